@@ -1,0 +1,229 @@
+"""Root finding and maximisation: symbolic first, bracketed numerics after.
+
+Three tools, each with its guarantees stated:
+
+* :func:`symbolic` runs a sympy computation in a forked child process with a
+  time limit, because ``sympy.solve`` can run for minutes or recurse without
+  end on transcendental equations.  A timeout or any exception is reported, not
+  raised, so the caller can hand over to numerics and say why.
+* :func:`bracketed_root` and :func:`maximize_unimodal` work in mpmath at the
+  current precision on an interval where the function changes sign (or is
+  unimodal); the result is checked, never a secant step's guess (DESIGN.md,
+  "Roots are bracketed and verified").
+* :func:`decreasing_root_array` is the vectorized numpy path for sweeps: it
+  solves ``g(x) = y`` for arrays ``y`` where ``g`` is decreasing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import mpmath as mp
+import numpy as np
+
+__all__ = [
+    "DPS",
+    "SymbolicOutcome",
+    "symbolic",
+    "symbolic_timeout",
+    "set_symbolic_timeout",
+    "bracketed_root",
+    "expand_bracket",
+    "maximize_unimodal",
+    "decreasing_root_array",
+]
+
+#: working precision (decimal digits) of the numeric solvers; checks compare at >= 30 digits
+DPS = 40
+
+_DEFAULT_TIMEOUT = float(os.environ.get("FEDSYM_SYMBOLIC_TIMEOUT", "5"))
+_timeout = _DEFAULT_TIMEOUT
+
+
+def symbolic_timeout() -> float:
+    """Seconds one symbolic attempt may take (env ``FEDSYM_SYMBOLIC_TIMEOUT``, default 5)."""
+    return _timeout
+
+
+def set_symbolic_timeout(seconds: float) -> None:
+    """Change the time limit of each symbolic attempt (must be positive)."""
+    global _timeout
+    if not seconds > 0:
+        raise ValueError(f"symbolic timeout must be positive, got {seconds!r}")
+    _timeout = float(seconds)
+
+
+@dataclass(frozen=True)
+class SymbolicOutcome:
+    """What a bounded symbolic attempt produced: a value, or why there is none."""
+
+    value: Any
+    failure: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        result = fn(*args)
+        conn.send_bytes(pickle.dumps(("ok", result)))
+    except BaseException as exc:  # report every failure to the parent
+        conn.send_bytes(pickle.dumps(("error", f"{type(exc).__name__}: {exc}"[:200])))
+    finally:
+        conn.close()
+
+
+def symbolic(fn: Callable[..., Any], *args: Any, timeout: float | None = None) -> SymbolicOutcome:
+    """Run ``fn(*args)`` in a forked process, giving up after *timeout* seconds.
+
+    Returns the value (which must pickle) or a failure naming the timeout or the
+    exception.  Nothing is raised: the caller decides to fall back to numerics.
+    """
+    limit = symbolic_timeout() if timeout is None else timeout
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(limit):
+            return SymbolicOutcome(None, f"sympy gave no answer within {limit:g} s")
+        status, payload = pickle.loads(parent.recv_bytes())
+    except EOFError:
+        return SymbolicOutcome(None, "sympy process died")
+    finally:
+        parent.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if status == "ok":
+        return SymbolicOutcome(payload)
+    return SymbolicOutcome(None, f"sympy failed ({payload})")
+
+
+def bracketed_root(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: Any = None) -> mp.mpf:
+    """Root of *f* in ``[lo, hi]`` where ``f(lo)`` and ``f(hi)`` differ in sign.
+
+    Uses the Illinois (regula falsi) method of mpmath and accepts its answer
+    only if it stays inside the bracket with a sign change around it at
+    relative width *rtol*; otherwise bisects.  *rtol* defaults to
+    ``10**(-(mp.mp.dps - 3))``.
+    """
+    lo, hi = mp.mpf(lo), mp.mpf(hi)
+    flo, fhi = f(lo), f(hi)
+    if flo == 0:
+        return lo
+    if fhi == 0:
+        return hi
+    if mp.sign(flo) == mp.sign(fhi):
+        raise ArithmeticError(f"no sign change of the function on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]")
+    tol = mp.mpf(10) ** (-(mp.mp.dps - 3)) if rtol is None else mp.mpf(rtol)
+    try:
+        x = mp.findroot(f, (lo, hi), solver="illinois", tol=tol**2, maxsteps=200)
+        width = tol * max(abs(x), mp.mpf(10) ** (-mp.mp.dps))
+        if lo <= x <= hi:
+            a, b = max(lo, x - width), min(hi, x + width)
+            fa, fb = f(a), f(b)
+            if fa == 0 or fb == 0 or mp.sign(fa) != mp.sign(fb):
+                return x
+    except (ValueError, ZeroDivisionError):
+        pass
+    for _ in range(10 * mp.mp.prec):
+        mid = (lo + hi) / 2
+        if hi - lo <= tol * abs(mid):
+            break
+        fm = f(mid)
+        if fm == 0:
+            return mid
+        if mp.sign(fm) == mp.sign(flo):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def expand_bracket(f: Callable[[mp.mpf], mp.mpf], lo: Any, start: Any, *, factor: int = 4, limit: Any = mp.mpf(10) ** 60) -> mp.mpf:
+    """Smallest ``hi = start * factor**j`` with ``sign f(hi) != sign f(lo)``.
+
+    Raises :class:`ArithmeticError` when no sign change is found below *limit*.
+    """
+    lo = mp.mpf(lo)
+    sign_lo = mp.sign(f(lo))
+    hi = mp.mpf(start)
+    while hi <= limit:
+        if mp.sign(f(hi)) != sign_lo:
+            return hi
+        hi *= factor
+    raise ArithmeticError("no sign change found while expanding the bracket")
+
+
+def maximize_unimodal(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: Any = None) -> tuple[mp.mpf, mp.mpf]:
+    """Golden-section search for the maximum of a unimodal *f* on ``[lo, hi]``.
+
+    The search runs in ``log x`` when ``lo > 0`` (the model's quantities span
+    many orders of magnitude).  Returns ``(x, f(x))``.  This is the
+    *independent* method used to check closed forms: it never looks at a
+    derivative.
+    """
+    lo, hi = mp.mpf(lo), mp.mpf(hi)
+    tol = mp.mpf(10) ** (-(mp.mp.dps // 2 - 1)) if rtol is None else mp.mpf(rtol)
+    use_log = lo > 0
+    g = (lambda y: f(mp.exp(y))) if use_log else f
+    a, b = (mp.log(lo), mp.log(hi)) if use_log else (lo, hi)
+    invphi = (mp.sqrt(5) - 1) / 2
+    x1, x2 = b - invphi * (b - a), a + invphi * (b - a)
+    f1, f2 = g(x1), g(x2)
+    while abs(b - a) > tol * max(1, abs(a) + abs(b)):
+        if f1 < f2:
+            a, x1, f1 = x1, x2, f2
+            x2 = a + invphi * (b - a)
+            f2 = g(x2)
+        else:
+            b, x2, f2 = x2, x1, f1
+            x1 = b - invphi * (b - a)
+            f1 = g(x1)
+    x = (a + b) / 2
+    return (mp.exp(x) if use_log else x), g(x)
+
+
+def decreasing_root_array(
+    g: Callable[[np.ndarray], np.ndarray],
+    dg: Callable[[np.ndarray], np.ndarray],
+    y: np.ndarray,
+    lo: float,
+    hi: float,
+    *,
+    bisections: int = 48,
+    newton_steps: int = 4,
+) -> np.ndarray:
+    """Solve ``g(x) = y`` elementwise for decreasing *g* on ``[lo, hi]`` (numpy).
+
+    Bisection in ``log x`` narrows every bracket to a relative width of about
+    ``(hi/lo)**(2**-bisections)``; Newton steps with derivative *dg*, kept inside
+    the final bracket, then polish to double precision.  Entries of *y* outside
+    ``[g(hi), g(lo)]`` raise :class:`ArithmeticError` (the caller must screen
+    them, e.g. costs above the viability threshold).
+    """
+    y = np.asarray(y, dtype=float)
+    glo, ghi = g(np.full_like(y, lo)), g(np.full_like(y, hi))
+    if np.any((y > glo) | (y < ghi)):
+        raise ArithmeticError("target outside the range of g on the bracket")
+    a = np.full_like(y, np.log(lo))
+    bb = np.full_like(y, np.log(hi))
+    for _ in range(bisections):
+        mid = 0.5 * (a + bb)
+        above = g(np.exp(mid)) > y  # still left of the root
+        a = np.where(above, mid, a)
+        bb = np.where(above, bb, mid)
+    xa, xb = np.exp(a), np.exp(bb)
+    x = 0.5 * (xa + xb)
+    for _ in range(newton_steps):
+        step = (g(x) - y) / dg(x)
+        x = np.clip(x - step, xa, xb)
+    return x

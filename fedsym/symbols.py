@@ -1,0 +1,51 @@
+"""The model's symbols, declared once with their assumptions.
+
+Every sympy expression in fedsym is written in these symbols, so that
+expressions built in different modules compare equal and simplify under the
+same (positive) assumptions.  Names follow the paper (MODEL.md).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+__all__ = [
+    "m", "c", "a_opt", "k", "b", "tau", "beta", "alpha", "n", "t", "M",
+    "eps", "p", "c_L", "c_H", "positive_symbol",
+]
+
+
+def positive_symbol(name: str) -> sp.Symbol:
+    """Return the positive real symbol called *name* (the one sympy caches)."""
+    return sp.Symbol(name, positive=True)
+
+
+#: data points contributed by one agent
+m = positive_symbol("m")
+#: marginal cost of one data point, Eq. (4)
+c = positive_symbol("c")
+#: best achievable accuracy, :math:`\lim_{m\to\infty}\hat a(m)`
+a_opt = positive_symbol("a_opt")
+#: difficulty of the task (pseudo-dimension), Eq. (2)-(3)
+k = positive_symbol("k")
+#: confidence term of the generalization bound, Eq. (2)
+b = positive_symbol("b")
+#: regulatory accuracy threshold, Example 2.2
+tau = positive_symbol("tau")
+#: scale of the power law, Example 2.2
+beta = positive_symbol("beta")
+#: exponent of the power law, Example 2.2
+alpha = positive_symbol("alpha")
+#: number of agents
+n = positive_symbol("n")
+#: equilibrium data relative to the lone optimum, Example 4.5
+t = positive_symbol("t")
+#: total data of all agents
+M = positive_symbol("M")
+#: slope margin of accuracy shaping, Eq. (13)
+eps = positive_symbol("epsilon")
+#: prior probability of the low-cost type, Appendix B
+p = positive_symbol("p")
+#: low and high marginal costs, Appendix B
+c_L = positive_symbol("c_L")
+c_H = positive_symbol("c_H")
