@@ -1,0 +1,485 @@
+r"""One agent alone: Theorem 2.3 for any accuracy function (MODEL.md §2, Sec. 2.2).
+
+An agent paying ``c`` per point maximises :math:`u(m) = a(m) - c\,m` (Eq. (5)).
+Theorem 2.3: with the viability threshold :math:`c_{max} = \sup_{m>0}\hat a(m)/m`,
+the optimum is :math:`m^* = 0` for :math:`c \ge c_{max}`, else the root of
+:math:`\hat a'(m) = c` beyond :math:`m_0`.
+
+:func:`lone_agent_forms` *derives* the quantities from the expression with
+sympy (the same code path for the paper's families and a user's expression)
+and validates every branch; :func:`individual` evaluates them at given
+parameters and cost; :func:`optimal_data_array` is the vectorized path for
+sweeps; :func:`checks` compares each closed form with independent numerics.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import mpmath as mp
+import numpy as np
+import sympy as sp
+
+from . import symbols as S
+from .accuracy import AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function, parse_number
+from .check import CheckRow
+from .derived import CLOSED_FORM, NUMERIC, Derived, mp_value, simplest, solve_validated
+from .errors import ParameterError
+from .solve import DPS, bracketed_root, decreasing_root_array, expand_bracket, maximize_unimodal
+
+__all__ = [
+    "LoneAgentForms",
+    "IndividualResult",
+    "lone_agent_forms",
+    "individual",
+    "optimal_data_array",
+    "parse_cost",
+    "maximize_utility",
+    "checks",
+    "REGIMES",
+]
+
+#: cost regimes of Theorem 2.3's proof (Fig. 1 b-d)
+REGIMES = ("low", "mid", "high")
+
+#: relative tolerance of the first-order condition when a closed form is verified at a point
+VERIFY_RTOL = mp.mpf("1e-20")
+
+
+def parse_cost(value: Any, name: str = "cost") -> sp.Rational:
+    """A marginal cost: a finite number > 0, else :class:`ParameterError` naming *name*."""
+    cost = parse_number(name, value)
+    if cost <= 0:
+        raise ParameterError(f"{name}={value} must be positive")
+    return cost
+
+
+# -- independent numerics on a bound accuracy function ------------------------
+
+def _concave_start(bound: BoundAccuracy) -> mp.mpf:
+    return bound.assumption.holds_from
+
+
+def numeric_tangent_point(bound: BoundAccuracy) -> mp.mpf:
+    r"""Where the steepest ray from the origin touches :math:`\hat a`: the root of
+    :math:`h(m) = m\hat a'(m) - \hat a(m)`, decreasing on the concave region.
+
+    Returns the start of the concave region when the ray is steepest there
+    (e.g. :math:`m_0 = 0`).
+    """
+    lo = _concave_start(bound)
+    lo = lo if lo > 0 else mp.mpf(10) ** (-mp.mp.dps)
+
+    def h(x: mp.mpf) -> mp.mpf:
+        return x * bound.a_hat_prime(x) - bound.a_hat(x)
+
+    if h(lo) <= 0:
+        return lo
+    return bracketed_root(h, lo, expand_bracket(h, lo, 2 * lo))
+
+
+def numeric_optimal_data(bound: BoundAccuracy, cost: mp.mpf) -> mp.mpf:
+    r"""Root of :math:`\hat a'(m) = c` on the concave region (bracketed; :math:`\hat a'` decreases there)."""
+    lo = _concave_start(bound)
+    lo = lo if lo > 0 else mp.mpf(10) ** (-mp.mp.dps)
+
+    def foc(x: mp.mpf) -> mp.mpf:
+        return bound.a_hat_prime(x) - cost
+
+    if foc(lo) <= 0:
+        raise ArithmeticError(f"no interior optimum: cost {mp.nstr(cost, 6)} exceeds the marginal accuracy")
+    return bracketed_root(foc, lo, expand_bracket(foc, lo, 2 * lo))
+
+
+def maximize_utility(bound: BoundAccuracy, cost: Any) -> tuple[mp.mpf, mp.mpf]:
+    r"""Direct golden-section maximisation of :math:`u(m) = \hat a(m) - c\,m` past the tangent point.
+
+    Independent of the first-order condition (derivatives only bracket the
+    search); used to check :math:`m^*` and :math:`u^*`.
+    """
+    cost = mp_value(cost)
+    lo = numeric_tangent_point(bound)
+    hi = expand_bracket(lambda x: bound.a_hat_prime(x) - cost, lo, 2 * lo)
+    return maximize_unimodal(lambda x: bound.a_hat(x) - cost * x, lo, hi)
+
+
+# -- symbolic derivation ---------------------------------------------------------
+
+def _binding_values(bound: BoundAccuracy) -> dict[str, mp.mpf]:
+    return {name: mp_value(v) for name, v in bound.values.items()}
+
+
+def _agree(a: Any, b: Any, rtol: mp.mpf = mp.mpf("1e-25")) -> bool:
+    a, b = mp.mpf(a), mp.mpf(b)
+    return bool(abs(a - b) <= rtol * max(abs(a), abs(b), mp.mpf(10) ** -30))
+
+
+def _value_at(expr: sp.Expr, values: Mapping[str, mp.mpf]) -> mp.mpf | None:
+    """Numeric value of *expr* at named values, or None if it is not a finite real."""
+    subs = {sp.Symbol(name, positive=True): sp.Float(mp.nstr(v, DPS), DPS) for name, v in values.items()}
+    value = sp.N(expr.subs(subs), DPS)
+    if not value.is_real or not value.is_finite:
+        return None
+    return mp_value(sp.Rational(str(value))) if value.is_Rational else mp.mpf(str(value))
+
+
+@dataclass(frozen=True)
+class _Samples:
+    """Sample points for branch validation: bindings and, per binding, costs below :math:`c_{max}`."""
+
+    points: tuple[tuple[BoundAccuracy, tuple[mp.mpf, ...]], ...]
+
+    @classmethod
+    def of(cls, function: AccuracyFunction) -> "_Samples":
+        points = []
+        with mp.workdps(DPS):
+            for bound in function.sample_bindings():
+                m_t = numeric_tangent_point(bound)
+                c_max = bound.a_hat(m_t) / m_t if m_t > 0 else bound.a_hat_prime(m_t)
+                points.append((bound, tuple(c_max * f for f in (mp.mpf("0.05"), mp.mpf("0.5"), mp.mpf("0.9")))))
+        return cls(tuple(points))
+
+    def every(self, test: Callable[[BoundAccuracy, dict[str, mp.mpf], mp.mpf], bool]) -> bool:
+        """True when *test(bound, values, cost)* holds at every point (and there are points)."""
+        if not self.points:
+            return False
+        with mp.workdps(DPS):
+            return all(test(bound, {**_binding_values(bound), "c": cost}, cost)
+                       for bound, costs in self.points for cost in costs)
+
+
+def _bound_of(function: AccuracyFunction, values: Mapping[str, Any]) -> BoundAccuracy:
+    return function.bind({name: sp.Rational(mp.nstr(mp_value(values[name]), DPS)) for name in function.parameter_names})
+
+
+@dataclass(frozen=True)
+class LoneAgentForms:
+    r"""The derived quantities of Theorem 2.3 for one accuracy function.
+
+    Arguments of each :class:`Derived` are the function's parameter names,
+    followed by ``c`` for :attr:`optimal_data` and :attr:`optimal_utility`.
+    """
+
+    function: AccuracyFunction
+    minimum_viable_data: Derived
+    tangent_point: Derived
+    viability_cost: Derived
+    high_cost_threshold: Derived
+    optimal_data: Derived
+    optimal_utility: Derived
+
+    def all(self) -> tuple[Derived, ...]:
+        return (self.minimum_viable_data, self.tangent_point, self.viability_cost,
+                self.high_cost_threshold, self.optimal_data, self.optimal_utility)
+
+
+@functools.lru_cache(maxsize=64)
+def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
+    r"""Derive :math:`m_0`, the tangent point, :math:`c_{max}`, :math:`\hat a'(m_0)`,
+    :math:`m^*(c)` and :math:`u^*(c)` from :math:`\hat a` (Theorem 2.3, Example 2.4).
+
+    Each root from sympy is kept only if, at every sample point, it is real,
+    in the domain and satisfies the defining condition (first-order condition
+    with the second-order sign); otherwise the quantity is numeric and says why.
+    Cached: repeating a derivation costs nothing.
+    """
+    a_hat = function.expr
+    d1 = sp.diff(a_hat, S.m)
+    params = function.parameter_names
+    with_cost = params + ("c",)
+    samples = _Samples.of(function)
+
+    def expr_value(expr: sp.Expr, values: Mapping[str, mp.mpf]) -> mp.mpf | None:
+        return _value_at(expr, values)
+
+    # m_0: root of â(m) = 0 with â > 0 just above it
+    def accept_m0(cand: sp.Expr) -> bool:
+        def test(bound: BoundAccuracy, values: dict[str, mp.mpf], _: mp.mpf) -> bool:
+            v = expr_value(cand, values)
+            return v is not None and v >= bound.domain_lower and _agree(v, bound.minimum_viable_data)
+        return samples.every(test)
+
+    m0_expr, m0_note = solve_validated(a_hat, S.m, accept_m0)
+
+    def numeric_m0(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        return _bound_of(function, values).minimum_viable_data
+
+    minimum_viable_data = Derived(
+        "minimum_viable_data", "m_0", "minimum viable data: accuracy is 0 below it", "Sec. 2.1, Eq. (1)",
+        params, m0_expr, numeric_m0, m0_note)
+
+    # tangent point: m â'(m) = â(m) on the concave region
+    tangent_equation = S.m * d1 - a_hat
+
+    def accept_tangent(cand: sp.Expr) -> bool:
+        def test(bound: BoundAccuracy, values: dict[str, mp.mpf], _: mp.mpf) -> bool:
+            v = expr_value(cand, values)
+            return v is not None and v > bound.minimum_viable_data and _agree(v, numeric_tangent_point(bound), mp.mpf("1e-20"))
+        return samples.every(test)
+
+    mt_expr, mt_note = solve_validated(tangent_equation, S.m, accept_tangent)
+
+    def numeric_mt(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        return numeric_tangent_point(_bound_of(function, values))
+
+    tangent_point = Derived(
+        "tangent_point", r"m_{t}", "where the steepest ray from the origin touches the accuracy curve",
+        "Theorem 2.3 (proof)", params, mt_expr, numeric_mt, mt_note)
+
+    def numeric_cmax(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        bound = _bound_of(function, values)
+        m_t = numeric_tangent_point(bound)
+        return bound.a_hat(m_t) / m_t if m_t > bound.minimum_viable_data else bound.a_hat_prime(m_t)
+
+    def agrees_with(original: sp.Expr, args: tuple[str, ...]) -> Callable[[sp.Expr], bool]:
+        def agrees(option: sp.Expr) -> bool:
+            def test(bound: BoundAccuracy, values: dict[str, mp.mpf], _: mp.mpf) -> bool:
+                x, y = expr_value(option, values), expr_value(original, values)
+                return x is not None and y is not None and _agree(x, y)
+            return samples.every(test)
+        return agrees
+
+    cmax_expr = None if mt_expr is None else simplest((a_hat / S.m).subs(S.m, mt_expr), agrees_with((a_hat / S.m).subs(S.m, mt_expr), params))
+    viability_cost = Derived(
+        "viability_cost", r"c_{max}", "viability threshold: above it the agent collects nothing",
+        "Theorem 2.3, Eq. (6)", params, cmax_expr, numeric_cmax,
+        "" if cmax_expr is not None else f"no closed tangent point ({mt_note})")
+
+    def numeric_high(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        bound = _bound_of(function, values)
+        return bound.a_hat_prime(max(bound.minimum_viable_data, mp.mpf(10) ** (-mp.mp.dps)))
+
+    high_expr = None if m0_expr is None else simplest(d1.subs(S.m, m0_expr), agrees_with(d1.subs(S.m, m0_expr), params))
+    high_cost_threshold = Derived(
+        "high_cost_threshold", r"\hat a'(m_0)", "marginal accuracy at the minimum viable data: from here on u is non-increasing",
+        "Theorem 2.3 (proof, Fig. 1d)", params, high_expr, numeric_high,
+        "" if high_expr is not None else f"no closed minimum viable data ({m0_note})")
+
+    # m*(c): root of â'(m) = c with â''(m) < 0
+    def accept_mstar(cand: sp.Expr) -> bool:
+        def test(bound: BoundAccuracy, values: dict[str, mp.mpf], cost: mp.mpf) -> bool:
+            v = expr_value(cand, values)
+            return v is not None and v > bound.minimum_viable_data and \
+                _agree(bound.a_hat_prime(v), cost, mp.mpf("1e-25")) and bound.a_hat_second(v) < 0
+        return samples.every(test)
+
+    mstar_expr, mstar_note = solve_validated(d1 - S.c, S.m, accept_mstar)
+
+    def numeric_mstar(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        return numeric_optimal_data(_bound_of(function, values), values["c"])
+
+    def verify_mstar(values: Mapping[str, mp.mpf], value: mp.mpf) -> bool:
+        bound = _bound_of(function, values)
+        return value >= bound.assumption.holds_from and \
+            _agree(bound.a_hat_prime(value), values["c"], VERIFY_RTOL)
+
+    def mstar_array(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        point = {name: float(values[name].flat[0]) for name in params}
+        return optimal_data_array(_bound_of(function, point), values["c"], interior=True)
+
+    optimal_data = Derived(
+        "optimal_data", r"m^{*}", "optimal data of an agent alone (interior root of the first-order condition)",
+        "Theorem 2.3, Eq. (6)", with_cost, mstar_expr, numeric_mstar, mstar_note, mstar_array, verify_mstar)
+
+    ustar_raw = None if mstar_expr is None else a_hat.subs(S.m, mstar_expr) - S.c * mstar_expr
+    ustar_expr = None if ustar_raw is None else simplest(ustar_raw, agrees_with(ustar_raw, with_cost))
+
+    def numeric_ustar(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        bound = _bound_of(function, values)
+        m_star = numeric_optimal_data(bound, values["c"])
+        return bound.a_hat(m_star) - values["c"] * m_star
+
+    optimal_utility = Derived(
+        "optimal_utility", r"u^{*}", "utility at the interior optimum", "Theorem 2.3, Example 2.4",
+        with_cost, ustar_expr, numeric_ustar,
+        "" if ustar_expr is not None else f"no closed optimal data ({mstar_note})")
+
+    return LoneAgentForms(function, minimum_viable_data, tangent_point, viability_cost,
+                          high_cost_threshold, optimal_data, optimal_utility)
+
+
+# -- evaluation at a point ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class IndividualResult:
+    r"""Theorem 2.3 evaluated for one agent: :math:`m_0, c_{max}, m^*, u^*` and the regime."""
+
+    accuracy: str
+    cost: mp.mpf
+    minimum_viable_data: mp.mpf
+    viability_cost: mp.mpf
+    high_cost_threshold: mp.mpf
+    optimal_data: mp.mpf
+    optimal_utility: mp.mpf
+    regime: str
+    method: dict[str, str]
+    closed_form: dict[str, str]
+    assumption: AssumptionReport
+    note: str = ""
+    forms: LoneAgentForms | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary with the keys of the command-line contract (DESIGN.md)."""
+        return {
+            "accuracy": self.accuracy,
+            "cost": float(self.cost),
+            "minimum_viable_data": float(self.minimum_viable_data),
+            "viability_cost": float(self.viability_cost),
+            "high_cost_threshold": float(self.high_cost_threshold),
+            "optimal_data": float(self.optimal_data),
+            "optimal_utility": float(self.optimal_utility),
+            "regime": self.regime,
+            "method": dict(self.method),
+            "closed_form": dict(self.closed_form),
+            "assumption": self.assumption.to_dict(),
+            "note": self.note,
+        }
+
+    def to_latex(self) -> str:
+        """An ``align*`` block with every closed form and the values at this point."""
+        lines = []
+        for name in ("minimum_viable_data", "viability_cost", "optimal_data", "optimal_utility"):
+            symbol = {"minimum_viable_data": "m_0", "viability_cost": "c_{max}",
+                      "optimal_data": "m^{*}", "optimal_utility": "u^{*}"}[name]
+            value = mp.nstr(getattr(self, name), 8)
+            form = self.closed_form.get(name)
+            lines.append(rf"{symbol} &= {form} = {value}" if form else rf"{symbol} &= {value} \quad\text{{(numeric)}}")
+        return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
+
+
+def individual(bound: BoundAccuracy, cost: Any) -> IndividualResult:
+    """Theorem 2.3 for an agent with accuracy *bound* and marginal cost *cost*.
+
+    The regime is ``low`` for :math:`c < c_{max}` (interior optimum), ``mid``
+    for :math:`c_{max} \\le c < \\hat a'(m_0)` and ``high`` beyond; at
+    :math:`c = c_{max}` both 0 and the tangent point are optimal and 0 is reported.
+    """
+    cost_value = parse_cost(cost)
+    forms = lone_agent_forms(bound.function)
+    values: dict[str, Any] = {**bound.values, "c": cost_value}
+    method: dict[str, str] = {}
+    with mp.workdps(DPS):
+        c = mp_value(cost_value)
+
+        def resolved(derived: Derived) -> mp.mpf:
+            value, how = derived.resolve(values)
+            method[derived.name] = how
+            return value
+
+        m0 = resolved(forms.minimum_viable_data)
+        c_max = resolved(forms.viability_cost)
+        high = resolved(forms.high_cost_threshold)
+        note = ""
+        if c < c_max:
+            regime = "low"
+            m_star = resolved(forms.optimal_data)
+            bound.require_assumption(m_star, "the optimal data m*")
+            u_star = resolved(forms.optimal_utility)
+        else:
+            regime = "mid" if c < high else "high"
+            m_star, u_star = mp.mpf(0), mp.mpf(0)
+            method["optimal_data"] = method["optimal_utility"] = method["viability_cost"]
+            if c == c_max:
+                note = "c = c_max: both 0 and the tangent point are optimal (utility 0); 0 is reported"
+    closed = {d.name: sp.latex(d.closed_form) for d in forms.all()
+              if d.closed_form is not None and method.get(d.name) == CLOSED_FORM}
+    return IndividualResult(bound.label(), c, m0, c_max, high, m_star, u_star, regime, method,
+                            closed, bound.assumption, note, forms)
+
+
+def optimal_data_array(bound: BoundAccuracy, costs: Any, *, interior: bool = False) -> np.ndarray:
+    r"""Vectorized :math:`m^*` over an array of costs (double precision, for sweeps).
+
+    Uses the lambdified closed form when one was derived; otherwise solves
+    :math:`\hat a'(m) = c` for all costs at once by bisection in :math:`\log m`
+    plus Newton polish (:func:`fedsym.solve.decreasing_root_array`).  Costs at
+    or above :math:`c_{max}` give 0 unless *interior* (then the interior root,
+    where it exists).
+    """
+    costs = np.asarray(costs, dtype=float)
+    if np.any(~np.isfinite(costs) | (costs <= 0)):
+        raise ParameterError("costs must be finite and positive")
+    forms = lone_agent_forms(bound.function)
+    with mp.workdps(DPS):
+        c_max = float(forms.viability_cost.evaluate(bound.values))
+    params = {name: float(v) for name, v in bound.values.items()}
+    if forms.optimal_data.closed_form is not None:
+        result = forms.optimal_data.evaluate_array({**params, "c": costs})
+    else:
+        with mp.workdps(DPS):
+            lo = float(_concave_start(bound)) or 1e-300
+            hi = float(expand_bracket(lambda x: bound.a_hat_prime(x) - mp.mpf(costs.min()), lo, 2 * lo))
+        result = decreasing_root_array(bound.a_hat_prime_np, _second_np(bound), costs, lo, hi)
+    return result if interior else np.where(costs < c_max, result, 0.0)
+
+
+def _second_np(bound: BoundAccuracy) -> Callable[[np.ndarray], np.ndarray]:
+    second = sp.lambdify(S.m, sp.diff(bound.expr, S.m, 2), "numpy")
+    return lambda x: np.asarray(second(x), dtype=float) * np.ones_like(x)
+
+
+# -- checks ------------------------------------------------------------------------
+
+#: accuracy functions and parameter points checked by ``fedsym check``
+CHECK_POINTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("simplified", {"a_opt": "0.95", "k": "1"}),
+    ("simplified", {"a_opt": "0.6", "k": "250"}),
+    ("a_opt - 2*sqrt(k/m)", {"a_opt": "0.8", "k": "0.01"}),
+    ("power-law", {"a_opt": "0.9", "tau": "0.1", "beta": "1", "alpha": "0.5"}),
+    ("power-law", {"a_opt": "1", "tau": "0.3", "beta": "20", "alpha": "1.7"}),
+    ("generalization-bound", {"a_opt": "0.95", "k": "1"}),
+    ("generalization-bound", {"a_opt": "0.9", "k": "100", "b": "2"}),
+    ("a_opt - b*log(1 + k/m)", {"a_opt": "0.9", "b": "0.1", "k": "50"}),
+)
+
+#: costs at which m* and u* are checked, as fractions of c_max
+COST_FRACTIONS = ("1e-4", "0.1", "0.5", "0.99")
+
+
+def checks() -> list[CheckRow]:
+    """Theorem 2.3 quantities against independent numerics at :data:`CHECK_POINTS`.
+
+    References: :math:`m_0` by bracketed bisection of :math:`\\hat a`;
+    :math:`c_{max}` and the tangent point by golden-section maximisation of
+    :math:`\\hat a(m)/m`; :math:`\\hat a'(m_0)` by evaluating at the numeric
+    :math:`m_0`; :math:`m^*, u^*` by golden-section maximisation of
+    :math:`u(m)` (no derivative used).
+    """
+    rows: list[CheckRow] = []
+    with mp.workdps(DPS):
+        for spec, params in CHECK_POINTS:
+            bound = accuracy_function(spec).bind(params)
+            forms = lone_agent_forms(bound.function)
+            point = bound.label()
+            m0 = bound.minimum_viable_data
+            m_t, ratio = maximize_unimodal(lambda x: bound.a_hat(x) / x, numeric_tangent_point(bound) / 4,
+                                           numeric_tangent_point(bound) * 4)
+            references = (
+                (forms.minimum_viable_data, m0, "bisection of the accuracy"),
+                (forms.tangent_point, m_t, "golden-section max of a(m)/m"),
+                (forms.viability_cost, ratio, "golden-section max of a(m)/m"),
+                (forms.high_cost_threshold, bound.a_hat_prime(m0), "derivative at numeric m_0"),
+            )
+            for derived, reference, how in references:
+                rows.append(_row(derived, bound.values, reference, how, point,
+                                 tolerance=mp.mpf("1e-15") if derived.name != "tangent_point" else mp.mpf("1e-12")))
+            for fraction in COST_FRACTIONS:
+                cost = ratio * mp.mpf(fraction)
+                m_star, u_star = maximize_utility(bound, cost)
+                values = {**bound.values, "c": cost}
+                at = f"{point}, c = {mp.nstr(fraction, 4)} c_max"
+                rows.append(_row(forms.optimal_data, values, m_star, "golden-section max of u(m)", at, mp.mpf("1e-12")))
+                rows.append(_row(forms.optimal_utility, values, u_star, "golden-section max of u(m)", at))
+    return rows
+
+
+def _row(derived: Derived, values: Mapping[str, Any], reference: mp.mpf, how: str, point: str,
+         tolerance: mp.mpf = mp.mpf("1e-15")) -> CheckRow:
+    value, method = derived.resolve(values)
+    label = derived.name if method == CLOSED_FORM else f"{derived.name} ({NUMERIC})"
+    return CheckRow(label, derived.source, point, value, reference, how, tolerance)
