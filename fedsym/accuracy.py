@@ -380,7 +380,7 @@ class BoundAccuracy:
             return self._first_positive()
 
     def _first_positive(self) -> mp.mpf:
-        grid = self._grid
+        grid = self.grid
         values = [self._safe(self.a_hat, x) for x in grid]
         for i, v in enumerate(values):
             if v is not None and v > 0:
@@ -395,7 +395,7 @@ class BoundAccuracy:
         raise AssumptionError(f"accuracy {self.label()} is never positive: no amount of data is viable")
 
     @cached_property
-    def _grid(self) -> list[mp.mpf]:
+    def grid(self) -> list[mp.mpf]:
         """Log-spaced points from just above the domain's lower end to 1e24 (10 per decade)."""
         lo = max(self.domain_lower * (1 + mp.mpf(10) ** -12), mp.mpf(10) ** -12)
         decades = int(mp.ceil(mp.log10(mp.mpf(10) ** 24 / lo)))
@@ -425,20 +425,25 @@ class BoundAccuracy:
         _, d1, d2 = self._derivatives
         if sp.ask(sp.Q.nonnegative(d1), sp.Q.positive(S.m)) and sp.ask(sp.Q.nonpositive(d2), sp.Q.positive(S.m)):
             return AssumptionReport("symbolic", m0, True)
-        grid = [x for x in self._grid if x > m0]
-        bad_increasing = [x for x in grid if (self._safe(self.a_hat_prime, x) or 0) < 0]
+        grid = [x for x in self.grid if x > m0]
+        bad_increasing = [x for x in grid if (self._safe(self.a_hat_prime, x) or 0) < 0
+                          or (self._safe(self.a_hat, x) or 0) <= 0]
         bad_concave = [x for x in grid if (self._safe(self.a_hat_second, x) or 0) > 0]
         if bad_increasing and bad_increasing[-1] == grid[-1]:
             raise AssumptionError(f"accuracy {self.label()} is decreasing for large m: assumption (1) fails")
         if bad_concave and bad_concave[-1] == grid[-1]:
             raise AssumptionError(f"accuracy {self.label()} is not concave for large m: assumption (1) fails")
         start = m0
-        for bad, f in ((bad_increasing, self.a_hat_prime), (bad_concave, self.a_hat_second)):
+        for bad, f in ((bad_increasing, self._rising), (bad_concave, self.a_hat_second)):
             if bad:
                 nxt = grid[grid.index(bad[-1]) + 1]
                 root = bracketed_root(f, bad[-1], nxt)
                 start = max(start, root)
         return AssumptionReport("numeric", start, start == m0, len(grid))
+
+    def _rising(self, m: mp.mpf) -> mp.mpf:
+        """Negative where :math:`\hat a` is not positive or decreases, positive where both hold."""
+        return min(self.a_hat(m), self.a_hat_prime(m))
 
     def validate(self) -> None:
         """Raise :class:`AssumptionError` unless :math:`\hat a` is positive somewhere, (1) holds for

@@ -26,7 +26,7 @@ from . import symbols as S
 from .accuracy import AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function, parse_number
 from .check import CheckRow
 from .derived import CLOSED_FORM, NUMERIC, Derived, mp_value, simplest, solve_validated
-from .errors import ParameterError
+from .errors import AssumptionError, ParameterError
 from .solve import DPS, bracketed_root, decreasing_root_array, expand_bracket, maximize_unimodal
 
 __all__ = [
@@ -71,6 +71,8 @@ def numeric_tangent_point(bound: BoundAccuracy) -> mp.mpf:
     """
     lo = _concave_start(bound)
     lo = lo if lo > 0 else mp.mpf(10) ** (-mp.mp.dps)
+    if lo > bound.minimum_viable_data:
+        _refuse_steeper_ray_outside(bound, lo)
 
     def h(x: mp.mpf) -> mp.mpf:
         return x * bound.a_hat_prime(x) - bound.a_hat(x)
@@ -78,6 +80,18 @@ def numeric_tangent_point(bound: BoundAccuracy) -> mp.mpf:
     if h(lo) <= 0:
         return lo
     return bracketed_root(h, lo, expand_bracket(h, lo, 2 * lo))
+
+
+def _refuse_steeper_ray_outside(bound: BoundAccuracy, start: mp.mpf) -> None:
+    """Raise if a ray from the origin is steeper somewhere (1) fails than at *start* or beyond."""
+    ratio_at = [(bound.a_hat(x) / x, x) for x in bound.grid if bound.minimum_viable_data < x < start]
+    if ratio_at:
+        best, where = max(ratio_at)
+        tail = max(bound.a_hat(x) / x for x in bound.grid if x >= start)
+        if best > max(tail, bound.a_hat(start) / start):
+            raise AssumptionError(
+                f"the viability threshold of accuracy {bound.label()} falls at m = {mp.nstr(where, 6)}, "
+                f"where assumption (1) fails (it holds for m >= {mp.nstr(start, 6)})")
 
 
 def numeric_optimal_data(bound: BoundAccuracy, cost: mp.mpf) -> mp.mpf:
@@ -249,7 +263,7 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
 
     def numeric_high(values: Mapping[str, mp.mpf]) -> mp.mpf:
         bound = _bound_of(function, values)
-        return bound.a_hat_prime(max(bound.minimum_viable_data, mp.mpf(10) ** (-mp.mp.dps)))
+        return bound.a_hat_prime(max(bound.assumption.holds_from, mp.mpf(10) ** (-mp.mp.dps)))
 
     high_expr = None if m0_expr is None else simplest(d1.subs(S.m, m0_expr), agrees_with(d1.subs(S.m, m0_expr), params))
     high_cost_threshold = Derived(
@@ -433,7 +447,7 @@ CHECK_POINTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("power-law", {"a_opt": "0.9", "tau": "0.1", "beta": "1", "alpha": "0.5"}),
     ("power-law", {"a_opt": "1", "tau": "0.3", "beta": "20", "alpha": "1.7"}),
     ("generalization-bound", {"a_opt": "0.95", "k": "1"}),
-    ("generalization-bound", {"a_opt": "0.9", "k": "100", "b": "2"}),
+    ("generalization-bound", {"a_opt": "0.9", "k": "100", "b": "4"}),
     ("a_opt - b*log(1 + k/m)", {"a_opt": "0.9", "b": "0.1", "k": "50"}),
 )
 
@@ -472,7 +486,7 @@ def checks() -> list[CheckRow]:
                 cost = ratio * mp.mpf(fraction)
                 m_star, u_star = maximize_utility(bound, cost)
                 values = {**bound.values, "c": cost}
-                at = f"{point}, c = {mp.nstr(fraction, 4)} c_max"
+                at = f"{point}, c = {fraction} c_max"
                 rows.append(_row(forms.optimal_data, values, m_star, "golden-section max of u(m)", at, mp.mpf("1e-12")))
                 rows.append(_row(forms.optimal_utility, values, u_star, "golden-section max of u(m)", at))
     return rows

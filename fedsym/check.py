@@ -14,6 +14,8 @@ from typing import Any
 
 import mpmath as mp
 
+from .solve import DPS
+
 __all__ = ["CheckRow", "relative_error", "run_checks", "DEFAULT_TOLERANCE"]
 
 #: Default relative tolerance of a check.  The closed form is evaluated at
@@ -25,9 +27,10 @@ DEFAULT_TOLERANCE = mp.mpf("1e-15")
 
 def relative_error(closed: Any, numeric: Any) -> mp.mpf:
     """``|closed - numeric| / max(|numeric|, tiny)`` (absolute error when numeric is 0)."""
-    closed, numeric = mp.mpf(closed), mp.mpf(numeric)
-    scale = abs(numeric) if numeric != 0 else mp.mpf(1)
-    return abs(closed - numeric) / scale
+    with mp.workdps(DPS):
+        closed, numeric = mp.mpf(closed), mp.mpf(numeric)
+        scale = abs(numeric) if numeric != 0 else mp.mpf(1)
+        return abs(closed - numeric) / scale
 
 
 @dataclass(frozen=True)

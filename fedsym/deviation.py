@@ -1,0 +1,113 @@
+r"""Global search over one agent's deviations: the verifier of every equilibrium.
+
+A mechanism's utility :math:`U_i(m_i) = \gamma_i(m_i; m_{-i}) - c_i m_i` is
+piecewise smooth with kinks and, because of the :math:`\max(0,\cdot)` in
+Theorem 3.3, jumps (Fig. 6); a local test at the claimed point misses a better
+deviation far away.  :func:`best_deviation` therefore evaluates the utility on
+a dense grid over ``[0, upper]`` (linear and logarithmic, plus points the
+caller knows are special: kinks, thresholds), then refines the best few grid
+maxima by golden-section search on their neighbouring cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+
+__all__ = ["Deviation", "best_deviation", "DEVIATION_TOLERANCE"]
+
+#: Default tolerance on the gain from deviating (absolute, in accuracy units).
+#: Utilities are accuracies (at most 1) minus costs, evaluated in double
+#: precision, so rounding is below 1e-13; 1e-9 leaves room for that and for the
+#: grid/golden refinement, and is far below any economically meaningful gain.
+DEVIATION_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """The best deviation found: where, its utility, and the gain over the claimed point."""
+
+    best: float
+    best_utility: float
+    claimed: float
+    claimed_utility: float
+
+    @property
+    def gain(self) -> float:
+        """Utility gained by moving from the claimed point to the best one (>= 0 up to rounding)."""
+        return max(0.0, self.best_utility - self.claimed_utility)
+
+    def verified(self, tolerance: float = DEVIATION_TOLERANCE) -> bool:
+        return self.gain <= tolerance
+
+
+def best_deviation(
+    utility: Callable[[np.ndarray], np.ndarray],
+    claimed: float,
+    upper: float,
+    *,
+    special: Iterable[float] = (),
+    points: int = 4001,
+    refine: int = 5,
+) -> Deviation:
+    """Globally search ``utility`` (vectorized over numpy arrays) on ``[0, upper]``.
+
+    Parameters
+    ----------
+    utility:
+        :math:`m \\mapsto U_i(m)` for one agent, others fixed; vectorized.
+    claimed:
+        The agent's equilibrium contribution.
+    upper:
+        Upper end of the search; beyond it utility must be lower (e.g. where
+        cost exceeds the best accuracy, :math:`m > 1/c_i`).
+    special:
+        Extra points to include (kinks, thresholds, the claimed point's neighbours).
+    points:
+        Grid size of each of the linear and logarithmic grids.
+    refine:
+        Number of best grid cells refined by golden-section search.
+    """
+    if not (upper > 0 and np.isfinite(upper)):
+        raise ValueError(f"search bound must be positive and finite, got {upper!r}")
+    linear = np.linspace(0.0, upper, points)
+    logarithmic = np.geomspace(upper * 1e-12, upper, points)
+    extra = np.array([x for x in special if 0 <= x <= upper] + [claimed], dtype=float)
+    grid = np.unique(np.concatenate([linear, logarithmic, extra, extra * (1 - 1e-9), extra * (1 + 1e-9)]))
+    grid = grid[(grid >= 0) & (grid <= upper)]
+    values = np.asarray(utility(grid), dtype=float)
+    if not np.all(np.isfinite(values)):
+        raise ArithmeticError("utility is not finite on the search grid")
+    best_x, best_u = float(grid[np.argmax(values)]), float(values.max())
+    for index in np.argsort(values)[::-1][:refine]:
+        lo, hi = grid[max(index - 1, 0)], grid[min(index + 1, grid.size - 1)]
+        x, u = _golden(utility, float(lo), float(hi))
+        if u > best_u:
+            best_x, best_u = x, u
+    claimed_u = float(np.asarray(utility(np.array([claimed], dtype=float)))[0])
+    return Deviation(best_x, best_u, float(claimed), claimed_u)
+
+
+def _golden(utility: Callable[[np.ndarray], np.ndarray], lo: float, hi: float, steps: int = 60) -> tuple[float, float]:
+    """Golden-section maximisation on ``[lo, hi]`` in double precision."""
+    invphi = (np.sqrt(5.0) - 1) / 2
+
+    def f(x: float) -> float:
+        return float(np.asarray(utility(np.array([x])))[0])
+
+    a, b = lo, hi
+    x1, x2 = b - invphi * (b - a), a + invphi * (b - a)
+    f1, f2 = f(x1), f(x2)
+    for _ in range(steps):
+        if f1 < f2:
+            a, x1, f1 = x1, x2, f2
+            x2 = a + invphi * (b - a)
+            f2 = f(x2)
+        else:
+            b, x2, f2 = x2, x1, f1
+            x1 = b - invphi * (b - a)
+            f1 = f(x1)
+    x = (a + b) / 2
+    return x, f(x)
