@@ -1,0 +1,232 @@
+"""Safe LaTeX text: one escaping function, one marker for trusted LaTeX.
+
+Everything fedsym writes into a ``.tex`` file is either plain text, which goes
+through :func:`escape_text`, or a :class:`Latex` string, which is trusted and
+written as is.  Numbers become LaTeX through :func:`format_number` (fixed,
+deterministic digits) and sympy expressions through :func:`math` (which calls
+:func:`sympy.latex`, so the displayed formula is the one the code evaluates).
+
+Examples
+--------
+>>> escape_text("optimal_data & 50% of $c$")
+'optimal\\\\_data \\\\& 50\\\\% of \\\\$c\\\\$'
+>>> format_number(3.17e-5)
+'3.17 \\\\times 10^{-5}'
+>>> import sympy as sp
+>>> math(sp.sqrt(sp.Symbol("k")))
+Latex('\\\\sqrt{k}')
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+from numbers import Integral, Rational
+from typing import Any
+
+import mpmath as mp
+import sympy as sp
+
+__all__ = ["Latex", "escape_text", "format_number", "math"]
+
+
+class Latex(str):
+    """Trusted LaTeX source, written verbatim (never escaped).
+
+    Wrap a string in ``Latex`` only when it is meant as LaTeX code, e.g.
+    ``Latex(r"$\\hat a(m)$")``.  String operations on a ``Latex`` return a plain
+    ``str``, so anything built from it is escaped again unless re-wrapped.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Latex({str.__repr__(self)})"
+
+
+#: Replacement of each LaTeX special character in text mode.
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+#: Unicode symbols common in economics and learning-theory prose that
+#: pdflatex's default utf8 input encoding cannot typeset.
+_UNICODE_MATH = {
+    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta",
+    "ε": r"\varepsilon", "θ": r"\theta", "λ": r"\lambda", "μ": r"\mu",
+    "π": r"\pi", "σ": r"\sigma", "τ": r"\tau", "Δ": r"\Delta",
+    "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "≈": r"\approx",
+    "±": r"\pm", "×": r"\times", "·": r"\cdot", "−": "-",
+    "∞": r"\infty", "→": r"\to", "∈": r"\in", "∉": r"\notin",
+}
+
+_TEXT_PATTERN = re.compile(
+    "|".join(re.escape(ch) for ch in [*_SPECIAL, *_UNICODE_MATH]) + r"|\s*\n\s*"
+)
+
+
+def _replace(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if token in _SPECIAL:
+        return _SPECIAL[token]
+    if token in _UNICODE_MATH:
+        return rf"\ensuremath{{{_UNICODE_MATH[token]}}}"
+    return " "
+
+
+def escape_text(text: str) -> str:
+    """Escape plain text so LaTeX typesets it literally.
+
+    The ten special characters ``& % $ # _ { } ~ ^ \\`` are replaced by
+    commands that print them; Greek letters and the common math symbols
+    (``≤ ≥ ≠ ≈ ± × · − ∞ → ∈ ∉``) become ``\\ensuremath{...}``.  Every line
+    break, with the blanks around it, becomes one space, so the result is safe
+    in any argument (section titles, table cells, axis labels); a new
+    paragraph is a separate note, not a blank line.
+
+    Parameters
+    ----------
+    text : str
+        Plain text.  A :class:`Latex` instance is trusted and returned
+        unchanged.
+
+    Returns
+    -------
+    str
+        LaTeX source that prints *text*.
+
+    Examples
+    --------
+    >>> print(escape_text("a_opt ~ 0.95\\n& more"))
+    a\\_opt \\textasciitilde{} 0.95 \\& more
+    >>> escape_text(Latex(r"$\\tau$"))
+    Latex('$\\\\tau$')
+    """
+    if isinstance(text, Latex):
+        return text
+    return _TEXT_PATTERN.sub(_replace, text)
+
+
+def _exact_decimal(value: Any) -> Decimal:
+    """The exact decimal value of a Python, numpy, sympy or mpmath number."""
+    if isinstance(value, sp.Basic):
+        value = value.evalf(60)
+        if not isinstance(value, sp.Float):  # oo, -oo, nan (or not a number)
+            return Decimal(float(value))
+    if isinstance(value, Integral):
+        return Decimal(int(value))
+    if hasattr(value, "_mpf_"):
+        sign, mantissa, exponent, _ = value._mpf_
+        if mantissa == 0 and exponent != 0:  # mpmath's inf, -inf, nan
+            return Decimal(float(mp.mpf(value)))
+        if exponent >= 0:
+            return Decimal((-1) ** sign * (mantissa << exponent))
+        return Decimal((-1) ** sign * mantissa * 5 ** -exponent).scaleb(exponent)
+    if isinstance(value, Rational):
+        return Context(prec=60).divide(Decimal(value.numerator), Decimal(value.denominator))
+    return Decimal(float(value))
+
+
+def _plain(number: Decimal) -> str:
+    """Fixed-point digits of *number* without trailing zeros or exponent."""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_number(value: Any, digits: int = 6) -> str:
+    """Stable LaTeX (math mode) for a number, rounded to *digits* significant digits.
+
+    Like ``%g``: fixed notation when the decimal exponent is in
+    ``[-4, digits)``, otherwise :math:`d \\times 10^{e}`; trailing zeros are
+    dropped; rounding is half-to-even on the exact binary value, so the same
+    number always gives the same text.
+
+    Parameters
+    ----------
+    value : float, int, numpy number, sympy number or mpmath.mpf
+        The number.  NaN is refused; :math:`\\pm\\infty` gives ``\\infty``.
+    digits : int, default 6
+        Significant digits, at least 1.
+
+    Returns
+    -------
+    str
+        LaTeX source for math mode.
+
+    Raises
+    ------
+    ValueError
+        If *value* is NaN or *digits* < 1.
+
+    Examples
+    --------
+    >>> [format_number(x) for x in (0.65, 100, 3.17e-5, -2.5e7, 0.0001)]
+    ['0.65', '100', '3.17 \\\\times 10^{-5}', '-2.5 \\\\times 10^{7}', '0.0001']
+    >>> format_number(float("inf"))
+    '\\\\infty'
+    """
+    if digits < 1:
+        raise ValueError(f"digits must be at least 1, got {digits}")
+    exact = _exact_decimal(value)
+    if exact.is_nan():
+        raise ValueError(f"cannot format NaN ({value!r}) as a number")
+    if exact.is_infinite():
+        return r"-\infty" if exact < 0 else r"\infty"
+    if exact == 0:
+        return "0"
+    rounded = Context(prec=digits, rounding=ROUND_HALF_EVEN).plus(exact)
+    exponent = rounded.adjusted()
+    if -4 <= exponent < digits:
+        return _plain(rounded)
+    mantissa = _plain(rounded.scaleb(-exponent))
+    power = f"10^{{{exponent}}}"
+    if mantissa in ("1", "-1"):
+        return power if mantissa == "1" else f"-{power}"
+    return rf"{mantissa} \times {power}"
+
+
+def math(expr: Any, **settings: Any) -> Latex:
+    """LaTeX (math mode) for a sympy expression, via :func:`sympy.latex`.
+
+    Parameters
+    ----------
+    expr : sympy.Basic, int, float or Latex
+        A sympy expression (or a number sympy can print).  A :class:`Latex`
+        instance is returned unchanged.
+    **settings
+        Passed to :func:`sympy.latex` (e.g. ``mul_symbol="dot"``).
+
+    Returns
+    -------
+    Latex
+        The math-mode source, without surrounding ``$``.
+
+    Raises
+    ------
+    TypeError
+        If *expr* is a plain ``str``: it is ambiguous whether it is LaTeX or
+        a sympy expression; pass ``Latex(...)`` or ``sympy.sympify(...)``.
+
+    Examples
+    --------
+    >>> from fedsym.symbols import a_opt, k, m
+    >>> math(a_opt - 2 * sp.sqrt(k / m))
+    Latex('a_{opt} - \\\\frac{2 \\\\sqrt{k}}{\\\\sqrt{m}}')
+    """
+    if isinstance(expr, Latex):
+        return expr
+    if isinstance(expr, str):
+        raise TypeError(
+            f"math() got the plain string {expr!r}; wrap trusted LaTeX in "
+            "Latex(...) or pass a sympy expression"
+        )
+    return Latex(sp.latex(expr, **settings))

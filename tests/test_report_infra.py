@@ -1,0 +1,450 @@
+"""Report infrastructure: escaping, number formatting, rendering, run_report, PDF.
+
+Expected strings are written by hand from the LaTeX rules (special characters,
+``%g``-style significant digits); the PDF tests compile a small report and
+check that page 1 of the PDF has ink on it.  Without TeX they skip locally and
+fail when the ``CI`` environment variable is set (CI installs TeX).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+
+from fedsym.check import CheckRow
+from fedsym.errors import FedsymError, InputFileError
+from fedsym.latex import Latex, escape_text, format_number, math
+from fedsym.report import (
+    GENERATED_HEADER,
+    Figure,
+    Section,
+    Series,
+    Step,
+    TexError,
+    compile_pdf,
+    preamble,
+    required_packages,
+    run_report,
+)
+
+# --------------------------------------------------------------------------
+# escape_text and Latex
+# --------------------------------------------------------------------------
+
+SPECIALS = [
+    ("&", r"\&"),
+    ("%", r"\%"),
+    ("$", r"\$"),
+    ("#", r"\#"),
+    ("_", r"\_"),
+    ("{", r"\{"),
+    ("}", r"\}"),
+    ("~", r"\textasciitilde{}"),
+    ("^", r"\textasciicircum{}"),
+    ("\\", r"\textbackslash{}"),
+]
+
+
+@pytest.mark.parametrize(("char", "expected"), SPECIALS)
+def test_escape_each_special_character(char: str, expected: str) -> None:
+    assert escape_text(f"a{char}b") == f"a{expected}b"
+
+
+def test_escape_is_single_pass() -> None:
+    # The backslash's replacement contains braces that must not be escaped again.
+    assert escape_text("\\{") == r"\textbackslash{}\{"
+
+
+def test_escape_newlines_become_one_space() -> None:
+    assert escape_text("first line\n  second\r\n\nthird") == "first line second third"
+
+
+def test_escape_unicode_math_symbols() -> None:
+    assert escape_text("α ≤ 1") == r"\ensuremath{\alpha} \ensuremath{\leq} 1"
+
+
+def test_escape_leaves_ordinary_text_alone() -> None:
+    assert escape_text("Example 2.4: a(m) = 0.95, c < 1!") == "Example 2.4: a(m) = 0.95, c < 1!"
+
+
+def test_latex_marker_is_not_escaped() -> None:
+    trusted = Latex(r"$\hat a(m)_{opt} \& 50\%$")
+    assert escape_text(trusted) == trusted
+    assert isinstance(escape_text(trusted), Latex)
+
+
+def test_operations_on_latex_drop_the_marker() -> None:
+    combined = Latex("$x$") + "_y"
+    assert not isinstance(combined, Latex)
+    assert escape_text(combined) == r"\$x\$\_y"
+
+
+# --------------------------------------------------------------------------
+# format_number (expected values by hand: 6 significant digits, %g exponent rule)
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0.65, "0.65"),
+        (100, "100"),
+        (100.0, "100"),
+        (3.17e-5, r"3.17 \times 10^{-5}"),
+        (-2.5e7, r"-2.5 \times 10^{7}"),
+        (1234567, r"1.23457 \times 10^{6}"),   # 1.234567 -> 1.23457
+        (123456.5, "123456"),                  # exact half, to even
+        (999999.5, "10^{6}"),                  # rounds up to 1.00000e6
+        (0.0001, "0.0001"),                    # exponent -4 stays fixed
+        (0.00001, "10^{-5}"),                  # exponent -5 switches
+        (-1e-5, "-10^{-5}"),
+        (0.0, "0"),
+        (-0.0, "0"),
+        (float("inf"), r"\infty"),
+        (float("-inf"), r"-\infty"),
+        (mp.inf, r"\infty"),
+        (np.float64(0.1), "0.1"),
+        (np.int64(7), "7"),
+        (sp.Rational(1, 3), "0.333333"),
+        (sp.sqrt(2), "1.41421"),
+        (sp.oo, r"\infty"),
+    ],
+)
+def test_format_number_by_hand(value: object, expected: str) -> None:
+    assert format_number(value) == expected
+
+
+def test_format_number_digits() -> None:
+    assert format_number(0.125, digits=2) == "0.12"   # 0.125 is exact in binary: half to even
+    assert format_number(0.135, digits=2) == "0.14"   # 0.135 is 0.13500000000000000888...
+    assert format_number(2 / 3, digits=3) == "0.667"
+
+
+def test_format_number_uses_full_mpmath_precision() -> None:
+    with mp.workdps(40):
+        value = mp.mpf("0.1234567890123456789012345")
+    assert format_number(value, digits=20) == "0.12345678901234567890".rstrip("0")
+
+
+@pytest.mark.parametrize("nan", [float("nan"), mp.nan, np.nan, sp.nan])
+def test_format_number_refuses_nan(nan: object) -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        format_number(nan)
+
+
+def test_format_number_refuses_zero_digits() -> None:
+    with pytest.raises(ValueError, match="digits"):
+        format_number(1.0, digits=0)
+
+
+def test_math_uses_sympy_latex() -> None:
+    k, m = sp.symbols("k m", positive=True)
+    expr = 2 * sp.sqrt(k / m)
+    assert math(expr) == sp.latex(expr)
+    assert isinstance(math(expr), Latex)
+    assert math(Latex(r"\tau")) == r"\tau"
+
+
+def test_math_refuses_plain_strings() -> None:
+    with pytest.raises(TypeError, match="Latex"):
+        math("x^2")
+
+
+# --------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------
+
+def make_section(key: str = "toy_example") -> Section:
+    """A section exercising every field, with hostile plain text."""
+    m, c = sp.symbols("m c", positive=True)
+    xs = [1.0, 2.0, 4.0, 8.0, float("nan"), 16.0]
+    return Section(
+        key=key,
+        title="Toy: 50% of a_opt & {more} ~ #1 $5 ^ \\",
+        source="Example 2.4",
+        statement=Latex(r"Maximise $u(m) = \sqrt{m} - c\,m$ over $m > 0$."),
+        parameters=(("c", 0.25), (Latex("$k$"), sp.Rational(1, 3))),
+        steps=(Step("First-order condition:", sp.Eq(1 / (2 * sp.sqrt(m)) - c, 0)),),
+        closed_forms=(("Optimal data", sp.Eq(sp.Symbol("m^*"), 1 / (4 * c**2))),),
+        values=(("m_star", 4.0), ("error", 3.17e-5)),
+        checks=(CheckRow("optimal_data", "Example 2.4", "c=0.25", mp.mpf(4), mp.mpf(4),
+                         "golden-section search"),),
+        figures=(Figure("Utility", Latex("data $m$"), "u(m)",
+                        (Series("c = 0.25", xs, [x**0.5 - 0.25 * x for x in xs]),
+                         Series("", [1.0, float("inf")], [0.0, 1.0], style="dashed")),
+                        xmode="log", vertical_lines=((4.0, Latex("$m^*$")),),
+                        caption="Utility of one agent; 100% of the optimum at m = 4."),),
+        notes=("α ≤ β in this toy.",),
+    )
+
+
+def test_section_escapes_plain_text_and_keeps_latex() -> None:
+    text = make_section().to_latex()
+    assert (r"\section{Toy: 50\% of a\_opt \& \{more\} \textasciitilde{} \#1 \$5 "
+            r"\textasciicircum{} \textbackslash{}}") in text
+    assert r"Maximise $u(m) = \sqrt{m} - c\,m$ over $m > 0$." in text
+    assert r"m\_star & \ensuremath{4} \\" in text
+    assert r"\ensuremath{3.17 \times 10^{-5}}" in text
+    assert r"\ensuremath{\frac{1}{3}}" in text
+    assert r"\checkmark" in text
+
+
+def test_section_starts_with_the_generated_header() -> None:
+    assert make_section().to_latex().splitlines()[0] == GENERATED_HEADER
+
+
+def test_figure_drops_non_finite_points() -> None:
+    text = make_section().to_latex()
+    assert "nan" not in text.lower()
+    assert "inf" not in text.replace(r"\infty", "")
+    assert "(4, 1)" in text and "(16, 0)" in text  # sqrt(x) - x/4 at x = 4 and 16
+    assert r"\addlegendentry{c = 0.25}" in text
+    assert "forget plot" in text  # the unlabelled series stays out of the legend
+
+
+def test_figure_on_log_axis_drops_non_positive_points() -> None:
+    figure = Figure("t", "x", "y", (Series("s", [0.0, -1.0, 10.0], [1.0, 1.0, 1.0]),),
+                    xmode="log", vertical_lines=((0.0, "zero line"), (5.0, "five line")))
+    text = figure.to_latex()
+    assert "(10, 1)" in text and "(0, 1)" not in text and "(-1, 1)" not in text
+    assert "five line" in text and "zero line" not in text
+
+
+def test_figure_without_drawable_points_is_refused() -> None:
+    figure = Figure("empty", "x", "y", (Series("s", [float("nan")], [1.0]),))
+    with pytest.raises(ValueError, match="no finite point"):
+        figure.to_latex()
+
+
+def test_series_lengths_must_match() -> None:
+    with pytest.raises(ValueError, match="2 x values but 1 y values"):
+        Series("s", [1, 2], [1])
+
+
+def test_section_key_is_validated() -> None:
+    for bad in ("main", "has space", "_hidden", "a/b"):
+        with pytest.raises(ValueError, match="section key"):
+            make_section(bad)
+
+
+def test_nan_value_cannot_be_rendered() -> None:
+    section = Section("k", "t", "s", Latex("x"), values=(("bad", float("nan")),))
+    with pytest.raises(ValueError, match="NaN"):
+        section.to_latex()
+
+
+def test_rendering_is_deterministic() -> None:
+    assert make_section().to_latex() == make_section().to_latex()
+
+
+def test_repr_latex_shows_the_formulas() -> None:
+    shown = make_section()._repr_latex_()
+    assert shown.startswith("$$") and shown.endswith("$$")
+    assert r"\frac{1}{4 c^{2}}" in shown
+
+
+def test_required_packages_unique_and_hyperref_last() -> None:
+    names = [p.name for p in required_packages()]
+    assert len(names) == len(set(names))
+    assert names[-1] == "hyperref"
+    for needed in ("amsmath", "amssymb", "booktabs", "pgfplots", "lmodern", "geometry"):
+        assert needed in names
+    assert r"\pgfplotsset{compat=" in preamble()
+
+
+# --------------------------------------------------------------------------
+# run_report
+# --------------------------------------------------------------------------
+
+DERIVATION = '''
+    """A toy derivation written by the test: one section with a figure and a check."""
+    import mpmath as mp
+
+    from fedsym.check import CheckRow
+    from fedsym.latex import Latex
+    from fedsym.report import Figure, Section, Series
+
+    XS = [1.0, 2.0, 4.0, 8.0, float("nan"), 16.0]
+
+
+    def derive():
+        figure = Figure("Utility", Latex("data $m$"), "u(m)",
+                        (Series("c = 0.25", XS, [x ** 0.5 - 0.25 * x for x in XS]),),
+                        vertical_lines=((4.0, Latex("$m^*$")),), caption="Toy; 100% & more.")
+        check = CheckRow("optimal_data", "Example 2.4", "c=0.25", mp.mpf(4), mp.mpf(4), "search")
+        return [Section(key="{key}", title="Toy {key}: a_opt & 50%", source="Example 2.4",
+                        statement=Latex(r"Maximise $\\sqrt{{m}} - c\\,m$."),
+                        parameters=(("c", 0.25),), values=(("m_star", 4.0),),
+                        checks=(check,), figures=(figure,), notes=("Escapes: # $ ~ ^ \\\\ {{}}",))]
+'''
+
+
+def write_derivation(directory: Path, name: str, key: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(textwrap.dedent(DERIVATION.format(key=key)), encoding="utf-8")
+    return path
+
+
+def test_run_report_writes_main_and_sections_in_file_order(tmp_path: Path) -> None:
+    derivations = tmp_path / "derivations"
+    write_derivation(derivations, "b_second.py", "second")
+    write_derivation(derivations, "a_first.py", "first")
+    (derivations / "_helper.py").write_text("raise RuntimeError('helpers are not run')\n")
+    result = run_report(derivations, tmp_path / "out")
+    out = tmp_path / "out"
+    assert result.main == out / "main.tex"
+    assert result.sections == (out / "first.tex", out / "second.tex")
+    main = result.main.read_text()
+    assert main.index(r"\input{first}") < main.index(r"\input{second}")
+    assert main.splitlines()[0] == GENERATED_HEADER
+    assert r"\usepackage{pgfplots}" in main and main.rstrip().endswith(r"\end{document}")
+    section = (out / "first.tex").read_text()
+    assert r"\addplot+" in section and r"\checkmark" in section
+    assert result.pdf is None
+
+
+def test_run_report_is_byte_identical_across_runs(tmp_path: Path) -> None:
+    derivations = tmp_path / "derivations"
+    write_derivation(derivations, "toy.py", "toy")
+    first = run_report(derivations, tmp_path / "one")
+    second = run_report(derivations, tmp_path / "two")
+    for a, b in zip((first.main, *first.sections), (second.main, *second.sections)):
+        assert a.read_bytes() == b.read_bytes()
+
+
+def test_run_report_removes_only_stale_generated_files(tmp_path: Path) -> None:
+    derivations, out = tmp_path / "derivations", tmp_path / "out"
+    old = write_derivation(derivations, "old.py", "old")
+    write_derivation(derivations, "kept.py", "kept")
+    run_report(derivations, out)
+    old.unlink()
+    (out / "handwritten.tex").write_text("% mine\n")
+    result = run_report(derivations, out)
+    assert result.removed == (out / "old.tex",)
+    assert not (out / "old.tex").exists()
+    assert (out / "handwritten.tex").exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("def derive(:\n", "SyntaxError"),
+        ("import no_such_module_xyz\n", "ModuleNotFoundError: No module named 'no_such_module_xyz'"),
+        ("x = 1\n", "defines no derive() function"),
+        ("def derive():\n    raise ZeroDivisionError('c must be positive')\n",
+         "derive() failed: ZeroDivisionError: c must be positive"),
+        ("def derive():\n    return 42\n", "derive() returned int"),
+    ],
+)
+def test_broken_derivation_names_the_file(tmp_path: Path, source: str, message: str) -> None:
+    derivations = tmp_path / "derivations"
+    derivations.mkdir()
+    broken = derivations / "broken_example.py"
+    broken.write_text(source)
+    with pytest.raises(InputFileError) as caught:
+        run_report(derivations, tmp_path / "out")
+    text = str(caught.value)
+    assert isinstance(caught.value, FedsymError)
+    assert str(broken) in text and message in text
+    assert "\n" not in text
+
+
+def test_duplicate_section_keys_are_refused(tmp_path: Path) -> None:
+    derivations = tmp_path / "derivations"
+    first = write_derivation(derivations, "a.py", "same")
+    write_derivation(derivations, "b.py", "same")
+    with pytest.raises(InputFileError, match=re.escape(f"already used by {first}")):
+        run_report(derivations, tmp_path / "out")
+
+
+def test_empty_derivation_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="no derivation files"):
+        run_report(tmp_path, tmp_path / "out")
+
+
+def test_missing_tex_is_reported_with_the_packages_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(TexError, match="no TeX installation found .*texlive-pictures latexmk lmodern"):
+        compile_pdf(tmp_path / "main.tex")
+
+
+# --------------------------------------------------------------------------
+# PDF (needs TeX; CI must have it)
+# --------------------------------------------------------------------------
+
+def missing(what: str) -> None:
+    """Skip when a tool is missing, but fail on CI, which installs it."""
+    message = f"not installed: {what}"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {message}")
+    pytest.skip(message)
+
+
+def require_tex() -> None:
+    if shutil.which("latexmk") is None and shutil.which("pdflatex") is None:
+        missing("latexmk or pdflatex")
+
+
+def require_pdftoppm() -> None:
+    if shutil.which("pdftoppm") is None:
+        missing("pdftoppm (poppler-utils)")
+
+
+def read_pgm(path: Path) -> tuple[int, int, bytes]:
+    """Width, height and pixels of a binary (P5) 8-bit greyscale image."""
+    data = path.read_bytes()
+    header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    assert header is not None, "not a binary PGM"
+    width, height, maxval = (int(g) for g in header.groups())
+    assert maxval == 255
+    pixels = data[header.end():]
+    assert len(pixels) == width * height
+    return width, height, pixels
+
+
+def test_report_compiles_and_page_one_has_ink(tmp_path: Path) -> None:
+    require_tex()
+    require_pdftoppm()
+    derivations = tmp_path / "derivations"
+    write_derivation(derivations, "toy.py", "toy")
+    result = run_report(derivations, tmp_path / "out", pdf=True)
+    assert result.pdf is not None and result.pdf.read_bytes().startswith(b"%PDF")
+    stem = tmp_path / "page1"
+    for fmt in ("-png", "-gray"):
+        subprocess.run(["pdftoppm", fmt, "-r", "50", "-f", "1", "-l", "1", "-singlefile",
+                        str(result.pdf), str(stem)], check=True, timeout=60)
+    assert stem.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
+    width, height, pixels = read_pgm(stem.with_suffix(".pgm"))
+    dark = sum(1 for p in pixels if p < 128)
+    assert width > 300 and height > 400
+    assert dark > 0.005 * width * height, f"page 1 looks blank ({dark} dark pixels)"
+    assert dark < 0.5 * width * height, f"page 1 looks black ({dark} dark pixels)"
+
+
+def test_latex_error_names_log_and_first_error_line(tmp_path: Path) -> None:
+    require_tex()
+    derivations = tmp_path / "derivations"
+    derivations.mkdir()
+    (derivations / "bad_tex.py").write_text(textwrap.dedent('''
+        from fedsym.latex import Latex
+        from fedsym.report import Section
+
+        def derive():
+            return Section("bad", "Bad", "none", Latex(r"\\undefinedmacro"))
+    '''))
+    with pytest.raises(TexError) as caught:
+        run_report(derivations, tmp_path / "out", pdf=True)
+    text = str(caught.value)
+    assert str(tmp_path / "out" / "main.log") in text
+    assert "! Undefined control sequence." in text
