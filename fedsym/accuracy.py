@@ -100,8 +100,10 @@ class ParameterSpec:
     def validate(self, value: Any) -> sp.Rational:
         """Exact value of this parameter, or :class:`ParameterError` naming it."""
         number = parse_number(f"parameter {self.name}", value)
-        below = number < self.lower or (number == self.lower and not self.lower_closed)
-        above = number > self.upper or (number == self.upper and not self.upper_closed)
+        lower = sp.Rational(self.lower)
+        upper = sp.oo if math.isinf(self.upper) else sp.Rational(self.upper)
+        below = number < lower or (number == lower and not self.lower_closed)
+        above = number > upper or (number == upper and not self.upper_closed)
         if below or above:
             raise ParameterError(
                 f"parameter {self.name}={value} is outside its range {self.describe_range()}"
@@ -442,11 +444,11 @@ class BoundAccuracy:
         return AssumptionReport("numeric", start, start == m0, len(grid))
 
     def _rising(self, m: mp.mpf) -> mp.mpf:
-        """Negative where :math:`\hat a` is not positive or decreases, positive where both hold."""
+        r"""Negative where :math:`\hat a` is not positive or decreases, positive where both hold."""
         return min(self.a_hat(m), self.a_hat_prime(m))
 
     def validate(self) -> None:
-        """Raise :class:`AssumptionError` unless :math:`\hat a` is positive somewhere, (1) holds for
+        r"""Raise :class:`AssumptionError` unless :math:`\hat a` is positive somewhere, (1) holds for
         large m, and :math:`a_{opt} \le 1`."""
         self.minimum_viable_data  # raises when never positive
         self.assumption  # raises when (1) fails for large m

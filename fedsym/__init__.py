@@ -1,0 +1,45 @@
+"""fedsym: derive, check and write up the economics of data sharing in federated learning.
+
+Implements the model of Karimireddy, Guo and Jordan, *Mechanisms that
+Incentivize Data Sharing in Federated Learning* (2022); the mathematics is
+specified equation by equation in MODEL.md.
+
+>>> from fedsym import accuracy_function, individual
+>>> alone = individual(accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"}), "0.001")
+>>> float(alone.optimal_data), float(alone.optimal_utility), alone.regime
+(100.0, 0.65, 'low')
+"""
+
+from .accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
+from .agent import IndividualResult, LoneAgentForms, individual, lone_agent_forms, optimal_data_array
+from .check import CheckRow, run_checks
+from .derived import Derived
+from .deviation import Deviation, best_deviation
+from .errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
+from .solve import set_symbolic_timeout
+
+__all__ = [
+    "FAMILIES",
+    "AccuracyFunction",
+    "AssumptionReport",
+    "BoundAccuracy",
+    "accuracy_function",
+    "IndividualResult",
+    "LoneAgentForms",
+    "individual",
+    "lone_agent_forms",
+    "optimal_data_array",
+    "CheckRow",
+    "run_checks",
+    "Derived",
+    "Deviation",
+    "best_deviation",
+    "FedsymError",
+    "ParameterError",
+    "ExpressionError",
+    "AssumptionError",
+    "InputFileError",
+    "set_symbolic_timeout",
+]
+
+__version__ = "0.1.0"
