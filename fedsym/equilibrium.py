@@ -1,0 +1,476 @@
+r"""Equilibria of mechanisms and their global verification (MODEL.md §3-5, Sec. 3-4).
+
+An equilibrium (Eq. (9)) is a profile in which no agent gains by changing its
+own contribution.  Three solvers, one result type (:class:`Equilibrium`):
+
+* :func:`standard_equilibrium` -- Theorem 3.4 for Eq. (10): only the cheapest
+  agent contributes, its lone optimum :math:`m^*` (ties: one of many
+  equilibria; Remark 3.5: nothing at all when every :math:`m_i^* = 0`);
+* :func:`shaping_equilibrium` -- Theorem 4.2 for Eq. (13) through the
+  one-dimensional reduction :math:`\sum_i \bar m_i(M) = M` (Remark 4.4 when
+  every agent is priced out alone);
+* :func:`best_response_equilibrium` -- best-response dynamics for *any*
+  :class:`~fedsym.mechanisms.Mechanism`, each best response found by global
+  search, so the jump of Theorem 3.3 / Fig. 6 is handled.
+
+Every reported equilibrium is checked by :func:`verify_equilibrium`: for each
+agent (each distinct situation, or a stated random sample for large ``n``) a
+global search over its deviations on :math:`[0, 1/c_i]`
+(:func:`fedsym.deviation.best_deviation`; beyond :math:`1/c_i` utility is
+negative since accuracies are at most 1, while 0 gives at least 0).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import mpmath as mp
+import numpy as np
+
+from .accuracy import BoundAccuracy
+from .agent import lone_agent_forms, numeric_tangent_point
+from .deviation import DEVIATION_TOLERANCE, best_deviation
+from .errors import ParameterError
+from .mechanisms import (AnonymousMechanism, LinearShaping, Mechanism, StandardMechanism, accuracy_shaping,
+                         parse_costs, parse_eps)
+from .solve import DPS, bracketed_root
+
+__all__ = [
+    "Equilibrium",
+    "Verification",
+    "standard_equilibrium",
+    "shaping_equilibrium",
+    "best_response_equilibrium",
+    "verify_equilibrium",
+    "solve_equilibrium",
+    "MECHANISMS",
+    "EXACT_GROUPS",
+    "VERIFY_ALL_UP_TO",
+    "VERIFY_SAMPLE",
+]
+
+#: mechanisms the command line knows, by name
+MECHANISMS = ("standard", "shaping")
+
+#: up to this many distinct costs, lone optima and the reduction are computed
+#: in mpmath at :data:`fedsym.solve.DPS` digits; beyond, per-agent values are
+#: double precision (vectorized) and only the 1-D root is solved in mpmath
+EXACT_GROUPS = 64
+
+#: verify every distinct agent situation when there are at most this many ...
+VERIFY_ALL_UP_TO = 200
+#: ... otherwise a seeded random sample of this many of them
+VERIFY_SAMPLE = 100
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Outcome of the global deviation search over the agents of an equilibrium.
+
+    ``scope`` says which agents were searched: ``"all agents"``, ``"all distinct
+    costs"`` (agents with equal cost and equal circumstances share the answer)
+    or ``"random sample of N of G distinct costs"``.
+    """
+
+    verified: bool
+    max_deviation_gain: float
+    worst_agent: int
+    best_deviation: float
+    scope: str
+    checked: int
+    tolerance: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verified": self.verified, "max_deviation_gain": float(self.max_deviation_gain),
+                "worst_agent": self.worst_agent, "best_deviation": float(self.best_deviation),
+                "scope": self.scope, "checked": self.checked, "tolerance": float(self.tolerance)}
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    r"""An equilibrium profile (Eq. (9)) of a mechanism, with its verification.
+
+    Attributes
+    ----------
+    mechanism:
+        Name of the mechanism (``standard``, ``shaping``, ...).
+    accuracy:
+        Label of the accuracy function.
+    method:
+        Which result produced it (``Theorem 3.4``, ``Theorem 4.2 (1-D reduction)``,
+        ``best-response dynamics``).
+    costs, contributions, accuracies, utilities:
+        Per agent: :math:`c_i`, :math:`m_i^{eq}`, :math:`\gamma_i(m^{eq})`,
+        :math:`U_i = \gamma_i - c_i m_i^{eq}`.
+    total:
+        :math:`M = \sum_i m_i^{eq}` (from the solver, at full precision where computed so).
+    unique:
+        Whether the equilibrium is unique (Theorem 4.2 ignores the all-zero one of Remark 4.4).
+    zero_is_equilibrium:
+        Whether contributing nothing is an equilibrium too (Remarks 3.5, 4.4).
+    residual:
+        Relative residual of the defining equation (:math:`|\sum\bar m_i - M|/M` for Theorem 4.2).
+    verification:
+        The global deviation search (:class:`Verification`).
+    """
+
+    mechanism: str
+    accuracy: str
+    method: str
+    costs: np.ndarray = field(repr=False)
+    contributions: np.ndarray
+    accuracies: np.ndarray = field(repr=False)
+    utilities: np.ndarray = field(repr=False)
+    total: float
+    unique: bool
+    zero_is_equilibrium: bool
+    residual: float
+    verification: Verification
+    eps: float = 0.0
+    note: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return self.verification.verified
+
+    @property
+    def max_deviation_gain(self) -> float:
+        return self.verification.max_deviation_gain
+
+    def to_dict(self, summary: bool = False) -> dict[str, Any]:
+        """JSON-ready dictionary with the keys of DESIGN.md (``summary``: without per-agent lists)."""
+        data: dict[str, Any] = {
+            "mechanism": self.mechanism,
+            "accuracy": self.accuracy,
+            "method": self.method,
+            "n": int(self.costs.size),
+            "eps": float(self.eps),
+        }
+        if not summary:
+            data.update(contributions=[float(x) for x in self.contributions],
+                        accuracies=[float(x) for x in self.accuracies],
+                        utilities=[float(x) for x in self.utilities])
+        else:
+            data.update(distinct_costs=int(np.unique(self.costs).size),
+                        contributions_range=[float(self.contributions.min()), float(self.contributions.max())],
+                        accuracies_range=[float(self.accuracies.min()), float(self.accuracies.max())],
+                        utilities_range=[float(self.utilities.min()), float(self.utilities.max())])
+        data.update(total=float(self.total), verified=self.verified, max_deviation_gain=float(self.max_deviation_gain),
+                    verification=self.verification.scope, unique=self.unique,
+                    zero_is_equilibrium=self.zero_is_equilibrium, residual=float(self.residual), note=self.note)
+        return data
+
+    def to_latex(self) -> str:
+        """A short ``align*`` block: total data, per-agent range, verification."""
+        lo, hi = float(self.contributions.min()), float(self.contributions.max())
+        status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
+        return ("\\begin{align*}\n"
+                rf"M &= \sum_i m_i^{{eq}} = {self.total:.10g} \\" "\n"
+                rf"m_i^{{eq}} &\in [{lo:.6g}, {hi:.6g}] \quad (n = {self.costs.size}) \\" "\n"
+                rf"\max_i \text{{gain from deviating}} &= {self.max_deviation_gain:.3g} \quad {status}" "\n"
+                "\\end{align*}")
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
+
+
+# -- verification ---------------------------------------------------------------------
+
+def _situations(mechanism: Mechanism, costs: np.ndarray, profile: np.ndarray) -> tuple[np.ndarray, str]:
+    """One representative agent per distinct situation, and how agents were grouped.
+
+    Agents of an anonymous mechanism with equal cost, equal contribution and equal
+    per-agent parameters face the same deviation problem; others are all distinct.
+    """
+    n = costs.size
+    parameters = _agent_parameters(mechanism, n)
+    if parameters is None:
+        return np.arange(n), "all agents"
+    rows = np.column_stack([costs, profile, parameters])
+    _, first = np.unique(rows, axis=0, return_index=True)
+    return np.sort(first), "all distinct costs"
+
+
+def _agent_parameters(mechanism: Mechanism, n: int) -> np.ndarray | None:
+    if isinstance(mechanism, LinearShaping):
+        return np.column_stack([mechanism.anchors, mechanism.slopes])
+    if isinstance(mechanism, AnonymousMechanism) and mechanism.n_agents is None:
+        return np.zeros((n, 0))
+    return None
+
+
+def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
+                       tolerance: float = DEVIATION_TOLERANCE, verify_all_up_to: int = VERIFY_ALL_UP_TO,
+                       sample: int = VERIFY_SAMPLE, seed: int = 0, points: int = 4001) -> Verification:
+    r"""Global search over each agent's deviations from *profile* (Eq. (9), Theorem 3.3).
+
+    For agent ``i`` the utility :math:`\gamma_i(x; m_{-i}) - c_i x` is searched on
+    :math:`[0, 1/c_i]` (beyond, it is negative because accuracies are at most 1)
+    with :func:`fedsym.deviation.best_deviation`, including the curve's kinks.
+
+    Parameters
+    ----------
+    tolerance:
+        Largest gain (accuracy units) that still counts as no gain
+        (default :data:`fedsym.deviation.DEVIATION_TOLERANCE`).
+    verify_all_up_to, sample, seed:
+        Every distinct situation is searched when there are at most
+        *verify_all_up_to*; otherwise a random sample of *sample* of them
+        (fixed *seed*), and :attr:`Verification.scope` says so.
+    points:
+        Grid size of the search (per grid, see :func:`best_deviation`).
+    """
+    costs = np.asarray(costs, dtype=float)
+    profile = np.asarray(profile, dtype=float)
+    representatives, scope = _situations(mechanism, costs, profile)
+    if representatives.size > verify_all_up_to:
+        rng = np.random.default_rng(seed)
+        total = representatives.size
+        representatives = np.sort(rng.choice(representatives, size=sample, replace=False))
+        scope = f"random sample of {sample} of {total} distinct costs"
+    worst = (0.0, int(representatives[0]), float(profile[representatives[0]]))
+    for i in representatives:
+        i = int(i)
+        curve = mechanism.curve(i, profile)
+        cost = float(costs[i])
+        deviation = best_deviation(lambda x: curve(x) - cost * x, float(profile[i]),
+                                   max(1.0 / cost, 2.0 * float(profile[i])),
+                                   special=mechanism.kinks(i, profile), points=points)
+        if deviation.gain > worst[0] or i == worst[1]:
+            worst = (deviation.gain, i, deviation.best)
+    return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope,
+                        int(representatives.size), tolerance)
+
+
+def _result(mechanism: Mechanism, name: str, method: str, costs: np.ndarray, profile: np.ndarray, total: float,
+            *, unique: bool, zero: bool, residual: float, eps: float, note: str, verify: bool,
+            verify_options: dict[str, Any]) -> Equilibrium:
+    accuracies = _accuracies(mechanism, profile)
+    verification = verify_equilibrium(mechanism, costs, profile, **verify_options) if verify else \
+        Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+    return Equilibrium(name, mechanism.accuracy.label(), method, costs, profile, accuracies,
+                       accuracies - costs * profile, total, unique, zero, residual, verification, eps, note)
+
+
+def _accuracies(mechanism: Mechanism, profile: np.ndarray) -> np.ndarray:
+    """:math:`\\gamma_i(m)` of every agent; one vector pass for anonymous mechanisms."""
+    if isinstance(mechanism, AnonymousMechanism):
+        return np.asarray(mechanism.gamma_total(np.arange(profile.size), profile, profile.sum() - profile), dtype=float)
+    return np.array([float(mechanism.gamma(i, np.array([profile[i]]), profile)[0]) for i in range(profile.size)])
+
+
+# -- Theorem 3.4: standard federated learning -----------------------------------------
+
+def _lone_optimum(accuracy: BoundAccuracy, cost: mp.mpf) -> tuple[mp.mpf, mp.mpf]:
+    """:math:`(m^*, c_{max})` of Theorem 2.3 at the current precision (0 above the threshold)."""
+    forms = lone_agent_forms(accuracy.function)
+    c_max = forms.viability_cost.resolve(accuracy.values)[0]
+    if cost >= c_max:
+        return mp.mpf(0), c_max
+    m_star = forms.optimal_data.resolve({**accuracy.values, "c": cost})[0]
+    accuracy.require_assumption(m_star, "the optimal data m*")
+    return m_star, c_max
+
+
+def standard_equilibrium(accuracy: BoundAccuracy, costs: Any, *, verify: bool = True,
+                         **verify_options: Any) -> Equilibrium:
+    r"""Theorem 3.4, Eq. (11): under Eq. (10) only the cheapest agent contributes its :math:`m^*`.
+
+    With :math:`i^\star = \arg\min_i c_i`: :math:`m_{i^\star} = m_{i^\star}^*`,
+    :math:`m_j = 0` otherwise.  Ties at the minimum cost: the first tied agent
+    contributes (every split is an equilibrium; ``unique`` is False).  Remark 3.5:
+    when :math:`m_{i^\star}^* = 0` nobody contributes.  *verify_options* go to
+    :func:`verify_equilibrium`.
+    """
+    costs = parse_costs(costs)
+    cheapest = int(np.argmin(costs))
+    tied = int(np.count_nonzero(costs == costs[cheapest]))
+    with mp.workdps(DPS):
+        m_star, _ = _lone_optimum(accuracy, mp.mpf(costs[cheapest]))
+    profile = np.zeros_like(costs)
+    profile[cheapest] = float(m_star)
+    if m_star == 0:
+        note = "Remark 3.5: every agent is priced out alone (c_i >= c_max), so no data at all is the only equilibrium"
+        unique = True
+    elif tied > 1:
+        note = (f"Theorem 3.4: {tied} agents tie at the minimum cost; every split of m* among them is an "
+                f"equilibrium (agent {cheapest} contributes all of it here), so it is not unique")
+        unique = False
+    else:
+        note = f"Theorem 3.4: only the cheapest agent ({cheapest}) contributes; everyone else free-rides"
+        unique = True
+    return _result(StandardMechanism(accuracy), "standard", "Theorem 3.4", costs, profile, float(m_star),
+                   unique=unique, zero=m_star == 0, residual=0.0, eps=0.0, note=note, verify=verify,
+                   verify_options=verify_options)
+
+
+# -- Theorem 4.2: accuracy shaping with known costs ----------------------------------
+
+@dataclass(frozen=True)
+class _Reduction:
+    r"""The 1-D equation of Theorem 4.2 with the agents grouped by cost.
+
+    :math:`\sum_i \bar m_i(M) = S_0 + S_1\,a(M)` with
+    :math:`S_0 = \sum_i (m_i^* - a(m_i^*)/s_i)`, :math:`S_1 = \sum_i 1/s_i`,
+    :math:`s_i = c_i + \varepsilon`, so each evaluation is O(1) after one O(n) pass.
+    """
+
+    anchors: np.ndarray      # m_i^* per group (float)
+    anchor_accuracy: Any     # a(m_i^*) per group (mpf list when exact, else float array)
+    anchors_exact: Any       # m_i^* per group (mpf list when exact, else float array)
+    slopes: np.ndarray       # c_i + eps per group
+    counts: np.ndarray
+    s0: mp.mpf
+    s1: mp.mpf
+    lower: mp.mpf            # sum of m_i^*
+
+    def excess(self, accuracy: BoundAccuracy, total: mp.mpf) -> mp.mpf:
+        """:math:`\\sum_i \\bar m_i(M) - M`; positive below the root, negative above."""
+        return self.s0 + self.s1 * accuracy.a(total) - total
+
+    def contributions(self, accuracy: BoundAccuracy, total: mp.mpf) -> np.ndarray:
+        r""":math:`\bar m_i(M) = m_i^* + (a(M) - a(m_i^*))/s_i` per group (float)."""
+        a_total = accuracy.a(total)
+        if isinstance(self.anchors_exact, list):
+            return np.array([float(m + (a_total - am) / mp.mpf(s))
+                             for m, am, s in zip(self.anchors_exact, self.anchor_accuracy, self.slopes)])
+        return self.anchors + (float(a_total) - self.anchor_accuracy) / self.slopes
+
+
+def _reduction(accuracy: BoundAccuracy, group_costs: np.ndarray, counts: np.ndarray, eps: float,
+               anchors: np.ndarray) -> _Reduction:
+    slopes = group_costs + eps
+    if group_costs.size <= EXACT_GROUPS:
+        exact = [_lone_optimum(accuracy, mp.mpf(c))[0] for c in group_costs]
+        a_exact = [accuracy.a(m) for m in exact]
+        s = [mp.mpf(c) + mp.mpf(eps) for c in group_costs]
+        s0 = mp.fsum(int(k) * (m - am / si) for k, m, am, si in zip(counts, exact, a_exact, s))
+        s1 = mp.fsum(int(k) / si for k, si in zip(counts, s))
+        lower = mp.fsum(int(k) * m for k, m in zip(counts, exact))
+        return _Reduction(np.array([float(m) for m in exact]), a_exact, exact, slopes, counts, s0, s1, lower)
+    a_anchor = accuracy.a_np(anchors)
+    s0 = mp.mpf(math.fsum(counts * (anchors - a_anchor / slopes)))
+    s1 = mp.mpf(math.fsum(counts / slopes))
+    return _Reduction(anchors, a_anchor, anchors, slopes, counts, s0, s1, mp.mpf(math.fsum(counts * anchors)))
+
+
+def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction) -> tuple[mp.mpf, str]:
+    """The positive root :math:`M` of Theorem 4.2's equation (0 when none exists), and a note."""
+    upper = reduction.s0 + reduction.s1 * accuracy.a_opt  # a(M) < a_opt, so the excess is negative here
+    if reduction.lower > 0:
+        if reduction.excess(accuracy, reduction.lower) <= 0:
+            return reduction.lower, ""
+        total = bracketed_root(lambda x: reduction.excess(accuracy, x), reduction.lower, upper)
+        accuracy.require_assumption(total, "the equilibrium total M of Theorem 4.2")
+        return total, ""
+    # Remark 4.4: every agent priced out alone; a positive root needs 1/sum(1/s_i) < c_max
+    tangent = numeric_tangent_point(accuracy)
+    threshold = 1 / reduction.s1
+    c_max = accuracy.a(tangent) / tangent
+    if reduction.excess(accuracy, tangent) < 0:
+        return mp.mpf(0), (f"Remark 4.4: every agent is priced out alone and 1/sum(1/c_i) = {mp.nstr(threshold, 6)} "
+                           f">= c_max = {mp.nstr(c_max, 6)}: no positive equilibrium; no data at all is the equilibrium")
+    total = bracketed_root(lambda x: reduction.excess(accuracy, x), tangent, upper) \
+        if reduction.excess(accuracy, tangent) > 0 else tangent
+    return total, (f"Remark 4.4: every agent is priced out alone, but 1/sum(1/c_i) = {mp.nstr(threshold, 6)} "
+                   f"< c_max = {mp.nstr(c_max, 6)}: this positive equilibrium exists, and no data at all is one too")
+
+
+def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, verify: bool = True,
+                        **verify_options: Any) -> Equilibrium:
+    r"""Theorem 4.2: the equilibrium of accuracy shaping with known costs, Eq. (13).
+
+    Agent ``i`` contributes :math:`\bar m_i(M) = m_i^* + (a(M) - a(m_i^*))/(c_i + \varepsilon)`
+    where the total :math:`M` is the root :math:`M > \sum_i m_i^*` of
+
+    .. math:: \sum_i \bar m_i(M) = M
+
+    (concave in :math:`M`; bracketed between :math:`\sum_i m_i^*` and
+    :math:`\sum_i \bar m_i(\infty)`, solved at :data:`fedsym.solve.DPS` digits).
+    With :math:`\varepsilon = 0` this is the limit the paper reports.  Agents
+    are grouped by cost (``np.unique``), so ``n = 10^6`` costs a few vector passes.
+    Remark 4.4: when every :math:`m_i^* = 0` the positive root is reported if it
+    exists, and ``zero_is_equilibrium`` is True.
+    """
+    costs = parse_costs(costs)
+    eps = parse_eps(eps)
+    mechanism = accuracy_shaping(accuracy, costs, eps)
+    group_costs, inverse, counts = np.unique(costs, return_inverse=True, return_counts=True)
+    with mp.workdps(DPS):
+        reduction = _reduction(accuracy, group_costs, counts, eps, mechanism.anchors[_first_of_each(inverse, counts)])
+        total, note = _shaping_total(accuracy, reduction)
+        per_group = reduction.contributions(accuracy, total) if total > 0 else np.zeros_like(group_costs)
+    profile = per_group[inverse]
+    residual = abs(float(profile.sum()) - float(total)) / float(total) if total > 0 else 0.0
+    zero = reduction.lower == 0
+    note = note or "Theorem 4.2: every agent contributes past its lone optimum until its line meets the full model"
+    return _result(mechanism, "shaping", "Theorem 4.2 (1-D reduction)", costs, profile, float(total),
+                   unique=True, zero=bool(zero), residual=residual, eps=eps, note=note, verify=verify,
+                   verify_options=verify_options)
+
+
+def _first_of_each(inverse: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Index of one agent of each cost group (groups in ``np.unique`` order)."""
+    first = np.empty(counts.size, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(inverse.size)[::-1]
+    return first
+
+
+# -- general solver: best-response dynamics ----------------------------------------------
+
+def best_response_equilibrium(mechanism: Mechanism, costs: Any, *, start: Sequence[float] | None = None,
+                              rtol: float = 1e-10, gain_tolerance: float = 1e-14, max_sweeps: int = 200,
+                              points: int = 4001, verify: bool = True, **verify_options: Any) -> Equilibrium:
+    r"""An equilibrium of any mechanism by best-response dynamics (Gauss-Seidel sweeps).
+
+    Each agent in turn moves to its best response :math:`\arg\max_x \gamma_i(x; m_{-i}) - c_i x`,
+    found by global search on :math:`[0, 1/c_i]` (:func:`fedsym.deviation.best_deviation`),
+    so a jump between 0 and an interior maximum (Theorem 3.3, Fig. 6) is followed.
+    An agent moves only when that gains more than *gain_tolerance*; the sweeps stop
+    when no contribution changes by more than *rtol* relative to the largest one.
+
+    Parameters
+    ----------
+    start:
+        Initial profile (default: all zeros).
+    max_sweeps:
+        Give up after this many sweeps; the result then says so in ``note`` and its
+        verification shows how far from an equilibrium it is.
+    points:
+        Grid size of each search.
+    """
+    costs = parse_costs(costs)
+    mechanism.check_size(costs.size)
+    profile = np.zeros_like(costs) if start is None else np.array(start, dtype=float)
+    converged, sweeps = False, 0
+    while not converged and sweeps < max_sweeps:
+        sweeps += 1
+        change = 0.0
+        for i in range(costs.size):
+            curve, cost = mechanism.curve(i, profile), float(costs[i])
+            deviation = best_deviation(lambda x: curve(x) - cost * x, float(profile[i]),
+                                       max(1.0 / cost, 2.0 * float(profile[i])),
+                                       special=mechanism.kinks(i, profile), points=points)
+            if deviation.gain > gain_tolerance:
+                change = max(change, abs(deviation.best - profile[i]))
+                profile[i] = deviation.best
+        converged = change <= rtol * max(float(profile.max()), 1e-300)
+    note = f"best-response dynamics converged in {sweeps} sweeps" if converged \
+        else f"best-response dynamics did not converge in {max_sweeps} sweeps"
+    return _result(mechanism, mechanism.name, "best-response dynamics", costs, profile, float(profile.sum()),
+                   unique=False, zero=False, residual=0.0, eps=0.0, note=note, verify=verify,
+                   verify_options=verify_options)
+
+
+def solve_equilibrium(mechanism: str, accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0,
+                      **options: Any) -> Equilibrium:
+    """The structured solver of *mechanism* (``standard``: Theorem 3.4; ``shaping``: Theorem 4.2)."""
+    if mechanism == "standard":
+        if parse_eps(eps) != 0:
+            raise ParameterError(f"eps={eps}: the slope margin applies to the shaping mechanism only")
+        return standard_equilibrium(accuracy, costs, **options)
+    if mechanism == "shaping":
+        return shaping_equilibrium(accuracy, costs, eps, **options)
+    raise ParameterError(f"unknown mechanism {mechanism!r} (known: {', '.join(MECHANISMS)})")
