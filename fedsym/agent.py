@@ -426,10 +426,13 @@ def optimal_data_array(bound: BoundAccuracy, costs: Any, *, interior: bool = Fal
     if forms.optimal_data.closed_form is not None:
         result = forms.optimal_data.evaluate_array({**params, "c": costs})
     else:
-        with mp.workdps(DPS):
-            lo = float(_concave_start(bound)) or 1e-300
-            hi = float(expand_bracket(lambda x: bound.a_hat_prime(x) - mp.mpf(costs.min()), lo, 2 * lo))
-        result = decreasing_root_array(bound.a_hat_prime_np, _second_np(bound), costs, lo, hi)
+        solve = np.ones_like(costs, dtype=bool) if interior else costs < c_max
+        result = np.zeros_like(costs)
+        if np.any(solve):
+            with mp.workdps(DPS):
+                lo = float(_concave_start(bound)) or 1e-300
+                hi = float(expand_bracket(lambda x: bound.a_hat_prime(x) - mp.mpf(costs[solve].min()), lo, 2 * lo))
+            result[solve] = decreasing_root_array(bound.a_hat_prime_np, _second_np(bound), costs[solve], lo, hi)
     return result if interior else np.where(costs < c_max, result, 0.0)
 
 
