@@ -62,9 +62,9 @@ class CheckRow:
 
 def run_checks() -> list[CheckRow]:
     """Every closed-form check of the package, in a fixed order."""
-    from . import agent
+    from . import agent, equilibrium, example_4_5
 
     rows: list[CheckRow] = []
-    for module in (agent,):
+    for module in (agent, equilibrium, example_4_5):
         rows.extend(module.checks())
     return rows

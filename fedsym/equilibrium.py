@@ -22,20 +22,25 @@ negative since accuracies are at most 1, while 0 gives at least 0).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import mpmath as mp
 import numpy as np
+import sympy as sp
 
-from .accuracy import BoundAccuracy
-from .agent import lone_agent_forms, numeric_tangent_point
+from . import symbols as S
+from .accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
+from .agent import lone_agent_forms, maximize_utility, numeric_tangent_point
+from .check import CheckRow
+from .derived import CLOSED_FORM, NUMERIC, Derived
 from .deviation import DEVIATION_TOLERANCE, best_deviation
 from .errors import ParameterError
 from .mechanisms import (AnonymousMechanism, LinearShaping, Mechanism, StandardMechanism, accuracy_shaping,
                          parse_costs, parse_eps)
-from .solve import DPS, bracketed_root
+from .solve import DPS, bracketed_root, symbolic
 
 __all__ = [
     "Equilibrium",
@@ -45,6 +50,8 @@ __all__ = [
     "best_response_equilibrium",
     "verify_equilibrium",
     "solve_equilibrium",
+    "ceiling_form",
+    "checks",
     "MECHANISMS",
     "EXACT_GROUPS",
     "VERIFY_ALL_UP_TO",
@@ -474,3 +481,77 @@ def solve_equilibrium(mechanism: str, accuracy: BoundAccuracy, costs: Any, eps: 
     if mechanism == "shaping":
         return shaping_equilibrium(accuracy, costs, eps, **options)
     raise ParameterError(f"unknown mechanism {mechanism!r} (known: {', '.join(MECHANISMS)})")
+
+
+# -- closed forms and checks ------------------------------------------------------------
+
+@functools.lru_cache(maxsize=64)
+def ceiling_form(function: AccuracyFunction) -> Derived:
+    r"""Per-agent ceiling of Eq. (13) as :math:`n\to\infty`, Remark 4.3:
+
+    .. math:: m^{max} = m^* + \frac{a_{opt} - a(m^*)}{c} = \frac{a_{opt} - u^*}{c}
+
+    Closed form when :math:`u^*` has one and sympy finds :math:`a_{opt} = \lim_{m\to\infty}\hat a(m)`;
+    the numeric path uses golden-section :math:`u^*` and the bound's :math:`a_{opt}`.
+    Arguments: the function's parameters, then ``c`` (for :math:`c < c_{max}`).
+    """
+    forms = lone_agent_forms(function)
+    limit = symbolic(sp.limit, function.expr, S.m, sp.oo)
+    u_star = forms.optimal_utility.closed_form
+    usable = limit.ok and u_star is not None and limit.value.is_finite is not False and not limit.value.has(sp.Limit)
+    closed = sp.simplify((limit.value - u_star) / S.c) if usable else None
+    note = "" if usable else "no closed optimal utility or limit a_opt"
+    names = function.parameter_names
+
+    def numeric(values: dict[str, mp.mpf]) -> mp.mpf:
+        bound = function.bind({name: sp.Rational(mp.nstr(values[name], DPS)) for name in names})
+        _, u = maximize_utility(bound, values["c"])
+        return (bound.a_opt - u) / values["c"]
+
+    return Derived("per_agent_ceiling", r"m^{max}", "most data one agent gives under Eq. (13), as n grows",
+                   "Remark 4.3", names + ("c",), closed, numeric, note)
+
+
+#: (accuracy, parameters, costs) of ``fedsym check`` for the ceiling and Theorem 4.6
+CHECK_INSTANCES: tuple[tuple[str, dict[str, str], tuple[float, ...]], ...] = (
+    ("simplified", {"a_opt": "0.95", "k": "1"}, (0.001, 0.002, 0.005, 0.05)),
+    ("simplified", {"a_opt": "0.6", "k": "250"}, (1e-5, 3e-5, 1e-4)),
+    ("generalization-bound", {"a_opt": "0.95", "k": "1"}, (0.0005, 0.001, 0.002)),
+)
+
+
+def checks() -> list[CheckRow]:
+    r"""Remark 4.3's ceiling and Theorem 4.6 against independent numerics.
+
+    Ceiling: closed form against :math:`(a_{opt} - u^*)/c` with golden-section
+    :math:`u^*`.  Theorem 4.6: the closed form :math:`u^*(c_i)` against the utility
+    :math:`\gamma_i - c_i m_i` that the Eq. (13) mechanism object gives each agent at
+    the Theorem 4.2 equilibrium (double precision, tolerance 1e-12).
+    """
+    rows: list[CheckRow] = []
+    with mp.workdps(DPS):
+        for spec, params, costs in CHECK_INSTANCES:
+            bound = accuracy_function(spec).bind(params)
+            ceiling = ceiling_form(bound.function)
+            forms = lone_agent_forms(bound.function)
+            c_max = forms.viability_cost.evaluate(bound.values)
+            eq = shaping_equilibrium(bound, costs, verify=False)
+            for i, cost in enumerate(costs):
+                values = {**bound.values, "c": mp.mpf(cost)}
+                point = f"{bound.label()}, c = {cost:g}"
+                if cost >= c_max:
+                    continue
+                value, method = ceiling.resolve(values)
+                if method == CLOSED_FORM:  # a numeric ceiling is the reference itself
+                    rows.append(CheckRow(ceiling.name, ceiling.source, point, value,
+                                         ceiling.evaluate_numeric(values), "(a_opt - golden-section u*)/c",
+                                         mp.mpf("1e-15")))
+                u_star, method = forms.optimal_utility.resolve(values)
+                rows.append(CheckRow(_label(forms.optimal_utility, method) + " = equilibrium utility", "Theorem 4.6",
+                                     f"{point}, costs {list(costs)}", u_star, mp.mpf(eq.utilities[i]),
+                                     "mechanism (13) at the Theorem 4.2 equilibrium", mp.mpf("1e-12")))
+    return rows
+
+
+def _label(derived: Derived, method: str) -> str:
+    return derived.name if method == CLOSED_FORM else f"{derived.name} ({NUMERIC})"
