@@ -473,7 +473,7 @@ def checks() -> list[CheckRow]:
 
 
 def check_rows(bound: BoundAccuracy, cost_fractions: tuple[str, ...] = COST_FRACTIONS) -> list[CheckRow]:
-    """Theorem 2.3 quantities of *bound* against independent numerics.
+    r"""Theorem 2.3 quantities of *bound* against independent numerics.
 
     References: :math:`m_0` by bracketed bisection of :math:`\hat a`;
     :math:`c_{max}` and the tangent point by golden-section maximisation of
