@@ -16,6 +16,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .solve import golden_section
+
 __all__ = ["Deviation", "best_deviation", "DEVIATION_TOLERANCE"]
 
 #: Default tolerance on the gain from deviating (absolute, in accuracy units).
@@ -90,24 +92,9 @@ def best_deviation(
     return Deviation(best_x, best_u, float(claimed), claimed_u)
 
 
-def _golden(utility: Callable[[np.ndarray], np.ndarray], lo: float, hi: float, steps: int = 60) -> tuple[float, float]:
-    """Golden-section maximisation on ``[lo, hi]`` in double precision."""
-    invphi = (np.sqrt(5.0) - 1) / 2
-
+def _golden(utility: Callable[[np.ndarray], np.ndarray], lo: float, hi: float) -> tuple[float, float]:
+    """Golden-section refinement of one grid cell in double precision."""
     def f(x: float) -> float:
         return float(np.asarray(utility(np.array([x])))[0])
 
-    a, b = lo, hi
-    x1, x2 = b - invphi * (b - a), a + invphi * (b - a)
-    f1, f2 = f(x1), f(x2)
-    for _ in range(steps):
-        if f1 < f2:
-            a, x1, f1 = x1, x2, f2
-            x2 = a + invphi * (b - a)
-            f2 = f(x2)
-        else:
-            b, x2, f2 = x2, x1, f1
-            x1 = b - invphi * (b - a)
-            f1 = f(x1)
-    x = (a + b) / 2
-    return x, f(x)
+    return golden_section(f, lo, hi, 1e-13 * max(1.0, abs(lo) + abs(hi)))
