@@ -21,7 +21,7 @@ from fedsym.cli import main
 from fedsym.errors import ParameterError
 from fedsym.screening import screen
 
-A_OPT, K = mp.mpf("0.9"), mp.mpf(10)
+K = mp.mpf(10)  # exact; a_opt = 9/10 is formed at 40 digits inside each helper
 BOUND = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})
 
 
@@ -37,11 +37,11 @@ def m_star(c):
 
 
 def u_star(c):
-    return A_OPT - 3 * mp.cbrt(K * c)
+    return mp.mpf(9) / 10 - 3 * mp.cbrt(K * c)
 
 
 def a(m):
-    return A_OPT - 2 * mp.sqrt(K / m)
+    return mp.mpf(9) / 10 - 2 * mp.sqrt(K / m)
 
 
 def crossing(c, others):
