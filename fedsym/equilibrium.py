@@ -400,6 +400,11 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     are grouped by cost (``np.unique``), so ``n = 10^6`` costs a few vector passes.
     Remark 4.4: when every :math:`m_i^* = 0` the positive root is reported if it
     exists, and ``zero_is_equilibrium`` is True.
+
+    >>> from fedsym import accuracy_function
+    >>> eq = shaping_equilibrium(accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"}), [0.001, 0.001])
+    >>> eq.contributions.tolist(), eq.verified  # Example 4.5: t_2 = 2, m* = 100
+    ([200.0, 200.0], True)
     """
     costs = parse_costs(costs)
     eps = parse_eps(eps)
