@@ -62,9 +62,9 @@ class CheckRow:
 
 def run_checks() -> list[CheckRow]:
     """Every closed-form check of the package, in a fixed order."""
-    from . import agent, equilibrium, example_4_5
+    from . import agent, equilibrium, example_4_5, screening_forms
 
     rows: list[CheckRow] = []
-    for module in (agent, equilibrium, example_4_5):
+    for module in (agent, equilibrium, example_4_5, screening_forms):
         rows.extend(module.checks())
     return rows

@@ -1,0 +1,324 @@
+r"""Closed forms of App. B, validated like the core's, and their ``fedsym check`` rows (MODEL.md §6).
+
+Derived from the lone agent's closed forms (:func:`fedsym.agent.lone_agent_forms`)
+whenever those exist, so they hold for any accuracy function with a closed
+:math:`m^*(c)`, :math:`u^*(c)`:
+
+* :math:`m_C^{min} = (u_L^* - u_H^*)/(c_H - c_L)` (regime 1's high contribution);
+* Eq. (15): :math:`m_D = m^*(s^*) - m_{-i}`, :math:`s^* = c_L - p(c_H - c_L)/(1 - p)`,
+  because :math:`A'(m) = \hat a'(m + m_{-i})`;
+* Eq. (16): :math:`m_C = (A(m_D) - c_L m_D - u_H^*)/(c_H - c_L)`, and the low type's
+  rent :math:`u_H^* + (c_H - c_L) m_C - u_L^*` (Theorem B.3), both in the interior regime;
+* the known-cost contribution :math:`\bar m(c, m_{-i})`: with :math:`x = \sqrt{m + m_{-i}}`
+  the crossing equation :math:`\hat a(x^2) = u^*(c) + c(x^2 - m_{-i})` becomes, for the
+  ``simplified`` accuracy, the cubic :math:`x^3 - (3m^* + m_{-i})x + 2\sqrt{k}/c = 0`;
+  a cubic is solved by Viete's trigonometric formula (three real roots) and the
+  branch kept is the one that matches the bracketed right crossing at sample points;
+* Example B.4: :math:`m_C / m_L^* = 3(2^{1/3} - 1)` for :math:`p = 1/2`, costs :math:`\{c, 2c\}`.
+
+:func:`checks` compares each with independent numerics: golden-section
+maximisation of the lone utilities (no derivative), bracketed crossings, and
+golden-section maximisation of the expected data over :math:`m_C` (no Eq. (15)).
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import mpmath as mp
+import sympy as sp
+
+from . import symbols as S
+from .accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
+from .agent import lone_agent_forms, maximize_utility
+from .check import CheckRow
+from .derived import CLOSED_FORM, NUMERIC, Derived, mp_value, simplest
+from .screening_menu import Cap, CostTypes, optimal_menu
+from .solve import DPS, maximize_unimodal, symbolic
+
+__all__ = ["ScreeningForms", "screening_forms", "EXAMPLE_B4_RATIO", "m_others", "checks"]
+
+#: data of the other agents, :math:`m_{-i}` (App. B)
+m_others = S.positive_symbol("m_others")
+
+#: Example B.4: :math:`m_C / m_L^*` for :math:`p = 1/2` and costs :math:`\{c, 2c\}`
+EXAMPLE_B4_RATIO = 3 * (sp.cbrt(2) - 1)
+
+#: relative agreement a candidate closed form must reach at every sample point
+ACCEPT_RTOL = mp.mpf("1e-25")
+
+
+@dataclass(frozen=True)
+class ScreeningForms:
+    """App. B's derived quantities for one accuracy function (each a :class:`~fedsym.derived.Derived`)."""
+
+    function: AccuracyFunction
+    known_cost_contribution: Derived
+    minimum_high_contribution: Derived
+    interior_low_contribution: Derived
+    interior_high_contribution: Derived
+    interior_information_rent: Derived
+
+    def all(self) -> tuple[Derived, ...]:
+        return (self.known_cost_contribution, self.minimum_high_contribution, self.interior_low_contribution,
+                self.interior_high_contribution, self.interior_information_rent)
+
+
+def _bound(function: AccuracyFunction, values: Mapping[str, Any]) -> BoundAccuracy:
+    return function.bind({name: sp.Rational(mp.nstr(mp_value(values[name]), DPS)) for name in function.parameter_names})
+
+
+def _exact(value: Any) -> sp.Rational:
+    return sp.Rational(mp.nstr(mp_value(value), DPS))
+
+
+def _types(values: Mapping[str, Any]) -> CostTypes:
+    return CostTypes(_exact(values["c_L"]), _exact(values["c_H"]), _exact(values["p"]))
+
+
+def _value(expr: sp.Expr, values: Mapping[str, Any]) -> mp.mpf | None:
+    """*expr* at named values in mpmath, or None where it is not a finite real."""
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    try:
+        result = sp.lambdify(symbols, expr, "mpmath")(*(mp_value(values[s.name]) for s in symbols))
+    except (ValueError, ZeroDivisionError, TypeError, KeyError):
+        return None
+    if isinstance(result, mp.mpc):
+        if abs(result.imag) > ACCEPT_RTOL * max(abs(result.real), 1):
+            return None
+        result = result.real
+    return mp.mpf(result) if mp.isfinite(result) else None
+
+
+def _viete_roots(polynomial: sp.Poly) -> list[sp.Expr]:
+    r"""The three real roots of a cubic by Viete's trigonometric formula, largest first.
+
+    For :math:`a x^3 + b x^2 + c x + d` with :math:`t = x + b/(3a)`,
+    :math:`t^3 + P t + Q = 0`: :math:`t_j = 2\sqrt{-P/3}\cos\big(\tfrac13\arccos(\tfrac{3Q}{2P}\sqrt{-3/P}) - \tfrac{2\pi j}{3}\big)`
+    (real when the cubic has three real roots, which the caller's validation confirms).
+    """
+    a, b, c, d = polynomial.all_coeffs()
+    P = (3 * a * c - b**2) / (3 * a**2)
+    Q = (2 * b**3 - 9 * a * b * c + 27 * a**2 * d) / (27 * a**3)
+    angle = sp.acos(3 * Q / (2 * P) * sp.sqrt(-3 / P)) / 3
+    return [2 * sp.sqrt(-P / 3) * sp.cos(angle - 2 * sp.pi * j / 3) - b / (3 * a) for j in range(3)]
+
+
+def _crossing_candidates(a_hat: sp.Expr, u_star: sp.Expr) -> list[sp.Expr]:
+    r"""Candidate closed forms of :math:`\bar m`: roots in :math:`x = \sqrt{m + m_{-i}}`, as :math:`x^2 - m_{-i}`."""
+    x = sp.Symbol("x", positive=True)
+    equation = a_hat.subs(S.m, x**2) - u_star - S.c * (x**2 - m_others)
+    numerator = sp.numer(sp.together(sp.expand(equation)))
+    try:
+        polynomial = sp.Poly(numerator, x)
+    except sp.PolynomialError:
+        polynomial = None
+    if polynomial is not None and polynomial.degree() == 3:
+        roots = _viete_roots(polynomial)
+    else:
+        outcome = symbolic(sp.solve, numerator, x)
+        roots = [r for r in outcome.value if isinstance(r, sp.Expr)] if outcome.ok else []
+    return [root**2 - m_others for root in roots]
+
+
+class _Samples:
+    """Sample situations for branch validation: bindings of the function with random types and others' data.
+
+    ``interior`` keeps the situations whose optimal menu is in the interior regime
+    (where Eq. (15)-(16) apply).
+    """
+
+    def __init__(self, function: AccuracyFunction, seed: int = 0, per_binding: int = 6) -> None:
+        self.points: list[dict[str, mp.mpf]] = []
+        self.interior: list[dict[str, mp.mpf]] = []
+        rng = random.Random(seed)
+        forms = lone_agent_forms(function)
+        with mp.workdps(DPS):
+            for bound in function.sample_bindings(3, seed=seed):
+                c_max = forms.viability_cost.evaluate(bound.values)
+                for _ in range(per_binding):
+                    c_low = c_max * mp.mpf(rng.uniform(0.05, 0.5))
+                    c_high = c_low * mp.mpf(rng.uniform(1.05, 1.6))
+                    scale = forms.optimal_data.evaluate({**bound.values, "c": c_low})
+                    values = {**{n: mp_value(v) for n, v in bound.values.items()}, "c_L": c_low, "c_H": c_high,
+                              "p": mp.mpf(rng.uniform(0.05, 0.3)), "m_others": scale * mp.mpf(rng.uniform(0.01, 0.2)),
+                              "c": c_high}
+                    self.points.append(values)
+                    if optimal_menu(bound, _types(values), _exact(values["m_others"])).regime == "interior":
+                        self.interior.append(values)
+
+    def agree(self, candidate: sp.Expr, numeric: Callable[[Mapping[str, mp.mpf]], mp.mpf],
+              interior: bool = False) -> bool:
+        points = self.interior if interior else self.points
+        with mp.workdps(DPS):
+            for values in points:
+                got, want = _value(candidate, values), numeric(values)
+                if got is None or abs(got - want) > ACCEPT_RTOL * max(abs(want), 1):
+                    return False
+        return bool(points)
+
+
+def _numeric_crossing(function: AccuracyFunction) -> Callable[[Mapping[str, mp.mpf]], mp.mpf]:
+    def numeric(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        bound = _bound(function, values)
+        m_star, u_star = maximize_utility(bound, values["c"])
+        return Cap(bound, values["m_others"]).right_crossing(values["c"], u_star, m_star)
+    return numeric
+
+
+def _numeric_menu_value(function: AccuracyFunction, name: str) -> Callable[[Mapping[str, mp.mpf]], mp.mpf]:
+    """Numeric value of a menu quantity from the bracketed solver (:func:`optimal_menu`)."""
+    def numeric(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        menu = optimal_menu(_bound(function, values), _types(values), _exact(values["m_others"]))
+        return menu.values()[name]
+    return numeric
+
+
+@functools.lru_cache(maxsize=32)
+def screening_forms(function: AccuracyFunction) -> ScreeningForms:
+    r"""Derive App. B's closed forms for *function* from its lone-agent closed forms.
+
+    Each quantity falls back to numerics (``method: numeric``, with the reason)
+    when a lone-agent form it needs is numeric or no candidate branch agrees with
+    the bracketed solver at every sample point.  Cached.
+    """
+    lone = lone_agent_forms(function)
+    params = function.parameter_names
+    m_star, u_star = lone.optimal_data.closed_form, lone.optimal_utility.closed_form
+    samples = _Samples(function)
+    missing = "" if m_star is not None and u_star is not None else "no closed lone optimum (Theorem 2.3)"
+
+    def derived(name: str, symbol: str, meaning: str, source: str, arguments: tuple[str, ...],
+                candidates: list[sp.Expr], numeric: Callable[[Mapping[str, mp.mpf]], mp.mpf],
+                interior: bool = False) -> Derived:
+        for candidate in candidates:
+            if samples.agree(candidate, numeric, interior):
+                form = simplest(candidate, lambda option: samples.agree(option, numeric, interior))
+                return Derived(name, symbol, meaning, source, arguments, form, numeric)
+        note = missing or (f"none of {len(candidates)} candidate branch(es) matched the numerics"
+                           if candidates else "no symbolic candidate")
+        return Derived(name, symbol, meaning, source, arguments, None, numeric, note)
+
+    def at(expr: sp.Expr | None, cost: sp.Expr) -> sp.Expr | None:
+        return None if expr is None else expr.subs(S.c, cost)
+
+    u_low, u_high = at(u_star, S.c_L), at(u_star, S.c_H)
+    target = S.c_L - S.p * (S.c_H - S.c_L) / (1 - S.p)
+    with_types = params + ("c_L", "c_H")
+    interior_args = with_types + ("p", "m_others")
+
+    crossing = derived(
+        "known_cost_contribution", r"\bar m", "right crossing of u*(c) + c m with the cap a(m + m_{-i})",
+        "App. B (Fig. 5)", params + ("c", "m_others"),
+        [] if missing else _crossing_candidates(function.expr, u_star), _numeric_crossing(function))
+    c_min = derived(
+        "minimum_high_contribution", r"m_C^{min}", "high contribution when the low type earns no rent",
+        "App. B, regime 1", with_types, [] if missing else [(u_low - u_high) / (S.c_H - S.c_L)],
+        lambda v: (maximize_utility(_bound(function, v), v["c_L"])[1]
+                   - maximize_utility(_bound(function, v), v["c_H"])[1]) / (v["c_H"] - v["c_L"]))
+    low = None if missing else at(m_star, target) - m_others
+    high = None if low is None else \
+        (function.expr.subs(S.m, low + m_others) - S.c_L * low - u_high) / (S.c_H - S.c_L)
+    rent = None if high is None else u_high + (S.c_H - S.c_L) * high - u_low
+    interior_low = derived(
+        "interior_low_contribution", r"m_D", "low type's data at an interior optimum: A'(m_D) = c_L - p(c_H-c_L)/(1-p)",
+        "App. B, Eq. (15)", interior_args, [] if low is None else [low], _numeric_menu_value(function, "low_contribution"), interior=True)
+    interior_high = derived(
+        "interior_high_contribution", r"m_C", "high type's data at an interior optimum", "App. B, Eq. (16)",
+        interior_args, [] if high is None else [high], _numeric_menu_value(function, "high_contribution"), interior=True)
+    interior_rent = derived(
+        "interior_information_rent", r"R(m_C) - u_L^{*}", "the low type's information rent at an interior optimum",
+        "Theorem B.3", interior_args, [] if rent is None else [rent],
+        _numeric_menu_value(function, "information_rent_low"), interior=True)
+    return ScreeningForms(function, crossing, c_min, interior_low, interior_high, interior_rent)
+
+
+# -- checks ------------------------------------------------------------------------
+
+#: (accuracy, parameters, c_L, c_H, p, m_{-i}) checked by ``fedsym check``
+CHECK_POINTS: tuple[tuple[str, dict[str, str], str, str, str, str], ...] = (
+    ("simplified", {"a_opt": "0.9", "k": "10"}, "0.001", "0.002", "0.5", "5000"),       # Example B.4, separating
+    ("simplified", {"a_opt": "0.9", "k": "10"}, "0.001", "0.0015", "0.1", "10"),        # interior
+    ("simplified", {"a_opt": "0.95", "k": "1"}, "0.0005", "0.0007", "0.2", "5"),         # interior
+    ("simplified", {"a_opt": "0.9", "k": "10"}, "0.001", "0.0015", "0.3", "1000"),      # high-capped, pooling
+    ("power-law", {"a_opt": "0.9", "tau": "0.1", "beta": "1", "alpha": "0.5"}, "0.001", "0.0014", "0.2", "1"),
+)
+
+#: Example B.4 points: (parameters, c)
+EXAMPLE_B4_POINTS: tuple[tuple[dict[str, str], str], ...] = (
+    ({"a_opt": "0.9", "k": "10"}, "0.001"),
+    ({"a_opt": "0.95", "k": "1"}, "0.0003"),
+    ({"a_opt": "0.7", "k": "200"}, "1e-5"),
+)
+
+#: tolerance of rows whose numeric side is a golden-section maximiser (half the digits)
+ARGMAX_TOLERANCE = mp.mpf("1e-12")
+
+
+def _expected_data_argmax(bound: BoundAccuracy, types: CostTypes, others: mp.mpf) -> tuple[mp.mpf, mp.mpf, mp.mpf]:
+    r"""Independent interior optimum: golden-section maximisation of :math:`p\,m_D(m_C) + (1-p)\,m_C`
+    over :math:`[m_C^{min}, \bar m_H]`, with :math:`m_D(m_C)` the bracketed largest root (no Eq. (15)).
+
+    Returns :math:`(m_C, m_D, R(m_C) - u_L^*)`.
+    """
+    cap = Cap(bound, others)
+    low, high, p = mp_value(types.c_low), mp_value(types.c_high), mp_value(types.p)
+    m_h, u_h = maximize_utility(bound, high)
+    m_l, u_l = maximize_utility(bound, low)
+    c_min = (u_l - u_h) / (high - low)
+    bar_h = cap.right_crossing(high, u_h, m_h)
+
+    def low_data(m_c: mp.mpf) -> mp.mpf:
+        return cap.right_crossing(low, u_h + (high - low) * m_c, m_c)
+
+    m_c, _ = maximize_unimodal(lambda x: p * low_data(x) + (1 - p) * x, c_min, bar_h)
+    return m_c, low_data(m_c), u_h + (high - low) * m_c - u_l
+
+
+def checks() -> list[CheckRow]:
+    """App. B's closed forms against independent numerics at :data:`CHECK_POINTS` and :data:`EXAMPLE_B4_POINTS`."""
+    rows: list[CheckRow] = []
+    with mp.workdps(DPS):
+        for spec, params, c_low, c_high, p, others in CHECK_POINTS:
+            bound = accuracy_function(spec).bind(params)
+            forms = screening_forms(bound.function)
+            types = CostTypes.of(c_low, c_high, p)
+            menu = optimal_menu(bound, types, others)
+            values = {**bound.values, "c_L": types.c_low, "c_H": types.c_high, "p": types.p,
+                      "m_others": sp.Rational(others)}
+            point = f"{bound.label()}, c_L={c_low}, c_H={c_high}, p={p}, m_-i={others}"
+            for cost, label in ((types.c_low, "L"), (types.c_high, "H")):
+                m_star, u_star = maximize_utility(bound, mp_value(cost))
+                reference = Cap(bound, mp_value(sp.Rational(others))).right_crossing(mp_value(cost), u_star, m_star)
+                rows.append(_row(forms.known_cost_contribution, {**values, "c": cost}, reference,
+                                 "bracketed crossing, golden-section u*", f"{point} (type {label})"))
+            m_h, u_h = maximize_utility(bound, mp_value(types.c_high))
+            m_l, u_l = maximize_utility(bound, mp_value(types.c_low))
+            rows.append(_row(forms.minimum_high_contribution, values, (u_l - u_h) / mp_value(types.c_high - types.c_low),
+                             "golden-section u*", point))
+            if menu.regime == "interior":
+                m_c, m_d, rent = _expected_data_argmax(bound, types, mp_value(sp.Rational(others)))
+                for derived, reference in ((forms.interior_low_contribution, m_d),
+                                           (forms.interior_high_contribution, m_c),
+                                           (forms.interior_information_rent, rent)):
+                    rows.append(_row(derived, values, reference, "golden-section max of expected data", point,
+                                     ARGMAX_TOLERANCE))
+        for params, c in EXAMPLE_B4_POINTS:
+            bound = accuracy_function("simplified").bind(params)
+            cost = mp_value(sp.Rational(c))
+            m_l, u_l = maximize_utility(bound, cost)
+            _, u_h = maximize_utility(bound, 2 * cost)
+            rows.append(CheckRow("example_b4_ratio", "Example B.4", f"{bound.label()}, c={c}",
+                                 mp.mpf(sp.N(EXAMPLE_B4_RATIO, DPS + 5)), (u_l - u_h) / cost / m_l,
+                                 "golden-section u* and m_L*", ARGMAX_TOLERANCE))
+    return rows
+
+
+def _row(derived: Derived, values: Mapping[str, Any], reference: mp.mpf, how: str, point: str,
+         tolerance: mp.mpf = mp.mpf("1e-15")) -> CheckRow:
+    value, method = derived.resolve(values)
+    label = derived.name if method == CLOSED_FORM else f"{derived.name} ({NUMERIC})"
+    return CheckRow(label, derived.source, point, value, reference, how, tolerance)
