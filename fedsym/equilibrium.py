@@ -38,8 +38,8 @@ from .check import CheckRow
 from .derived import CLOSED_FORM, NUMERIC, Derived
 from .deviation import DEVIATION_TOLERANCE, best_deviation
 from .errors import ParameterError
-from .mechanisms import (AnonymousMechanism, LinearShaping, Mechanism, StandardMechanism, accuracy_shaping,
-                         parse_costs, parse_eps)
+from .mechanisms import (LinearShaping, Mechanism, PartialSharing, StandardMechanism, accuracy_shaping, parse_costs,
+                         parse_eps)
 from .solve import DPS, bracketed_root, symbolic
 
 __all__ = [
@@ -201,9 +201,10 @@ def _situations(mechanism: Mechanism, costs: np.ndarray, profile: np.ndarray) ->
 
 
 def _agent_parameters(mechanism: Mechanism, n: int) -> np.ndarray | None:
+    """Per-agent parameters of the shipped anonymous mechanisms; None (no grouping) for any other."""
     if isinstance(mechanism, LinearShaping):
         return np.column_stack([mechanism.anchors, mechanism.slopes])
-    if isinstance(mechanism, AnonymousMechanism) and mechanism.n_agents is None:
+    if isinstance(mechanism, (StandardMechanism, PartialSharing)):
         return np.zeros((n, 0))
     return None
 
@@ -262,8 +263,8 @@ def _result(mechanism: Mechanism, name: str, method: str, costs: np.ndarray, pro
 
 
 def _accuracies(mechanism: Mechanism, profile: np.ndarray) -> np.ndarray:
-    """:math:`\\gamma_i(m)` of every agent; one vector pass for anonymous mechanisms."""
-    if isinstance(mechanism, AnonymousMechanism):
+    """:math:`\\gamma_i(m)` of every agent; one vector pass for the shipped mechanisms."""
+    if isinstance(mechanism, (StandardMechanism, PartialSharing, LinearShaping)):  # these broadcast over agents
         return np.asarray(mechanism.gamma_total(np.arange(profile.size), profile, profile.sum() - profile), dtype=float)
     return np.array([float(mechanism.gamma(i, np.array([profile[i]]), profile)[0]) for i in range(profile.size)])
 

@@ -19,7 +19,7 @@ from fedsym.cli import main
 from fedsym.equilibrium import (best_response_equilibrium, shaping_equilibrium, solve_equilibrium,
                                 standard_equilibrium, verify_equilibrium)
 from fedsym.errors import ParameterError
-from fedsym.mechanisms import PartialSharing, StandardMechanism, accuracy_shaping
+from fedsym.mechanisms import FunctionMechanism, PartialSharing, StandardMechanism, accuracy_shaping
 
 A = accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
 C_MAX = 0.95**3 / 27
@@ -181,6 +181,14 @@ def test_large_n_verifies_distinct_costs_or_a_stated_sample() -> None:
     many = shaping_equilibrium(A, np.geomspace(1e-4, 1e-2, 3000), verify_all_up_to=50, sample=20)
     assert many.verified and many.verification.scope == "random sample of 20 of 3000 distinct costs"
     assert many.residual <= 1e-12
+
+
+def test_a_user_mechanism_is_solved_and_verified_agent_by_agent() -> None:
+    """A user's Eq. (10) written as a plain function: same equilibrium as Theorem 3.4, every agent searched."""
+    user = FunctionMechanism(A, lambda i, m_i, profile: A.a_np(m_i + profile.sum() - profile[i]), "user standard")
+    eq = best_response_equilibrium(user, [0.002, 0.001])
+    assert eq.contributions == pytest.approx([0, 100], rel=1e-6, abs=1e-6)
+    assert eq.verified and eq.verification.scope == "all agents" and eq.verification.checked == 2
 
 
 def test_bad_inputs_refused() -> None:
