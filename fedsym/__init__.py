@@ -15,6 +15,10 @@ from .agent import IndividualResult, LoneAgentForms, individual, lone_agent_form
 from .check import CheckRow, run_checks
 from .derived import Derived
 from .deviation import Deviation, best_deviation
+from .equilibrium import (Equilibrium, best_response_equilibrium, shaping_equilibrium, standard_equilibrium,
+                          verify_equilibrium)
+from .mechanisms import (AnonymousMechanism, FunctionMechanism, LinearShaping, Mechanism, PartialSharing,
+                         StandardMechanism, accuracy_shaping, check_feasibility, check_individual_rationality)
 from .errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
 from .solve import set_symbolic_timeout
 
@@ -34,6 +38,20 @@ __all__ = [
     "Derived",
     "Deviation",
     "best_deviation",
+    "Mechanism",
+    "AnonymousMechanism",
+    "FunctionMechanism",
+    "StandardMechanism",
+    "LinearShaping",
+    "PartialSharing",
+    "accuracy_shaping",
+    "check_feasibility",
+    "check_individual_rationality",
+    "Equilibrium",
+    "standard_equilibrium",
+    "shaping_equilibrium",
+    "best_response_equilibrium",
+    "verify_equilibrium",
     "FedsymError",
     "ParameterError",
     "ExpressionError",
