@@ -19,6 +19,10 @@ from .equilibrium import (Equilibrium, best_response_equilibrium, shaping_equili
                           verify_equilibrium)
 from .mechanisms import (AnonymousMechanism, FunctionMechanism, LinearShaping, Mechanism, PartialSharing,
                          StandardMechanism, accuracy_shaping, check_feasibility, check_individual_rationality)
+from .screening import ScreeningResult, screen
+from .screening_curve import ScreeningMechanism
+from .screening_forms import screening_forms
+from .screening_menu import CostTypes, Menu, optimal_menu
 from .errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
 from .solve import set_symbolic_timeout
 
@@ -52,6 +56,13 @@ __all__ = [
     "shaping_equilibrium",
     "best_response_equilibrium",
     "verify_equilibrium",
+    "screen",
+    "ScreeningResult",
+    "ScreeningMechanism",
+    "screening_forms",
+    "CostTypes",
+    "Menu",
+    "optimal_menu",
     "FedsymError",
     "ParameterError",
     "ExpressionError",
