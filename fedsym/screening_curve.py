@@ -19,7 +19,6 @@ each best response strict (and moves the high type's kink by :math:`O(\varepsilo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 

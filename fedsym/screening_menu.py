@@ -233,7 +233,7 @@ def optimal_menu(bound: BoundAccuracy, types: CostTypes, others: Any) -> Menu:
 @functools.lru_cache(maxsize=512)
 def _menu(bound: BoundAccuracy, types: CostTypes, others: sp.Rational) -> Menu:
     cap = Cap(bound, mp_value(others))
-    low, high, p = mp_value(types.c_low), mp_value(types.c_high), mp_value(types.p)
+    low, high = mp_value(types.c_low), mp_value(types.c_high)
     alone_h, alone_l = individual(bound, types.c_high), individual(bound, types.c_low)
     m_h, u_h, m_l, u_l = alone_h.optimal_data, alone_h.optimal_utility, alone_l.optimal_data, alone_l.optimal_utility
     bar_h = cap.right_crossing(high, u_h, m_h)
