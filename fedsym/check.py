@@ -61,10 +61,10 @@ class CheckRow:
 
 
 def run_checks() -> list[CheckRow]:
-    """Every closed-form check of the package, in a fixed order."""
-    from . import agent, equilibrium, example_4_5, screening_forms
+    """Every closed-form check of the package, in a fixed order (lone agent, equilibria, screening)."""
+    from .agent import checks as lone_agent
+    from .equilibrium import checks as equilibrium
+    from .example_4_5 import checks as example_4_5
+    from .screening_forms import checks as screening
 
-    rows: list[CheckRow] = []
-    for module in (agent, equilibrium, example_4_5, screening_forms):
-        rows.extend(module.checks())
-    return rows
+    return [row for checks in (lone_agent, equilibrium, example_4_5, screening) for row in checks()]
