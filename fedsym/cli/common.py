@@ -9,7 +9,8 @@ from typing import Any, Iterable, Sequence
 from ..accuracy import BoundAccuracy, accuracy_function
 from ..errors import ParameterError
 
-__all__ = ["add_accuracy_arguments", "bound_accuracy", "parse_params", "print_json", "print_table"]
+__all__ = ["add_accuracy_arguments", "add_output_arguments", "bound_accuracy", "parse_params", "print_json",
+           "print_machine_readable", "print_table"]
 
 
 def add_accuracy_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,6 +19,21 @@ def add_accuracy_arguments(parser: argparse.ArgumentParser) -> None:
                         help="simplified, generalization-bound, power-law, or a sympy expression in m")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="value of a parameter of the accuracy function (repeatable)")
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--json`` (keys as in DESIGN.md) and ``--latex``."""
+    parser.add_argument("--json", action="store_true", help="print JSON (keys as in DESIGN.md)")
+    parser.add_argument("--latex", action="store_true", help="print the result as LaTeX")
+
+
+def print_machine_readable(result: Any, args: argparse.Namespace) -> bool:
+    """Print *result* as JSON or LaTeX when ``--json``/``--latex`` asks for it; True if printed."""
+    if args.json:
+        print_json(result.to_dict())
+    elif args.latex:
+        print(result.to_latex())
+    return bool(args.json or args.latex)
 
 
 def parse_params(items: Sequence[str]) -> dict[str, str]:

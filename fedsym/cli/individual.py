@@ -7,7 +7,7 @@ import argparse
 import mpmath as mp
 
 from ..agent import individual
-from .common import add_accuracy_arguments, bound_accuracy, print_json, print_table
+from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
 
 __all__ = ["add_arguments", "run"]
 
@@ -15,17 +15,12 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_accuracy_arguments(parser)
     parser.add_argument("--cost", required=True, metavar="C", help="marginal cost per data point (> 0)")
-    parser.add_argument("--json", action="store_true", help="print JSON (keys as in DESIGN.md)")
-    parser.add_argument("--latex", action="store_true", help="print the closed forms as LaTeX")
+    add_output_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     result = individual(bound_accuracy(args), args.cost)
-    if args.json:
-        print_json(result.to_dict())
-        return 0
-    if args.latex:
-        print(result.to_latex())
+    if print_machine_readable(result, args):
         return 0
     data = result.to_dict()
     rows = [(name, mp.nstr(getattr(result, name), 12), data["method"][name], data["closed_form"].get(name, ""))

@@ -7,7 +7,7 @@ import argparse
 import mpmath as mp
 
 from ..screening import screen
-from .common import add_accuracy_arguments, bound_accuracy, print_json, print_table
+from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
 
 __all__ = ["add_arguments", "run"]
 
@@ -18,17 +18,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--c-high", required=True, metavar="CH", help="marginal cost of the high type (> CL)")
     parser.add_argument("--p", required=True, metavar="P", help="prior probability of the low type, in (0, 1)")
     parser.add_argument("--others", required=True, metavar="M", help="data contributed by the other agents (>= 0)")
-    parser.add_argument("--json", action="store_true", help="print JSON (keys as in DESIGN.md)")
-    parser.add_argument("--latex", action="store_true", help="print the result as LaTeX")
+    add_output_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     result = screen(bound_accuracy(args), args.c_low, args.c_high, args.p, args.others)
-    if args.json:
-        print_json(result.to_dict())
-        return 0
-    if args.latex:
-        print(result.to_latex())
+    if print_machine_readable(result, args):
         return 0
     menu = result.menu
     print(f"accuracy {result.accuracy}, c_low {args.c_low}, c_high {args.c_high}, p {args.p}, "
