@@ -277,6 +277,9 @@ class Figure:
         Dashed vertical lines at ``x`` with a label (e.g. a threshold).
     caption : str or Latex
         Figure caption; empty for none.
+    xlimits : (float, float) or None
+        Range of the x axis (``xmin``, ``xmax``); by default pgfplots fits
+        the drawn points, e.g. a curve that ends at a threshold.
     """
 
     title: str
@@ -287,6 +290,7 @@ class Figure:
     ymode: str = "normal"
     vertical_lines: tuple[tuple[float, str], ...] = ()
     caption: str = ""
+    xlimits: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         for axis, mode in (("xmode", self.xmode), ("ymode", self.ymode)):
@@ -296,6 +300,12 @@ class Figure:
         object.__setattr__(
             self, "vertical_lines", tuple((float(x), text) for x, text in self.vertical_lines)
         )
+        if self.xlimits is not None:
+            low, high = (float(x) for x in self.xlimits)
+            if not (_drawable(low, self.xmode) and _drawable(high, self.xmode) and low < high):
+                raise ValueError(f"figure {self.title!r}: xlimits {self.xlimits!r} must be two increasing "
+                                 f"finite values (positive on a log axis)")
+            object.__setattr__(self, "xlimits", (low, high))
 
     def to_latex(self, label: str = "") -> Latex:
         """The ``figure`` environment, with ``\\label{label}`` if *label* is given.
