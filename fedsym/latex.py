@@ -67,6 +67,7 @@ _UNICODE_MATH = {
     "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "≈": r"\approx",
     "±": r"\pm", "×": r"\times", "·": r"\cdot", "−": "-",
     "∞": r"\infty", "→": r"\to", "∈": r"\in", "∉": r"\notin",
+    "√": r"\surd", "Σ": r"\Sigma", "∑": r"\sum",
 }
 
 _TEXT_PATTERN = re.compile(
