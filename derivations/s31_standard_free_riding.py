@@ -40,7 +40,9 @@ DYNAMICS_TOLERANCE = mp.mpf("1e-6")
 #: golden section pins an arg-max only to ~1e-19 at 40 digits (the optimum is flat)
 ARGMAX_TOLERANCE = mp.mpf("1e-12")
 
-M_I, M_OTHERS, C_I, TOTAL = (sp.Symbol(name, positive=True) for name in ("m_i", "m_{-i}", "c_i", "T"))
+M_I, M_OTHERS, C_I, C_MIN, TOTAL = (sp.Symbol(name, positive=True)
+                                    for name in ("m_i", "m_{-i}", "c_i", "c_{min}", "T"))
+J = sp.Symbol("j", integer=True, positive=True)
 GAMMA = sp.Function(r"\gamma_i")
 A = sp.Function("a")
 U = sp.Function("U_i")
@@ -102,7 +104,7 @@ def derive() -> Section:
     steps = (
         Step("Standard federated learning, Eq. (10): every agent gets the model trained on all the data,",
              sp.Eq(GAMMA(M_I, M_OTHERS), A(M_I + M_OTHERS))),
-        Step("Utility of agent i with the accuracy Eq. (3), the others giving m_{-i} in total:",
+        Step(Latex(r"Utility of agent $i$ with the accuracy Eq.~(3), the others giving $m_{-i}$ in total:"),
              sp.Eq(U(M_I), utility)),
         Step("First-order condition:", sp.Eq(sp.diff(utility, M_I), 0)),
         Step(Latex(r"It depends on $m_i$ only through the total $T = m_i + m_{-i}$: it is the lone agent's "
@@ -112,9 +114,10 @@ def derive() -> Section:
              sp.Eq(TOTAL, m_star)),
         Step("Best response: top the others' data up to that total, or give nothing:",
              sp.Eq(BR(M_OTHERS), sp.Max(0, m_star - M_OTHERS))),
-        Step(Latex(r"Every agent with $c_i > \min_j c_j$ wants a smaller total than the cheapest one; "
-                   r"at the cheapest agent's total it gives nothing. Equilibrium, Eq. (11):"),
-             sp.Eq(sp.Symbol(r"\sum_j m_j"), forms.optimal_data.closed_form.subs(c, sp.Symbol(r"\min_j c_j")))),
+        Step(Latex(r"Every agent with $c_i > c_{min} = \min_j c_j$ wants a smaller total than the cheapest one; "
+                   r"at the cheapest agent's total it gives nothing. Equilibrium, Eq.~(11):"),
+             sp.Eq(sp.Sum(sp.Indexed(sp.IndexedBase("m"), J), (J, 1, sp.Symbol("n"))),
+                   forms.optimal_data.closed_form.subs(c, C_MIN))),
     )
     values = [
         (Latex("Viability threshold $c_{max}$"), c_max),
@@ -151,10 +154,10 @@ def derive() -> Section:
         ),
         steps=steps,
         closed_forms=(
-            (Latex(r"Total data at equilibrium (Theorem~3.4), $c_{i^\star} = \min_i c_i$:"),
-             sp.Eq(sp.Symbol(r"\sum_i m_i^{eq}"), forms.optimal_data.closed_form.subs(c, sp.Symbol(r"c_{i^\star}")))),
-            (Latex(r"Remark~3.5: no data at all when"),
-             sp.GreaterThan(sp.Symbol(r"\min_i c_i"), forms.viability_cost.closed_form)),
+            (Latex(r"Total data at equilibrium (Theorem~3.4), $c_{min} = \min_i c_i$:"),
+             sp.Eq(sp.Sum(sp.Indexed(sp.IndexedBase("m"), J), (J, 1, sp.Symbol("n"))),
+                   forms.optimal_data.closed_form.subs(c, C_MIN))),
+            (Latex(r"Remark~3.5: no data at all when"), sp.GreaterThan(C_MIN, forms.viability_cost.closed_form)),
         ),
         values=tuple(values),
         checks=tuple(_check_rows(accuracy, free_riding)),

@@ -109,7 +109,7 @@ def derive() -> Section:
     )
     return Section(
         key="s43_example_4_5",
-        title="Example 4.5: equal costs, the factor t_n",
+        title="Example 4.5: equal costs multiply the lone optimum",
         source="Example 4.5",
         statement=Latex(
             r"With the simplified accuracy Eq.~(3) and $n$ agents of equal cost $c < c_{max}$, accuracy shaping "
@@ -128,6 +128,7 @@ def derive() -> Section:
         checks=tuple(row for row in checks() if row.source == ratio.source),
         figures=(figure,),
         notes=(
-            "The bound 3 − 2/√n ≤ t_n follows from the second step: 3 − t = 2/√(nt) ≤ 2/√n since t ≥ 1.",
+            Latex(r"The bound $3 - 2/\sqrt{n} \le t_n$ follows from the second step: $3 - t = 2/\sqrt{nt} \le "
+                  r"2/\sqrt{n}$ since $t \ge 1$."),
         ),
     )
