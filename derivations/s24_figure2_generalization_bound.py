@@ -36,16 +36,6 @@ STYLES = ("blue", "red, dashed", "black!70!green, dashdotted")
 A_HAT = sp.Function(r"\hat{a}")
 
 
-def _stable_reason(note: str) -> str:
-    """The kind of sympy failure in *note*, without the exception text.
-
-    The text of sympy's exception lists terms in an order that depends on
-    Python's string hashing, which changes between runs; the report must not.
-    """
-    head = note.split(": ", 1)[0]
-    return head + ")" * (head.count("(") - head.count(")"))
-
-
 def optimal_data_series(k: int) -> tuple[np.ndarray, np.ndarray]:
     """Costs and :math:`m^*` for the curve of difficulty *k* (0 where :math:`c \\ge c_{max}`)."""
     bound = FAMILIES["generalization-bound"].bind({"a_opt": A_OPT, "k": str(k)})
@@ -82,7 +72,7 @@ def derive() -> Section:
                              f"${format_number(t['high_cost_threshold'])}$")))
     rows = tuple(row for bound in bounds.values() for row in check_rows(bound, CHECK_FRACTIONS)
                  if row.quantity.split(" ")[0] in CHECKED)
-    reasons = "; ".join(f"${d.symbol}$: {escape_text(_stable_reason(d.note))}" for d in forms.all())
+    reasons = "; ".join(f"${d.symbol}$: {escape_text(d.note)}" for d in forms.all())
     return Section(
         key="s24_figure2_generalization_bound",
         title="Figure 2: optimal data against cost for the generalization bound",
@@ -107,8 +97,7 @@ def derive() -> Section:
         checks=rows,
         figures=(figure,),
         notes=(
-            Latex(f"Why each quantity is numeric: {reasons}. The text of sympy's exception is left out: "
-                  "it lists terms in an order that changes from run to run."),
+            Latex(f"Why each quantity is numeric: {reasons}."),
             Latex(r"Optimal data 0 above $c_{max}$: at $c = c_{max}$ both 0 and $m_t$ are optimal (utility 0), "
                   r"and the curve drops from $m_t$ to 0."),
         ),
