@@ -60,10 +60,16 @@ def set_symbolic_timeout(seconds: float) -> None:
 
 @dataclass(frozen=True)
 class SymbolicOutcome:
-    """What a bounded symbolic attempt produced: a value, or why there is none."""
+    """What a bounded symbolic attempt produced: a value, or why there is none.
+
+    ``failure`` is the same sentence whether sympy ran out of time or raised
+    (which of the two happens first depends on the machine's speed, and
+    reports must not); ``detail`` says which.
+    """
 
     value: Any
     failure: str | None = None
+    detail: str = ""
 
     @property
     def ok(self) -> bool:
@@ -75,7 +81,7 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         result = fn(*args)
         conn.send_bytes(pickle.dumps(("ok", result)))
     except BaseException as exc:  # report every failure to the parent
-        conn.send_bytes(pickle.dumps(("error", type(exc).__name__)))  # messages vary with hash order
+        conn.send_bytes(pickle.dumps(("error", type(exc).__name__)))
     finally:
         conn.close()
 
@@ -83,12 +89,11 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
 def symbolic(fn: Callable[..., Any], *args: Any, timeout: float | None = None) -> SymbolicOutcome:
     """Run ``fn(*args)`` in a forked process, giving up after *timeout* seconds.
 
-    Returns the value (which must pickle) or a failure naming the timeout or the
-    exception's type (not its message: sympy's messages print terms in an order
-    that varies between runs, and reports must be byte-identical).  Nothing is
-    raised: the caller decides to fall back to numerics.
+    Returns the value (which must pickle) or a failure.  Nothing is raised:
+    the caller decides to fall back to numerics.
     """
     limit = symbolic_timeout() if timeout is None else timeout
+    failure = f"sympy gave no answer within {limit:g} s"
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
@@ -96,10 +101,10 @@ def symbolic(fn: Callable[..., Any], *args: Any, timeout: float | None = None) -
     child.close()
     try:
         if not parent.poll(limit):
-            return SymbolicOutcome(None, f"sympy gave no answer within {limit:g} s")
+            return SymbolicOutcome(None, failure, "timed out")
         status, payload = pickle.loads(parent.recv_bytes())
     except EOFError:
-        return SymbolicOutcome(None, "sympy process died")
+        return SymbolicOutcome(None, failure, "process died")
     finally:
         parent.close()
         if proc.is_alive():
@@ -107,7 +112,7 @@ def symbolic(fn: Callable[..., Any], *args: Any, timeout: float | None = None) -
         proc.join()
     if status == "ok":
         return SymbolicOutcome(payload)
-    return SymbolicOutcome(None, f"sympy raised {payload}")
+    return SymbolicOutcome(None, failure, f"raised {payload}")
 
 
 def bracketed_root(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: Any = None) -> mp.mpf:
