@@ -68,7 +68,7 @@ def derive() -> Section:
         Latex("data per agent"),
         (Series(Latex(r"accuracy shaping (13), $\bar m$"), COSTS, by_cost, style="blue"),
          Series(Latex(r"alone, $m^*$"), COSTS, lone_by_cost, style="red, dashed")),
-        xmode="log", ymode="log",
+        xmode="log", ymode="log", xlimits=(float(COSTS[0]), 3 * AGENTS * c_max),
         vertical_lines=((c_max, Latex("$c_{max}$")), (AGENTS * c_max, Latex(f"${AGENTS}\\,c_{{max}}$"))),
         caption=Latex(
             rf"Generalization bound Eq.~(2), $a_{{opt}} = {PARAMETERS['a_opt']}$, $k = {PARAMETERS['k']}$, "
