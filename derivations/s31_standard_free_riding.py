@@ -23,9 +23,9 @@ from fedsym.agent import lone_agent_forms, maximize_utility
 from fedsym.check import CheckRow
 from fedsym.derived import CLOSED_FORM
 from fedsym.equilibrium import Equilibrium, best_response_equilibrium, standard_equilibrium
-from fedsym.latex import Latex, format_number, math
+from fedsym.latex import Latex, format_number
 from fedsym.mechanisms import StandardMechanism
-from fedsym.report import Section, Step
+from fedsym.report import Section, Step, accuracy_parameters
 from fedsym.solve import DPS
 from fedsym.symbols import c, m
 
@@ -147,8 +147,7 @@ def derive() -> Section:
             r"would alone; with ties at the minimum cost every split of $m_{i^\star}^*$ among the tied agents is "
             r"an equilibrium. Remark~3.5: when every $m_i^* = 0$ ($c_i \ge c_{max}$) nobody contributes."),
         parameters=(
-            (Latex("accuracy"), Latex(f"simplified, Eq.~(3): ${math(function.expr)}$")),
-            *((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value) for name, value in PARAMETERS.items()),
+            *accuracy_parameters("simplified, Eq. (3)", function.expr, PARAMETERS),
             (Latex("costs $c_i$ (Theorem 3.4)"), _costs_text(COSTS)),
             (Latex("costs $c_i$ (Remark 3.5)"), _costs_text(PRICED_OUT_COSTS)),
         ),

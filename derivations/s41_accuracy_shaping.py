@@ -24,9 +24,9 @@ from fedsym.check import CheckRow
 from fedsym.equilibrium import CHECK_INSTANCES, Equilibrium, ceiling_form, checks, shaping_equilibrium
 from fedsym.latex import Latex, format_number, math
 from fedsym.mechanisms import accuracy_shaping
-from fedsym.report import Figure, Section, Series, Step
+from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
 from fedsym.solve import DPS, bracketed_root
-from fedsym.symbols import M, a_opt, c, m
+from fedsym.symbols import M, a_opt, m
 
 #: accuracy, parameters and costs: the first instance of ``fedsym check`` (Eq. (3), heterogeneous costs)
 SPEC, PARAMETERS, COSTS = CHECK_INSTANCES[0]
@@ -161,15 +161,14 @@ def derive() -> Section:
             r"Remark~4.3: every agent ends with the full model $a(M)$, and no agent gives more than "
             r"$m_i^{max} = m_i^* + (a_{opt} - a(m_i^*))/c_i$."),
         parameters=(
-            (Latex("accuracy"), Latex(f"simplified, Eq.~(3): ${math(function.expr)}$")),
-            *((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value) for name, value in PARAMETERS.items()),
+            *accuracy_parameters("simplified, Eq. (3)", function.expr, PARAMETERS),
             (Latex("costs $c_i$"), Latex("$" + ", ".join(format_number(x) for x in COSTS) + "$")),
             (Latex(r"slope margin $\varepsilon$"), eq.eps),
         ),
         steps=steps,
         closed_forms=(
             (Latex(r"Contribution at total $M$ (Theorem~4.2):"), sp.Eq(M_BAR_I, contribution)),
-            (Latex(f"Per-agent ceiling (Remark~4.3) for Eq.~(3), $c < c_{{max}}$:"),
+            (Latex("Per-agent ceiling (Remark~4.3) for Eq.~(3), $c < c_{max}$:"),
              Latex(ceiling.latex())),
         ),
         values=tuple(values),

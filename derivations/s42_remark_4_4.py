@@ -17,8 +17,8 @@ from fedsym.accuracy import FAMILIES
 from fedsym.agent import lone_agent_forms
 from fedsym.equilibrium import shaping_equilibrium
 from fedsym.example_4_5 import checks, example_forms
-from fedsym.latex import Latex, format_number, math
-from fedsym.report import Section, Step
+from fedsym.latex import Latex, format_number
+from fedsym.report import Section, Step, accuracy_parameters
 from fedsym.solve import DPS
 from fedsym.symbols import M, a_opt, c, k, m, n
 
@@ -82,8 +82,7 @@ def derive() -> Section:
             r"$c/n < c_{max}$, and $M = 0$ remains an equilibrium too. With Eq.~(3), $M \ge n a_{opt}/(2c)$ once "
             r"$n \ge 32ck/a_{opt}^3$; $M$ grows with $n$ and falls with $c$."),
         parameters=(
-            (Latex("accuracy"), Latex(f"simplified, Eq.~(3): ${math(function.expr)}$")),
-            *((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value) for name, value in PARAMETERS.items()),
+            *accuracy_parameters("simplified, Eq. (3)", function.expr, PARAMETERS),
             (Latex("common cost $c$"), float(COST)),
         ),
         steps=steps,

@@ -20,8 +20,8 @@ from fedsym.accuracy import FAMILIES, BoundAccuracy
 from fedsym.agent import lone_agent_forms
 from fedsym.equilibrium import shaping_equilibrium
 from fedsym.example_4_5 import checks, example_forms
-from fedsym.latex import Latex, format_number, math
-from fedsym.report import Figure, Section, Series, Step
+from fedsym.latex import Latex, format_number
+from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
 from fedsym.solve import DPS
 from fedsym.symbols import c, m, n, t
 
@@ -118,8 +118,7 @@ def derive() -> Section:
             r"$t_n \to 3$. The federation collects between $(3 - 2/\sqrt n)\,n m^*$ and $3 n m^*$, against "
             r"$m^* = (k/c^2)^{1/3}$ under standard federated learning."),
         parameters=(
-            (Latex("accuracy"), Latex(f"simplified, Eq.~(3): ${math(function.expr)}$")),
-            *((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value) for name, value in PARAMETERS.items()),
+            *accuracy_parameters("simplified, Eq. (3)", function.expr, PARAMETERS),
             (Latex("cost $c$ (figure and solver values)"), COST),
         ),
         steps=steps,

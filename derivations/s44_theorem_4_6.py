@@ -16,8 +16,8 @@ import sympy as sp
 from fedsym.accuracy import accuracy_function
 from fedsym.agent import lone_agent_forms
 from fedsym.equilibrium import CHECK_INSTANCES, checks, shaping_equilibrium
-from fedsym.latex import Latex, format_number, math
-from fedsym.report import Section, Step
+from fedsym.latex import Latex, format_number
+from fedsym.report import Section, Step, accuracy_parameters
 from fedsym.solve import DPS
 from fedsym.symbols import c
 
@@ -67,8 +67,7 @@ def derive() -> Section:
             r"data (Remark~4.7), and a cheaper agent still ends better off. An agent priced out alone "
             r"($c_i \ge c_{max}$) has $u_i^* = 0$ and contributes at zero utility."),
         parameters=(
-            (Latex("accuracy"), Latex(f"simplified, Eq.~(3): ${math(accuracy.function.expr)}$")),
-            *((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value) for name, value in PARAMETERS.items()),
+            *accuracy_parameters("simplified, Eq. (3)", accuracy.function.expr, PARAMETERS),
             (Latex("costs $c_i$"), Latex("$" + ", ".join(format_number(x) for x in COSTS) + "$")),
         ),
         steps=steps,

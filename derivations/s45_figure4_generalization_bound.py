@@ -17,8 +17,8 @@ import sympy as sp
 from fedsym.accuracy import FAMILIES, BoundAccuracy
 from fedsym.agent import lone_agent_forms, optimal_data_array
 from fedsym.equilibrium import shaping_equilibrium
-from fedsym.latex import Latex, format_number, math
-from fedsym.report import Figure, Section, Series, Step
+from fedsym.latex import Latex, format_number
+from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
 from fedsym.solve import DPS
 from fedsym.symbols import c, m
 
@@ -108,8 +108,7 @@ def derive() -> Section:
             r"(for $c = 10^{-3}$), compared with the optimal data $m^*$ of an agent alone. All values are "
             r"numeric: Eq.~(2) has no closed-form $m^*$."),
         parameters=(
-            (Latex("accuracy"), Latex(f"generalization bound, Eq.~(2): ${math(accuracy.function.expr)}$")),
-            *((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value) for name, value in PARAMETERS.items()),
+            *accuracy_parameters("generalization bound, Eq. (2)", accuracy.function.expr, PARAMETERS),
             (Latex("$b$"), 4),
             (Latex("default $c$, $n$"), Latex(f"${format_number(COST)}$, ${AGENTS}$")),
         ),

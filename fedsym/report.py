@@ -33,7 +33,7 @@ from functools import lru_cache
 from numbers import Real
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Iterable, Mapping, Sequence, Union
 
 import jinja2
 import jinja2.nodes
@@ -54,6 +54,7 @@ __all__ = [
     "TexError",
     "required_packages",
     "preamble",
+    "accuracy_parameters",
     "run_report",
     "compile_pdf",
     "GENERATED_HEADER",
@@ -353,6 +354,18 @@ class Step:
 def _pairs(items: Iterable[Sequence[Any]]) -> tuple[tuple[Any, Any], ...]:
     """``(name, value)`` rows as a tuple of 2-tuples."""
     return tuple((name, value) for name, value in items)
+
+
+def accuracy_parameters(label: str, expr: sp.Expr, values: Mapping[str, Any]) -> tuple[tuple[Latex, Any], ...]:
+    """Rows of a parameter table for an accuracy function: ``label: formula``, then one row per value.
+
+    *expr* is the expression the code evaluates (e.g. ``function.expr``), so the
+    displayed formula is never typed by hand; names in *values* are shown as
+    the model's symbols.
+    """
+    rows: list[tuple[Latex, Any]] = [(Latex("accuracy"), Latex(f"{escape_text(label)}: ${math(expr)}$"))]
+    rows.extend((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value) for name, value in values.items())
+    return tuple(rows)
 
 
 @dataclass(frozen=True)
