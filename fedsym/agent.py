@@ -45,6 +45,9 @@ __all__ = [
 #: cost regimes of Theorem 2.3's proof (Fig. 1 b-d)
 REGIMES = ("low", "mid", "high")
 
+#: where searches start when the concave region begins at the origin
+_NEAR_ORIGIN = mp.mpf(10) ** -30
+
 #: relative tolerance of the first-order condition when a closed form is verified at a point
 VERIFY_RTOL = mp.mpf("1e-20")
 
@@ -67,11 +70,14 @@ def numeric_tangent_point(bound: BoundAccuracy) -> mp.mpf:
     r"""Where the steepest ray from the origin touches :math:`\hat a`: the root of
     :math:`h(m) = m\hat a'(m) - \hat a(m)`, decreasing on the concave region.
 
-    Returns the start of the concave region when the ray is steepest there
-    (e.g. :math:`m_0 = 0`).
+    Returns 0 when :math:`\hat a` is concave on all :math:`m > 0` with
+    :math:`\hat a(0^+) = 0` (then :math:`h \le 0` everywhere and the steepest
+    ray is the tangent at the origin), and the start of the concave region
+    when the ray is steepest there.
     """
     lo = _concave_start(bound)
-    lo = lo if lo > 0 else mp.mpf(10) ** (-mp.mp.dps)
+    if lo == 0:
+        return mp.mpf(0)
     if lo > bound.minimum_viable_data:
         _refuse_steeper_ray_outside(bound, lo)
 
@@ -81,6 +87,29 @@ def numeric_tangent_point(bound: BoundAccuracy) -> mp.mpf:
     if h(lo) <= 0:
         return lo
     return bracketed_root(h, lo, expand_bracket(h, lo, 2 * lo))
+
+
+def numeric_viability_cost(bound: BoundAccuracy) -> mp.mpf:
+    r""":math:`c_{max} = \sup_{m>0}\hat a(m)/m`: the ratio at the tangent point, or the slope at the origin."""
+    m_t = numeric_tangent_point(bound)
+    return bound.a_hat(m_t) / m_t if m_t > 0 else slope_at_origin(bound)
+
+
+def slope_at_origin(bound: BoundAccuracy) -> mp.mpf:
+    r""":math:`\lim_{m\to 0^+}\hat a'(m)`, the viability threshold when :math:`m_0 = 0`.
+
+    If :math:`\hat a(m)/m` still changes between :math:`m = 10^{-28}` and
+    :math:`10^{-30}` (at twice the working precision), the ray from the origin
+    steepens without bound (:math:`\hat a(0^+) > 0` or an infinite slope):
+    every cost is viable and fedsym refuses (:class:`AssumptionError`) rather
+    than report a huge number.
+    """
+    with mp.workdps(2 * mp.mp.dps):
+        near, nearer = (bound.a_hat(x) / x for x in (mp.mpf(10) ** -28, _NEAR_ORIGIN))
+        if abs(near - nearer) > mp.mpf(10) ** -15 * abs(nearer):
+            raise AssumptionError(f"accuracy {bound.label()} rises infinitely steeply from m = 0: every "
+                                  "positive cost is viable (c_max is infinite)")
+    return bound.a_hat_prime(_NEAR_ORIGIN)
 
 
 def _refuse_steeper_ray_outside(bound: BoundAccuracy, start: mp.mpf) -> None:
@@ -115,7 +144,7 @@ def maximize_utility(bound: BoundAccuracy, cost: Any) -> tuple[mp.mpf, mp.mpf]:
     search); used to check :math:`m^*` and :math:`u^*`.
     """
     cost = mp_value(cost)
-    lo = numeric_tangent_point(bound)
+    lo = numeric_tangent_point(bound) or _NEAR_ORIGIN
     hi = expand_bracket(lambda x: bound.a_hat_prime(x) - cost, lo, 2 * lo)
     return maximize_unimodal(lambda x: bound.a_hat(x) - cost * x, lo, hi)
 
@@ -151,8 +180,7 @@ class _Samples:
         points = []
         with mp.workdps(DPS):
             for bound in function.sample_bindings():
-                m_t = numeric_tangent_point(bound)
-                c_max = bound.a_hat(m_t) / m_t if m_t > 0 else bound.a_hat_prime(m_t)
+                c_max = numeric_viability_cost(bound)
                 points.append((bound, tuple(c_max * f for f in (mp.mpf("0.05"), mp.mpf("0.5"), mp.mpf("0.9")))))
         return cls(tuple(points))
 
@@ -244,9 +272,7 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
         "Theorem 2.3 (proof)", params, mt_expr, numeric_mt, mt_note)
 
     def numeric_cmax(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        bound = _bound_of(function, values)
-        m_t = numeric_tangent_point(bound)
-        return bound.a_hat(m_t) / m_t if m_t > bound.minimum_viable_data else bound.a_hat_prime(m_t)
+        return numeric_viability_cost(_bound_of(function, values))
 
     def agrees_with(original: sp.Expr, args: tuple[str, ...]) -> Callable[[sp.Expr], bool]:
         def agrees(option: sp.Expr) -> bool:
@@ -264,7 +290,8 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
 
     def numeric_high(values: Mapping[str, mp.mpf]) -> mp.mpf:
         bound = _bound_of(function, values)
-        return bound.a_hat_prime(max(bound.assumption.holds_from, mp.mpf(10) ** (-mp.mp.dps)))
+        start = bound.assumption.holds_from
+        return bound.a_hat_prime(start) if start > 0 else slope_at_origin(bound)
 
     high_expr = None if m0_expr is None else simplest(d1.subs(S.m, m0_expr), agrees_with(d1.subs(S.m, m0_expr), params))
     high_cost_threshold = Derived(
@@ -453,6 +480,7 @@ CHECK_POINTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("generalization-bound", {"a_opt": "0.95", "k": "1"}),
     ("generalization-bound", {"a_opt": "0.9", "k": "100", "b": "4"}),
     ("a_opt - b*log(1 + k/m)", {"a_opt": "0.9", "b": "0.1", "k": "50"}),
+    ("a_opt*(1 - exp(-m/k))", {"a_opt": "0.9", "k": "3"}),
 )
 
 #: costs at which m* and u* are checked, as fractions of c_max
@@ -488,13 +516,13 @@ def check_rows(bound: BoundAccuracy, cost_fractions: tuple[str, ...] = COST_FRAC
         forms = lone_agent_forms(bound.function)
         point = bound.label()
         m0 = bound.minimum_viable_data
-        m_t, ratio = maximize_unimodal(lambda x: bound.a_hat(x) / x, numeric_tangent_point(bound) / 4,
-                                       numeric_tangent_point(bound) * 4)
+        m_t, ratio = _steepest_ray(bound)
         references = (
             (forms.minimum_viable_data, m0, "bisection of the accuracy", VALUE_TOLERANCE),
             (forms.tangent_point, m_t, "golden-section max of a(m)/m", ARGMAX_TOLERANCE),
             (forms.viability_cost, ratio, "golden-section max of a(m)/m", VALUE_TOLERANCE),
-            (forms.high_cost_threshold, bound.a_hat_prime(m0), "derivative at numeric m_0", VALUE_TOLERANCE),
+            (forms.high_cost_threshold, bound.a_hat_prime(m0) if m0 > 0 else ratio,
+             "derivative at numeric m_0" if m0 > 0 else "limit of a(m)/m at 0", VALUE_TOLERANCE),
         )
         for derived, reference, how, tolerance in references:
             rows.append(_row(derived, bound.values, reference, how, point, tolerance))
@@ -506,6 +534,21 @@ def check_rows(bound: BoundAccuracy, cost_fractions: tuple[str, ...] = COST_FRAC
             rows.append(_row(forms.optimal_data, values, m_star, "golden-section max of u(m)", at, ARGMAX_TOLERANCE))
             rows.append(_row(forms.optimal_utility, values, u_star, "golden-section max of u(m)", at, VALUE_TOLERANCE))
     return rows
+
+
+def _steepest_ray(bound: BoundAccuracy) -> tuple[mp.mpf, mp.mpf]:
+    r"""Reference tangent point and :math:`c_{max}` without derivatives.
+
+    Golden-section maximisation of :math:`\hat a(m)/m` around the tangent
+    point; when the steepest ray touches at the origin, Richardson
+    extrapolation (``mpmath.limit``, at twice the precision) of
+    :math:`\hat a(m)/m` as :math:`m \to 0^+`.
+    """
+    m_t = numeric_tangent_point(bound)
+    if m_t > 0:
+        return maximize_unimodal(lambda x: bound.a_hat(x) / x, m_t / 4, m_t * 4)
+    with mp.workdps(2 * DPS):
+        return mp.mpf(0), +mp.limit(lambda x: bound.a_hat(x) / x, 0)
 
 
 def _row(derived: Derived, values: Mapping[str, Any], reference: mp.mpf, how: str, point: str,

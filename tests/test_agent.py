@@ -14,6 +14,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import fedsym
 from fedsym import accuracy_function, individual, lone_agent_forms, optimal_data_array
 from fedsym.agent import maximize_utility
 from fedsym.symbols import a_opt, c, k
@@ -179,3 +180,22 @@ def test_maximize_utility_is_independent_of_the_first_order_condition():
     with mp.workdps(40):
         m_star, u_star = maximize_utility(bound, mp.mpf("0.001"))
         assert abs(m_star - 100) < 1e-15 and abs(u_star - mp.mpf("0.65")) < 1e-30
+
+
+def test_accuracy_viable_from_the_origin():
+    """a_opt(1 − e^{−m/k}) has m_0 = 0, so c_max = â'(0) = a_opt/k (no mid regime) and, by hand from
+    â'(m) = (a_opt/k) e^{−m/k} = c, m* = k log(a_opt/(k c))."""
+    bound = accuracy_function("a_opt*(1 - exp(-m/k))").bind({"a_opt": "0.9", "k": "3"})
+    result = individual(bound, "0.01")
+    with mp.workdps(40):
+        assert result.minimum_viable_data == 0
+        assert abs(result.viability_cost - mp.mpf("0.3")) < mp.mpf(10) ** -25
+        assert abs(result.optimal_data / (3 * mp.log(mp.mpf("0.9") / mp.mpf("0.03"))) - 1) < mp.mpf(10) ** -25
+    assert individual(bound, "0.3").regime == "high" and individual(bound, "0.3").optimal_data == 0
+
+
+@pytest.mark.parametrize("expression", ["1 - exp(-sqrt(m))", "1/2 + (1 - exp(-m))/3"])
+def test_infinitely_steep_start_is_refused(expression):
+    """sup a(m)/m is infinite when â(0+) > 0 or â'(0+) = ∞: refused, never a huge number."""
+    with pytest.raises(fedsym.AssumptionError, match="infinitely steeply"):
+        individual(accuracy_function(expression).bind({}), "0.01")
