@@ -32,6 +32,7 @@ from sympy.parsing.sympy_parser import parse_expr
 
 from . import symbols as S
 from .errors import AssumptionError, ExpressionError, ParameterError
+from .latex import escape_text
 from .solve import DPS, bracketed_root, symbolic
 
 __all__ = [
@@ -164,6 +165,13 @@ class AssumptionReport:
     def to_dict(self) -> dict[str, Any]:
         return {"method": self.method, "holds_from": float(self.holds_from),
                 "holds_on_positive_part": self.holds_on_positive_part}
+
+    def to_latex(self) -> str:
+        """The description as LaTeX text."""
+        return rf"\text{{Assumption (1): {escape_text(self.describe())}}}"
+
+    def _repr_latex_(self) -> str:
+        return f"${self.to_latex()}$"
 
     def describe(self) -> str:
         where = "on its whole positive part" if self.holds_on_positive_part \

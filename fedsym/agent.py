@@ -25,8 +25,9 @@ import sympy as sp
 from . import symbols as S
 from .accuracy import AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function, parse_number
 from .check import CheckRow
-from .derived import CLOSED_FORM, NUMERIC, Derived, mp_value, simplest, solve_validated
+from .derived import CLOSED_FORM, NUMERIC, Derived, DerivedForms, mp_value, simplest, solve_validated
 from .errors import AssumptionError, ParameterError
+from .latex import align
 from .solve import DPS, bracketed_root, decreasing_root_array, expand_bracket, maximize_unimodal
 
 __all__ = [
@@ -198,7 +199,7 @@ def _bound_of(function: AccuracyFunction, values: Mapping[str, Any]) -> BoundAcc
 
 
 @dataclass(frozen=True)
-class LoneAgentForms:
+class LoneAgentForms(DerivedForms):
     r"""The derived quantities of Theorem 2.3 for one accuracy function.
 
     Arguments of each :class:`Derived` are the function's parameter names,
@@ -212,10 +213,6 @@ class LoneAgentForms:
     high_cost_threshold: Derived
     optimal_data: Derived
     optimal_utility: Derived
-
-    def all(self) -> tuple[Derived, ...]:
-        return (self.minimum_viable_data, self.tangent_point, self.viability_cost,
-                self.high_cost_threshold, self.optimal_data, self.optimal_utility)
 
 
 @functools.lru_cache(maxsize=64)
@@ -388,7 +385,7 @@ class IndividualResult:
             value = mp.nstr(getattr(self, name), 8)
             form = self.closed_form.get(name)
             lines.append(rf"{symbol} &= {form} = {value}" if form else rf"{symbol} &= {value} \quad\text{{(numeric)}}")
-        return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+        return align(lines)
 
     def _repr_latex_(self) -> str:
         return self.to_latex()

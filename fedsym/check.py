@@ -14,6 +14,7 @@ from typing import Any
 
 import mpmath as mp
 
+from .latex import escape_text, format_number
 from .solve import DPS
 
 __all__ = ["CheckRow", "relative_error", "run_checks", "DEFAULT_TOLERANCE"]
@@ -52,6 +53,17 @@ class CheckRow:
     @property
     def passed(self) -> bool:
         return bool(self.error <= self.tolerance)
+
+    def to_latex(self) -> str:
+        """One line: both values, the relative error against the tolerance, and the verdict."""
+        verdict = "passed" if self.passed else "FAILED"
+        return (rf"\text{{{escape_text(self.quantity)} at {escape_text(self.point)}: }}"
+                rf"{format_number(self.closed_form, 12)} \text{{ vs }} {format_number(self.numeric, 12)},\ "
+                rf"\text{{rel. error }} {format_number(self.error, 2)} \le {format_number(self.tolerance, 2)}"
+                rf"\ \text{{{verdict}}}")
+
+    def _repr_latex_(self) -> str:
+        return f"${self.to_latex()}$"
 
     def to_dict(self) -> dict[str, Any]:
         return {"quantity": self.quantity, "source": self.source, "point": self.point,

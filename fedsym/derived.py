@@ -19,9 +19,10 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
+from .latex import LatexRepr, align
 from .solve import DPS, symbolic
 
-__all__ = ["Derived", "solve_validated", "simplest", "mp_value", "CLOSED_FORM", "NUMERIC"]
+__all__ = ["Derived", "DerivedForms", "solve_validated", "simplest", "mp_value", "CLOSED_FORM", "NUMERIC"]
 
 CLOSED_FORM = "closed-form"
 NUMERIC = "numeric"
@@ -182,6 +183,12 @@ class Derived:
         flat = [{name: float(a.flat[i]) for name, a in named.items()} for i in range(arrays[0].size)]
         return np.array([float(self.evaluate_numeric(point, 17)) for point in flat]).reshape(arrays[0].shape)
 
+    def aligned(self) -> str:
+        """One line of an ``align*`` block: ``symbol &= closed form`` or ``symbol &: numeric``."""
+        if self.closed_form is None:
+            return rf"{self.symbol} &: \text{{numeric (no closed form)}}"
+        return rf"{self.symbol} &= {sp.latex(self.closed_form)}"
+
     def latex(self) -> str:
         """``symbol = closed form`` in LaTeX (from the same expression the code evaluates)."""
         if self.closed_form is None:
@@ -199,3 +206,14 @@ class Derived:
         return {"name": self.name, "meaning": self.meaning, "source": self.source,
                 "method": self.method, "closed_form": sp.latex(self.closed_form) if self.closed_form is not None else None,
                 "note": self.note}
+
+
+class DerivedForms(LatexRepr):
+    """Mixin for a set of derived quantities (``all()``): LaTeX of every closed form, aligned."""
+
+    def all(self) -> tuple[Derived, ...]:
+        return tuple(value for value in vars(self).values() if isinstance(value, Derived))
+
+    def to_latex(self) -> str:
+        """An ``align*`` block with one line per quantity (closed form, or marked numeric)."""
+        return align(d.aligned() for d in self.all())

@@ -38,6 +38,7 @@ from .check import CheckRow
 from .derived import CLOSED_FORM, NUMERIC, Derived
 from .deviation import DEVIATION_TOLERANCE, best_deviation
 from .errors import ParameterError
+from .latex import align, escape_text, format_number
 from .mechanisms import (LinearShaping, Mechanism, PartialSharing, StandardMechanism, accuracy_shaping, parse_costs,
                          parse_eps)
 from .solve import DPS, bracketed_root, symbolic
@@ -93,6 +94,15 @@ class Verification:
         return {"verified": self.verified, "max_deviation_gain": float(self.max_deviation_gain),
                 "worst_agent": self.worst_agent, "best_deviation": float(self.best_deviation),
                 "scope": self.scope, "checked": self.checked, "tolerance": float(self.tolerance)}
+
+    def to_latex(self) -> str:
+        """One line: verified or not, the largest gain from deviating, and the scope of the search."""
+        verdict = "verified" if self.verified else "NOT verified"
+        return (rf"$\text{{{verdict}: }}\max_i \text{{gain}} = {format_number(self.max_deviation_gain, 3)}"
+                rf" \le {format_number(self.tolerance, 3)}\ \text{{({escape_text(self.scope)})}}$")
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
 
 
 @dataclass(frozen=True)
@@ -173,11 +183,9 @@ class Equilibrium:
         """A short ``align*`` block: total data, per-agent range, verification."""
         lo, hi = float(self.contributions.min()), float(self.contributions.max())
         status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
-        return ("\\begin{align*}\n"
-                rf"M &= \sum_i m_i^{{eq}} = {self.total:.10g} \\" "\n"
-                rf"m_i^{{eq}} &\in [{lo:.6g}, {hi:.6g}] \quad (n = {self.costs.size}) \\" "\n"
-                rf"\max_i \text{{gain from deviating}} &= {self.max_deviation_gain:.3g} \quad {status}" "\n"
-                "\\end{align*}")
+        return align([rf"M &= \sum_i m_i^{{eq}} = {self.total:.10g}",
+                      rf"m_i^{{eq}} &\in [{lo:.6g}, {hi:.6g}] \quad (n = {self.costs.size})",
+                      rf"\max_i \text{{gain from deviating}} &= {format_number(self.max_deviation_gain, 3)} \quad {status}"])
 
     def _repr_latex_(self) -> str:
         return self.to_latex()

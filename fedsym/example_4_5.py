@@ -28,7 +28,7 @@ from . import symbols as S
 from .accuracy import accuracy_function
 from .agent import lone_agent_forms
 from .check import CheckRow
-from .derived import CLOSED_FORM, NUMERIC, Derived, mp_value
+from .derived import CLOSED_FORM, NUMERIC, Derived, DerivedForms, mp_value
 from .equilibrium import shaping_equilibrium
 from .solve import DPS, bracketed_root, maximize_unimodal
 
@@ -104,7 +104,7 @@ def _numeric_priced_out_total(values: Mapping[str, Any]) -> mp.mpf:
 
 
 @dataclass(frozen=True)
-class ExampleForms:
+class ExampleForms(DerivedForms):
     r"""Closed forms of Example 4.5 and Remark 4.4 (Eq. (3), equal costs).
 
     ``ratio``: :math:`t_n(n)`; ``ceiling``: :math:`\lim_n t_n = 3` is
@@ -116,9 +116,6 @@ class ExampleForms:
     ratio: Derived
     priced_out_total: Derived
     existence_threshold: Derived
-
-    def all(self) -> tuple[Derived, ...]:
-        return (self.ratio, self.priced_out_total, self.existence_threshold)
 
 
 @functools.lru_cache(maxsize=1)

@@ -22,12 +22,12 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from numbers import Integral, Rational
-from typing import Any
+from typing import Any, Iterable
 
 import mpmath as mp
 import sympy as sp
 
-__all__ = ["Latex", "escape_text", "format_number", "math"]
+__all__ = ["Latex", "LatexRepr", "align", "escape_text", "format_number", "math"]
 
 
 class Latex(str):
@@ -231,3 +231,22 @@ def math(expr: Any, **settings: Any) -> Latex:
             "Latex(...) or pass a sympy expression"
         )
     return Latex(sp.latex(expr, **settings))
+
+
+def align(lines: Iterable[str]) -> Latex:
+    r"""An ``align*`` environment with one line per item (each line holds its ``&``).
+
+    >>> print(align([r"m^{*} &= 100", r"u^{*} &= 0.65"]))
+    \begin{align*}
+    m^{*} &= 100 \\
+    u^{*} &= 0.65
+    \end{align*}
+    """
+    return Latex("\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}")
+
+
+class LatexRepr:
+    """Mixin: ``_repr_latex_`` (Jupyter) shows the class's own ``to_latex()``."""
+
+    def _repr_latex_(self) -> str:
+        return str(self.to_latex())  # type: ignore[attr-defined]

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import mpmath as mp
 
 from .accuracy import BoundAccuracy
 from .deviation import DEVIATION_TOLERANCE, Deviation
 from .screening_curve import ScreeningMechanism, verify_menu
+from .latex import align, format_number
 from .screening_menu import CostTypes, Menu, optimal_menu
 
 __all__ = ["ScreeningResult", "screen"]
@@ -64,15 +64,10 @@ class ScreeningResult:
 
     def to_latex(self) -> str:
         """An ``align*`` block: the points of Fig. 5, expected data, rent, regime and verification."""
-        m = self.menu
-        rows = [(r"m_H^{*}", m.high_alone), (r"m_L^{*}", m.low_alone), (r"\bar m_H", m.high_known_cost),
-                (r"\bar m_L", m.low_known_cost), (r"m_C", m.high_contribution), (r"m_D", m.low_contribution),
-                (r"p\,m_D + (1-p)\,m_C", m.expected_data), (r"R(m_C) - u_L^{*}", m.information_rent_low)]
-        lines = [rf"{symbol} &= {mp.nstr(value, 10)}" for symbol, value in rows]
         status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
-        lines.append(rf"\text{{regime}} &: \text{{{self.regime}}}{', pooling' if m.pooling else ''}, "
-                     rf"\ \max \text{{gain from deviating}} = {self.max_deviation_gain:.3g}\ {status}")
-        return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+        verification = (r"\max \text{gain from deviating} &= "
+                        rf"{format_number(self.max_deviation_gain, 3)}\ {status}")
+        return align([*self.menu.latex_lines(), verification])
 
     def _repr_latex_(self) -> str:
         return self.to_latex()

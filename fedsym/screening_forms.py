@@ -35,7 +35,7 @@ from . import symbols as S
 from .accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from .agent import lone_agent_forms, maximize_utility
 from .check import CheckRow
-from .derived import CLOSED_FORM, NUMERIC, Derived, mp_value, simplest
+from .derived import CLOSED_FORM, NUMERIC, Derived, DerivedForms, mp_value, simplest
 from .screening_menu import Cap, CostTypes, optimal_menu
 from .solve import DPS, maximize_unimodal, symbolic
 
@@ -52,7 +52,7 @@ ACCEPT_RTOL = mp.mpf("1e-25")
 
 
 @dataclass(frozen=True)
-class ScreeningForms:
+class ScreeningForms(DerivedForms):
     """App. B's derived quantities for one accuracy function (each a :class:`~fedsym.derived.Derived`)."""
 
     function: AccuracyFunction
@@ -61,10 +61,6 @@ class ScreeningForms:
     interior_low_contribution: Derived
     interior_high_contribution: Derived
     interior_information_rent: Derived
-
-    def all(self) -> tuple[Derived, ...]:
-        return (self.known_cost_contribution, self.minimum_high_contribution, self.interior_low_contribution,
-                self.interior_high_contribution, self.interior_information_rent)
 
 
 def _bound(function: AccuracyFunction, values: Mapping[str, Any]) -> BoundAccuracy:

@@ -30,6 +30,7 @@ import sympy as sp
 from .accuracy import BoundAccuracy
 from .equilibrium import Verification, shaping_equilibrium, standard_equilibrium, verify_equilibrium
 from .errors import ParameterError
+from .latex import LatexRepr, align, format_number
 from .screening_curve import ScreeningMechanism
 from .screening_menu import CostTypes, optimal_menu
 from .solve import DPS
@@ -42,7 +43,7 @@ FIXED_POINT_RTOL = mp.mpf("1e-30")
 
 
 @dataclass(frozen=True)
-class TypeProfileEquilibrium:
+class TypeProfileEquilibrium(LatexRepr):
     """The ex-post equilibrium for ``n_low`` low and ``n_high`` high agents (per-type contributions)."""
 
     n_low: int
@@ -65,6 +66,12 @@ class TypeProfileEquilibrium:
                 "high_contribution": float(self.high_contribution), "total": float(self.total),
                 "iterations": self.iterations, "verified": self.verified,
                 "max_deviation_gain": float(self.verification.max_deviation_gain) if self.verification else 0.0}
+
+    def to_latex(self) -> str:
+        """Per-type contributions and the total of the ex-post equilibrium, with its verification."""
+        return align([rf"m_L &= {format_number(self.low_contribution, 10)} \quad (n_L = {self.n_low})",
+                      rf"m_H &= {format_number(self.high_contribution, 10)} \quad (n_H = {self.n_high})",
+                      rf"M &= {format_number(self.total, 10)} \quad \text{{{'verified' if self.verified else 'NOT verified'}}}"])
 
 
 def _others(value: mp.mpf) -> sp.Rational:
@@ -132,11 +139,9 @@ class ExpectedTotals:
                 "verified": self.verified, "by_number_of_low_types": list(self.rows)}
 
     def to_latex(self) -> str:
-        return ("\\begin{align*}\n"
-                rf"\mathbb E[M_{{\text{{screening}}}}] &= {self.screening:.10g} \\" "\n"
-                rf"\mathbb E[M_{{\text{{known costs}}}}] &= {self.known_cost:.10g} \\" "\n"
-                rf"\mathbb E[M_{{\text{{standard}}}}] &= {self.standard:.10g}" "\n"
-                "\\end{align*}")
+        return align([rf"\mathbb E[M_{{\text{{screening}}}}] &= {format_number(self.screening, 10)}",
+                      rf"\mathbb E[M_{{\text{{known costs}}}}] &= {format_number(self.known_cost, 10)}",
+                      rf"\mathbb E[M_{{\text{{standard}}}}] &= {format_number(self.standard, 10)}"])
 
     def _repr_latex_(self) -> str:
         return self.to_latex()

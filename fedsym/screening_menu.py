@@ -37,6 +37,7 @@ from .accuracy import BoundAccuracy, parse_number
 from .agent import individual, lone_agent_forms, parse_cost
 from .derived import mp_value
 from .errors import ParameterError
+from .latex import LatexRepr, align, format_number
 from .solve import DPS, bracketed_root
 
 __all__ = [
@@ -148,7 +149,7 @@ class Cap:
 
 
 @dataclass(frozen=True)
-class Menu:
+class Menu(LatexRepr):
     r"""The data-maximizing two-point menu of Theorem B.1 for one agent situation (mpmath values).
 
     Attributes follow Fig. 5: ``high_alone`` :math:`m_H^*` (point A),
@@ -194,6 +195,19 @@ class Menu:
     def information_rent_low(self) -> mp.mpf:
         r"""Theorem B.3: the low type's rent :math:`R(m_C) - u_L^* \ge 0` (the high type's is 0)."""
         return self.low_utility - self.low_utility_alone
+
+    def latex_lines(self) -> list[str]:
+        """``align*`` lines: the points of Fig. 5, expected data, rent and regime."""
+        rows = [(r"m_H^{*}", self.high_alone), (r"m_L^{*}", self.low_alone), (r"\bar m_H", self.high_known_cost),
+                (r"\bar m_L", self.low_known_cost), (r"m_C", self.high_contribution), (r"m_D", self.low_contribution),
+                (r"p\,m_D + (1-p)\,m_C", self.expected_data), (r"R(m_C) - u_L^{*}", self.information_rent_low)]
+        lines = [rf"{symbol} &= {format_number(value, 10)}" for symbol, value in rows]
+        lines.append(rf"\text{{regime}} &: \text{{{self.regime}{', pooling' if self.pooling else ''}}}")
+        return lines
+
+    def to_latex(self) -> str:
+        """An ``align*`` block of :meth:`latex_lines`."""
+        return align(self.latex_lines())
 
     def values(self) -> dict[str, mp.mpf]:
         """The quantities of the command-line contract (DESIGN.md), by JSON key."""

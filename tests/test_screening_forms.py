@@ -15,7 +15,7 @@ import sympy as sp
 
 from fedsym import accuracy_function
 from fedsym.screening_forms import EXAMPLE_B4_RATIO, checks, m_others, screening_forms
-from fedsym.symbols import a_opt, c, c_H, c_L, k, p
+from fedsym.symbols import a_opt, c_H, c_L, k, p
 
 FORMS = screening_forms(accuracy_function("simplified"))
 
