@@ -36,7 +36,7 @@ from .accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from .agent import lone_agent_forms, maximize_utility, numeric_tangent_point
 from .check import CheckRow
 from .derived import CLOSED_FORM, NUMERIC, Derived
-from .deviation import DEVIATION_TOLERANCE, best_deviation
+from .deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
 from .errors import ParameterError
 from .latex import align, escape_text, format_number
 from .mechanisms import (LinearShaping, Mechanism, PartialSharing, StandardMechanism, accuracy_shaping, parse_costs,
@@ -217,6 +217,17 @@ def _agent_parameters(mechanism: Mechanism, n: int) -> np.ndarray | None:
     return None
 
 
+def _best_response(mechanism: Mechanism, i: int, profile: np.ndarray, cost: float, points: int) -> Deviation:
+    r"""Agent ``i``'s best deviation from *profile* (Eq. (9)): global search of :math:`\gamma_i(x; m_{-i}) - c_i x`.
+
+    The search runs on :math:`[0, \max(1/c_i, 2 m_i)]` (beyond :math:`1/c_i` utility is
+    negative since accuracies are at most 1) and includes the curve's kinks.
+    """
+    curve = mechanism.curve(i, profile)
+    return best_deviation(lambda x: curve(x) - cost * x, float(profile[i]), max(1.0 / cost, 2.0 * float(profile[i])),
+                          special=mechanism.kinks(i, profile), points=points)
+
+
 def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
                        tolerance: float = DEVIATION_TOLERANCE, verify_all_up_to: int = VERIFY_ALL_UP_TO,
                        sample: int = VERIFY_SAMPLE, seed: int = 0, points: int = 4001) -> Verification:
@@ -249,11 +260,7 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
     worst = (0.0, int(representatives[0]), float(profile[representatives[0]]))
     for i in representatives:
         i = int(i)
-        curve = mechanism.curve(i, profile)
-        cost = float(costs[i])
-        deviation = best_deviation(lambda x: curve(x) - cost * x, float(profile[i]),
-                                   max(1.0 / cost, 2.0 * float(profile[i])),
-                                   special=mechanism.kinks(i, profile), points=points)
+        deviation = _best_response(mechanism, i, profile, float(costs[i]), points)
         if deviation.gain > worst[0] or i == worst[1]:
             worst = (deviation.gain, i, deviation.best)
     return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope,
@@ -470,10 +477,7 @@ def best_response_equilibrium(mechanism: Mechanism, costs: Any, *, start: Sequen
         sweeps += 1
         change = 0.0
         for i in range(costs.size):
-            curve, cost = mechanism.curve(i, profile), float(costs[i])
-            deviation = best_deviation(lambda x: curve(x) - cost * x, float(profile[i]),
-                                       max(1.0 / cost, 2.0 * float(profile[i])),
-                                       special=mechanism.kinks(i, profile), points=points)
+            deviation = _best_response(mechanism, i, profile, float(costs[i]), points)
             if deviation.gain > gain_tolerance:
                 change = max(change, abs(deviation.best - profile[i]))
                 profile[i] = deviation.best
