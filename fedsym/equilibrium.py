@@ -38,7 +38,7 @@ from .check import CheckRow
 from .derived import CLOSED_FORM, NUMERIC, Derived
 from .deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
 from .errors import ParameterError
-from .latex import align, escape_text, format_number
+from .latex import LatexRepr, align, escape_text, format_number
 from .mechanisms import (LinearShaping, Mechanism, PartialSharing, StandardMechanism, accuracy_shaping, parse_costs,
                          parse_eps)
 from .solve import DPS, bracketed_root, symbolic
@@ -74,7 +74,7 @@ VERIFY_SAMPLE = 100
 
 
 @dataclass(frozen=True)
-class Verification:
+class Verification(LatexRepr):
     """Outcome of the global deviation search over the agents of an equilibrium.
 
     ``scope`` says which agents were searched: ``"all agents"``, ``"all distinct
@@ -101,12 +101,9 @@ class Verification:
         return (rf"$\text{{{verdict}: }}\max_i \text{{gain}} = {format_number(self.max_deviation_gain, 3)}"
                 rf" \le {format_number(self.tolerance, 3)}\ \text{{({escape_text(self.scope)})}}$")
 
-    def _repr_latex_(self) -> str:
-        return self.to_latex()
-
 
 @dataclass(frozen=True)
-class Equilibrium:
+class Equilibrium(LatexRepr):
     r"""An equilibrium profile (Eq. (9)) of a mechanism, with its verification.
 
     Attributes
@@ -186,9 +183,6 @@ class Equilibrium:
         return align([rf"M &= \sum_i m_i^{{eq}} = {self.total:.10g}",
                       rf"m_i^{{eq}} &\in [{lo:.6g}, {hi:.6g}] \quad (n = {self.costs.size})",
                       rf"\max_i \text{{gain from deviating}} &= {format_number(self.max_deviation_gain, 3)} \quad {status}"])
-
-    def _repr_latex_(self) -> str:
-        return self.to_latex()
 
 
 # -- verification ---------------------------------------------------------------------

@@ -14,17 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-
 from .accuracy import BoundAccuracy
 from .deviation import DEVIATION_TOLERANCE, Deviation
+from .latex import LatexRepr, align, format_number
 from .screening_curve import ScreeningMechanism, verify_menu
-from .latex import align, format_number
 from .screening_menu import CostTypes, Menu, optimal_menu
 
 __all__ = ["ScreeningResult", "screen"]
 
+
 @dataclass(frozen=True)
-class ScreeningResult:
+class ScreeningResult(LatexRepr):
     r"""Theorem B.1's menu for one agent, with the verified best responses on Eq. (14)'s curve.
 
     ``high_deviation`` and ``low_deviation`` are the global searches
@@ -68,9 +68,6 @@ class ScreeningResult:
         verification = (r"\max \text{gain from deviating} &= "
                         rf"{format_number(self.max_deviation_gain, 3)}\ {status}")
         return align([*self.menu.latex_lines(), verification])
-
-    def _repr_latex_(self) -> str:
-        return self.to_latex()
 
 
 def screen(bound: BoundAccuracy, c_low: Any, c_high: Any, p: Any, others: Any, *, verify: bool = True,

@@ -117,7 +117,7 @@ def ex_post_equilibrium(bound: BoundAccuracy, types: CostTypes, profile: Sequenc
 
 
 @dataclass(frozen=True)
-class ExpectedTotals:
+class ExpectedTotals(LatexRepr):
     r"""Expected total data of :math:`n` identical agents over the prior, three mechanisms.
 
     ``rows`` holds, for each number ``j`` of low types: its probability and the
@@ -142,9 +142,6 @@ class ExpectedTotals:
         return align([rf"\mathbb E[M_{{\text{{screening}}}}] &= {format_number(self.screening, 10)}",
                       rf"\mathbb E[M_{{\text{{known costs}}}}] &= {format_number(self.known_cost, 10)}",
                       rf"\mathbb E[M_{{\text{{standard}}}}] &= {format_number(self.standard, 10)}"])
-
-    def _repr_latex_(self) -> str:
-        return self.to_latex()
 
 
 def expected_totals(bound: BoundAccuracy, types: CostTypes, n: int, *, verify: bool = True) -> ExpectedTotals:
