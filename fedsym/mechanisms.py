@@ -369,13 +369,12 @@ def _scale(accuracy: BoundAccuracy) -> float:
         return float(max(accuracy.assumption.holds_from, accuracy.minimum_viable_data, mp.mpf(1)))
 
 
-def _random_profiles(mechanism: Mechanism, n: int | None, samples: int, seed: int,
-                     span: float) -> tuple[int, list[np.ndarray]]:
+def _random_profiles(mechanism: Mechanism, n: int | None, samples: int, seed: int, span: float,
+                     scale: float) -> tuple[int, list[np.ndarray]]:
     """*samples* random profiles: log-uniform contributions over ``scale * [1e-3, span]``, some zeros."""
     n = mechanism.n_agents if mechanism.n_agents is not None else (n or 3)
     mechanism.check_size(n)
     rng = np.random.default_rng(seed)
-    scale = _scale(mechanism.accuracy)
     profiles = []
     for _ in range(samples):
         profile = scale * np.exp(rng.uniform(np.log(1e-3), np.log(span), n))
@@ -387,8 +386,8 @@ def _random_profiles(mechanism: Mechanism, n: int | None, samples: int, seed: in
 def _check(mechanism: Mechanism, name: str, source: str,
            violation: Callable[[np.ndarray, np.ndarray, float], np.ndarray],
            n: int | None, samples: int, seed: int, tolerance: float, span: float, points: int) -> PropertyReport:
-    n, profiles = _random_profiles(mechanism, n, samples, seed, span)
     scale = _scale(mechanism.accuracy)
+    n, profiles = _random_profiles(mechanism, n, samples, seed, span, scale)
     grid = np.concatenate([[0.0], scale * np.geomspace(1e-3, span, points)])
     worst = (0.0, 0, 0.0, 0.0)
     for profile in profiles:
