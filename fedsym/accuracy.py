@@ -33,6 +33,7 @@ from sympy.parsing.sympy_parser import parse_expr
 from . import symbols as S
 from .errors import AssumptionError, ExpressionError, ParameterError
 from .latex import escape_text
+from .derived import mp_value
 from .solve import DPS, bracketed_root, symbolic
 
 __all__ = [
@@ -248,6 +249,16 @@ class AccuracyFunction:
                 raise ParameterError(f"missing parameter {spec.name!r} for accuracy {self.name!r} "
                                      f"(give it as --param {spec.name}=VALUE)")
         return _bind(self, tuple(sorted(exact.items())))
+
+    def bind_numbers(self, values: Mapping[str, Any]) -> "BoundAccuracy":
+        """:meth:`bind` from numbers at any precision (mpf, float, ...), ignoring keys that are not parameters.
+
+        Each value is turned into an exact rational through its decimal digits at
+        :data:`fedsym.solve.DPS`; solvers use this to rebind from a point such as
+        ``{"a_opt": ..., "k": ..., "c": ...}``.
+        """
+        with mp.workdps(DPS):
+            return self.bind({name: sp.Rational(mp.nstr(mp_value(values[name]), DPS)) for name in self.parameter_names})
 
     def sample_bindings(self, count: int = 4, *, seed: int = 0, tries: int = 60) -> list["BoundAccuracy"]:
         """Up to *count* valid bindings at random parameters (fixed *seed*).

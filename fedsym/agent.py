@@ -24,8 +24,8 @@ import sympy as sp
 
 from . import symbols as S
 from .accuracy import AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function, parse_number
-from .check import CheckRow
-from .derived import CLOSED_FORM, NUMERIC, Derived, DerivedForms, mp_value, simplest, solve_validated
+from .check import CheckRow, derived_row
+from .derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
 from .errors import AssumptionError, ParameterError
 from .latex import align
 from .solve import DPS, bracketed_root, decreasing_root_array, expand_bracket, maximize_unimodal
@@ -194,10 +194,6 @@ class _Samples:
                        for bound, costs in self.points for cost in costs)
 
 
-def _bound_of(function: AccuracyFunction, values: Mapping[str, Any]) -> BoundAccuracy:
-    return function.bind({name: sp.Rational(mp.nstr(mp_value(values[name]), DPS)) for name in function.parameter_names})
-
-
 @dataclass(frozen=True)
 class LoneAgentForms(DerivedForms):
     r"""The derived quantities of Theorem 2.3 for one accuracy function.
@@ -244,7 +240,7 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
     m0_expr, m0_note = solve_validated(a_hat, S.m, accept_m0)
 
     def numeric_m0(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return _bound_of(function, values).minimum_viable_data
+        return function.bind_numbers(values).minimum_viable_data
 
     minimum_viable_data = Derived(
         "minimum_viable_data", "m_0", "minimum viable data: accuracy is 0 below it", "Sec. 2.1, Eq. (1)",
@@ -262,14 +258,14 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
     mt_expr, mt_note = solve_validated(tangent_equation, S.m, accept_tangent)
 
     def numeric_mt(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return numeric_tangent_point(_bound_of(function, values))
+        return numeric_tangent_point(function.bind_numbers(values))
 
     tangent_point = Derived(
         "tangent_point", r"m_{t}", "where the steepest ray from the origin touches the accuracy curve",
         "Theorem 2.3 (proof)", params, mt_expr, numeric_mt, mt_note)
 
     def numeric_cmax(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return numeric_viability_cost(_bound_of(function, values))
+        return numeric_viability_cost(function.bind_numbers(values))
 
     def agrees_with(original: sp.Expr, args: tuple[str, ...]) -> Callable[[sp.Expr], bool]:
         def agrees(option: sp.Expr) -> bool:
@@ -286,7 +282,7 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
         "" if cmax_expr is not None else f"no closed tangent point ({mt_note})")
 
     def numeric_high(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        bound = _bound_of(function, values)
+        bound = function.bind_numbers(values)
         start = bound.assumption.holds_from
         return bound.a_hat_prime(start) if start > 0 else slope_at_origin(bound)
 
@@ -307,16 +303,16 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
     mstar_expr, mstar_note = solve_validated(d1 - S.c, S.m, accept_mstar)
 
     def numeric_mstar(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return numeric_optimal_data(_bound_of(function, values), values["c"])
+        return numeric_optimal_data(function.bind_numbers(values), values["c"])
 
     def verify_mstar(values: Mapping[str, mp.mpf], value: mp.mpf) -> bool:
-        bound = _bound_of(function, values)
+        bound = function.bind_numbers(values)
         return value >= bound.assumption.holds_from and \
             _agree(bound.a_hat_prime(value), values["c"], VERIFY_RTOL)
 
     def mstar_array(values: Mapping[str, np.ndarray]) -> np.ndarray:
         point = {name: float(values[name].flat[0]) for name in params}
-        return optimal_data_array(_bound_of(function, point), values["c"], interior=True)
+        return optimal_data_array(function.bind_numbers(point), values["c"], interior=True)
 
     optimal_data = Derived(
         "optimal_data", r"m^{*}", "optimal data of an agent alone (interior root of the first-order condition)",
@@ -326,7 +322,7 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
     ustar_expr = None if ustar_raw is None else simplest(ustar_raw, agrees_with(ustar_raw, with_cost))
 
     def numeric_ustar(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        bound = _bound_of(function, values)
+        bound = function.bind_numbers(values)
         m_star = numeric_optimal_data(bound, values["c"])
         return bound.a_hat(m_star) - values["c"] * m_star
 
@@ -522,14 +518,14 @@ def check_rows(bound: BoundAccuracy, cost_fractions: tuple[str, ...] = COST_FRAC
              "derivative at numeric m_0" if m0 > 0 else "limit of a(m)/m at 0", VALUE_TOLERANCE),
         )
         for derived, reference, how, tolerance in references:
-            rows.append(_row(derived, bound.values, reference, how, point, tolerance))
+            rows.append(derived_row(derived, bound.values, reference, how, point, tolerance))
         for fraction in cost_fractions:
             cost = ratio * mp.mpf(fraction)
             m_star, u_star = maximize_utility(bound, cost)
             values = {**bound.values, "c": cost}
             at = f"{point}, c = {fraction} c_max"
-            rows.append(_row(forms.optimal_data, values, m_star, "golden-section max of u(m)", at, ARGMAX_TOLERANCE))
-            rows.append(_row(forms.optimal_utility, values, u_star, "golden-section max of u(m)", at, VALUE_TOLERANCE))
+            rows.append(derived_row(forms.optimal_data, values, m_star, "golden-section max of u(m)", at, ARGMAX_TOLERANCE))
+            rows.append(derived_row(forms.optimal_utility, values, u_star, "golden-section max of u(m)", at, VALUE_TOLERANCE))
     return rows
 
 
@@ -546,10 +542,3 @@ def _steepest_ray(bound: BoundAccuracy) -> tuple[mp.mpf, mp.mpf]:
         return maximize_unimodal(lambda x: bound.a_hat(x) / x, m_t / 4, m_t * 4)
     with mp.workdps(2 * DPS):
         return mp.mpf(0), +mp.limit(lambda x: bound.a_hat(x) / x, 0)
-
-
-def _row(derived: Derived, values: Mapping[str, Any], reference: mp.mpf, how: str, point: str,
-         tolerance: mp.mpf) -> CheckRow:
-    value, method = derived.resolve(values)
-    label = derived.name if method == CLOSED_FORM else f"{derived.name} ({NUMERIC})"
-    return CheckRow(label, derived.source, point, value, reference, how, tolerance)

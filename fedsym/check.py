@@ -10,14 +10,15 @@ passes when the relative error is at most ``tolerance``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 import mpmath as mp
 
+from .derived import CLOSED_FORM, NUMERIC, Derived
 from .latex import escape_text, format_number
 from .solve import DPS
 
-__all__ = ["CheckRow", "relative_error", "run_checks", "DEFAULT_TOLERANCE"]
+__all__ = ["CheckRow", "derived_row", "method_label", "relative_error", "run_checks", "DEFAULT_TOLERANCE"]
 
 #: Default relative tolerance of a check.  The closed form is evaluated at
 #: ``DPS = 40`` digits and the independent numerics converge to about 20 digits
@@ -70,6 +71,19 @@ class CheckRow:
                 "closed_form": float(self.closed_form), "numeric": float(self.numeric),
                 "method": self.method, "relative_error": float(self.error),
                 "tolerance": float(self.tolerance), "passed": self.passed}
+
+
+def method_label(derived: Derived, method: str) -> str:
+    """The quantity's name, marked ``(numeric)`` unless its closed form was used."""
+    return derived.name if method == CLOSED_FORM else f"{derived.name} ({NUMERIC})"
+
+
+def derived_row(derived: Derived, values: Mapping[str, Any], reference: Any, how: str, point: str,
+                tolerance: Any = DEFAULT_TOLERANCE) -> CheckRow:
+    """A row comparing *derived* at *values* (closed form if it holds there) with *reference*, found by *how*."""
+    value, method = derived.resolve(values)
+    return CheckRow(method_label(derived, method), derived.source, point, value, mp.mpf(reference), how,
+                    mp.mpf(tolerance))
 
 
 def run_checks() -> list[CheckRow]:

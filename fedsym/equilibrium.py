@@ -34,8 +34,8 @@ import sympy as sp
 from . import symbols as S
 from .accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from .agent import lone_agent_forms, maximize_utility, numeric_tangent_point
-from .check import CheckRow
-from .derived import CLOSED_FORM, NUMERIC, Derived
+from .check import CheckRow, method_label
+from .derived import CLOSED_FORM, Derived
 from .deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
 from .errors import ParameterError
 from .latex import LatexRepr, align, escape_text, format_number
@@ -516,7 +516,7 @@ def ceiling_form(function: AccuracyFunction) -> Derived:
     names = function.parameter_names
 
     def numeric(values: dict[str, mp.mpf]) -> mp.mpf:
-        bound = function.bind({name: sp.Rational(mp.nstr(values[name], DPS)) for name in names})
+        bound = function.bind_numbers(values)
         _, u = maximize_utility(bound, values["c"])
         return (bound.a_opt - u) / values["c"]
 
@@ -559,11 +559,8 @@ def checks() -> list[CheckRow]:
                                          ceiling.evaluate_numeric(values), "(a_opt - golden-section u*)/c",
                                          mp.mpf("1e-15")))
                 u_star, method = forms.optimal_utility.resolve(values)
-                rows.append(CheckRow(_label(forms.optimal_utility, method) + " = equilibrium utility", "Theorem 4.6",
+                rows.append(CheckRow(method_label(forms.optimal_utility, method) + " = equilibrium utility", "Theorem 4.6",
                                      f"{point}, costs {list(costs)}", u_star, mp.mpf(eq.utilities[i]),
                                      "mechanism (13) at the Theorem 4.2 equilibrium", mp.mpf("1e-12")))
     return rows
 
-
-def _label(derived: Derived, method: str) -> str:
-    return derived.name if method == CLOSED_FORM else f"{derived.name} ({NUMERIC})"

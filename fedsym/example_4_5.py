@@ -27,8 +27,8 @@ import sympy as sp
 from . import symbols as S
 from .accuracy import accuracy_function
 from .agent import lone_agent_forms
-from .check import CheckRow
-from .derived import CLOSED_FORM, NUMERIC, Derived, DerivedForms, mp_value
+from .check import CheckRow, derived_row
+from .derived import Derived, DerivedForms, mp_value
 from .equilibrium import shaping_equilibrium
 from .solve import DPS, bracketed_root, maximize_unimodal
 
@@ -171,29 +171,22 @@ def checks() -> list[CheckRow]:
     bound = accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
     with mp.workdps(DPS):
         for n in CHECK_N:
-            rows.append(_row(forms.ratio, {"n": n}, forms.ratio.evaluate_numeric({"n": n}),
+            rows.append(derived_row(forms.ratio, {"n": n}, forms.ratio.evaluate_numeric({"n": n}),
                              "bracketed root of (3-t)^2 t = 4/n", f"n = {n}"))
         for n in CHECK_N[:4]:
             eq = shaping_equilibrium(bound, [0.001] * int(n), verify=False)
-            rows.append(_row(forms.ratio, {"n": n}, mp.mpf(eq.contributions[0]) / 100,
+            rows.append(derived_row(forms.ratio, {"n": n}, mp.mpf(eq.contributions[0]) / 100,
                              "Theorem 4.2 solver, m_bar/m* (double precision)", f"{bound.label()}, c = 0.001, n = {n}",
                              tolerance=mp.mpf("1e-13")))
         for a_opt, k, c, n in CHECK_PRICED_OUT:
             values = {"a_opt": a_opt, "k": k, "c": c, "n": n}
             point = f"a_opt = {a_opt}, k = {k}, c = {c}, n = {n}"
-            rows.append(_row(forms.priced_out_total, values, forms.priced_out_total.evaluate_numeric(values),
+            rows.append(derived_row(forms.priced_out_total, values, forms.priced_out_total.evaluate_numeric(values),
                              "bracketed root of a(M) = cM/n", point))
             eq = shaping_equilibrium(accuracy_function("simplified").bind({"a_opt": a_opt, "k": k}),
                                      [float(c)] * int(n), verify=False)
-            rows.append(_row(forms.priced_out_total, values, mp.mpf(eq.total), "Theorem 4.2 solver (Remark 4.4 path)",
+            rows.append(derived_row(forms.priced_out_total, values, mp.mpf(eq.total), "Theorem 4.2 solver (Remark 4.4 path)",
                              point, tolerance=mp.mpf("1e-13")))
-            rows.append(_row(forms.existence_threshold, values, forms.existence_threshold.evaluate_numeric(values),
+            rows.append(derived_row(forms.existence_threshold, values, forms.existence_threshold.evaluate_numeric(values),
                              "c over golden-section max of a(m)/m", point))
     return rows
-
-
-def _row(derived: Derived, values: Mapping[str, Any], reference: mp.mpf, how: str, point: str,
-         tolerance: mp.mpf = mp.mpf("1e-15")) -> CheckRow:
-    value = derived.evaluate(values)
-    label = derived.name if derived.method == CLOSED_FORM else f"{derived.name} ({NUMERIC})"
-    return CheckRow(label, derived.source, point, value, reference, how, tolerance)

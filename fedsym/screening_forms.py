@@ -34,8 +34,8 @@ import sympy as sp
 from . import symbols as S
 from .accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from .agent import lone_agent_forms, maximize_utility
-from .check import CheckRow
-from .derived import CLOSED_FORM, NUMERIC, Derived, DerivedForms, mp_value, simplest
+from .check import CheckRow, derived_row
+from .derived import Derived, DerivedForms, mp_value, simplest
 from .screening_menu import Cap, CostTypes, optimal_menu
 from .solve import DPS, maximize_unimodal, symbolic
 
@@ -61,10 +61,6 @@ class ScreeningForms(DerivedForms):
     interior_low_contribution: Derived
     interior_high_contribution: Derived
     interior_information_rent: Derived
-
-
-def _bound(function: AccuracyFunction, values: Mapping[str, Any]) -> BoundAccuracy:
-    return function.bind({name: sp.Rational(mp.nstr(mp_value(values[name]), DPS)) for name in function.parameter_names})
 
 
 def _exact(value: Any) -> sp.Rational:
@@ -159,7 +155,7 @@ class _Samples:
 
 def _numeric_crossing(function: AccuracyFunction) -> Callable[[Mapping[str, mp.mpf]], mp.mpf]:
     def numeric(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        bound = _bound(function, values)
+        bound = function.bind_numbers(values)
         m_star, u_star = maximize_utility(bound, values["c"])
         return Cap(bound, values["m_others"]).right_crossing(values["c"], u_star, m_star)
     return numeric
@@ -168,7 +164,7 @@ def _numeric_crossing(function: AccuracyFunction) -> Callable[[Mapping[str, mp.m
 def _numeric_menu_value(function: AccuracyFunction, name: str) -> Callable[[Mapping[str, mp.mpf]], mp.mpf]:
     """Numeric value of a menu quantity from the bracketed solver (:func:`optimal_menu`)."""
     def numeric(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        menu = optimal_menu(_bound(function, values), _types(values), _exact(values["m_others"]))
+        menu = optimal_menu(function.bind_numbers(values), _types(values), _exact(values["m_others"]))
         return menu.values()[name]
     return numeric
 
@@ -213,8 +209,8 @@ def screening_forms(function: AccuracyFunction) -> ScreeningForms:
     c_min = derived(
         "minimum_high_contribution", r"m_C^{min}", "high contribution when the low type earns no rent",
         "App. B, regime 1", with_types, [] if missing else [(u_low - u_high) / (S.c_H - S.c_L)],
-        lambda v: (maximize_utility(_bound(function, v), v["c_L"])[1]
-                   - maximize_utility(_bound(function, v), v["c_H"])[1]) / (v["c_H"] - v["c_L"]))
+        lambda v: (maximize_utility(function.bind_numbers(v), v["c_L"])[1]
+                   - maximize_utility(function.bind_numbers(v), v["c_H"])[1]) / (v["c_H"] - v["c_L"]))
     low = None if missing else at(m_star, target) - m_others
     high = None if low is None else \
         (function.expr.subs(S.m, low + m_others) - S.c_L * low - u_high) / (S.c_H - S.c_L)
@@ -289,18 +285,18 @@ def checks() -> list[CheckRow]:
             for cost, label in ((types.c_low, "L"), (types.c_high, "H")):
                 m_star, u_star = maximize_utility(bound, mp_value(cost))
                 reference = Cap(bound, mp_value(sp.Rational(others))).right_crossing(mp_value(cost), u_star, m_star)
-                rows.append(_row(forms.known_cost_contribution, {**values, "c": cost}, reference,
+                rows.append(derived_row(forms.known_cost_contribution, {**values, "c": cost}, reference,
                                  "bracketed crossing, golden-section u*", f"{point} (type {label})"))
             m_h, u_h = maximize_utility(bound, mp_value(types.c_high))
             m_l, u_l = maximize_utility(bound, mp_value(types.c_low))
-            rows.append(_row(forms.minimum_high_contribution, values, (u_l - u_h) / mp_value(types.c_high - types.c_low),
+            rows.append(derived_row(forms.minimum_high_contribution, values, (u_l - u_h) / mp_value(types.c_high - types.c_low),
                              "golden-section u*", point))
             if menu.regime == "interior":
                 m_c, m_d, rent = _expected_data_argmax(bound, types, mp_value(sp.Rational(others)))
                 for derived, reference in ((forms.interior_low_contribution, m_d),
                                            (forms.interior_high_contribution, m_c),
                                            (forms.interior_information_rent, rent)):
-                    rows.append(_row(derived, values, reference, "golden-section max of expected data", point,
+                    rows.append(derived_row(derived, values, reference, "golden-section max of expected data", point,
                                      ARGMAX_TOLERANCE))
         for params, c in EXAMPLE_B4_POINTS:
             bound = accuracy_function("simplified").bind(params)
@@ -311,10 +307,3 @@ def checks() -> list[CheckRow]:
                                  mp.mpf(sp.N(EXAMPLE_B4_RATIO, DPS + 5)), (u_l - u_h) / cost / m_l,
                                  "golden-section u* and m_L*", ARGMAX_TOLERANCE))
     return rows
-
-
-def _row(derived: Derived, values: Mapping[str, Any], reference: mp.mpf, how: str, point: str,
-         tolerance: mp.mpf = mp.mpf("1e-15")) -> CheckRow:
-    value, method = derived.resolve(values)
-    label = derived.name if method == CLOSED_FORM else f"{derived.name} ({NUMERIC})"
-    return CheckRow(label, derived.source, point, value, reference, how, tolerance)
