@@ -180,8 +180,8 @@ class Equilibrium(LatexRepr):
         """A short ``align*`` block: total data, per-agent range, verification."""
         lo, hi = float(self.contributions.min()), float(self.contributions.max())
         status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
-        return align([rf"M &= \sum_i m_i^{{eq}} = {self.total:.10g}",
-                      rf"m_i^{{eq}} &\in [{lo:.6g}, {hi:.6g}] \quad (n = {self.costs.size})",
+        return align([rf"M &= \sum_i m_i^{{eq}} = {format_number(self.total, 10)}",
+                      rf"m_i^{{eq}} &\in [{format_number(lo)}, {format_number(hi)}] \quad (n = {self.costs.size})",
                       rf"\max_i \text{{gain from deviating}} &= {format_number(self.max_deviation_gain, 3)} \quad {status}"])
 
 

@@ -37,6 +37,7 @@ import numpy as np
 from .accuracy import BoundAccuracy
 from .agent import optimal_data_array, parse_cost
 from .errors import ParameterError
+from .latex import escape_text, format_number
 from .solve import DPS
 
 __all__ = [
@@ -356,8 +357,9 @@ class PropertyReport:
 
     def to_latex(self) -> str:
         verdict = r"\text{holds}" if self.holds else r"\text{fails}"
-        return (rf"\text{{{self.property} ({self.source}) of {self.mechanism}: }}{verdict},"
-                rf"\ \text{{worst violation }} {self.worst_violation:.3g}")
+        what = escape_text(f"{self.property} ({self.source}) of {self.mechanism}: ")
+        return (rf"\text{{{what}}}{verdict},"
+                rf"\ \text{{worst violation }} {format_number(self.worst_violation, 3)}")
 
     def _repr_latex_(self) -> str:
         return f"${self.to_latex()}$"
