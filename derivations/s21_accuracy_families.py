@@ -17,8 +17,8 @@ from fedsym.accuracy import FAMILIES, BoundAccuracy
 from fedsym.agent import check_rows, lone_agent_forms
 from fedsym.check import CheckRow
 from fedsym.derived import mp_value
-from fedsym.latex import Latex, format_number, math
-from fedsym.report import Figure, Section, Series, Step
+from fedsym.latex import Latex, format_number
+from fedsym.report import Figure, Section, Series, Step, symbol_parameters
 from fedsym.solve import DPS, bracketed_root
 from fedsym.symbols import m
 
@@ -103,8 +103,7 @@ def derive() -> Section:
             r"Example 2.1 derives $\hat a$ from a generalization bound for a task of "
             r"pseudo-dimension $k$ (Eq.~(2), confidence term $b$) and simplifies it to Eq.~(3), "
             r"which the paper uses for every closed form."),
-        parameters=tuple((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value)
-                         for name, value in (*PARAMETERS.items(), ("b", "4 (Eq. (2) only)"))),
+        parameters=symbol_parameters({**PARAMETERS, "b": "4 (Eq. (2) only)"}),
         steps=_family_steps(*EQUATIONS[0]) + _family_steps(*EQUATIONS[1]),
         closed_forms=(("Minimum viable data of Eq. (3) (root of the accuracy):", Latex(simplified_m0.latex())),),
         values=(

@@ -16,8 +16,8 @@ import sympy as sp
 
 from fedsym.accuracy import FAMILIES
 from fedsym.agent import check_rows, individual, lone_agent_forms
-from fedsym.latex import Latex, math
-from fedsym.report import Figure, Section, Series, Step
+from fedsym.latex import Latex
+from fedsym.report import Figure, Section, Series, Step, symbol_parameters
 from fedsym.solve import DPS
 from fedsym.symbols import c, m
 
@@ -72,8 +72,7 @@ def derive() -> Section:
             r"An agent paying $c$ per data point maximises $u(m) = a(m) - c\,m$ (Eq.~(5)). "
             r"For this family all four quantities of Theorem~2.3 ($m_0$, $c_{max}$, $m^*$, $u^*$) "
             r"have closed forms."),
-        parameters=(*((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value)
-                      for name, value in PARAMETERS.items()),
+        parameters=(*symbol_parameters(PARAMETERS),
                     (Latex("cost $c$ of the numeric values"), Latex(r"$c_{max}/2$"))),
         steps=(
             Step("Accuracy (Example 2.2):", sp.Eq(A_HAT(m), function.expr)),

@@ -17,8 +17,8 @@ import sympy as sp
 
 from fedsym.accuracy import FAMILIES, BoundAccuracy
 from fedsym.agent import IndividualResult, LoneAgentForms, check_rows, individual, lone_agent_forms
-from fedsym.latex import Latex, format_number, math
-from fedsym.report import Figure, Section, Series, Step
+from fedsym.latex import Latex, format_number
+from fedsym.report import Figure, Section, Series, Step, symbol_parameters
 from fedsym.solve import DPS
 from fedsym.symbols import c, k, m
 
@@ -150,8 +150,7 @@ def derive() -> Section:
             r"(Eq.~(5)). Theorem~2.3: $m^* = 0$ when $c \ge c_{max} = \sup_{m>0} \hat a(m)/m$, otherwise "
             r"$m^*$ is the root of $\hat a'(m) = c$ above $m_0$; $u^* \ge 0$, and a lower cost means more "
             r"data and a higher utility. Example~2.4 works this out for the simplified accuracy Eq.~(3)."),
-        parameters=(*((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value)
-                      for name, value in PARAMETERS.items()),
+        parameters=(*symbol_parameters(PARAMETERS),
                     (Latex("low, mid, high cost"),
                      Latex(r"$c_{max}/2$, $\sqrt{c_{max}\,\hat a'(m_0)}$, $1.5\,\hat a'(m_0)$"))),
         steps=steps,

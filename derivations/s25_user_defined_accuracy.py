@@ -15,8 +15,8 @@ import sympy as sp
 
 from fedsym.accuracy import accuracy_function
 from fedsym.agent import check_rows, individual, lone_agent_forms
-from fedsym.latex import Latex, escape_text, math
-from fedsym.report import Figure, Section, Series, Step
+from fedsym.latex import Latex, escape_text
+from fedsym.report import Figure, Section, Series, Step, symbol_parameters
 from fedsym.solve import DPS
 from fedsym.symbols import c, m
 
@@ -62,8 +62,7 @@ def derive() -> Section:
             r"fedsym derives Theorem~2.3's quantities from it as for the paper's families: each sympy root "
             r"is kept only if it validates at sample points; where sympy fails or times out the quantity is "
             r"computed numerically and says why."),
-        parameters=(*((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value)
-                      for name, value in PARAMETERS.items()),
+        parameters=(*symbol_parameters(PARAMETERS),
                     (Latex("cost $c$ of the numeric values"), Latex(r"$c_{max}/2$"))),
         steps=(
             Step("Accuracy (user-defined):", sp.Eq(A_HAT(m), function.expr)),

@@ -55,6 +55,7 @@ __all__ = [
     "required_packages",
     "preamble",
     "accuracy_parameters",
+    "symbol_parameters",
     "run_report",
     "compile_pdf",
     "GENERATED_HEADER",
@@ -356,16 +357,18 @@ def _pairs(items: Iterable[Sequence[Any]]) -> tuple[tuple[Any, Any], ...]:
     return tuple((name, value) for name, value in items)
 
 
+def symbol_parameters(values: Mapping[str, Any]) -> tuple[tuple[Latex, Any], ...]:
+    """Rows of a parameter table, each name shown as the model's symbol (``a_opt`` as :math:`a_{opt}`)."""
+    return tuple((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value) for name, value in values.items())
+
+
 def accuracy_parameters(label: str, expr: sp.Expr, values: Mapping[str, Any]) -> tuple[tuple[Latex, Any], ...]:
-    """Rows of a parameter table for an accuracy function: ``label: formula``, then one row per value.
+    """Rows of a parameter table for an accuracy function: ``label: formula``, then :func:`symbol_parameters`.
 
     *expr* is the expression the code evaluates (e.g. ``function.expr``), so the
-    displayed formula is never typed by hand; names in *values* are shown as
-    the model's symbols.
+    displayed formula is never typed by hand.
     """
-    rows: list[tuple[Latex, Any]] = [(Latex("accuracy"), Latex(f"{escape_text(label)}: ${math(expr)}$"))]
-    rows.extend((Latex(f"${math(sp.Symbol(name, positive=True))}$"), value) for name, value in values.items())
-    return tuple(rows)
+    return ((Latex("accuracy"), Latex(f"{escape_text(label)}: ${math(expr)}$")), *symbol_parameters(values))
 
 
 @dataclass(frozen=True)
