@@ -33,7 +33,7 @@ from sympy.parsing.sympy_parser import parse_expr
 from . import symbols as S
 from .errors import AssumptionError, ExpressionError, ParameterError
 from .latex import escape_text
-from .derived import mp_value
+from .derived import exact_rational
 from .solve import DPS, bracketed_root, symbolic
 
 __all__ = [
@@ -258,7 +258,7 @@ class AccuracyFunction:
         ``{"a_opt": ..., "k": ..., "c": ...}``.
         """
         with mp.workdps(DPS):
-            return self.bind({name: sp.Rational(mp.nstr(mp_value(values[name]), DPS)) for name in self.parameter_names})
+            return self.bind({name: exact_rational(values[name]) for name in self.parameter_names})
 
     def sample_bindings(self, count: int = 4, *, seed: int = 0, tries: int = 60) -> list["BoundAccuracy"]:
         """Up to *count* valid bindings at random parameters (fixed *seed*).
@@ -351,15 +351,21 @@ class BoundAccuracy:
             return mp.mpf(0)
         return max(mp.mpf(0), self.a_hat(m))
 
+    def _np_derivative(self, order: int, m: np.ndarray) -> np.ndarray:
+        m = np.asarray(m, dtype=float)
+        return np.asarray(self._np[order](m), dtype=float) * np.ones_like(m)  # constants broadcast
+
     def a_hat_np(self, m: np.ndarray) -> np.ndarray:
         r""":math:`\hat a` on a numpy array."""
-        m = np.asarray(m, dtype=float)
-        return np.asarray(self._np[0](m), dtype=float) * np.ones_like(m)
+        return self._np_derivative(0, m)
 
     def a_hat_prime_np(self, m: np.ndarray) -> np.ndarray:
         r""":math:`\hat a'` on a numpy array."""
-        m = np.asarray(m, dtype=float)
-        return np.asarray(self._np[1](m), dtype=float) * np.ones_like(m)
+        return self._np_derivative(1, m)
+
+    def a_hat_second_np(self, m: np.ndarray) -> np.ndarray:
+        r""":math:`\hat a''` on a numpy array."""
+        return self._np_derivative(2, m)
 
     def a_np(self, m: np.ndarray) -> np.ndarray:
         r""":math:`a(m) = \max(0, \hat a(m))` on a numpy array (0 at and below :math:`m_0`)."""

@@ -452,13 +452,8 @@ def optimal_data_array(bound: BoundAccuracy, costs: Any, *, interior: bool = Fal
             with mp.workdps(DPS):
                 lo = float(_concave_start(bound)) or 1e-300
                 hi = float(expand_bracket(lambda x: bound.a_hat_prime(x) - mp.mpf(costs[solve].min()), lo, 2 * lo))
-            result[solve] = decreasing_root_array(bound.a_hat_prime_np, _second_np(bound), costs[solve], lo, hi)
+            result[solve] = decreasing_root_array(bound.a_hat_prime_np, bound.a_hat_second_np, costs[solve], lo, hi)
     return result if interior else np.where(costs < c_max, result, 0.0)
-
-
-def _second_np(bound: BoundAccuracy) -> Callable[[np.ndarray], np.ndarray]:
-    second = sp.lambdify(S.m, sp.diff(bound.expr, S.m, 2), "numpy")
-    return lambda x: np.asarray(second(x), dtype=float) * np.ones_like(x)
 
 
 # -- checks ------------------------------------------------------------------------

@@ -22,7 +22,8 @@ import sympy as sp
 from .latex import LatexRepr, align
 from .solve import DPS, symbolic
 
-__all__ = ["Derived", "DerivedForms", "solve_validated", "simplest", "mp_value", "CLOSED_FORM", "NUMERIC"]
+__all__ = ["Derived", "DerivedForms", "solve_validated", "simplest", "mp_value", "exact_rational", "CLOSED_FORM",
+           "NUMERIC"]
 
 CLOSED_FORM = "closed-form"
 NUMERIC = "numeric"
@@ -37,6 +38,12 @@ def mp_value(value: Any) -> mp.mpf:
     if isinstance(value, mp.mpf):
         return +value
     return mp.mpf(str(value)) if isinstance(value, str) else mp.mpf(value)
+
+
+def exact_rational(value: Any) -> sp.Rational:
+    """*value* as an exact rational through its decimal digits at :data:`fedsym.solve.DPS` (to rebind solvers)."""
+    with mp.workdps(DPS):
+        return sp.Rational(mp.nstr(mp_value(value), DPS))
 
 
 def solve_validated(equation: sp.Expr, unknown: sp.Symbol,

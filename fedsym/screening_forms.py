@@ -35,7 +35,7 @@ from . import symbols as S
 from .accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from .agent import lone_agent_forms, maximize_utility
 from .check import CheckRow, derived_row
-from .derived import Derived, DerivedForms, mp_value, simplest
+from .derived import Derived, DerivedForms, exact_rational, mp_value, simplest
 from .screening_menu import Cap, CostTypes, optimal_menu
 from .solve import DPS, maximize_unimodal, symbolic
 
@@ -63,12 +63,8 @@ class ScreeningForms(DerivedForms):
     interior_information_rent: Derived
 
 
-def _exact(value: Any) -> sp.Rational:
-    return sp.Rational(mp.nstr(mp_value(value), DPS))
-
-
 def _types(values: Mapping[str, Any]) -> CostTypes:
-    return CostTypes(_exact(values["c_L"]), _exact(values["c_H"]), _exact(values["p"]))
+    return CostTypes(exact_rational(values["c_L"]), exact_rational(values["c_H"]), exact_rational(values["p"]))
 
 
 def _value(expr: sp.Expr, values: Mapping[str, Any]) -> mp.mpf | None:
@@ -139,7 +135,7 @@ class _Samples:
                               "p": mp.mpf(rng.uniform(0.05, 0.3)), "m_others": scale * mp.mpf(rng.uniform(0.01, 0.2)),
                               "c": c_high}
                     self.points.append(values)
-                    if optimal_menu(bound, _types(values), _exact(values["m_others"])).regime == "interior":
+                    if optimal_menu(bound, _types(values), exact_rational(values["m_others"])).regime == "interior":
                         self.interior.append(values)
 
     def agree(self, candidate: sp.Expr, numeric: Callable[[Mapping[str, mp.mpf]], mp.mpf],
@@ -164,7 +160,7 @@ def _numeric_crossing(function: AccuracyFunction) -> Callable[[Mapping[str, mp.m
 def _numeric_menu_value(function: AccuracyFunction, name: str) -> Callable[[Mapping[str, mp.mpf]], mp.mpf]:
     """Numeric value of a menu quantity from the bracketed solver (:func:`optimal_menu`)."""
     def numeric(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        menu = optimal_menu(function.bind_numbers(values), _types(values), _exact(values["m_others"]))
+        menu = optimal_menu(function.bind_numbers(values), _types(values), exact_rational(values["m_others"]))
         return menu.values()[name]
     return numeric
 

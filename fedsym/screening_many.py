@@ -28,6 +28,7 @@ import numpy as np
 import sympy as sp
 
 from .accuracy import BoundAccuracy
+from .derived import exact_rational
 from .equilibrium import Verification, shaping_equilibrium, standard_equilibrium, verify_equilibrium
 from .errors import ParameterError
 from .latex import LatexRepr, align, format_number
@@ -75,7 +76,7 @@ class TypeProfileEquilibrium(LatexRepr):
 
 
 def _others(value: mp.mpf) -> sp.Rational:
-    return sp.Rational(mp.nstr(max(value, mp.mpf(0)), DPS))
+    return exact_rational(max(value, mp.mpf(0)))
 
 
 def ex_post_equilibrium(bound: BoundAccuracy, types: CostTypes, profile: Sequence[str], *,
