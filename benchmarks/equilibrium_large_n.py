@@ -24,10 +24,10 @@ import time
 
 import numpy as np
 
-from fedsym.accuracy import accuracy_function
-from fedsym.agent import lone_agent_forms
-from fedsym.equilibrium import best_response_equilibrium, shaping_equilibrium, verify_equilibrium
-from fedsym.mechanisms import accuracy_shaping
+from fedsym.model.accuracy import accuracy_function
+from fedsym.paper.equilibrium import best_response_equilibrium, shaping_equilibrium, verify_equilibrium
+from fedsym.paper.lone_agent import lone_agent_forms
+from fedsym.paper.mechanisms import accuracy_shaping
 
 PARAMS = {"a_opt": "0.95", "k": "1"}
 

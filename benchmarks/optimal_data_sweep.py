@@ -21,8 +21,8 @@ import mpmath as mp
 import numpy as np
 
 from fedsym import accuracy_function, individual, lone_agent_forms, optimal_data_array
-from fedsym.agent import numeric_optimal_data
-from fedsym.solve import DPS
+from fedsym.core.solve import DPS
+from fedsym.paper.lone_agent import numeric_optimal_data
 
 
 def main() -> None:

@@ -13,14 +13,14 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.accuracy import FAMILIES, BoundAccuracy
-from fedsym.agent import check_rows, lone_agent_forms
-from fedsym.check import CheckRow
-from fedsym.derived import mp_value
-from fedsym.latex import Latex, format_number
+from fedsym.core.checkrow import CheckRow
+from fedsym.core.derived import mp_value
+from fedsym.core.latex import Latex, format_number
+from fedsym.core.solve import DPS, bracketed_root
+from fedsym.core.symbols import m
+from fedsym.model.accuracy import FAMILIES, BoundAccuracy
+from fedsym.paper.lone_agent import check_rows, lone_agent_forms
 from fedsym.report import Figure, Section, Series, Step, symbol_parameters
-from fedsym.solve import DPS, bracketed_root
-from fedsym.symbols import m
 
 #: parameter values of the figure and the table (the paper's simulations use b = 4)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}

@@ -14,12 +14,12 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.accuracy import FAMILIES
-from fedsym.agent import check_rows, individual, lone_agent_forms
-from fedsym.latex import Latex
+from fedsym.core.latex import Latex
+from fedsym.core.solve import DPS
+from fedsym.core.symbols import c, m
+from fedsym.model.accuracy import FAMILIES
+from fedsym.paper.lone_agent import check_rows, individual, lone_agent_forms
 from fedsym.report import Figure, Section, Series, Step, symbol_parameters
-from fedsym.solve import DPS
-from fedsym.symbols import c, m
 
 #: parameter point of the section (one of ``fedsym check``'s points)
 PARAMETERS = {"a_opt": "0.9", "tau": "0.1", "beta": "1", "alpha": "0.5"}

@@ -15,12 +15,12 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.accuracy import FAMILIES, BoundAccuracy
-from fedsym.agent import IndividualResult, LoneAgentForms, check_rows, individual, lone_agent_forms
-from fedsym.latex import Latex, format_number
+from fedsym.core.latex import Latex, format_number
+from fedsym.core.solve import DPS
+from fedsym.core.symbols import c, k, m
+from fedsym.model.accuracy import FAMILIES, BoundAccuracy
+from fedsym.paper.lone_agent import IndividualResult, LoneAgentForms, check_rows, individual, lone_agent_forms
 from fedsym.report import Figure, Section, Series, Step, symbol_parameters
-from fedsym.solve import DPS
-from fedsym.symbols import c, k, m
 
 #: the paper's running example
 PARAMETERS = {"a_opt": "0.95", "k": "1"}

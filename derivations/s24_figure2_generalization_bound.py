@@ -14,12 +14,12 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.accuracy import FAMILIES
-from fedsym.agent import check_rows, lone_agent_forms, optimal_data_array
-from fedsym.latex import Latex, escape_text, format_number
+from fedsym.core.latex import Latex, escape_text, format_number
+from fedsym.core.solve import DPS
+from fedsym.core.symbols import c, m
+from fedsym.model.accuracy import FAMILIES
+from fedsym.paper.lone_agent import check_rows, lone_agent_forms, optimal_data_array
 from fedsym.report import Figure, Section, Series, Step
-from fedsym.solve import DPS
-from fedsym.symbols import c, m
 
 #: a_opt of the figure (MODEL.md §7); b keeps its default 4
 A_OPT = "0.95"

@@ -13,12 +13,12 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.accuracy import accuracy_function
-from fedsym.agent import check_rows, individual, lone_agent_forms
-from fedsym.latex import Latex, escape_text
+from fedsym.core.latex import Latex, escape_text
+from fedsym.core.solve import DPS
+from fedsym.core.symbols import c, m
+from fedsym.model.accuracy import accuracy_function
+from fedsym.paper.lone_agent import check_rows, individual, lone_agent_forms
 from fedsym.report import Figure, Section, Series, Step, symbol_parameters
-from fedsym.solve import DPS
-from fedsym.symbols import c, m
 
 #: the expression as a user types it (``fedsym individual --accuracy ...``)
 EXPRESSION = "a_opt - b*log(1 + k/m)"

@@ -13,21 +13,21 @@ maximisation, and the equilibrium total with best-response dynamics.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import mpmath as mp
 import sympy as sp
 
-from fedsym.accuracy import FAMILIES, BoundAccuracy
-from fedsym.agent import lone_agent_forms, maximize_utility
-from fedsym.check import CheckRow
-from fedsym.derived import CLOSED_FORM
-from fedsym.equilibrium import Equilibrium, best_response_equilibrium, standard_equilibrium
-from fedsym.latex import Latex, format_number
-from fedsym.mechanisms import StandardMechanism
+from fedsym.core.checkrow import CheckRow
+from fedsym.core.derived import CLOSED_FORM
+from fedsym.core.latex import Latex, format_number
+from fedsym.core.solve import DPS
+from fedsym.core.symbols import c, m
+from fedsym.model.accuracy import FAMILIES, BoundAccuracy
+from fedsym.paper.equilibrium import Equilibrium, best_response_equilibrium, standard_equilibrium
+from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
+from fedsym.paper.mechanisms import StandardMechanism
 from fedsym.report import Section, Step, accuracy_parameters
-from fedsym.solve import DPS
-from fedsym.symbols import c, m
 
 #: the paper's running example, Eq. (3)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}

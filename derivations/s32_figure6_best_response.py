@@ -21,16 +21,16 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.accuracy import FAMILIES, BoundAccuracy
-from fedsym.agent import lone_agent_forms
-from fedsym.check import CheckRow
-from fedsym.deviation import best_deviation
-from fedsym.equilibrium import shaping_equilibrium
-from fedsym.latex import Latex, format_number
-from fedsym.mechanisms import LinearShaping, accuracy_shaping
+from fedsym.core.checkrow import CheckRow
+from fedsym.core.latex import Latex, format_number
+from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
+from fedsym.core.symbols import a_opt, c, k, m
+from fedsym.model.accuracy import FAMILIES, BoundAccuracy
+from fedsym.paper.deviation import best_deviation
+from fedsym.paper.equilibrium import shaping_equilibrium
+from fedsym.paper.lone_agent import lone_agent_forms
+from fedsym.paper.mechanisms import LinearShaping, accuracy_shaping
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
-from fedsym.solve import DPS, bracketed_root, maximize_unimodal
-from fedsym.symbols import a_opt, c, k, m
 
 #: the paper's running example, Eq. (3)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}

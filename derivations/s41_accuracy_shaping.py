@@ -18,15 +18,15 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.accuracy import BoundAccuracy, accuracy_function
-from fedsym.agent import lone_agent_forms
-from fedsym.check import CheckRow
-from fedsym.equilibrium import CHECK_INSTANCES, Equilibrium, ceiling_form, checks, shaping_equilibrium
-from fedsym.latex import Latex, format_number, math
-from fedsym.mechanisms import accuracy_shaping
+from fedsym.core.checkrow import CheckRow
+from fedsym.core.latex import Latex, format_number, math
+from fedsym.core.solve import DPS, bracketed_root
+from fedsym.core.symbols import M, a_opt, m
+from fedsym.model.accuracy import BoundAccuracy, accuracy_function
+from fedsym.paper.equilibrium import CHECK_INSTANCES, Equilibrium, ceiling_form, checks, shaping_equilibrium
+from fedsym.paper.lone_agent import lone_agent_forms
+from fedsym.paper.mechanisms import accuracy_shaping
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
-from fedsym.solve import DPS, bracketed_root
-from fedsym.symbols import M, a_opt, m
 
 #: accuracy, parameters and costs: the first instance of ``fedsym check`` (Eq. (3), heterogeneous costs)
 SPEC, PARAMETERS, COSTS = CHECK_INSTANCES[0]
@@ -68,7 +68,9 @@ def crossing_rows(accuracy: BoundAccuracy, eq: Equilibrium) -> list[CheckRow]:
         for i, cost in enumerate(eq.costs):
             anchor, slope = mp.mpf(mechanism.anchors[i]), mp.mpf(cost)
             others = mp.fsum(mp.mpf(x) for x in eq.contributions) - mp.mpf(eq.contributions[i])
-            gap = lambda x: accuracy.a(x + others) - accuracy.a(anchor) - slope * (x - anchor)  # noqa: E731
+            def gap(x: mp.mpf, others: mp.mpf = others, anchor: mp.mpf = anchor, slope: mp.mpf = slope) -> mp.mpf:
+                return accuracy.a(x + others) - accuracy.a(anchor) - slope * (x - anchor)
+
             crossing = bracketed_root(gap, anchor, anchor + (accuracy.a_opt - accuracy.a(anchor)) / slope)
             rows.append(CheckRow(f"agent {i + 1}: contribution m_bar_i", "Theorem 4.2",
                                  f"{accuracy.label()}, c_i = {cost:g}", mp.mpf(eq.contributions[i]), crossing,

@@ -13,14 +13,14 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.accuracy import FAMILIES
-from fedsym.agent import lone_agent_forms
-from fedsym.equilibrium import shaping_equilibrium
-from fedsym.example_4_5 import checks, example_forms
-from fedsym.latex import Latex, format_number
+from fedsym.core.latex import Latex, format_number
+from fedsym.core.solve import DPS
+from fedsym.core.symbols import M, a_opt, c, k, m, n
+from fedsym.model.accuracy import FAMILIES
+from fedsym.paper.equilibrium import shaping_equilibrium
+from fedsym.paper.example_4_5 import checks, example_forms
+from fedsym.paper.lone_agent import lone_agent_forms
 from fedsym.report import Section, Step, accuracy_parameters
-from fedsym.solve import DPS
-from fedsym.symbols import M, a_opt, c, k, m, n
 
 #: the paper's running example, Eq. (3) (c_max ~ 0.0318)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}

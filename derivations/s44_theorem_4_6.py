@@ -13,13 +13,13 @@ from __future__ import annotations
 import mpmath as mp
 import sympy as sp
 
-from fedsym.accuracy import accuracy_function
-from fedsym.agent import lone_agent_forms
-from fedsym.equilibrium import CHECK_INSTANCES, checks, shaping_equilibrium
-from fedsym.latex import Latex, format_number
+from fedsym.core.latex import Latex, format_number
+from fedsym.core.solve import DPS
+from fedsym.core.symbols import c
+from fedsym.model.accuracy import accuracy_function
+from fedsym.paper.equilibrium import CHECK_INSTANCES, checks, shaping_equilibrium
+from fedsym.paper.lone_agent import lone_agent_forms
 from fedsym.report import Section, Step, accuracy_parameters
-from fedsym.solve import DPS
-from fedsym.symbols import c
 
 #: the instance of the per-agent table: the first of ``fedsym check`` (Eq. (3), heterogeneous costs)
 SPEC, PARAMETERS, COSTS = CHECK_INSTANCES[0]

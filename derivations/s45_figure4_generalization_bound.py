@@ -14,13 +14,13 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.accuracy import FAMILIES, BoundAccuracy
-from fedsym.agent import lone_agent_forms, optimal_data_array
-from fedsym.equilibrium import shaping_equilibrium
-from fedsym.latex import Latex, format_number
+from fedsym.core.latex import Latex, format_number
+from fedsym.core.solve import DPS
+from fedsym.core.symbols import c, m
+from fedsym.model.accuracy import FAMILIES, BoundAccuracy
+from fedsym.paper.equilibrium import shaping_equilibrium
+from fedsym.paper.lone_agent import lone_agent_forms, optimal_data_array
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
-from fedsym.solve import DPS
-from fedsym.symbols import c, m
 
 #: accuracy parameters (MODEL.md §7; b keeps its default 4)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}

@@ -28,16 +28,16 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.accuracy import FAMILIES, BoundAccuracy
-from fedsym.agent import lone_agent_forms, maximize_utility
-from fedsym.check import CheckRow
-from fedsym.derived import mp_value
-from fedsym.latex import Latex, escape_text, format_number, math
+from fedsym.core.checkrow import CheckRow
+from fedsym.core.derived import mp_value
+from fedsym.core.latex import Latex, escape_text, format_number, math
+from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
+from fedsym.core.symbols import c, c_H, c_L, m, p, positive_symbol
+from fedsym.model.accuracy import FAMILIES, BoundAccuracy
+from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
+from fedsym.paper.screening.curve import ScreeningMechanism
+from fedsym.paper.screening.result import ScreeningResult, screen
 from fedsym.report import Figure, Section, Series, Step
-from fedsym.screening import ScreeningResult, screen
-from fedsym.screening_curve import ScreeningMechanism
-from fedsym.solve import DPS, bracketed_root, maximize_unimodal
-from fedsym.symbols import c, c_H, c_L, m, p, positive_symbol
 
 #: accuracy of Example B.4 and Figure 5: Eq. (3)
 PARAMETERS = {"a_opt": "0.9", "k": "10"}

@@ -10,21 +10,47 @@ specified equation by equation in MODEL.md.
 (100.0, 0.65, 'low')
 """
 
-from .accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
-from .agent import IndividualResult, LoneAgentForms, individual, lone_agent_forms, optimal_data_array
-from .check import CheckRow, run_checks
-from .derived import Derived
-from .deviation import Deviation, best_deviation
-from .equilibrium import (Equilibrium, best_response_equilibrium, shaping_equilibrium, standard_equilibrium,
-                          verify_equilibrium)
-from .mechanisms import (AnonymousMechanism, FunctionMechanism, LinearShaping, Mechanism, PartialSharing,
-                         StandardMechanism, accuracy_shaping, check_feasibility, check_individual_rationality)
-from .screening import ScreeningResult, screen
-from .screening_curve import ScreeningMechanism
-from .screening_forms import screening_forms
-from .screening_menu import CostTypes, Menu, optimal_menu
-from .errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
-from .solve import set_symbolic_timeout
+from fedsym import _moved
+from fedsym.check import run_checks
+from fedsym.core.checkrow import CheckRow
+from fedsym.core.derived import Derived
+from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
+from fedsym.core.latex import Latex
+from fedsym.core.solve import set_symbolic_timeout
+from fedsym.model.accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
+from fedsym.paper.deviation import Deviation, best_deviation
+from fedsym.paper.equilibrium import (
+    Equilibrium,
+    best_response_equilibrium,
+    shaping_equilibrium,
+    standard_equilibrium,
+    verify_equilibrium,
+)
+from fedsym.paper.lone_agent import (
+    IndividualResult,
+    LoneAgentForms,
+    check_rows,
+    individual,
+    lone_agent_forms,
+    optimal_data_array,
+)
+from fedsym.paper.mechanisms import (
+    AnonymousMechanism,
+    FunctionMechanism,
+    LinearShaping,
+    Mechanism,
+    PartialSharing,
+    StandardMechanism,
+    accuracy_shaping,
+    check_feasibility,
+    check_individual_rationality,
+)
+from fedsym.paper.screening.curve import ScreeningMechanism
+from fedsym.paper.screening.forms import screening_forms
+from fedsym.paper.screening.menu import CostTypes, Menu, optimal_menu
+from fedsym.paper.screening.result import ScreeningResult, screen
+
+_moved.install()
 
 __all__ = [
     "FAMILIES",
@@ -37,6 +63,8 @@ __all__ = [
     "individual",
     "lone_agent_forms",
     "optimal_data_array",
+    "check_rows",
+    "Latex",
     "CheckRow",
     "run_checks",
     "Derived",

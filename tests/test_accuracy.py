@@ -8,8 +8,8 @@ import sympy as sp
 
 import fedsym
 from fedsym import AssumptionError, ExpressionError, ParameterError, accuracy_function, lone_agent_forms
-from fedsym.solve import set_symbolic_timeout, symbolic_timeout
-from fedsym.symbols import a_opt, k, m
+from fedsym.core.solve import set_symbolic_timeout, symbolic_timeout
+from fedsym.core.symbols import a_opt, k, m
 
 
 def test_public_api_names_all_import():

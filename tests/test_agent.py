@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import fedsym
 from fedsym import accuracy_function, individual, lone_agent_forms, optimal_data_array
-from fedsym.agent import maximize_utility
-from fedsym.symbols import a_opt, c, k
+from fedsym.core.symbols import a_opt, c, k
+from fedsym.paper.lone_agent import maximize_utility
 
 SIMPLIFIED = accuracy_function("simplified")
 
@@ -68,7 +68,9 @@ def test_example_2_4_against_direct_maximisation(aopt, kk, fraction):
     cost = mp.nstr(c_max * mp.mpf(str(round(fraction, 4))), 12)
     result = individual(bound, cost)
     with mp.workdps(40):
-        u = lambda m: mp.mpf(str(aopt)) - 2 * mp.sqrt(mp.mpf(str(kk)) / m) - mp.mpf(cost) * m
+        def u(m):
+            return mp.mpf(str(aopt)) - 2 * mp.sqrt(mp.mpf(str(kk)) / m) - mp.mpf(cost) * m
+
         m_ref, u_ref = ternary_max(u, 9 * mp.mpf(str(kk)) / mp.mpf(str(aopt)) ** 2, mp.mpf(10) ** 12)
     assert result.regime == "low"
     # ternary search pins the argmax to ~1e-19 relative (flat optimum), the value to ~1e-38
@@ -144,7 +146,9 @@ def test_generalization_bound_is_numeric_and_right():
     result = individual(bound, "1e-4")
     assert result.method["optimal_data"] == "numeric" and result.regime == "low"
     with mp.workdps(40):
-        a_hat = lambda m: mp.mpf("0.95") - (mp.sqrt(20 * (2 + mp.log(m / 10))) + 4) / mp.sqrt(m)
+        def a_hat(m):
+            return mp.mpf("0.95") - (mp.sqrt(20 * (2 + mp.log(m / 10))) + 4) / mp.sqrt(m)
+
         lo, hi = mp.mpf(200), mp.mpf(10) ** 8
         for _ in range(200):
             mid = (lo + hi) / 2

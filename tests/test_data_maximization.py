@@ -15,11 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fedsym.accuracy import accuracy_function
-from fedsym.agent import optimal_data_array
-from fedsym.equilibrium import best_response_equilibrium, shaping_equilibrium, standard_equilibrium
-from fedsym.mechanisms import (LinearShaping, PartialSharing, StandardMechanism, check_feasibility,
-                               check_individual_rationality)
+from fedsym.model.accuracy import accuracy_function
+from fedsym.paper.equilibrium import best_response_equilibrium, shaping_equilibrium, standard_equilibrium
+from fedsym.paper.lone_agent import optimal_data_array
+from fedsym.paper.mechanisms import (
+    LinearShaping,
+    PartialSharing,
+    StandardMechanism,
+    check_feasibility,
+    check_individual_rationality,
+)
 
 A = accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
 

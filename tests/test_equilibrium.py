@@ -14,12 +14,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fedsym.accuracy import accuracy_function
 from fedsym.cli import main
-from fedsym.equilibrium import (best_response_equilibrium, shaping_equilibrium, solve_equilibrium,
-                                standard_equilibrium, verify_equilibrium)
-from fedsym.errors import ParameterError
-from fedsym.mechanisms import FunctionMechanism, PartialSharing, StandardMechanism, accuracy_shaping
+from fedsym.core.errors import ParameterError
+from fedsym.model.accuracy import accuracy_function
+from fedsym.paper.equilibrium import (
+    best_response_equilibrium,
+    shaping_equilibrium,
+    solve_equilibrium,
+    standard_equilibrium,
+    verify_equilibrium,
+)
+from fedsym.paper.mechanisms import FunctionMechanism, PartialSharing, StandardMechanism, accuracy_shaping
 
 A = accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
 C_MAX = 0.95**3 / 27

@@ -10,11 +10,11 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
-from fedsym import symbols as S
-from fedsym.accuracy import accuracy_function
-from fedsym.derived import CLOSED_FORM
-from fedsym.equilibrium import shaping_equilibrium
-from fedsym.example_4_5 import checks, example_forms, viete_roots
+from fedsym.core import symbols as S
+from fedsym.core.derived import CLOSED_FORM
+from fedsym.model.accuracy import accuracy_function
+from fedsym.paper.equilibrium import shaping_equilibrium
+from fedsym.paper.example_4_5 import checks, example_forms, viete_roots
 
 
 def test_t_1_and_t_2_exactly() -> None:

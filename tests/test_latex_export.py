@@ -13,12 +13,20 @@ import subprocess
 import pytest
 
 import fedsym
-from fedsym import (CostTypes, accuracy_function, individual, lone_agent_forms, screen,
-                    screening_forms, shaping_equilibrium, standard_equilibrium)
-from fedsym.agent import check_rows
-from fedsym.example_4_5 import example_forms
-from fedsym.mechanisms import check_individual_rationality
-from fedsym.screening_many import ex_post_equilibrium
+from fedsym import (
+    CostTypes,
+    accuracy_function,
+    individual,
+    lone_agent_forms,
+    screen,
+    screening_forms,
+    shaping_equilibrium,
+    standard_equilibrium,
+)
+from fedsym.paper.example_4_5 import example_forms
+from fedsym.paper.lone_agent import check_rows
+from fedsym.paper.mechanisms import check_individual_rationality
+from fedsym.paper.screening.many import ex_post_equilibrium
 
 #: dataclasses that are results or derived quantities (the rest are inputs, solvers or plumbing)
 RESULT_SUFFIXES = ("Result", "Report", "Forms", "Equilibrium", "Verification", "Menu", "Totals", "CheckRow",
@@ -27,10 +35,10 @@ RESULT_SUFFIXES = ("Result", "Report", "Forms", "Equilibrium", "Verification", "
 
 def result_classes() -> list[type]:
     found = []
-    for info in pkgutil.iter_modules(fedsym.__path__):
-        if info.name in {"__main__", "cli"}:
+    for info in pkgutil.walk_packages(fedsym.__path__, "fedsym."):
+        if info.name in {"fedsym.__main__", "fedsym._moved"} or info.name.startswith("fedsym.cli"):
             continue
-        module = importlib.import_module(f"fedsym.{info.name}")
+        module = importlib.import_module(info.name)
         for name, obj in vars(module).items():
             if inspect.isclass(obj) and obj.__module__ == module.__name__ and dataclasses.is_dataclass(obj) \
                     and name.endswith(RESULT_SUFFIXES) and not name.startswith("_") and name != "ReportResult":

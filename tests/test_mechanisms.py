@@ -12,11 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fedsym.accuracy import accuracy_function
-from fedsym.errors import ParameterError
-from fedsym.mechanisms import (FunctionMechanism, LinearShaping, Mechanism, PartialSharing, StandardMechanism,
-                               accuracy_shaping, check_feasibility, check_individual_rationality, parse_costs,
-                               parse_eps)
+from fedsym.core.errors import ParameterError
+from fedsym.model.accuracy import accuracy_function
+from fedsym.paper.mechanisms import (
+    FunctionMechanism,
+    LinearShaping,
+    Mechanism,
+    PartialSharing,
+    StandardMechanism,
+    accuracy_shaping,
+    check_feasibility,
+    check_individual_rationality,
+    parse_costs,
+    parse_eps,
+)
 
 A = accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
 C_MAX = 0.95**3 / 27

@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from fedsym.check import CheckRow
-from fedsym.errors import FedsymError, InputFileError
-from fedsym.latex import Latex, escape_text, format_number, math
+from fedsym.core.checkrow import CheckRow
+from fedsym.core.errors import FedsymError, InputFileError
+from fedsym.core.latex import Latex, escape_text, format_number, math
 from fedsym.report import (
     GENERATED_HEADER,
     Figure,
@@ -268,8 +268,8 @@ DERIVATION = '''
     """A toy derivation written by the test: one section with a figure and a check."""
     import mpmath as mp
 
-    from fedsym.check import CheckRow
-    from fedsym.latex import Latex
+    from fedsym.core.checkrow import CheckRow
+    from fedsym.core.latex import Latex
     from fedsym.report import Figure, Section, Series
 
     XS = [1.0, 2.0, 4.0, 8.0, float("nan"), 16.0]
@@ -437,7 +437,7 @@ def test_latex_error_names_log_and_first_error_line(tmp_path: Path) -> None:
     derivations = tmp_path / "derivations"
     derivations.mkdir()
     (derivations / "bad_tex.py").write_text(textwrap.dedent('''
-        from fedsym.latex import Latex
+        from fedsym.core.latex import Latex
         from fedsym.report import Section
 
         def derive():

@@ -18,8 +18,8 @@ import pytest
 
 from fedsym import accuracy_function
 from fedsym.cli import main
-from fedsym.errors import ParameterError
-from fedsym.screening import screen
+from fedsym.core.errors import ParameterError
+from fedsym.paper.screening.result import screen
 
 K = mp.mpf(10)  # exact; a_opt = 9/10 is formed at 40 digits inside each helper
 BOUND = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})

@@ -14,8 +14,8 @@ import pytest
 import sympy as sp
 
 from fedsym import accuracy_function
-from fedsym.screening_forms import EXAMPLE_B4_RATIO, checks, m_others, screening_forms
-from fedsym.symbols import a_opt, c_H, c_L, k, p
+from fedsym.core.symbols import a_opt, c_H, c_L, k, p
+from fedsym.paper.screening.forms import EXAMPLE_B4_RATIO, checks, m_others, screening_forms
 
 FORMS = screening_forms(accuracy_function("simplified"))
 

@@ -15,9 +15,9 @@ import math
 import pytest
 
 from fedsym import accuracy_function
-from fedsym.errors import ParameterError
-from fedsym.screening_many import ex_post_equilibrium, expected_totals
-from fedsym.screening_menu import CostTypes
+from fedsym.core.errors import ParameterError
+from fedsym.paper.screening.many import ex_post_equilibrium, expected_totals
+from fedsym.paper.screening.menu import CostTypes
 
 BOUND = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})
 B4 = CostTypes.of("0.001", "0.002", "0.5")

@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from fedsym import accuracy_function
-from fedsym.mechanisms import check_feasibility, check_individual_rationality
-from fedsym.screening import screen
-from fedsym.screening_curve import ScreeningMechanism
-from fedsym.screening_menu import REGIMES, CostTypes
+from fedsym.paper.mechanisms import check_feasibility, check_individual_rationality
+from fedsym.paper.screening.curve import ScreeningMechanism
+from fedsym.paper.screening.menu import REGIMES, CostTypes
+from fedsym.paper.screening.result import screen
 
 A_OPT, K = 0.9, 10.0
 BOUND = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})

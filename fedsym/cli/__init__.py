@@ -3,7 +3,7 @@
 Each subcommand lives in its own module of this package with two functions,
 ``add_arguments(parser)`` and ``run(args) -> int``; :data:`COMMANDS` lists them
 in the order ``fedsym --help`` shows.  User mistakes (a
-:class:`~fedsym.errors.FedsymError` or a bad option) print one line
+:class:`~fedsym.core.errors.FedsymError` or a bad option) print one line
 ``fedsym: error: ...`` and exit with status 2; no traceback.
 """
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
-from ..errors import FedsymError
+from fedsym.core.errors import FedsymError
 
 __all__ = ["main", "COMMANDS", "EXIT_USAGE"]
 

@@ -6,7 +6,8 @@ import argparse
 
 import mpmath as mp
 
-from ..check import run_checks
+from fedsym.check import run_checks
+
 from .common import print_json, print_table
 
 __all__ = ["add_arguments", "run"]

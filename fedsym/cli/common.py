@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from ..accuracy import BoundAccuracy, accuracy_function
-from ..errors import ParameterError
+from fedsym.core.errors import ParameterError
+from fedsym.model.accuracy import BoundAccuracy, accuracy_function
 
 __all__ = ["add_accuracy_arguments", "add_output_arguments", "bound_accuracy", "parse_params", "print_json",
            "print_machine_readable", "print_table"]

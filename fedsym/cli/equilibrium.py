@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..equilibrium import MECHANISMS, solve_equilibrium
-from ..errors import InputFileError
-from ..mechanisms import parse_costs
+from fedsym.core.errors import InputFileError
+from fedsym.paper.equilibrium import MECHANISMS, solve_equilibrium
+from fedsym.paper.mechanisms import parse_costs
+
 from .common import add_accuracy_arguments, bound_accuracy, print_json, print_table
 
 __all__ = ["add_arguments", "run", "read_costs_file"]

@@ -6,7 +6,8 @@ import argparse
 
 import mpmath as mp
 
-from ..agent import individual
+from fedsym.paper.lone_agent import individual
+
 from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
 
 __all__ = ["add_arguments", "run"]

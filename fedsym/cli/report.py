@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import InputFileError
-from ..report import run_report
+from fedsym.core.errors import InputFileError
+from fedsym.report import run_report
 
 __all__ = ["add_arguments", "run"]
 

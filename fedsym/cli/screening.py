@@ -6,7 +6,8 @@ import argparse
 
 import mpmath as mp
 
-from ..screening import screen
+from fedsym.paper.screening.result import screen
+
 from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
 
 __all__ = ["add_arguments", "run"]

@@ -1,4 +1,4 @@
-r"""The screening mechanism curve, Eq. (14), as a :class:`~fedsym.mechanisms.Mechanism` (App. B).
+r"""The screening mechanism curve, Eq. (14), as a :class:`~fedsym.paper.mechanisms.Mechanism` (App. B).
 
 Agent ``i``, whatever its type, is offered one curve; with :math:`A(m) = a(m + m_{-i})`,
 
@@ -9,7 +9,7 @@ Agent ``i``, whatever its type, is offered one curve; with :math:`A(m) = a(m + m
     \end{cases}
 
 where :math:`(m_D, \gamma_D)` is the low type's point of Theorem B.1's menu
-(:func:`fedsym.screening_menu.optimal_menu`, recomputed for each :math:`m_{-i}`;
+(:func:`fedsym.paper.screening.menu.optimal_menu`, recomputed for each :math:`m_{-i}`;
 with :math:`\varepsilon = 0` the second line is :math:`R + c_L m` of MODEL.md §6).
 The high type's best response is the kink :math:`m_C`, the low type's :math:`m_D`;
 :func:`verify_menu` checks both by global search.  :math:`\varepsilon > 0` makes
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .accuracy import BoundAccuracy
-from .deviation import Deviation, best_deviation
-from .mechanisms import AnonymousMechanism, parse_eps
-from .screening_menu import CostTypes, Menu, optimal_menu
+from fedsym.model.accuracy import BoundAccuracy
+from fedsym.paper.deviation import Deviation, best_deviation
+from fedsym.paper.mechanisms import AnonymousMechanism, parse_eps
+from fedsym.paper.screening.menu import CostTypes, Menu, optimal_menu
 
 __all__ = ["ScreeningMechanism", "verify_menu"]
 
@@ -39,7 +39,7 @@ class ScreeningMechanism(AnonymousMechanism):
     accuracy:
         The accuracy function :math:`a`.
     types:
-        The cost types and prior (:class:`fedsym.screening_menu.CostTypes`).
+        The cost types and prior (:class:`fedsym.paper.screening.menu.CostTypes`).
     eps:
         Slope margin :math:`\varepsilon \ge 0` (default 0, the paper's limit).
 
@@ -90,7 +90,10 @@ def verify_menu(mechanism: ScreeningMechanism, menu: Menu, *, points: int = 4001
     results = []
     for cost, claimed in ((float(menu.types.c_high), float(menu.high_contribution)),
                           (float(menu.types.c_low), float(menu.low_contribution))):
-        results.append(best_deviation(lambda x, c=cost: curve(x) - c * x, claimed,
+        def utility(x: np.ndarray, c: float = cost) -> np.ndarray:
+            return curve(x) - c * x
+
+        results.append(best_deviation(utility, claimed,
                                       max(1.0 / cost, 2.0 * float(menu.low_contribution)),
                                       special=special, points=points))
     return results[0], results[1]

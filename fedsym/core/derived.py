@@ -11,16 +11,17 @@ the paper, LaTeX, and evaluation at any mpmath precision or over numpy arrays.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from .latex import LatexRepr, align
-from .solve import DPS, symbolic
+from fedsym.core.latex import LatexRepr, align
+from fedsym.core.solve import DPS, symbolic
 
 __all__ = ["Derived", "DerivedForms", "solve_validated", "simplest", "mp_value", "exact_rational", "CLOSED_FORM",
            "NUMERIC"]
@@ -41,7 +42,7 @@ def mp_value(value: Any) -> mp.mpf:
 
 
 def exact_rational(value: Any) -> sp.Rational:
-    """*value* as an exact rational through its decimal digits at :data:`fedsym.solve.DPS` (to rebind solvers)."""
+    """*value* as an exact rational through its decimal digits at :data:`fedsym.core.solve.DPS` (to rebind solvers)."""
     with mp.workdps(DPS):
         return sp.Rational(mp.nstr(mp_value(value), DPS))
 
@@ -50,7 +51,7 @@ def solve_validated(equation: sp.Expr, unknown: sp.Symbol,
                     accept: Callable[[sp.Expr], bool]) -> tuple[sp.Expr | None, str]:
     """First root of ``equation = 0`` in *unknown* that *accept* validates.
 
-    sympy runs in a child process bounded by :func:`fedsym.solve.symbolic_timeout`.
+    sympy runs in a child process bounded by :func:`fedsym.core.solve.symbolic_timeout`.
     Returns ``(candidate, "")`` or ``(None, reason)`` where *reason* says why the
     caller must fall back to numerics (timeout, sympy error, no valid branch).
     """

@@ -18,19 +18,20 @@ bracketed numeric root (DESIGN.md, "Symbolic first, never silently wrong").
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import mpmath as mp
 import sympy as sp
 
-from . import symbols as S
-from .accuracy import accuracy_function
-from .agent import lone_agent_forms
-from .check import CheckRow, derived_row
-from .derived import Derived, DerivedForms, mp_value
-from .equilibrium import shaping_equilibrium
-from .solve import DPS, bracketed_root, maximize_unimodal
+from fedsym.core import symbols as S
+from fedsym.core.checkrow import CheckRow, derived_row
+from fedsym.core.derived import Derived, DerivedForms, mp_value
+from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
+from fedsym.model.accuracy import accuracy_function
+from fedsym.paper.equilibrium import shaping_equilibrium
+from fedsym.paper.lone_agent import lone_agent_forms
 
 __all__ = ["ExampleForms", "example_forms", "viete_roots", "checks"]
 

@@ -18,9 +18,9 @@ stationary point of Eq. (15) clipped to that interval.  Four regimes result
 (:data:`REGIMES`): ``separating`` (the paper's case), ``interior``,
 ``high-capped`` (pooling when :math:`m_D = \bar m_H`) and ``both-capped``.
 
-:func:`optimal_menu` computes the menu in mpmath at :data:`fedsym.solve.DPS`
+:func:`optimal_menu` computes the menu in mpmath at :data:`fedsym.core.solve.DPS`
 digits (roots bracketed).  The mechanism curve of Eq. (14) that implements it
-is :mod:`fedsym.screening_curve`; :func:`fedsym.screening.screen` puts the two
+is :mod:`fedsym.paper.screening.curve`; :func:`fedsym.paper.screening.result.screen` puts the two
 together and verifies both best responses.
 """
 
@@ -33,12 +33,12 @@ from typing import Any
 import mpmath as mp
 import sympy as sp
 
-from .accuracy import BoundAccuracy, parse_number
-from .agent import individual, lone_agent_forms, parse_cost
-from .derived import mp_value
-from .errors import ParameterError
-from .latex import LatexRepr, align, format_number
-from .solve import DPS, bracketed_root
+from fedsym.core.derived import mp_value
+from fedsym.core.errors import ParameterError
+from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.core.solve import DPS, bracketed_root
+from fedsym.model.accuracy import BoundAccuracy, parse_number
+from fedsym.paper.lone_agent import individual, lone_agent_forms, parse_cost
 
 __all__ = [
     "CostTypes",
@@ -68,7 +68,7 @@ class CostTypes:
     p: sp.Rational
 
     @classmethod
-    def of(cls, c_low: Any, c_high: Any, p: Any) -> "CostTypes":
+    def of(cls, c_low: Any, c_high: Any, p: Any) -> CostTypes:
         """Validate user values; :class:`ParameterError` naming the input for ``p`` outside (0, 1),
         a non-positive cost or :math:`c_L \\ge c_H`."""
         low, high = parse_cost(c_low, "c_low"), parse_cost(c_high, "c_high")
@@ -236,7 +236,7 @@ def optimal_menu(bound: BoundAccuracy, types: CostTypes, others: Any) -> Menu:
        (:math:`m^*(s^*) - m_{-i}`, Theorem 2.3's root at cost :math:`s^*`) and
        :math:`m_C` is Eq. (16).
 
-    Computed in mpmath at :data:`fedsym.solve.DPS` digits; every crossing is a
+    Computed in mpmath at :data:`fedsym.core.solve.DPS` digits; every crossing is a
     bracketed root (:meth:`Cap.right_crossing`).
     """
     others_value = parse_others(others)

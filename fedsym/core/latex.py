@@ -20,9 +20,10 @@ Latex('\\\\sqrt{k}')
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from numbers import Integral, Rational
-from typing import Any, Iterable
+from typing import Any
 
 import mpmath as mp
 import sympy as sp
@@ -133,7 +134,7 @@ def _exact_decimal(value: Any) -> Decimal:
             return Decimal((-1) ** sign * (mantissa << exponent))
         return Decimal((-1) ** sign * mantissa * 5 ** -exponent).scaleb(exponent)
     if isinstance(value, Rational):
-        return Context(prec=60).divide(Decimal(value.numerator), Decimal(value.denominator))
+        return Context(prec=60).divide(Decimal(int(value.numerator)), Decimal(int(value.denominator)))
     return Decimal(float(value))
 
 
@@ -219,7 +220,7 @@ def math(expr: Any, **settings: Any) -> Latex:
 
     Examples
     --------
-    >>> from fedsym.symbols import a_opt, k, m
+    >>> from fedsym.core.symbols import a_opt, k, m
     >>> math(a_opt - 2 * sp.sqrt(k / m))
     Latex('a_{opt} - \\\\frac{2 \\\\sqrt{k}}{\\\\sqrt{m}}')
     """

@@ -10,13 +10,13 @@ own contribution.  Three solvers, one result type (:class:`Equilibrium`):
   one-dimensional reduction :math:`\sum_i \bar m_i(M) = M` (Remark 4.4 when
   every agent is priced out alone);
 * :func:`best_response_equilibrium` -- best-response dynamics for *any*
-  :class:`~fedsym.mechanisms.Mechanism`, each best response found by global
+  :class:`~fedsym.paper.mechanisms.Mechanism`, each best response found by global
   search, so the jump of Theorem 3.3 / Fig. 6 is handled.
 
 Every reported equilibrium is checked by :func:`verify_equilibrium`: for each
 agent (each distinct situation, or a stated random sample for large ``n``) a
 global search over its deviations on :math:`[0, 1/c_i]`
-(:func:`fedsym.deviation.best_deviation`; beyond :math:`1/c_i` utility is
+(:func:`fedsym.paper.deviation.best_deviation`; beyond :math:`1/c_i` utility is
 negative since accuracies are at most 1, while 0 gives at least 0).
 """
 
@@ -24,24 +24,30 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from . import symbols as S
-from .accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
-from .agent import lone_agent_forms, maximize_utility, numeric_tangent_point
-from .check import CheckRow, method_label
-from .derived import CLOSED_FORM, Derived
-from .deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
-from .errors import ParameterError
-from .latex import LatexRepr, align, escape_text, format_number
-from .mechanisms import (LinearShaping, Mechanism, PartialSharing, StandardMechanism, accuracy_shaping, parse_costs,
-                         parse_eps)
-from .solve import DPS, bracketed_root, symbolic
+from fedsym.core import symbols as S
+from fedsym.core.checkrow import CheckRow, method_label
+from fedsym.core.derived import CLOSED_FORM, Derived
+from fedsym.core.errors import ParameterError
+from fedsym.core.latex import LatexRepr, align, escape_text, format_number
+from fedsym.core.solve import DPS, bracketed_root, symbolic
+from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
+from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
+from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, numeric_tangent_point
+from fedsym.paper.mechanisms import (
+    Mechanism,
+    StandardMechanism,
+    accuracy_shaping,
+    parse_costs,
+    parse_eps,
+)
 
 __all__ = [
     "Equilibrium",
@@ -63,7 +69,7 @@ __all__ = [
 MECHANISMS = ("standard", "shaping")
 
 #: up to this many distinct costs, lone optima and the reduction are computed
-#: in mpmath at :data:`fedsym.solve.DPS` digits; beyond, per-agent values are
+#: in mpmath at :data:`fedsym.core.solve.DPS` digits; beyond, per-agent values are
 #: double precision (vectorized) and only the 1-D root is solved in mpmath
 EXACT_GROUPS = 64
 
@@ -194,21 +200,12 @@ def _situations(mechanism: Mechanism, costs: np.ndarray, profile: np.ndarray) ->
     per-agent parameters face the same deviation problem; others are all distinct.
     """
     n = costs.size
-    parameters = _agent_parameters(mechanism, n)
+    parameters = mechanism.agent_parameters(n)
     if parameters is None:
         return np.arange(n), "all agents"
     rows = np.column_stack([costs, profile, parameters])
     _, first = np.unique(rows, axis=0, return_index=True)
     return np.sort(first), "all distinct costs"
-
-
-def _agent_parameters(mechanism: Mechanism, n: int) -> np.ndarray | None:
-    """Per-agent parameters of the shipped anonymous mechanisms; None (no grouping) for any other."""
-    if isinstance(mechanism, LinearShaping):
-        return np.column_stack([mechanism.anchors, mechanism.slopes])
-    if isinstance(mechanism, (StandardMechanism, PartialSharing)):
-        return np.zeros((n, 0))
-    return None
 
 
 def _best_response(mechanism: Mechanism, i: int, profile: np.ndarray, cost: float, points: int) -> Deviation:
@@ -229,13 +226,13 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
 
     For agent ``i`` the utility :math:`\gamma_i(x; m_{-i}) - c_i x` is searched on
     :math:`[0, 1/c_i]` (beyond, it is negative because accuracies are at most 1)
-    with :func:`fedsym.deviation.best_deviation`, including the curve's kinks.
+    with :func:`fedsym.paper.deviation.best_deviation`, including the curve's kinks.
 
     Parameters
     ----------
     tolerance:
         Largest gain (accuracy units) that still counts as no gain
-        (default :data:`fedsym.deviation.DEVIATION_TOLERANCE`).
+        (default :data:`fedsym.paper.deviation.DEVIATION_TOLERANCE`).
     verify_all_up_to, sample, seed:
         Every distinct situation is searched when there are at most
         *verify_all_up_to*; otherwise a random sample of *sample* of them
@@ -264,18 +261,11 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
 def _result(mechanism: Mechanism, name: str, method: str, costs: np.ndarray, profile: np.ndarray, total: float,
             *, unique: bool, zero: bool, residual: float, eps: float, note: str, verify: bool,
             verify_options: dict[str, Any]) -> Equilibrium:
-    accuracies = _accuracies(mechanism, profile)
+    accuracies = mechanism.accuracies(profile)
     verification = verify_equilibrium(mechanism, costs, profile, **verify_options) if verify else \
         Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
     return Equilibrium(name, mechanism.accuracy.label(), method, costs, profile, accuracies,
                        accuracies - costs * profile, total, unique, zero, residual, verification, eps, note)
-
-
-def _accuracies(mechanism: Mechanism, profile: np.ndarray) -> np.ndarray:
-    """:math:`\\gamma_i(m)` of every agent; one vector pass for the shipped mechanisms."""
-    if isinstance(mechanism, (StandardMechanism, PartialSharing, LinearShaping)):  # these broadcast over agents
-        return np.asarray(mechanism.gamma_total(np.arange(profile.size), profile, profile.sum() - profile), dtype=float)
-    return np.array([float(mechanism.gamma(i, np.array([profile[i]]), profile)[0]) for i in range(profile.size)])
 
 
 # -- Theorem 3.4: standard federated learning -----------------------------------------
@@ -405,7 +395,7 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     .. math:: \sum_i \bar m_i(M) = M
 
     (concave in :math:`M`; bracketed between :math:`\sum_i m_i^*` and
-    :math:`\sum_i \bar m_i(\infty)`, solved at :data:`fedsym.solve.DPS` digits).
+    :math:`\sum_i \bar m_i(\infty)`, solved at :data:`fedsym.core.solve.DPS` digits).
     With :math:`\varepsilon = 0` this is the limit the paper reports.  Agents
     are grouped by cost (``np.unique``), so ``n = 10^6`` costs a few vector passes.
     Remark 4.4: when every :math:`m_i^* = 0` the positive root is reported if it
@@ -448,7 +438,7 @@ def best_response_equilibrium(mechanism: Mechanism, costs: Any, *, start: Sequen
     r"""An equilibrium of any mechanism by best-response dynamics (Gauss-Seidel sweeps).
 
     Each agent in turn moves to its best response :math:`\arg\max_x \gamma_i(x; m_{-i}) - c_i x`,
-    found by global search on :math:`[0, 1/c_i]` (:func:`fedsym.deviation.best_deviation`),
+    found by global search on :math:`[0, 1/c_i]` (:func:`fedsym.paper.deviation.best_deviation`),
     so a jump between 0 and an interior maximum (Theorem 3.3, Fig. 6) is followed.
     An agent moves only when that gains more than *gain_tolerance*; the sweeps stop
     when no contribution changes by more than *rtol* relative to the largest one.
@@ -515,7 +505,7 @@ def ceiling_form(function: AccuracyFunction) -> Derived:
     note = "" if usable else "no closed optimal utility or limit a_opt"
     names = function.parameter_names
 
-    def numeric(values: dict[str, mp.mpf]) -> mp.mpf:
+    def numeric(values: Mapping[str, mp.mpf]) -> mp.mpf:
         bound = function.bind_numbers(values)
         _, u = maximize_utility(bound, values["c"])
         return (bound.a_opt - u) / values["c"]

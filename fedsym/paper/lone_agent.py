@@ -15,20 +15,21 @@ sweeps; :func:`checks` compares each closed form with independent numerics.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from . import symbols as S
-from .accuracy import AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function, parse_number
-from .check import CheckRow, derived_row
-from .derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
-from .errors import AssumptionError, ParameterError
-from .latex import align
-from .solve import DPS, bracketed_root, decreasing_root_array, expand_bracket, maximize_unimodal
+from fedsym.core import symbols as S
+from fedsym.core.checkrow import CheckRow, derived_row
+from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
+from fedsym.core.errors import AssumptionError, ParameterError
+from fedsym.core.latex import align
+from fedsym.core.solve import DPS, bracketed_root, decreasing_root_array, expand_bracket, maximize_unimodal
+from fedsym.model.accuracy import AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function, parse_number
 
 __all__ = [
     "LoneAgentForms",
@@ -177,7 +178,7 @@ class _Samples:
     points: tuple[tuple[BoundAccuracy, tuple[mp.mpf, ...]], ...]
 
     @classmethod
-    def of(cls, function: AccuracyFunction) -> "_Samples":
+    def of(cls, function: AccuracyFunction) -> _Samples:
         points = []
         with mp.workdps(DPS):
             for bound in function.sample_bindings():
@@ -432,7 +433,7 @@ def optimal_data_array(bound: BoundAccuracy, costs: Any, *, interior: bool = Fal
 
     Uses the lambdified closed form when one was derived; otherwise solves
     :math:`\hat a'(m) = c` for all costs at once by bisection in :math:`\log m`
-    plus Newton polish (:func:`fedsym.solve.decreasing_root_array`).  Costs at
+    plus Newton polish (:func:`fedsym.core.solve.decreasing_root_array`).  Costs at
     or above :math:`c_{max}` give 0 unless *interior* (then the interior root,
     where it exists).
     """

@@ -19,8 +19,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import mpmath as mp
 import numpy as np

@@ -1,9 +1,9 @@
 r"""Unknown costs: two-type screening for one agent, verified (MODEL.md §6, App. B).
 
 The front of the screening modules: :func:`screen` computes Theorem B.1's
-data-maximizing menu (:func:`fedsym.screening_menu.optimal_menu`), builds the
+data-maximizing menu (:func:`fedsym.paper.screening.menu.optimal_menu`), builds the
 mechanism curve of Eq. (14) that implements it
-(:class:`fedsym.screening_curve.ScreeningMechanism`) and checks by global
+(:class:`fedsym.paper.screening.curve.ScreeningMechanism`) and checks by global
 search that the high type's best response on it is :math:`m_C` and the low
 type's :math:`m_D`.  The result carries the points A-D of Fig. 5, the expected
 data, the low type's information rent (Theorem B.3) and the regime.
@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .accuracy import BoundAccuracy
-from .deviation import DEVIATION_TOLERANCE, Deviation
-from .latex import LatexRepr, align, format_number
-from .screening_curve import ScreeningMechanism, verify_menu
-from .screening_menu import CostTypes, Menu, optimal_menu
+from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.model.accuracy import BoundAccuracy
+from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation
+from fedsym.paper.screening.curve import ScreeningMechanism, verify_menu
+from fedsym.paper.screening.menu import CostTypes, Menu, optimal_menu
 
 __all__ = ["ScreeningResult", "screen"]
 
@@ -28,7 +28,7 @@ class ScreeningResult(LatexRepr):
     r"""Theorem B.1's menu for one agent, with the verified best responses on Eq. (14)'s curve.
 
     ``high_deviation`` and ``low_deviation`` are the global searches
-    (:func:`fedsym.deviation.best_deviation`) of each type's utility on the
+    (:func:`fedsym.paper.deviation.best_deviation`) of each type's utility on the
     mechanism curve from its claimed point; ``verified`` when neither type gains
     more than ``tolerance`` by any deviation.
     """
@@ -88,7 +88,7 @@ def screen(bound: BoundAccuracy, c_low: Any, c_high: Any, p: Any, others: Any, *
         Search each type's deviations globally on the curve of Eq. (14).
     tolerance:
         Largest gain from deviating that counts as none
-        (default :data:`fedsym.deviation.DEVIATION_TOLERANCE`).
+        (default :data:`fedsym.paper.deviation.DEVIATION_TOLERANCE`).
     points:
         Grid size of the deviation search.
     """

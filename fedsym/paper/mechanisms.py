@@ -7,7 +7,7 @@ The protocol is one abstract method, :meth:`Mechanism.gamma`, vectorized over
 :math:`m_i` with numpy, plus the accuracy function the mechanism is built on;
 everything else (utilities, the curve seen by one agent, the feasibility and
 individual-rationality checks, equilibrium solvers and the global verifier of
-:mod:`fedsym.equilibrium`) works on *any* mechanism, including one a user
+:mod:`fedsym.paper.equilibrium`) works on *any* mechanism, including one a user
 writes as a subclass or wraps with :class:`FunctionMechanism`.
 
 Shipped mechanisms:
@@ -27,18 +27,19 @@ Shipped mechanisms:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import mpmath as mp
 import numpy as np
 
-from .accuracy import BoundAccuracy
-from .agent import optimal_data_array, parse_cost
-from .errors import ParameterError
-from .latex import escape_text, format_number
-from .solve import DPS
+from fedsym.core.errors import ParameterError
+from fedsym.core.latex import escape_text, format_number
+from fedsym.core.solve import DPS
+from fedsym.model.accuracy import BoundAccuracy
+from fedsym.paper.lone_agent import optimal_data_array, parse_cost
 
 __all__ = [
     "Mechanism",
@@ -135,6 +136,20 @@ class Mechanism(ABC):
         """Contributions of agent ``i`` where its curve is not smooth (none by default)."""
         return ()
 
+    def accuracies(self, profile: Any) -> np.ndarray:
+        r""":math:`\gamma_i(m)` of every agent at *profile* (one call of :meth:`gamma` per agent)."""
+        profile = np.asarray(profile, dtype=float)
+        return np.array([float(self.gamma(i, profile[i:i + 1], profile)[0]) for i in range(profile.size)])
+
+    def agent_parameters(self, n: int) -> np.ndarray | None:
+        """Per-agent parameters that, with its cost and contribution, fix agent ``i``'s deviation problem.
+
+        One row per agent.  Agents with equal rows, costs and contributions face the
+        same problem, so the equilibrium verification checks one of them.  ``None``
+        (the default) means every agent may be different: all are checked.
+        """
+        return None
+
     def utility(self, i: int, m_i: Any, profile: Any, cost: float) -> np.ndarray:
         r"""Utility :math:`U_i = \gamma_i(m_i; m_{-i}) - c_i m_i`, Eq. (7), over an array *m_i*."""
         m_i = np.asarray(m_i, dtype=float)
@@ -184,6 +199,21 @@ class AnonymousMechanism(Mechanism):
         return ()
 
 
+class BroadcastMechanism(AnonymousMechanism):
+    """An anonymous mechanism whose :meth:`gamma_total` accepts an array of agent indices.
+
+    :meth:`accuracies` is then one vector pass over all agents, whatever ``n`` is.
+    """
+
+    @abstractmethod
+    def gamma_total(self, i: int | np.ndarray, m_i: np.ndarray, others: float | np.ndarray) -> np.ndarray:
+        r""":math:`\gamma_i`; *i*, *m_i* and *others* broadcast together."""
+
+    def accuracies(self, profile: Any) -> np.ndarray:
+        profile = np.asarray(profile, dtype=float)
+        return np.asarray(self.gamma_total(np.arange(profile.size), profile, profile.sum() - profile), dtype=float)
+
+
 @dataclass(frozen=True, eq=False)
 class FunctionMechanism(Mechanism):
     r"""A user's mechanism from a function ``gamma(i, m_i, profile) -> array`` (see :meth:`Mechanism.gamma`)."""
@@ -199,7 +229,7 @@ class FunctionMechanism(Mechanism):
 
 
 @dataclass(frozen=True, eq=False)
-class StandardMechanism(AnonymousMechanism):
+class StandardMechanism(BroadcastMechanism):
     r"""Standard federated learning, Eq. (10): every agent gets the full model.
 
     .. math:: \gamma_i(m_i; m_{-i}) = a\Big(\sum_j m_j\Big)
@@ -211,12 +241,16 @@ class StandardMechanism(AnonymousMechanism):
     name: str = "standard"
     n_agents: int | None = None
 
-    def gamma_total(self, i: int, m_i: np.ndarray, others: float) -> np.ndarray:
+    def gamma_total(self, i: int | np.ndarray, m_i: np.ndarray, others: float | np.ndarray) -> np.ndarray:
         return self.accuracy.a_np(m_i + others)
+
+    def agent_parameters(self, n: int) -> np.ndarray:
+        """No per-agent parameters: agents differ only by cost and contribution."""
+        return np.zeros((n, 0))
 
 
 @dataclass(frozen=True, eq=False)
-class PartialSharing(AnonymousMechanism):
+class PartialSharing(BroadcastMechanism):
     r"""Agent ``i`` gets a model trained on its data and a share :math:`\lambda` of the others'.
 
     .. math:: \gamma_i(m_i; m_{-i}) = a\Big(m_i + \lambda \sum_{j\ne i} m_j\Big),\quad \lambda\in[0, 1]
@@ -234,12 +268,16 @@ class PartialSharing(AnonymousMechanism):
         if not 0 <= self.share <= 1:
             raise ParameterError(f"share lambda={self.share!r} must lie in [0, 1]")
 
-    def gamma_total(self, i: int, m_i: np.ndarray, others: float) -> np.ndarray:
+    def gamma_total(self, i: int | np.ndarray, m_i: np.ndarray, others: float | np.ndarray) -> np.ndarray:
         return self.accuracy.a_np(m_i + self.share * others)
+
+    def agent_parameters(self, n: int) -> np.ndarray:
+        """No per-agent parameters: agents differ only by cost and contribution."""
+        return np.zeros((n, 0))
 
 
 @dataclass(frozen=True, eq=False)
-class LinearShaping(AnonymousMechanism):
+class LinearShaping(BroadcastMechanism):
     r"""Linear accuracy shaping: own accuracy up to an anchor, then a line capped by the full model.
 
     .. math::
@@ -277,7 +315,11 @@ class LinearShaping(AnonymousMechanism):
         r""":math:`a(\mu_i)` for every agent."""
         return self.accuracy.a_np(self.anchors)
 
-    def gamma_total(self, i: int, m_i: np.ndarray, others: float) -> np.ndarray:
+    def agent_parameters(self, n: int) -> np.ndarray:
+        """Each agent's anchor and slope."""
+        return np.column_stack([self.anchors, self.slopes])
+
+    def gamma_total(self, i: int | np.ndarray, m_i: np.ndarray, others: float | np.ndarray) -> np.ndarray:
         anchor, slope = self.anchors[i], self.slopes[i]
         line = self.anchor_accuracy[i] + slope * (m_i - anchor)
         shaped = np.minimum(line, self.accuracy.a_np(m_i + others))

@@ -20,21 +20,22 @@ import math
 import random
 import re
 import tokenize
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from io import StringIO
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import mpmath as mp
 import numpy as np
 import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr
 
-from . import symbols as S
-from .errors import AssumptionError, ExpressionError, ParameterError
-from .latex import escape_text
-from .derived import exact_rational
-from .solve import DPS, bracketed_root, symbolic
+from fedsym.core import symbols as S
+from fedsym.core.derived import exact_rational
+from fedsym.core.errors import AssumptionError, ExpressionError, ParameterError
+from fedsym.core.latex import escape_text
+from fedsym.core.solve import DPS, bracketed_root, symbolic
 
 __all__ = [
     "ParameterSpec",
@@ -191,7 +192,7 @@ class AccuracyFunction:
         ``simplified``, ``generalization-bound``, ``power-law`` or the
         expression text for a user function.
     expr:
-        :math:`\\hat a(m)` as a sympy expression in :data:`fedsym.symbols.m`.
+        :math:`\\hat a(m)` as a sympy expression in :data:`fedsym.core.symbols.m`.
     parameters:
         One :class:`ParameterSpec` per free symbol other than ``m``.
     domain_lower:
@@ -227,7 +228,7 @@ class AccuracyFunction:
         r"""LaTeX of :math:`\hat a(m)`, from the same expression the code evaluates."""
         return sp.latex(self.expr)
 
-    def bind(self, values: Mapping[str, Any] | None = None) -> "BoundAccuracy":
+    def bind(self, values: Mapping[str, Any] | None = None) -> BoundAccuracy:
         """Fix parameter values (strings, ints, floats or rationals); defaults fill gaps.
 
         Raises :class:`ParameterError` naming a missing or unknown parameter or
@@ -250,17 +251,17 @@ class AccuracyFunction:
                                      f"(give it as --param {spec.name}=VALUE)")
         return _bind(self, tuple(sorted(exact.items())))
 
-    def bind_numbers(self, values: Mapping[str, Any]) -> "BoundAccuracy":
+    def bind_numbers(self, values: Mapping[str, Any]) -> BoundAccuracy:
         """:meth:`bind` from numbers at any precision (mpf, float, ...), ignoring keys that are not parameters.
 
         Each value is turned into an exact rational through its decimal digits at
-        :data:`fedsym.solve.DPS`; solvers use this to rebind from a point such as
+        :data:`fedsym.core.solve.DPS`; solvers use this to rebind from a point such as
         ``{"a_opt": ..., "k": ..., "c": ...}``.
         """
         with mp.workdps(DPS):
             return self.bind({name: exact_rational(values[name]) for name in self.parameter_names})
 
-    def sample_bindings(self, count: int = 4, *, seed: int = 0, tries: int = 60) -> list["BoundAccuracy"]:
+    def sample_bindings(self, count: int = 4, *, seed: int = 0, tries: int = 60) -> list[BoundAccuracy]:
         """Up to *count* valid bindings at random parameters (fixed *seed*).
 
         Used to validate symbolic branches at points other than the user's.
@@ -283,7 +284,7 @@ class AccuracyFunction:
 
 
 @functools.lru_cache(maxsize=256)
-def _bind(function: AccuracyFunction, items: tuple[tuple[str, sp.Rational], ...]) -> "BoundAccuracy":
+def _bind(function: AccuracyFunction, items: tuple[tuple[str, sp.Rational], ...]) -> BoundAccuracy:
     bound = BoundAccuracy(function, dict(items))
     bound.validate()
     return bound
@@ -475,8 +476,8 @@ class BoundAccuracy:
     def validate(self) -> None:
         r"""Raise :class:`AssumptionError` unless :math:`\hat a` is positive somewhere, (1) holds for
         large m, and :math:`a_{opt} \le 1`."""
-        self.minimum_viable_data  # raises when never positive
-        self.assumption  # raises when (1) fails for large m
+        _ = self.minimum_viable_data  # raises when never positive
+        _ = self.assumption  # raises when (1) fails for large m
         if not mp.isfinite(self.a_opt) or self.a_opt > 10**6:
             raise AssumptionError(f"accuracy {self.label()} grows without bound; an accuracy is at most 1")
         if self.a_opt > 1 + mp.mpf(10) ** -12:
@@ -527,7 +528,7 @@ _IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 @functools.lru_cache(maxsize=128)
-def accuracy_function(spec: "str | sp.Expr") -> AccuracyFunction:
+def accuracy_function(spec: str | sp.Expr) -> AccuracyFunction:
     """A family by name, or a user expression (string or sympy) in ``m``.
 
     >>> accuracy_function("simplified").expr

@@ -11,12 +11,12 @@ maxima by golden-section search on their neighbouring cells.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import numpy as np
 
-from .solve import golden_section
+from fedsym.core.solve import golden_section
 
 __all__ = ["Deviation", "best_deviation", "DEVIATION_TOLERANCE"]
 

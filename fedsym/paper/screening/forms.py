@@ -1,6 +1,6 @@
 r"""Closed forms of App. B, validated like the core's, and their ``fedsym check`` rows (MODEL.md §6).
 
-Derived from the lone agent's closed forms (:func:`fedsym.agent.lone_agent_forms`)
+Derived from the lone agent's closed forms (:func:`fedsym.paper.lone_agent.lone_agent_forms`)
 whenever those exist, so they hold for any accuracy function with a closed
 :math:`m^*(c)`, :math:`u^*(c)`:
 
@@ -25,19 +25,20 @@ from __future__ import annotations
 
 import functools
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import mpmath as mp
 import sympy as sp
 
-from . import symbols as S
-from .accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
-from .agent import lone_agent_forms, maximize_utility
-from .check import CheckRow, derived_row
-from .derived import Derived, DerivedForms, exact_rational, mp_value, simplest
-from .screening_menu import Cap, CostTypes, optimal_menu
-from .solve import DPS, maximize_unimodal, symbolic
+from fedsym.core import symbols as S
+from fedsym.core.checkrow import CheckRow, derived_row
+from fedsym.core.derived import Derived, DerivedForms, exact_rational, mp_value, simplest
+from fedsym.core.solve import DPS, maximize_unimodal, symbolic
+from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
+from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
+from fedsym.paper.screening.menu import Cap, CostTypes, optimal_menu
 
 __all__ = ["ScreeningForms", "screening_forms", "EXAMPLE_B4_RATIO", "m_others", "checks"]
 
@@ -53,7 +54,7 @@ ACCEPT_RTOL = mp.mpf("1e-25")
 
 @dataclass(frozen=True)
 class ScreeningForms(DerivedForms):
-    """App. B's derived quantities for one accuracy function (each a :class:`~fedsym.derived.Derived`)."""
+    """App. B's derived quantities for one accuracy function (each a :class:`~fedsym.core.derived.Derived`)."""
 
     function: AccuracyFunction
     known_cost_contribution: Derived
@@ -204,7 +205,7 @@ def screening_forms(function: AccuracyFunction) -> ScreeningForms:
         [] if missing else _crossing_candidates(function.expr, u_star), _numeric_crossing(function))
     c_min = derived(
         "minimum_high_contribution", r"m_C^{min}", "high contribution when the low type earns no rent",
-        "App. B, regime 1", with_types, [] if missing else [(u_low - u_high) / (S.c_H - S.c_L)],
+        "App. B, regime 1", with_types, [] if missing or u_low is None or u_high is None else [(u_low - u_high) / (S.c_H - S.c_L)],
         lambda v: (maximize_utility(function.bind_numbers(v), v["c_L"])[1]
                    - maximize_utility(function.bind_numbers(v), v["c_H"])[1]) / (v["c_H"] - v["c_L"]))
     low = None if missing else at(m_star, target) - m_others

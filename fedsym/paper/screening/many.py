@@ -1,7 +1,7 @@
 r"""Many agents with i.i.d. two-point costs under the screening curve (MODEL.md §6 end, **extension**).
 
 Every agent is offered the curve of Eq. (14) built from the *others' realized*
-data (:class:`fedsym.screening_curve.ScreeningMechanism`).  For a realized type
+data (:class:`fedsym.paper.screening.curve.ScreeningMechanism`).  For a realized type
 profile with :math:`n_L` low and :math:`n_H` high agents, the ex-post
 equilibrium is sought symmetric within each type: contributions
 :math:`(x_L, x_H)` with
@@ -11,7 +11,7 @@ equilibrium is sought symmetric within each type: contributions
 
 (Theorem B.1's points as functions of :math:`m_{-i}`), found by fixed-point
 iteration and then verified for every agent by the global deviation search of
-:func:`fedsym.equilibrium.verify_equilibrium`.  Over the prior, for identical
+:func:`fedsym.paper.equilibrium.verify_equilibrium`.  Over the prior, for identical
 agents, the expected total is the binomial sum
 :math:`\sum_j \binom{n}{j} p^j (1-p)^{n-j} M(j, n - j)`, compared with the
 same sum for known costs (Theorem 4.2, Eq. (13)) and for the standard mechanism
@@ -20,21 +20,22 @@ same sum for known costs (Theorem 4.2, Eq. (13)) and for the standard mechanism
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from .accuracy import BoundAccuracy
-from .derived import exact_rational
-from .equilibrium import Verification, shaping_equilibrium, standard_equilibrium, verify_equilibrium
-from .errors import ParameterError
-from .latex import LatexRepr, align, format_number
-from .screening_curve import ScreeningMechanism
-from .screening_menu import CostTypes, optimal_menu
-from .solve import DPS
+from fedsym.core.derived import exact_rational
+from fedsym.core.errors import ParameterError
+from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.core.solve import DPS
+from fedsym.model.accuracy import BoundAccuracy
+from fedsym.paper.equilibrium import Verification, shaping_equilibrium, standard_equilibrium, verify_equilibrium
+from fedsym.paper.screening.curve import ScreeningMechanism
+from fedsym.paper.screening.menu import CostTypes, optimal_menu
 
 __all__ = ["TypeProfileEquilibrium", "ExpectedTotals", "ex_post_equilibrium", "expected_totals",
            "FIXED_POINT_RTOL"]
@@ -85,7 +86,7 @@ def ex_post_equilibrium(bound: BoundAccuracy, types: CostTypes, profile: Sequenc
     r"""Ex-post equilibrium of the screening curves for a realized type *profile* (``"L"``/``"H"`` per agent).
 
     Fixed-point iteration of :math:`(x_L, x_H) \mapsto (m_D(\cdot), m_C(\cdot))` from the lone
-    optima, in mpmath at :data:`fedsym.solve.DPS` digits, until both change by less
+    optima, in mpmath at :data:`fedsym.core.solve.DPS` digits, until both change by less
     than *rtol* (relative); raises :class:`ArithmeticError` if it has not after
     *max_iterations*.  *verify*: global deviation search for every agent on its curve.
     """
@@ -97,7 +98,7 @@ def ex_post_equilibrium(bound: BoundAccuracy, types: CostTypes, profile: Sequenc
         start = optimal_menu(bound, types, 0)
         x_l, x_h = start.low_contribution, start.high_contribution
         tol = mp.mpf(rtol)
-        for iteration in range(1, max_iterations + 1):
+        for iteration in range(1, max_iterations + 1):  # noqa: B007 (reported after the loop)
             new_l = optimal_menu(bound, types, _others((n_low - 1) * x_l + n_high * x_h)).low_contribution \
                 if n_low else x_l
             new_h = optimal_menu(bound, types, _others(n_low * new_l + (n_high - 1) * x_h)).high_contribution \
@@ -149,9 +150,9 @@ def expected_totals(bound: BoundAccuracy, types: CostTypes, n: int, *, verify: b
     r"""Binomial average over the number of low types of the realized equilibrium totals (**extension**).
 
     For each :math:`j = 0..n`: :func:`ex_post_equilibrium` with :math:`j` low agents
-    (verified when *verify*), :func:`fedsym.equilibrium.shaping_equilibrium` with the
+    (verified when *verify*), :func:`fedsym.paper.equilibrium.shaping_equilibrium` with the
     realized costs (the server knowing them) and
-    :func:`fedsym.equilibrium.standard_equilibrium`; weights
+    :func:`fedsym.paper.equilibrium.standard_equilibrium`; weights
     :math:`\binom{n}{j} p^j (1-p)^{n-j}`.
     """
     if int(n) != n or n < 1:

@@ -1,0 +1,31 @@
+"""The report (outer ring): LaTeX sections, pgfplots figures and the master document.
+
+- :mod:`~fedsym.report.tex`: the one escaping gate, templates and the packages they need;
+- :mod:`~fedsym.report.content`: :class:`Section`, :class:`Step`, :class:`Figure`, :class:`Series`,
+  what a ``derivations/*.py`` file's ``derive()`` returns;
+- :mod:`~fedsym.report.runner`: :func:`run_report` runs the derivations and writes the fragments;
+- :mod:`~fedsym.report.pdf`: :func:`compile_pdf`.
+"""
+
+from fedsym.report.content import Figure, Section, Series, Step, accuracy_parameters, symbol_parameters
+from fedsym.report.pdf import TexError, compile_pdf
+from fedsym.report.runner import DEFAULT_TITLE, ReportResult, run_report
+from fedsym.report.tex import GENERATED_HEADER, Package, preamble, required_packages
+
+__all__ = [
+    "Series",
+    "Figure",
+    "Step",
+    "Section",
+    "Package",
+    "ReportResult",
+    "TexError",
+    "required_packages",
+    "preamble",
+    "accuracy_parameters",
+    "symbol_parameters",
+    "run_report",
+    "compile_pdf",
+    "GENERATED_HEADER",
+    "DEFAULT_TITLE",
+]

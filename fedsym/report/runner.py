@@ -1,0 +1,187 @@
+"""Run the derivation files and write the report: one fragment per section and ``main.tex``.
+
+:func:`run_report` imports every derivation file (it runs them: a derivation is
+Python code by design), writes one ``<key>.tex`` fragment per section and a
+``main.tex`` that inputs them, and optionally compiles the PDF.  Output is
+deterministic: the same derivations give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from fedsym.core.errors import InputFileError
+from fedsym.core.latex import Latex
+from fedsym.report.content import Section
+from fedsym.report.pdf import compile_pdf
+from fedsym.report.tex import GENERATED_HEADER, preamble, render
+
+__all__ = ["DEFAULT_TITLE", "ReportResult", "run_report"]
+
+#: Title of the master document written by :func:`run_report`.
+DEFAULT_TITLE = "Data sharing in federated learning: worked examples"
+
+# --------------------------------------------------------------------------
+# Running the derivations
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`run_report` wrote."""
+
+    main: Path
+    sections: tuple[Path, ...]
+    removed: tuple[Path, ...] = ()
+    pdf: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (paths as strings)."""
+        return {"main": str(self.main), "sections": [str(p) for p in self.sections],
+                "removed": [str(p) for p in self.removed],
+                "pdf": None if self.pdf is None else str(self.pdf)}
+
+
+def _one_line(exc: BaseException) -> str:
+    """``"Type: message"`` of an exception, with its whitespace collapsed to one line."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+
+
+def _import(path: Path) -> ModuleType:
+    """Import a Python file by path, under a name private to fedsym."""
+    name = f"fedsym_derivation_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError("not importable as a Python file")
+    module = importlib.util.module_from_spec(spec)
+    previous = sys.modules.get(name)
+    sys.modules[name] = module  # dataclasses in the file look their module up
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        if previous is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = previous
+    return module
+
+
+def _load_sections(path: Path) -> list[Section]:
+    """The sections a derivation file's ``derive()`` returns; any failure names the file."""
+    try:
+        module = _import(path)
+    except Exception as exc:
+        raise InputFileError(f"{path}: cannot be imported: {_one_line(exc)}") from exc
+    derive = getattr(module, "derive", None)
+    if not callable(derive):
+        raise InputFileError(f"{path}: defines no derive() function")
+    try:
+        result = derive()
+    except Exception as exc:
+        raise InputFileError(f"{path}: derive() failed: {_one_line(exc)}") from exc
+    sections = [result] if isinstance(result, Section) else result
+    if not isinstance(sections, (list, tuple)) or not all(isinstance(s, Section) for s in sections):
+        raise InputFileError(
+            f"{path}: derive() returned {type(result).__name__}, expected a Section or a list of Sections"
+        )
+    return list(sections)
+
+
+def _render_all(files: Sequence[Path]) -> dict[str, Latex]:
+    """``{key: fragment}`` for every section of every file, in file order."""
+    fragments: dict[str, Latex] = {}
+    origin: dict[str, Path] = {}
+    for path in files:
+        for section in _load_sections(path):
+            if section.key in origin:
+                raise InputFileError(
+                    f"{path}: section key {section.key!r} is already used by {origin[section.key]}"
+                )
+            try:
+                fragments[section.key] = section.to_latex()
+            except Exception as exc:
+                raise InputFileError(
+                    f"{path}: section {section.key!r} cannot be rendered: {_one_line(exc)}"
+                ) from exc
+            origin[section.key] = path
+    return fragments
+
+
+def _write(path: Path, text: str) -> None:
+    """Write *text* as UTF-8 with Unix newlines, ending in exactly one newline."""
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8", newline="\n")
+
+
+def _remove_stale(out_dir: Path, keep: set[Path]) -> tuple[Path, ...]:
+    """Delete generated ``.tex`` files of sections that no longer exist."""
+    removed = []
+    for path in sorted(out_dir.glob("*.tex")):
+        if path in keep:
+            continue
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            if handle.readline().rstrip("\n") == GENERATED_HEADER:
+                path.unlink()
+                removed.append(path)
+    return tuple(removed)
+
+
+def run_report(
+    derivations_dir: Path,
+    out_dir: Path,
+    pdf: bool = False,
+    *,
+    title: str = DEFAULT_TITLE,
+) -> ReportResult:
+    """Run every derivation file and write the LaTeX report.
+
+    Imports ``derivations_dir/*.py`` in file-name order (names starting with
+    ``_`` are helpers and skipped), calls each file's ``derive()`` (a
+    :class:`Section` or a list of them), writes ``out_dir/<key>.tex`` per
+    section and ``out_dir/main.tex`` inputting them in that order, and
+    removes generated ``.tex`` files of sections that no longer exist.  The
+    output is byte-identical across runs.
+
+    Parameters
+    ----------
+    derivations_dir : Path
+        Directory of derivation files.
+    out_dir : Path
+        Output directory, created if missing.
+    pdf : bool, default False
+        Also compile ``main.tex`` (see :func:`compile_pdf`).
+    title : str, default DEFAULT_TITLE
+        Title of the master document.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    InputFileError
+        If the directory has no derivation file, or a file fails to import,
+        lacks ``derive()``, raises in it, returns something else than
+        sections, repeats a section key, or cannot be rendered (e.g. NaN).
+    TexError
+        If ``pdf`` and TeX is missing or LaTeX fails.
+    """
+    derivations_dir, out_dir = Path(derivations_dir), Path(out_dir)
+    files = sorted(p for p in derivations_dir.glob("*.py") if not p.name.startswith("_"))
+    if not files:
+        raise InputFileError(f"{derivations_dir}: no derivation files (*.py) found")
+    fragments = _render_all(files)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sections = tuple(out_dir / f"{key}.tex" for key in fragments)
+    for path, text in zip(sections, fragments.values()):
+        _write(path, text)
+    main = out_dir / "main.tex"
+    _write(main, render("main.tex", header=GENERATED_HEADER, preamble=preamble(), title=title,
+                         inputs=[Latex(key) for key in fragments]))
+    removed = _remove_stale(out_dir, {main, *sections})
+    return ReportResult(main=main, sections=sections, removed=removed,
+                        pdf=compile_pdf(main) if pdf else None)
