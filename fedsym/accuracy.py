@@ -329,7 +329,8 @@ class BoundAccuracy:
 
     @cached_property
     def _np(self) -> tuple[Callable[..., Any], ...]:
-        return tuple(sp.lambdify(S.m, d, "numpy") for d in self._derivatives)
+        # evalf first: numpy cannot take sqrt of an exact integer beyond int64 (a 40-digit rational parameter)
+        return tuple(sp.lambdify(S.m, d.evalf(DPS), "numpy") for d in self._derivatives)
 
     # -- evaluation -------------------------------------------------------
     def a_hat(self, m: Any) -> mp.mpf:
