@@ -11,9 +11,12 @@ Method
 * **Data.** The fit works on the per-size means :math:`\bar y_j` of the
   :math:`J` distinct training-set sizes.  With repeated seeds the weight of
   size :math:`j` is :math:`w_j = n_j/\sigma_j^2`, the inverse variance of its
-  mean (:math:`\sigma_j` the seed standard deviation, floored at a tenth of the
-  median spread so a size whose seeds all agree does not take over; a size with
-  one seed gets the median spread).  Without repeats (or without any spread)
+  mean, where :math:`\sigma_j^2 = (\nu_j s_j^2 + \nu_0 \tilde s^2)/(\nu_j + \nu_0)`
+  shrinks the seed variance :math:`s_j^2` (:math:`\nu_j = n_j - 1` degrees of
+  freedom, floored at a hundredth of the median) towards the median seed variance
+  :math:`\tilde s^2` with :math:`\nu_0 = 10`: weights estimated from a handful
+  of seeds are noisy and would make the standard errors too small by about a
+  third with five seeds, while 100 seeds keep their own variance.  Without repeats (or without any spread)
   the fit is unweighted.  This gives the same estimate as weighted least squares
   on every measurement.
 * **Least squares.** :func:`scipy.optimize.least_squares` (trust-region
@@ -53,16 +56,23 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
 from scipy.optimize import least_squares
 
 from . import symbols as S
-from .accuracy import FAMILIES, AccuracyFunction, BoundAccuracy, ParameterSpec, accuracy_function
+from .accuracy import (
+    FAMILIES,
+    AccuracyFunction,
+    BoundAccuracy,
+    ParameterSpec,
+    accuracy_function,
+)
 from .agent import individual
 from .equilibrium import shaping_equilibrium, standard_equilibrium
 from .errors import AssumptionError, ParameterError
@@ -70,16 +80,16 @@ from .latex import LatexRepr, align, escape_text, format_number
 from .learning_curve import LearningCurve
 
 __all__ = [
-    "FitResult",
-    "FitAssumption",
-    "CurveFits",
-    "Band",
-    "fit_family",
-    "fit_curve",
-    "DEFAULT_FAMILIES",
-    "FIXED",
     "ASSUMPTION_GRID",
     "BAND_Z",
+    "DEFAULT_FAMILIES",
+    "FIXED",
+    "Band",
+    "CurveFits",
+    "FitAssumption",
+    "FitResult",
+    "fit_curve",
+    "fit_family",
 ]
 
 #: families fitted when none is named
@@ -92,6 +102,8 @@ ASSUMPTION_GRID = 512
 BAND_Z = 1.959963984540054
 #: a parameter within this relative distance of a bound counts as at the bound
 _AT_BOUND = 1e-6
+#: degrees of freedom of the median seed variance each size's variance is shrunk towards
+_PRIOR_DOF = 10
 #: grids of the starting-value searches
 _ALPHAS = np.geomspace(0.02, 3.0, 40)
 _STARTS = 8
@@ -112,7 +124,7 @@ class _Model:
     second: Callable[..., Any]
     domain: sp.Expr
 
-    def evaluate(self, f: Callable[..., Any], m: np.ndarray, theta: Sequence[float]) -> np.ndarray:
+    def evaluate(self, f: Callable[..., Any], m: np.ndarray, theta: Sequence[float] | np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             return np.asarray(f(m, *theta), dtype=float) * np.ones_like(m)
 
@@ -363,9 +375,10 @@ def _data(curve: LearningCurve) -> _Data:
     positive = g.spreads[(g.counts > 1) & (g.spreads > 0)]
     if positive.size == 0:
         return _Data(g.sizes, g.means, np.ones_like(g.means), False)
-    typical = float(np.median(positive))
-    spread = np.where(g.counts > 1, np.maximum(g.spreads, 0.1 * typical), typical)
-    return _Data(g.sizes, g.means, g.counts / spread**2, True)
+    typical = float(np.median(positive)) ** 2
+    dof = np.maximum(g.counts - 1, 0)
+    variance = (dof * np.maximum(g.spreads**2, 0.01 * typical) + _PRIOR_DOF * typical) / (dof + _PRIOR_DOF)
+    return _Data(g.sizes, g.means, g.counts / variance, True)
 
 
 def _linear(columns: Sequence[np.ndarray], y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:

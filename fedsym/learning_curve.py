@@ -23,25 +23,25 @@ import io
 import json
 import math
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import numpy as np
 
 from .errors import InputFileError, ParameterError
 
 __all__ = [
+    "LCDB_SCORES",
     "LearningCurve",
     "SizeGroups",
-    "read_csv",
-    "read_lcdb",
-    "read_lcdb_learner",
     "lcdb_available",
     "lcdb_file",
     "parse_curve_name",
-    "LCDB_SCORES",
+    "read_csv",
+    "read_lcdb",
+    "read_lcdb_learner",
 ]
 
 #: score columns of the LCDB files a curve can use
