@@ -34,6 +34,7 @@ from .errors import InputFileError, ParameterError
 
 __all__ = [
     "LCDB_SCORES",
+    "CurveShape",
     "LearningCurve",
     "SizeGroups",
     "lcdb_available",
@@ -56,6 +57,19 @@ class SizeGroups:
     means: np.ndarray
     spreads: np.ndarray
     counts: np.ndarray
+
+
+@dataclass(frozen=True)
+class CurveShape:
+    """Whether measured means satisfy assumption (1) (non-decreasing, concave) up to ``z`` standard errors."""
+
+    monotone: bool
+    concave: bool
+    z: float
+
+    @property
+    def satisfies_assumption(self) -> bool:
+        return self.monotone and self.concave
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,30 @@ class LearningCurve:
         for array in (distinct, means, spreads, counts):
             array.setflags(write=False)
         return SizeGroups(distinct, means, spreads, counts)
+
+    def shape(self, z: float = 3.0) -> CurveShape:
+        """Whether the measured means are non-decreasing and concave in m, up to *z* standard errors.
+
+        Not monotone: some mean lies below an earlier one by more than *z*
+        standard errors of their difference.  Not concave: the slope between
+        consecutive sizes rises by more than *z* standard errors of the rise
+        (standard errors of the means from the seed spread; without seeds any
+        strict violation counts).
+        """
+        g = self.groups
+        se2 = np.where(g.counts > 1, g.spreads**2 / g.counts, 0.0)
+        drop = g.means[:, None] - g.means[None, :]
+        upper = np.triu(np.ones_like(drop, dtype=bool), 1)
+        monotone = not np.any(upper & (drop > z * np.sqrt(se2[:, None] + se2[None, :])))
+        concave = True
+        if g.sizes.size >= 3:
+            width = np.diff(g.sizes)
+            rise = np.diff(np.diff(g.means) / width)
+            # variance of (y2 - y1)/w1 - (y1 - y0)/w0 - ... for consecutive triples
+            var = (se2[2:] / width[1:] ** 2 + se2[1:-1] * (1 / width[1:] + 1 / width[:-1]) ** 2
+                   + se2[:-2] / width[:-1] ** 2)
+            concave = not np.any(rise > z * np.sqrt(var))
+        return CurveShape(monotone, concave, z)
 
     @property
     def size_range(self) -> tuple[float, float]:

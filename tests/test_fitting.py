@@ -215,3 +215,23 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path, capsys, argv, message):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def repeated(sizes, means, spread=0.001):
+    """Five seeds per size at mean + spread * (-2, -1, 0, 1, 2)."""
+    offsets = spread * np.array([-2, -1, 0, 1, 2])
+    return LearningCurve("shape", tuple(np.repeat(sizes, 5).tolist()),
+                         tuple((np.repeat(means, 5) + np.tile(offsets, len(means))).tolist()))
+
+
+@pytest.mark.parametrize("means, monotone, concave", [
+    ((0.5, 0.6, 0.65, 0.67), True, True),     # rising, slopes 0.01, 0.0025, 0.001 per point fall
+    ((0.5, 0.7, 0.6, 0.72), False, False),    # drops by 0.1 >> 3 se; slope rises from -0.005 to 0.006
+    ((0.1, 0.11, 0.5, 0.55), True, False),    # slope rises from 0.001 to 0.039 (S-shape)
+])
+def test_measured_shape_against_assumption_one(means, monotone, concave):
+    """Claim: shape() flags drops and rising slopes far beyond 3 standard errors; source: the means by hand
+    (sizes 10, 20, 30, 40; se of a mean about 0.0007)."""
+    shape = repeated(np.array([10.0, 20.0, 30.0, 40.0]), np.array(means)).shape()
+    assert (shape.monotone, shape.concave) == (monotone, concave)
+    assert shape.satisfies_assumption == (monotone and concave)
