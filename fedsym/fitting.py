@@ -38,8 +38,9 @@ Method
   misfit widens the errors, as ``curve_fit(absolute_sigma=False)``).
 * **Comparison.** :math:`\mathrm{AIC} = J\ln(\chi^2/J) + 2(p+1)`,
   :math:`\mathrm{BIC} = J\ln(\chi^2/J) + (p+1)\ln J` (Gaussian errors with the
-  weights above and an unknown scale).  :func:`fit_curve` chooses the lowest
-  **AIC** among the fits for which assumption (1) holds over the data range.
+  weights above and an unknown scale).  :attr:`CurveFits.best` is the lowest
+  **AIC** among the usable fits: (1) holds over the data range and Theorem 2.3's
+  :math:`c_{max}` exists where (1) holds (:attr:`FitResult.unusable_reason`).
 * **Assumption (1)** over the data range: :math:`\hat a' \ge 0` and
   :math:`\hat a'' \le 0` wherever :math:`\hat a > 0`, checked on
   :data:`ASSUMPTION_GRID` log-spaced points between the smallest and the
@@ -73,7 +74,7 @@ from .accuracy import (
     ParameterSpec,
     accuracy_function,
 )
-from .agent import individual
+from .agent import individual, optimal_data_array
 from .equilibrium import shaping_equilibrium, standard_equilibrium
 from .errors import AssumptionError, ParameterError
 from .latex import LatexRepr, align, escape_text, format_number
@@ -265,35 +266,74 @@ class FitResult(LatexRepr):
         the equilibria, :func:`~fedsym.screening.screen`); :class:`AssumptionError` if (1) fails for large m."""
         return _bind(self.function, self.values)
 
-    def band(self, name: str, quantity: Callable[[BoundAccuracy], float]) -> Band:
-        """*quantity* of the fitted curve with its delta-method band (see the module notes)."""
+    @cached_property
+    def unusable_reason(self) -> str:
+        """Why the fitted curve cannot stand in for an accuracy function downstream, or "" when it can.
+
+        Unusable when (1) fails over the data range, or when Theorem 2.3's
+        viability threshold :math:`c_{max}` cannot be computed because the
+        steepest ray from the origin touches the curve where (1) fails (Eq. (2)
+        fits below the data, MODEL.md §1) or the curve is invalid for large m.
+        """
+        if not self.assumption.holds_over_data:
+            return self.assumption.describe()
+        try:
+            individual(self.bound, 1)
+        except AssumptionError as error:
+            return str(error)
+        return ""
+
+    def _delta(self, quantity: Callable[[BoundAccuracy], Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Value, delta-method standard error and whether every perturbed value stays positive (elementwise)."""
         names = [n for n, _ in self.parameters]
         theta = np.array([v for _, v in self.parameters])
         ses = np.array([v for _, v in self.standard_errors])
-        value = float(quantity(self.bound))
+        value = np.asarray(quantity(self.bound), dtype=float)
         if not np.all(np.isfinite(ses)):
-            return Band(name, value, math.inf, 0.0, math.inf, "linear", "a parameter is not identified")
+            return value, np.full_like(value, math.inf), np.zeros_like(value, dtype=bool)
         lower, upper = _bounds(_model(self.function, self.fixed), self.assumption.m_min)
-        gradient = np.zeros_like(theta)
-        perturbed: list[float] = []
+        gradient = []
+        positive = value > 0
         for i in range(theta.size):
             h = max(0.1 * ses[i], 1e-9 * max(abs(theta[i]), 1e-300))
             up, down = min(theta[i] + h, upper[i]), max(theta[i] - h, lower[i])
             at = [self._quantity_at(names, theta, i, x, quantity) for x in (up, down)]
-            perturbed.extend(at)
-            gradient[i] = (at[0] - at[1]) / (up - down)
-        se = float(math.sqrt(max(0.0, gradient @ np.array(self.covariance) @ gradient)))
-        if value > 0 and min(perturbed) > 0:
+            positive &= (at[0] > 0) & (at[1] > 0)
+            gradient.append((at[0] - at[1]) / (up - down))
+        g = np.stack(gradient, axis=-1)
+        variance = np.einsum("...i,ij,...j->...", g, np.array(self.covariance), g)
+        return value, np.sqrt(np.maximum(variance, 0.0)), positive
+
+    def band(self, name: str, quantity: Callable[[BoundAccuracy], Any]) -> Band:
+        """*quantity* of the fitted curve with its delta-method band (see the module notes)."""
+        value_a, se_a, positive = self._delta(quantity)
+        value, se = float(value_a), float(se_a)
+        if not math.isfinite(se):
+            return Band(name, value, math.inf, 0.0, math.inf, "linear", "a parameter is not identified")
+        if bool(positive):
             spread = math.exp(BAND_Z * se / value)
             return Band(name, value, se, value / spread, value * spread, "log")
         note = "the quantity is 0 at or near the fitted parameters (a cost near c_max): band clipped at 0"
         return Band(name, value, se, max(0.0, value - BAND_Z * se), value + BAND_Z * se, "linear", note)
 
+    def optimal_data_bands(self, costs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:math:`m^*` over an array of costs with the lower and upper ends of its 95% band (as :meth:`band`,
+        vectorized through :func:`~fedsym.agent.optimal_data_array`)."""
+        costs = np.asarray(costs, dtype=float)
+        value, se, positive = self._delta(lambda bound: optimal_data_array(bound, costs))
+        with np.errstate(all="ignore"):
+            spread = np.exp(BAND_Z * se / np.where(positive, value, 1.0))
+        lower = np.where(positive, value / spread, np.maximum(0.0, value - BAND_Z * se))
+        upper = np.where(positive, value * spread, value + BAND_Z * se)
+        for array in (value, lower, upper):
+            array.setflags(write=False)
+        return value, lower, upper
+
     def _quantity_at(self, names: list[str], theta: np.ndarray, i: int, x: float,
-                     quantity: Callable[[BoundAccuracy], float]) -> float:
+                     quantity: Callable[[BoundAccuracy], Any]) -> np.ndarray:
         point = dict(zip(names, theta.tolist()))
         point[names[i]] = x
-        return float(quantity(_bind(self.function, {**point, **dict(self.fixed)})))
+        return np.asarray(quantity(_bind(self.function, {**point, **dict(self.fixed)})), dtype=float)
 
     def optimal_data(self, cost: Any) -> Band:
         """:math:`m^*` at *cost* (Theorem 2.3) with its band."""
@@ -337,23 +377,22 @@ class CurveFits(LatexRepr):
 
     @property
     def best(self) -> FitResult | None:
-        """Lowest AIC among fits for which (1) holds over the data range; None when none does."""
-        valid = [f for f in self.fits if f.assumption.holds_over_data]
-        return min(valid, key=lambda f: f.aic) if valid else None
+        """Lowest AIC among the usable fits (:attr:`FitResult.unusable_reason` empty); None when none is."""
+        return next((f for f in sorted(self.fits, key=lambda f: f.aic) if not f.unusable_reason), None)
 
     def require_best(self) -> FitResult:
-        """:attr:`best`, or :class:`AssumptionError` when every fit breaks (1) over the data range."""
+        """:attr:`best`, or :class:`AssumptionError` listing why each fit is unusable."""
         best = self.best
         if best is None:
-            raise AssumptionError(f"curve {self.curve.label}: every fitted family breaks assumption (1) over the "
-                                  f"data range ({'; '.join(f'{f.family}: {f.assumption.describe()}' for f in self.fits)})")
+            reasons = "; ".join(f"{f.family}: {f.unusable_reason}" for f in self.fits)
+            raise AssumptionError(f"curve {self.curve.label}: no fitted family is usable ({reasons})")
         return best
 
     def to_dict(self) -> dict[str, Any]:
         best = self.best
         return {"curve": self.curve.label, "source": self.curve.source, "observations": len(self.curve.sizes),
                 "points": int(self.curve.groups.sizes.size), "criterion": self.criterion,
-                "families": {f.family: f.to_dict() for f in self.fits},
+                "families": {f.family: {**f.to_dict(), "unusable_reason": f.unusable_reason} for f in self.fits},
                 "best": best.family if best is not None else None}
 
     def to_latex(self) -> str:

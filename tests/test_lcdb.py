@@ -34,6 +34,7 @@ def scan(learner: str, column: str) -> list[tuple[float, float]]:
     return [(float(r["size_train"]), float(r[column])) for r in _data_set_6() if r["learner"] == learner]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("score", ["valid", "test"])
 def test_curve_matches_an_independent_scan_of_the_file(score):
     """Claim: read_lcdb returns exactly the rows of the curve; source: a full csv.DictReader scan."""
@@ -43,6 +44,7 @@ def test_curve_matches_an_independent_scan_of_the_file(score):
     assert curve.label == CURVE
 
 
+@pytest.mark.slow
 def test_learner_named_by_its_class_name():
     """Claim: LogisticRegression names sklearn.linear_model.LogisticRegression; source: the file."""
     curve = read_lcdb("6:LogisticRegression")
@@ -59,6 +61,7 @@ def test_unknown_curve_is_an_error(name, message):
         read_lcdb(name)
 
 
+@pytest.mark.slow
 def test_cli_fit_lcdb_with_cost(capsys):
     """Claim (issue 12, done-when): every built-in family is fitted, one is chosen, m* has a band."""
     assert main(["fit", "--lcdb", CURVE, "--cost", "1e-4", "--json"]) == 0

@@ -59,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
              f"{f.rmse:.4g}", f"{f.aic:.2f}", f"{f.bic:.2f}", "yes" if f.assumption.holds_over_data else "NO")
             for f in fits.fits]
     print_table(rows, ("family", "parameters ± standard error", "RMSE", "AIC", "BIC", "(1) over data"))
-    print(f"best by AIC among fits satisfying (1): {data['best']}")
+    for name, fit in data["families"].items():
+        if fit["unusable_reason"]:
+            print(f"{name} is not usable downstream: {fit['unusable_reason']}")
+    print(f"best by AIC among usable fits: {data['best']}")
     for key in ("optimal_data", "viability_cost"):
         if key in data:
             band = data[key]
