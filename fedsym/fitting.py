@@ -89,8 +89,10 @@ __all__ = [
     "CurveFits",
     "FitAssumption",
     "FitResult",
+    "WeightedMeans",
     "fit_curve",
     "fit_family",
+    "weighted_means",
 ]
 
 #: families fitted when none is named
@@ -402,22 +404,25 @@ class CurveFits(LatexRepr):
 # -- fitting -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Data:
+class WeightedMeans:
+    """Distinct sizes, mean score at each and its least-squares weight (module notes)."""
+
     sizes: np.ndarray
     means: np.ndarray
     weights: np.ndarray
     weighted: bool
 
 
-def _data(curve: LearningCurve) -> _Data:
+def weighted_means(curve: LearningCurve) -> WeightedMeans:
+    """The per-size means the fit uses and their weights (inverse variance of each mean, shrunk; module notes)."""
     g = curve.groups
     positive = g.spreads[(g.counts > 1) & (g.spreads > 0)]
     if positive.size == 0:
-        return _Data(g.sizes, g.means, np.ones_like(g.means), False)
+        return WeightedMeans(g.sizes, g.means, np.ones_like(g.means), False)
     typical = float(np.median(positive)) ** 2
     dof = np.maximum(g.counts - 1, 0)
     variance = (dof * np.maximum(g.spreads**2, 0.01 * typical) + _PRIOR_DOF * typical) / (dof + _PRIOR_DOF)
-    return _Data(g.sizes, g.means, g.counts / variance, True)
+    return WeightedMeans(g.sizes, g.means, g.counts / variance, True)
 
 
 def _linear(columns: Sequence[np.ndarray], y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
@@ -428,7 +433,7 @@ def _linear(columns: Sequence[np.ndarray], y: np.ndarray, w: np.ndarray) -> tupl
     return coef, float(np.sum((design @ coef - y * root) ** 2))
 
 
-def _family_starts(name: str, data: _Data, upper: np.ndarray) -> list[np.ndarray]:
+def _family_starts(name: str, data: WeightedMeans, upper: np.ndarray) -> list[np.ndarray]:
     """Starting values of the built-in families from linear regressions (module notes)."""
     m, y, w = data.sizes, data.means, data.weights
     one, inv_root = np.ones_like(m), -m ** -0.5
@@ -458,7 +463,7 @@ def _interior(start: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.nda
     return np.clip(x0, lower + 1e-6 * width, upper - 1e-6 * width)
 
 
-def _random_starts(model: _Model, data: _Data) -> list[np.ndarray]:
+def _random_starts(model: _Model, data: WeightedMeans) -> list[np.ndarray]:
     rng = np.random.default_rng(0)
     starts = []
     for _ in range(_STARTS):
@@ -504,7 +509,7 @@ def fit_family(curve: LearningCurve, family: str | AccuracyFunction,
     function = family if isinstance(family, AccuracyFunction) else accuracy_function(family)
     fixed = dict(FIXED.get(function.name, {}) if fixed is None else fixed)
     model = _model(function, tuple(sorted((k, float(v)) for k, v in fixed.items())))
-    data = _data(curve)
+    data = weighted_means(curve)
     p, points = len(model.free), int(data.sizes.size)
     if points <= p:
         raise ParameterError(f"learning curve {curve.label}: {points} distinct training-set sizes cannot fit the "
