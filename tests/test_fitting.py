@@ -236,3 +236,12 @@ def test_measured_shape_against_assumption_one(means, monotone, concave):
     shape = repeated(np.array([10.0, 20.0, 30.0, 40.0]), np.array(means)).shape()
     assert (shape.monotone, shape.concave) == (monotone, concave)
     assert shape.satisfies_assumption == (monotone and concave)
+
+
+def test_bound_from_forty_digit_numbers_evaluates_in_numpy():
+    """Claim: a fitted curve rebound at full precision (bind_numbers) evaluates on numpy arrays
+    (numpy cannot take sqrt of an integer beyond int64); source: Eq. (3) by hand."""
+    from fedsym.accuracy import FAMILIES
+    bound = FAMILIES["simplified"].bind_numbers({"a_opt": 0.5646877804827649, "k": 0.7883875958159978})
+    expected = 0.5646877804827649 - 2 * math.sqrt(0.7883875958159978 / 100)
+    assert bound.a_np(np.array([100.0]))[0] == pytest.approx(expected, rel=1e-14)
