@@ -245,3 +245,26 @@ def test_bound_from_forty_digit_numbers_evaluates_in_numpy():
     bound = FAMILIES["simplified"].bind_numbers({"a_opt": 0.5646877804827649, "k": 0.7883875958159978})
     expected = 0.5646877804827649 - 2 * math.sqrt(0.7883875958159978 / 100)
     assert bound.a_np(np.array([100.0]))[0] == pytest.approx(expected, rel=1e-14)
+
+
+def test_fitted_curve_is_an_ordinary_accuracy_function_for_screening():
+    """Claim: fit.bound goes into App. B's screening like any bound family; source: the same family bound
+    directly at the fitted values (the menu must be identical)."""
+    from fedsym.accuracy import FAMILIES
+    from fedsym.screening import screen
+    fit = fit_family(synthetic(CASES[1][2], 10), "simplified")
+    direct = FAMILIES["simplified"].bind({n: repr(v) for n, v in fit.parameters})
+    ours = screen(fit.bound, 1e-4, 2e-4, 0.5, 100, verify=False).to_dict()
+    assert ours == screen(direct, 1e-4, 2e-4, 0.5, 100, verify=False).to_dict()
+
+
+def test_cli_fits_a_user_expression_and_refuses_agents_without_cost(tmp_path, capsys):
+    curve = synthetic(CASES[3][2], 11)
+    rows = "\n".join(f"{m},{y}" for m, y in zip(curve.sizes, curve.scores))
+    path = write(tmp_path, f"size,accuracy\n{rows}\n")
+    assert main(["fit", "--csv", str(path), "--family", "a_opt*(1 - exp(-m/k))", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["best"] == "a_opt*(1 - exp(-m/k))"
+    assert set(data["families"][data["best"]]["parameters"]) == {"a_opt", "k"}
+    assert main(["fit", "--csv", str(path), "--agents", "3"]) == 2
+    assert "--agents N needs --cost" in capsys.readouterr().err
