@@ -20,7 +20,7 @@ from fedsym.core.errors import FedsymError
 __all__ = ["main", "COMMANDS", "EXIT_USAGE"]
 
 #: subcommand module names, in help order
-COMMANDS: tuple[str, ...] = ("individual", "equilibrium", "screening", "check", "report")
+COMMANDS: tuple[str, ...] = ("individual", "equilibrium", "screening", "fit", "check", "report")
 
 #: exit status for bad input
 EXIT_USAGE = 2

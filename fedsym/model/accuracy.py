@@ -330,7 +330,7 @@ class BoundAccuracy:
 
     @cached_property
     def _np(self) -> tuple[Callable[..., Any], ...]:
-        return tuple(sp.lambdify(S.m, d, "numpy") for d in self._derivatives)
+        return tuple(sp.lambdify(S.m, _numpy_safe(d), "numpy") for d in self._derivatives)
 
     # -- evaluation -------------------------------------------------------
     def a_hat(self, m: Any) -> mp.mpf:
@@ -495,6 +495,18 @@ class BoundAccuracy:
         """``name(p1=v1, ...)`` for messages and reports."""
         inner = ", ".join(f"{k}={_format_rational(v)}" for k, v in self.values.items())
         return f"{self.function.name}({inner})" if inner else repr(self.function.name)
+
+
+def _numpy_safe(expr: sp.Expr) -> sp.Expr:
+    """*expr* with its numbers evaluated to floats when an integer exceeds int64.
+
+    numpy cannot apply ``sqrt`` to a Python integer beyond int64 (a parameter
+    bound from 40 digits by :meth:`AccuracyFunction.bind_numbers` gives one);
+    other expressions are left exact so their numpy values do not move.
+    """
+    if any(abs(int(i)) >= 2**63 for i in expr.atoms(sp.Integer)):
+        return expr.evalf(DPS)
+    return expr
 
 
 def _format_rational(value: sp.Rational) -> str:

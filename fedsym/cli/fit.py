@@ -1,0 +1,74 @@
+"""Fit accuracy functions to a measured learning curve (CSV or LCDB) and choose one by AIC (MODEL.md §10)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from fedsym.core.errors import ParameterError
+from fedsym.model.learning_curve import LCDB_SCORES, LearningCurve, read_csv, read_lcdb
+from fedsym.paper.fitting import DEFAULT_FAMILIES, fit_curve
+
+from .common import print_json, print_table
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--csv", metavar="FILE", help="CSV file with a header row (repeated sizes = seeds)")
+    source.add_argument("--lcdb", metavar="OPENMLID:LEARNER", help="an LCDB curve, e.g. 6:SVC_linear "
+                        "(needs pip install 'fedsym[lcdb]')")
+    parser.add_argument("--size-column", default="size", metavar="S", help="CSV column of training-set sizes")
+    parser.add_argument("--score-column", default="accuracy", metavar="A", help="CSV column of accuracies in [0, 1]")
+    parser.add_argument("--score", default="valid", choices=LCDB_SCORES, help="LCDB score column (default valid)")
+    parser.add_argument("--family", action="append", metavar="F",
+                        help=f"family or expression in m to fit (repeatable; default: {', '.join(DEFAULT_FAMILIES)})")
+    parser.add_argument("--cost", metavar="C", help="marginal cost: optimal data and viability cost of the best "
+                        "fit, with delta-method bands")
+    parser.add_argument("--agents", type=int, metavar="N", help="with --cost: totals of N equal agents under "
+                        "standard FL, Eq. (10), and accuracy shaping, Eq. (13), with bands")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _curve(args: argparse.Namespace) -> LearningCurve:
+    if args.csv is not None:
+        return read_csv(args.csv, args.size_column, args.score_column)
+    return read_lcdb(args.lcdb, args.score)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.agents is not None and (args.cost is None or args.agents < 1):
+        raise ParameterError("--agents N needs --cost and N >= 1")
+    fits = fit_curve(_curve(args), args.family or DEFAULT_FAMILIES)
+    data: dict[str, Any] = fits.to_dict()
+    if args.cost is not None:
+        best = fits.require_best()
+        data["cost"] = float(args.cost)
+        data["optimal_data"] = best.optimal_data(args.cost).to_dict()
+        data["viability_cost"] = best.viability_cost().to_dict()
+        if args.agents is not None:
+            data["agents"] = args.agents
+            data["totals"] = {k: band.to_dict() for k, band in best.equilibrium_totals(args.cost, args.agents).items()}
+    if args.json:
+        print_json(data)
+        return 0
+    curve = fits.curve
+    print(f"curve {curve.label} ({curve.source}): {len(curve.sizes)} measurements at "
+          f"{curve.groups.sizes.size} sizes in [{curve.size_range[0]:g}, {curve.size_range[1]:g}]")
+    rows = [(f.family, ", ".join(f"{n}={v:.4g}±{se:.2g}" for (n, v), (_, se) in zip(f.parameters, f.standard_errors)),
+             f"{f.rmse:.4g}", f"{f.aic:.2f}", f"{f.bic:.2f}", "yes" if f.assumption.holds_over_data else "NO")
+            for f in fits.fits]
+    print_table(rows, ("family", "parameters ± standard error", "RMSE", "AIC", "BIC", "(1) over data"))
+    for name, fit in data["families"].items():
+        if fit["unusable_reason"]:
+            print(f"{name} is not usable downstream: {fit['unusable_reason']}")
+    print(f"best by AIC among usable fits: {data['best']}")
+    for key in ("optimal_data", "viability_cost"):
+        if key in data:
+            band = data[key]
+            print(f"{key}: {band['value']:.6g}, 95% band [{band['band'][0]:.6g}, {band['band'][1]:.6g}] ({band['method']})")
+    for name, band in data.get("totals", {}).items():
+        print(f"total data, {name}, n = {args.agents}: {band['value']:.6g}, 95% band "
+              f"[{band['band'][0]:.6g}, {band['band'][1]:.6g}]")
+    return 0

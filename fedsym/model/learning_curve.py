@@ -1,0 +1,328 @@
+"""Measured learning curves: accuracy at several training-set sizes (MODEL.md §10, extension).
+
+A :class:`LearningCurve` holds every measurement (size, score); repeated sizes
+are seeds, and :meth:`LearningCurve.groups` gives per-size mean, standard
+deviation and count.  Curves come from a user CSV (:func:`read_csv`) or from
+the LCDB learning-curve database of Mohr et al. (:func:`read_lcdb`,
+:func:`read_lcdb_learner`), read straight from the CSV files the MIT-licensed
+``lcdb`` package ships (``pip install 'fedsym[lcdb]'``).  Importing ``lcdb``
+itself needs pandas and scikit-learn, so fedsym never imports it: it locates
+the package directory with :func:`importlib.util.find_spec` and reads the file
+with the standard :mod:`csv` module, without network access.  The first read of
+a curve scans the file once (about one second) to index the byte range of each
+OpenML data set; the index is cached in memory and, when writable, in
+``$XDG_CACHE_HOME/fedsym`` (default ``~/.cache/fedsym``).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import importlib.util
+import io
+import json
+import math
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from fedsym.core.errors import InputFileError, ParameterError
+
+__all__ = [
+    "LCDB_SCORES",
+    "CurveShape",
+    "LearningCurve",
+    "SizeGroups",
+    "lcdb_available",
+    "lcdb_file",
+    "parse_curve_name",
+    "read_csv",
+    "read_lcdb",
+    "read_lcdb_learner",
+]
+
+#: score columns of the LCDB files a curve can use
+LCDB_SCORES = ("valid", "test")
+
+
+@dataclass(frozen=True)
+class SizeGroups:
+    """Per distinct training-set size: mean score, sample standard deviation across seeds, count."""
+
+    sizes: np.ndarray
+    means: np.ndarray
+    spreads: np.ndarray
+    counts: np.ndarray
+
+
+@dataclass(frozen=True)
+class CurveShape:
+    """Whether measured means satisfy assumption (1) (non-decreasing, concave) up to ``z`` standard errors."""
+
+    monotone: bool
+    concave: bool
+    z: float
+
+    @property
+    def satisfies_assumption(self) -> bool:
+        return self.monotone and self.concave
+
+
+@dataclass(frozen=True)
+class LearningCurve:
+    """Measured scores at training-set sizes; repeated sizes are seeds.
+
+    Raises :class:`ParameterError` naming the curve when a size is not a
+    positive finite number or a score lies outside [0, 1].
+    """
+
+    label: str
+    sizes: tuple[float, ...]
+    scores: tuple[float, ...]
+    source: str = "user data"
+
+    def __post_init__(self) -> None:
+        if len(self.sizes) != len(self.scores) or not self.sizes:
+            raise ParameterError(f"learning curve {self.label}: needs equally many sizes and scores, at least one")
+        for size, score in zip(self.sizes, self.scores):
+            if not math.isfinite(size) or size <= 0:
+                raise ParameterError(f"learning curve {self.label}: training-set size {size:g} must be positive")
+            if not math.isfinite(score) or not 0 <= score <= 1:
+                raise ParameterError(f"learning curve {self.label}: accuracy {score:g} is outside [0, 1]")
+
+    @cached_property
+    def groups(self) -> SizeGroups:
+        """Distinct sizes (ascending) with mean, standard deviation (``ddof=1``, 0 for one seed) and count."""
+        sizes = np.asarray(self.sizes, dtype=float)
+        scores = np.asarray(self.scores, dtype=float)
+        distinct, inverse, counts = np.unique(sizes, return_inverse=True, return_counts=True)
+        means = np.bincount(inverse, scores) / counts
+        squares = np.bincount(inverse, (scores - means[inverse]) ** 2)
+        spreads = np.sqrt(np.where(counts > 1, squares / np.maximum(counts - 1, 1), 0.0))
+        for array in (distinct, means, spreads, counts):
+            array.setflags(write=False)
+        return SizeGroups(distinct, means, spreads, counts)
+
+    def shape(self, z: float = 3.0) -> CurveShape:
+        """Whether the measured means are non-decreasing and concave in m, up to *z* standard errors.
+
+        Not monotone: some mean lies below an earlier one by more than *z*
+        standard errors of their difference.  Not concave: the slope between
+        consecutive sizes rises by more than *z* standard errors of the rise
+        (standard errors of the means from the seed spread; without seeds any
+        strict violation counts).
+        """
+        g = self.groups
+        se2 = np.where(g.counts > 1, g.spreads**2 / g.counts, 0.0)
+        drop = g.means[:, None] - g.means[None, :]
+        upper = np.triu(np.ones_like(drop, dtype=bool), 1)
+        monotone = not np.any(upper & (drop > z * np.sqrt(se2[:, None] + se2[None, :])))
+        concave = True
+        if g.sizes.size >= 3:
+            width = np.diff(g.sizes)
+            rise = np.diff(np.diff(g.means) / width)
+            # variance of (y2 - y1)/w1 - (y1 - y0)/w0 - ... for consecutive triples
+            var = (se2[2:] / width[1:] ** 2 + se2[1:-1] * (1 / width[1:] + 1 / width[:-1]) ** 2
+                   + se2[:-2] / width[:-1] ** 2)
+            concave = not np.any(rise > z * np.sqrt(var))
+        return CurveShape(monotone, concave, z)
+
+    @property
+    def size_range(self) -> tuple[float, float]:
+        return float(min(self.sizes)), float(max(self.sizes))
+
+    def to_dict(self) -> dict[str, object]:
+        """Label, source and the per-size summary (JSON-ready)."""
+        g = self.groups
+        return {"label": self.label, "source": self.source, "observations": len(self.sizes),
+                "sizes": [float(x) for x in g.sizes], "means": [float(x) for x in g.means],
+                "spreads": [float(x) for x in g.spreads], "counts": [int(x) for x in g.counts]}
+
+
+def _number(text: str, what: str, where: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputFileError(f"{where}: {what} {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise InputFileError(f"{where}: {what} {text!r} is not a finite number")
+    return value
+
+
+def read_csv(path: str | os.PathLike[str], size_column: str = "size", score_column: str = "accuracy") -> LearningCurve:
+    """A learning curve from a CSV file with a header row.
+
+    Parameters
+    ----------
+    path:
+        The file; other columns are ignored.
+    size_column, score_column:
+        Header names of the training-set size and the accuracy (in [0, 1]).
+
+    Raises :class:`InputFileError` naming the file (and line) when it is
+    missing, lacks a column, holds a non-numeric value, a size <= 0 or an
+    accuracy outside [0, 1].
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputFileError(f"cannot read {file}: {error.strerror if isinstance(error, OSError) else error}") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    for column in (size_column, score_column):
+        if column not in header:
+            raise InputFileError(f"{file}: no column {column!r} (columns: {', '.join(header) or 'none'})")
+    sizes: list[float] = []
+    scores: list[float] = []
+    for row in reader:
+        where = f"{file} line {reader.line_num}"
+        size = _number(row[size_column] or "", "size", where)
+        score = _number(row[score_column] or "", "accuracy", where)
+        if size <= 0:
+            raise InputFileError(f"{where}: training-set size {size:g} must be positive")
+        if not 0 <= score <= 1:
+            raise InputFileError(f"{where}: accuracy {score:g} is outside [0, 1]")
+        sizes.append(size)
+        scores.append(score)
+    if not sizes:
+        raise InputFileError(f"{file}: no data rows")
+    return LearningCurve(file.name, tuple(sizes), tuple(scores), f"CSV file {file}")
+
+
+# -- LCDB ----------------------------------------------------------------------------
+
+def lcdb_file(metric: str = "accuracy") -> Path | None:
+    """The LCDB CSV of *metric* inside the installed ``lcdb`` package (not imported), or None."""
+    spec = importlib.util.find_spec("lcdb")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / f"database-{metric}.csv"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def lcdb_available() -> bool:
+    """Whether the LCDB curves are installed (the ``lcdb`` extra)."""
+    return lcdb_file() is not None
+
+
+def _require_lcdb() -> Path:
+    path = lcdb_file()
+    if path is None:
+        raise InputFileError("the LCDB curves are not installed: pip install 'fedsym[lcdb]'")
+    return path
+
+
+def parse_curve_name(name: str) -> tuple[int, str]:
+    """``"6:SVC_linear"`` to ``(6, "SVC_linear")``; :class:`ParameterError` naming it otherwise."""
+    openmlid, sep, learner = name.partition(":")
+    if not sep or not openmlid.strip().isdigit() or not learner.strip():
+        raise ParameterError(f"LCDB curve {name!r}: expected OPENMLID:LEARNER, e.g. 6:SVC_linear")
+    return int(openmlid), learner.strip()
+
+
+def _cache_path(data: Path) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fedsym"
+    stat = data.stat()
+    return base / f"lcdb-index-{data.stem}-{stat.st_size}-{int(stat.st_mtime)}.json"
+
+
+@functools.lru_cache(maxsize=4)
+def _index(data: Path) -> dict[int, tuple[int, int]]:
+    """Byte range of each OpenML data set's rows (the file keeps each data set's rows together)."""
+    cache = _cache_path(data)
+    try:
+        return {int(k): (v[0], v[1]) for k, v in json.loads(cache.read_text()).items()}
+    except (OSError, ValueError):
+        pass
+    ranges: dict[int, tuple[int, int]] = {}
+    with data.open("rb") as handle:
+        handle.readline()
+        offset = handle.tell()
+        current, start = None, offset
+        for line in handle:
+            key = int(line[:line.index(b",")])
+            if key != current:
+                if current is not None:
+                    ranges[current] = (start, offset)
+                current, start = key, offset
+            offset += len(line)
+        if current is not None:
+            ranges[current] = (start, offset)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(ranges))
+    except OSError:
+        pass  # a read-only home only costs the one-second scan again next time
+    return ranges
+
+
+def _header(data: Path) -> list[str]:
+    with data.open(newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def _rows(data: Path, start: int, stop: int) -> Iterator[list[str]]:
+    with data.open("rb") as handle:
+        handle.seek(start)
+        chunk = handle.read(stop - start).decode()
+    return csv.reader(io.StringIO(chunk))
+
+
+def _learner_matches(stored: str, wanted: str) -> bool:
+    """``SVC_linear`` matches itself; ``LogisticRegression`` matches ``sklearn.linear_model.LogisticRegression``."""
+    return stored == wanted or stored.rsplit(".", 1)[-1] == wanted
+
+
+def _curves(rows: Iterable[list[str]], header: list[str], learner: str, score: str) -> dict[tuple[int, str], LearningCurve]:
+    if score not in LCDB_SCORES:
+        raise ParameterError(f"LCDB score {score!r}: choose one of {', '.join(LCDB_SCORES)}")
+    cols = [header.index(name) for name in ("openmlid", "learner", "size_train", f"score_{score}")]
+    points: dict[tuple[int, str], tuple[list[float], list[float]]] = {}
+    for row in rows:
+        openmlid, stored, size, value = (row[i] for i in cols)
+        if not _learner_matches(stored, learner) or not value:
+            continue
+        sizes, scores = points.setdefault((int(openmlid), stored.rsplit(".", 1)[-1]), ([], []))
+        sizes.append(float(size))
+        scores.append(float(value))
+    return {key: LearningCurve(f"{key[0]}:{key[1]}", tuple(s), tuple(v), f"LCDB (Mohr et al.), score_{score}")
+            for key, (s, v) in points.items()}
+
+
+def read_lcdb(name: str, score: str = "valid") -> LearningCurve:
+    """The LCDB accuracy curve ``OPENMLID:LEARNER`` (all seeds) with the ``score_valid`` or ``score_test`` column.
+
+    *LEARNER* is the LCDB name (``SVC_linear``) or the last part of a
+    scikit-learn class path (``LogisticRegression``).  Raises
+    :class:`InputFileError` when the data are not installed and
+    :class:`ParameterError` naming an unknown curve.
+    """
+    openmlid, learner = parse_curve_name(name)
+    data = _require_lcdb()
+    ranges = _index(data)
+    if openmlid not in ranges:
+        raise ParameterError(f"LCDB curve {name!r}: no OpenML data set {openmlid} in LCDB")
+    curves = _curves(_rows(data, *ranges[openmlid]), _header(data), learner, score)
+    if not curves:
+        raise ParameterError(f"LCDB curve {name!r}: no learner {learner!r} on OpenML data set {openmlid}")
+    return next(iter(curves.values()))
+
+
+def read_lcdb_learner(learner: str, score: str = "valid") -> list[LearningCurve]:
+    """Every LCDB accuracy curve of *learner*, one per OpenML data set (one pass over the file)."""
+    data = _require_lcdb()
+    with data.open(newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        curves = _curves(reader, header, learner, score)
+    if not curves:
+        raise ParameterError(f"LCDB learner {learner!r} has no curves")
+    return [curves[key] for key in sorted(curves)]

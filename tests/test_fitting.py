@@ -1,0 +1,270 @@
+"""Fitting accuracy functions to learning curves (MODEL.md §10, issue 12).
+
+Expected values come from the data generators (known true parameters), from
+hand derivations (Example 2.4's closed form of m*, the inflection point of
+tanh^2), or from the definitions of the inputs; never from the fitter's output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from fedsym.cli import main
+from fedsym.core.errors import AssumptionError, InputFileError, ParameterError
+from fedsym.model.learning_curve import LearningCurve, read_csv
+from fedsym.paper.fitting import fit_curve, fit_family
+from fedsym.paper.lone_agent import individual
+
+pytestmark = pytest.mark.timeout(60)
+
+SIZES = np.geomspace(16, 16000, 12)
+
+
+def synthetic(truth, seed: int, noise: float = 0.01, seeds: int = 5, sizes=SIZES) -> LearningCurve:
+    """Measurements of *truth* (a function of m) plus Gaussian noise, *seeds* per size."""
+    rng = np.random.default_rng(seed)
+    m = np.repeat(sizes, seeds)
+    y = np.clip(truth(m) + rng.normal(0, noise, m.size), 0, 1)
+    return LearningCurve(f"synthetic-{seed}", tuple(m.tolist()), tuple(y.tolist()))
+
+
+CASES = [
+    ("power-law", {"a_opt": 0.85, "beta": 2.0, "alpha": 0.5}, lambda m: 0.85 - 2.0 * m**-0.5),
+    ("simplified", {"a_opt": 0.9, "k": 3.0}, lambda m: 0.9 - 2 * np.sqrt(3.0 / m)),
+    ("generalization-bound", {"a_opt": 0.95, "k": 2.0, "b": 4.0},
+     lambda m: 0.95 - (np.sqrt(2 * 2.0 * (2 + np.log(m / 2.0))) + 4.0) / np.sqrt(m)),
+    ("a_opt*(1 - exp(-m/k))", {"a_opt": 0.8, "k": 200.0}, lambda m: 0.8 * (1 - np.exp(-m / 200.0))),
+]
+
+
+@pytest.mark.parametrize("family, truth, curve", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_recovers_known_parameters_within_three_standard_errors(family, truth, curve, seed):
+    """Claim: the fit recovers the generator's parameters; source: the true parameters of the generator."""
+    fit = fit_family(synthetic(curve, seed), family)
+    assert fit.weighted and fit.assumption.holds_over_data
+    for name, value in fit.parameters:
+        se = dict(fit.standard_errors)[name]
+        assert math.isfinite(se) and se > 0
+        assert abs(value - truth[name]) <= 3 * se, (name, value, truth[name], se)
+
+
+@pytest.mark.slow
+def test_standard_errors_match_the_spread_of_repeated_fits():
+    """Claim: the reported standard error estimates the sampling spread; source: 150 independent synthetic fits."""
+    fits = [fit_family(synthetic(CASES[0][2], seed), "power-law") for seed in range(150)]
+    for name in ("a_opt", "beta", "alpha"):
+        estimates = np.array([dict(f.parameters)[name] for f in fits])
+        reported = np.median([dict(f.standard_errors)[name] for f in fits])
+        assert 0.8 < np.std(estimates, ddof=1) / reported < 1.25, name
+
+
+def test_unweighted_without_repeats_and_exact_data_fit_exactly():
+    """Claim: noise-free data of Eq. (3) give back a_opt, k exactly; source: the generator (a_opt=0.9, k=3)."""
+    m = SIZES
+    curve = LearningCurve("exact", tuple(m), tuple(0.9 - 2 * np.sqrt(3 / m)))
+    fit = fit_family(curve, "simplified")
+    assert not fit.weighted
+    assert dict(fit.parameters) == pytest.approx({"a_opt": 0.9, "k": 3.0}, rel=1e-7)
+    assert fit.rmse < 1e-9
+
+
+def test_aic_chooses_the_family_that_generated_the_data():
+    """Claim: with alpha = 1 (Eq. (3) forces 1/2) AIC prefers the power law; source: the generator."""
+    fits = fit_curve(synthetic(lambda m: 0.9 - 5.0 / m, 4, noise=0.002))
+    assert fits.best is not None and fits.best.family == "power-law"
+    assert min(fits.fits, key=lambda f: f.aic).family == "power-law"
+
+
+def test_power_law_keeps_tau_fixed_at_zero():
+    """Claim: the power law a_inf - beta m^-alpha is fitted with tau = 0 (MODEL.md §10)."""
+    fit = fit_family(synthetic(CASES[0][2], 5), "power-law")
+    assert dict(fit.fixed) == {"tau": 0.0}
+    assert [n for n, _ in fit.parameters] == ["a_opt", "beta", "alpha"]
+    assert fit.bound.values["tau"] == 0
+
+
+def test_s_shaped_fit_is_flagged_where_it_is_convex():
+    """Claim: (1) holds for a_opt tanh(m/k)^2 only from its inflection k atanh(1/sqrt 3) (by hand:
+    (tanh^2)'' = 2 sech^2 (1 - 3 tanh^2)); such a fit is never chosen and a cost on it is refused."""
+    curve = synthetic(lambda m: 0.9 * np.tanh(m / 300.0) ** 2, 6, noise=0.005, sizes=np.geomspace(16, 8000, 15))
+    fits = fit_curve(curve, ["a_opt*tanh(m/k)**2"])
+    fit = fits.fits[0]
+    inflection = dict(fit.parameters)["k"] * math.atanh(1 / math.sqrt(3))
+    assert not fit.assumption.holds_over_data and fit.assumption.increasing and not fit.assumption.concave
+    step = (8000 / 16) ** (1 / 511)  # spacing of the 512-point log grid
+    assert inflection <= fit.assumption.holds_from <= inflection * step**1.01
+    assert fits.best is None
+    assert fit.unusable_reason == fit.assumption.describe()
+    with pytest.raises(AssumptionError, match="no fitted family is usable"):
+        fits.require_best()
+
+
+def test_optimal_data_band_matches_the_hand_delta_method_for_eq3():
+    """Claim: Example 2.4, m* = (k/c^2)^(1/3), so se(m*) = m*/(3k) se(k) + a_opt plays no part;
+    source: that derivative by hand and the fit's covariance."""
+    fit = fit_family(synthetic(CASES[1][2], 7), "simplified")
+    cost = 1e-4
+    k, se_k = dict(fit.parameters)["k"], dict(fit.standard_errors)["k"]
+    m_star = (k / cost**2) ** (1 / 3)
+    band = fit.optimal_data(cost)
+    assert band.value == pytest.approx(m_star, rel=1e-9)
+    assert band.standard_error == pytest.approx(m_star / (3 * k) * se_k, rel=1e-4)
+    assert band.lower < m_star < band.upper
+    assert individual(fit.bound, cost).optimal_data == pytest.approx(m_star, rel=1e-12)
+
+
+def test_equilibrium_totals_of_a_fitted_curve():
+    """Claim: with n equal agents, Eq. (10) collects one m* (Theorem 3.4) and Eq. (13) collects
+    n t_n m* with (3 - t)^2 t = 4/n for Eq. (3) (Example 4.5); source: those formulas."""
+    fit = fit_family(synthetic(CASES[1][2], 8), "simplified")
+    cost, n = 1e-4, 4
+    totals = fit.equilibrium_totals(cost, n)
+    m_star = (dict(fit.parameters)["k"] / cost**2) ** (1 / 3)
+    lo, hi = 1.0, 3.0  # t_n: bisection of (3 - t)^2 t = 4/n on [1, 3)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if (3 - mid) ** 2 * mid > 4 / n else (lo, mid)
+    assert totals["standard"].value == pytest.approx(m_star, rel=1e-9)
+    assert totals["shaping"].value == pytest.approx(n * lo * m_star, rel=1e-9)
+    assert totals["shaping"].lower < totals["shaping"].value < totals["shaping"].upper
+
+
+def test_too_few_sizes_for_the_parameters_is_refused():
+    """Claim: three distinct sizes cannot fit three parameters with errors (issue 12)."""
+    curve = LearningCurve("tiny", (10.0, 10.0, 100.0, 1000.0), (0.5, 0.52, 0.7, 0.8))
+    with pytest.raises(ParameterError, match="3 distinct training-set sizes"):
+        fit_family(curve, "power-law")
+    fit_family(curve, "simplified")  # two parameters: fine
+
+
+@pytest.mark.parametrize("sizes, scores, message", [
+    ((0.0, 10.0), (0.5, 0.6), "must be positive"),
+    ((5.0, 10.0), (0.5, 1.2), "outside \\[0, 1\\]"),
+    ((5.0, 10.0), (-0.1, 0.6), "outside \\[0, 1\\]"),
+])
+def test_bad_measurements_are_refused(sizes, scores, message):
+    with pytest.raises(ParameterError, match=message):
+        LearningCurve("bad", sizes, scores)
+
+
+def test_accuracy_exactly_zero_and_one_are_accepted():
+    """Claim: the range [0, 1] is closed (issue 12)."""
+    LearningCurve("edges", (1.0, 2.0), (0.0, 1.0))
+
+
+def write(tmp_path, text):
+    path = tmp_path / "curve.csv"
+    path.write_text(text)
+    return path
+
+
+def test_csv_with_custom_columns(tmp_path):
+    """Claim: the named columns are read, others ignored, repeated sizes kept as seeds; source: the file."""
+    path = write(tmp_path, "n,seed,acc,other\n10,0,0.5,x\n10,1,0.6,y\n100,0,0.8,z\n")
+    curve = read_csv(path, size_column="n", score_column="acc")
+    assert curve.sizes == (10.0, 10.0, 100.0) and curve.scores == (0.5, 0.6, 0.8)
+    g = curve.groups
+    assert g.sizes.tolist() == [10.0, 100.0] and g.counts.tolist() == [2, 1]
+    assert g.means[0] == pytest.approx(0.55) and g.spreads[0] == pytest.approx(math.sqrt(0.005))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("size,accuracy\n10,abc\n", "line 2: accuracy 'abc' is not a number"),
+    ("size,accuracy\n-3,0.5\n", "line 2: training-set size -3 must be positive"),
+    ("size,accuracy\n10,1.5\n", "accuracy 1.5 is outside"),
+    ("size,acc\n10,0.5\n", "no column 'accuracy'"),
+    ("size,accuracy\n", "no data rows"),
+    ("size,accuracy\n10,nan\n", "not a finite number"),
+])
+def test_bad_csv_is_one_error_naming_the_file(tmp_path, text, message):
+    with pytest.raises(InputFileError, match=message):
+        read_csv(write(tmp_path, text))
+
+
+def test_cli_fit_csv_json(tmp_path, capsys):
+    curve = synthetic(CASES[0][2], 9)
+    rows = "\n".join(f"{m},{y}" for m, y in zip(curve.sizes, curve.scores))
+    path = write(tmp_path, f"m,score\n{rows}\n")
+    code = main(["fit", "--csv", str(path), "--size-column", "m", "--score-column", "score",
+                 "--family", "power-law", "--family", "simplified", "--cost", "1e-4", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert set(data["families"]) == {"power-law", "simplified"}
+    for fit in data["families"].values():
+        assert {"parameters", "standard_errors", "rmse", "sse", "aic", "bic", "assumption"} <= set(fit)
+    assert data["best"] in data["families"]
+    low, high = data["optimal_data"]["band"]
+    assert low < data["optimal_data"]["value"] < high
+    assert "delta method" in data["optimal_data"]["method"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["fit", "--csv", "/nonexistent/file.csv"], "cannot read"),
+    (["fit", "--csv", "BAD"], "is not a number"),
+    (["fit", "--csv", "FEW", "--family", "power-law"], "distinct training-set sizes"),
+])
+def test_cli_bad_input_is_one_line_exit_2(tmp_path, capsys, argv, message):
+    if argv[2] == "BAD":
+        argv[2] = str(write(tmp_path, "size,accuracy\n10,x\n"))
+    elif argv[2] == "FEW":
+        argv[2] = str(write(tmp_path, "size,accuracy\n10,0.5\n20,0.6\n40,0.7\n"))
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def repeated(sizes, means, spread=0.001):
+    """Five seeds per size at mean + spread * (-2, -1, 0, 1, 2)."""
+    offsets = spread * np.array([-2, -1, 0, 1, 2])
+    return LearningCurve("shape", tuple(np.repeat(sizes, 5).tolist()),
+                         tuple((np.repeat(means, 5) + np.tile(offsets, len(means))).tolist()))
+
+
+@pytest.mark.parametrize("means, monotone, concave", [
+    ((0.5, 0.6, 0.65, 0.67), True, True),     # rising, slopes 0.01, 0.0025, 0.001 per point fall
+    ((0.5, 0.7, 0.6, 0.72), False, False),    # drops by 0.1 >> 3 se; slope rises from -0.005 to 0.006
+    ((0.1, 0.11, 0.5, 0.55), True, False),    # slope rises from 0.001 to 0.039 (S-shape)
+])
+def test_measured_shape_against_assumption_one(means, monotone, concave):
+    """Claim: shape() flags drops and rising slopes far beyond 3 standard errors; source: the means by hand
+    (sizes 10, 20, 30, 40; se of a mean about 0.0007)."""
+    shape = repeated(np.array([10.0, 20.0, 30.0, 40.0]), np.array(means)).shape()
+    assert (shape.monotone, shape.concave) == (monotone, concave)
+    assert shape.satisfies_assumption == (monotone and concave)
+
+
+def test_bound_from_forty_digit_numbers_evaluates_in_numpy():
+    """Claim: a fitted curve rebound at full precision (bind_numbers) evaluates on numpy arrays
+    (numpy cannot take sqrt of an integer beyond int64); source: Eq. (3) by hand."""
+    from fedsym.model.accuracy import FAMILIES
+    bound = FAMILIES["simplified"].bind_numbers({"a_opt": 0.5646877804827649, "k": 0.7883875958159978})
+    expected = 0.5646877804827649 - 2 * math.sqrt(0.7883875958159978 / 100)
+    assert bound.a_np(np.array([100.0]))[0] == pytest.approx(expected, rel=1e-14)
+
+
+def test_fitted_curve_is_an_ordinary_accuracy_function_for_screening():
+    """Claim: fit.bound goes into App. B's screening like any bound family; source: the same family bound
+    directly at the fitted values (the menu must be identical)."""
+    from fedsym.model.accuracy import FAMILIES
+    from fedsym.paper.screening.result import screen
+    fit = fit_family(synthetic(CASES[1][2], 10), "simplified")
+    direct = FAMILIES["simplified"].bind({n: repr(v) for n, v in fit.parameters})
+    ours = screen(fit.bound, 1e-4, 2e-4, 0.5, 100, verify=False).to_dict()
+    assert ours == screen(direct, 1e-4, 2e-4, 0.5, 100, verify=False).to_dict()
+
+
+def test_cli_fits_a_user_expression_and_refuses_agents_without_cost(tmp_path, capsys):
+    curve = synthetic(CASES[3][2], 11)
+    rows = "\n".join(f"{m},{y}" for m, y in zip(curve.sizes, curve.scores))
+    path = write(tmp_path, f"size,accuracy\n{rows}\n")
+    assert main(["fit", "--csv", str(path), "--family", "a_opt*(1 - exp(-m/k))", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["best"] == "a_opt*(1 - exp(-m/k))"
+    assert set(data["families"][data["best"]]["parameters"]) == {"a_opt", "k"}
+    assert main(["fit", "--csv", str(path), "--agents", "3"]) == 2
+    assert "--agents N needs --cost" in capsys.readouterr().err
