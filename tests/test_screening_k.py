@@ -1,0 +1,185 @@
+"""K-type screening (MODEL.md §9) against the two-type solver, an independent brute force, and by hand.
+
+Expected values: K = 2 from :func:`fedsym.screening_menu.optimal_menu` (App. B, Eq. (15)/(16),
+a different method: regime analysis instead of a KKT active set); K = 3, 4 from
+``tests/screening_k_brute.py``, a search over utilities written from MODEL.md §9's
+constraints with Example 2.4's printed forms, sharing no code with the solver.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import mpmath as mp
+import pytest
+
+from fedsym import accuracy_function
+from fedsym.cli import main
+from fedsym.errors import ParameterError
+from fedsym.screening_k import KTypes, expected_data_derivative, optimal_menu_k, sweep
+from fedsym.screening_menu import CostTypes, optimal_menu
+from fedsym.solve import DPS
+
+sys.path.insert(0, str(Path(__file__).parent))
+from screening_k_brute import BruteForce  # noqa: E402
+
+pytestmark = pytest.mark.timeout(120)
+
+BOUND = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})
+
+#: (c_L, c_H, p, others): instances whose regimes under the two-type solver cover all four
+K2_CASES = [("0.001", "0.002", "0.7", 50), ("0.0005", "0.003", "0.7", 5000), ("0.001", "0.002", "0.5", 5000),
+            ("0.001", "0.003", "0.2", 50), ("0.0005", "0.002", "0.2", 300), ("0.001", "0.0015", "0.3", 2000),
+            ("0.0005", "0.0016", "0.3", 5000), ("0.0015", "0.003", "0.2", 300), ("0.001", "0.0011", "0.7", 0),
+            ("0.0005", "0.003", "0.2", 0), ("0.001", "0.002", "0.4", 3), ("0.0012", "0.0013", "0.5", 20000)]
+
+
+def test_k2_reproduces_two_type_solver_in_every_regime():
+    """Claim: K = 2 is App. B; expected: optimal_menu's m_D, m_C and R(m_C) to 1e-20 relative."""
+    regimes = set()
+    for c_low, c_high, p, others in K2_CASES:
+        two = optimal_menu(BOUND, CostTypes.of(c_low, c_high, p), others)
+        regimes.add(two.regime)
+        menu = optimal_menu_k(BOUND, KTypes.of([c_low, c_high], [p, str(1 - mp.mpf(p))]), others)
+        assert menu.verified, (c_low, c_high, p, others)
+        with mp.workdps(DPS):
+            for got, want in ((menu.contributions[0], two.low_contribution),
+                              (menu.contributions[1], two.high_contribution),
+                              (menu.utilities[0], two.low_utility), (menu.expected_data, two.expected_data)):
+                assert abs(got - want) <= mp.mpf("1e-20") * max(abs(want), 1), (c_low, c_high, p, others)
+            assert (menu.pooled() == ((1, 2),)) == (abs(two.low_contribution - two.high_contribution)
+                                                    <= mp.mpf("1e-25") * two.low_contribution)
+    assert regimes == {"separating", "interior", "high-capped", "both-capped"}
+
+
+def test_example_b4_high_type_ir_binds_low_type_no_rent():
+    """Claim (Example B.4, Theorem B.3): p = 1/2, costs {c, 2c}: regime 1, IR of both types binds."""
+    menu = optimal_menu_k(BOUND, KTypes.of(["0.001", "0.002"], ["0.5", "0.5"]), 5000)
+    assert menu.binding()[1] == ("IR",) and "IR" in menu.binding()[0] and "cap" in menu.binding()[0]
+    assert max(abs(r) for r in menu.information_rents) < 1e-25
+
+
+def _check_against_brute(costs, probs, others, samples=1500, seed=0):
+    menu = optimal_menu_k(BOUND, KTypes.of([str(c) for c in costs], probs), others)
+    assert menu.verified
+    weights = [float(mp.mpf(p)) if "/" not in p else eval_fraction(p) for p in probs]
+    best, _ = BruteForce(0.9, 10.0, costs, weights, others).search(samples=samples, seed=seed)
+    solver = float(menu.expected_data)
+    assert best <= solver * (1 + 1e-9), "the brute force beat the solver"
+    assert best >= solver * (1 - 2e-5), "the brute force did not get near the solver"
+    return menu
+
+
+def eval_fraction(text):
+    num, den = text.split("/")
+    return int(num) / int(den)
+
+
+def test_k3_separating_and_rent_matches_brute_force():
+    """Claim: optimality at K = 3 (fast instance, all three types pooled with rents to two types)."""
+    menu = _check_against_brute([0.00182, 0.00241, 0.00285], ["9/19", "4/19", "6/19"], 500, samples=500)
+    assert menu.pooled() == ((1, 2, 3),)
+    assert sum(1 for r in menu.information_rents if r > 1e-6) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("costs, probs, others, pattern", [
+    ([0.00084, 0.00241, 0.00262], ["5/15", "2/15", "8/15"], 5000, "pool below cap"),
+    ([0.00056, 0.00058, 0.00185], ["7/18", "4/18", "7/18"], 100, "pool at cap"),
+    ([0.00097, 0.00177, 0.00278], ["5/22", "8/22", "9/22"], 5000, "rents to two types"),
+    ([0.0005, 0.001, 0.002], ["1/3", "1/3", "1/3"], 5000, "separating"),
+])
+def test_k3_patterns_match_brute_force(costs, probs, others, pattern):
+    """Claim: no menu found by the independent search beats the solver, and it gets within 2e-5."""
+    _check_against_brute(costs, probs, others)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("costs, probs, others", [
+    ([0.0005, 0.001, 0.0015, 0.002], ["1/4", "1/4", "1/4", "1/4"], 5000),
+    ([0.0008, 0.0012, 0.0019, 0.0026], ["1/10", "2/10", "3/10", "4/10"], 2000),
+    ([0.0005, 0.0009, 0.0011, 0.003], ["4/10", "1/10", "1/10", "4/10"], 300),
+])
+def test_k4_matches_brute_force(costs, probs, others):
+    _check_against_brute(costs, probs, others, samples=3000)
+
+
+def test_planted_bad_menu_is_caught():
+    """Claim: verification sees a violated IC (type 2's data raised above type 1's) and feasibility."""
+    menu = optimal_menu_k(BOUND, KTypes.of(["0.001", "0.0015", "0.002"], ["0.3", "0.3", "0.4"]), 5000)
+    assert menu.verified
+    bad = dataclasses.replace(menu, contributions=(menu.contributions[0], menu.contributions[0] * 2,
+                                                   menu.contributions[2]))
+    assert not bad.verified and bad.violations()["IC"] > 0 and bad.violations()["feasibility"] > 0
+
+
+@pytest.mark.parametrize("costs, probs, message", [
+    (["0.002", "0.001"], ["0.5", "0.5"], "strictly increasing"),
+    (["0.001", "0.001"], ["0.5", "0.5"], "strictly increasing"),
+    (["0.001", "0.002"], ["0.5", "0.6"], "sum to"),
+    (["0.001", "0.002"], ["1.2", "-0.2"], "must be positive"),
+    (["0.001", "0.002", "0.003"], ["0.5", "0.5"], "entries"),
+    (["0.001"], ["1"], "at least 2"),
+    (["-0.001", "0.002"], ["0.5", "0.5"], "positive"),
+])
+def test_bad_types_rejected(costs, probs, message):
+    with pytest.raises(ParameterError, match=message):
+        KTypes.of(costs, probs)
+
+
+def test_probabilities_within_1e12_accepted_and_renormalized():
+    """Claim: a sum off by 1e-13 is accepted (tolerance 1e-12), the stored sum is exactly 1."""
+    types = KTypes.of(["0.001", "0.002"], ["0.5", "0.4999999999999"])
+    assert sum(types.probs) == 1
+    with pytest.raises(ParameterError):
+        KTypes.of(["0.001", "0.002"], ["0.5", "0.499999999998"])
+
+
+def test_envelope_derivatives_match_sweep_differences():
+    """Claim: the envelope derivatives equal central differences of the solved expected data."""
+    types = KTypes.of(["0.001", "0.0015", "0.002"], ["0.3", "0.3", "0.4"])
+    h = "0.000001"
+    for what, index, centre in (("prob", 0, "0.3"), ("prob", 1, "0.3"), ("cost", 1, "0.0015"), ("cost", 2, "0.002")):
+        lo, mid, hi = (mp.mpf(centre) - mp.mpf(h), mp.mpf(centre), mp.mpf(centre) + mp.mpf(h))
+        rows = sweep(BOUND, types, 5000, what, index, [mp.nstr(v, 20) for v in (lo, mid, hi)])
+        difference = (rows[2].expected_data - rows[0].expected_data) / (2 * float(h))
+        assert rows[1].derivative == pytest.approx(difference, rel=1e-4, abs=1e-3)
+        assert all(r.verified for r in rows)
+
+
+def run_cli(capsys, *args):
+    code = main(["screening", "--accuracy", "simplified", "--param", "a_opt=0.9", "--param", "k=10", *args])
+    return code, capsys.readouterr()
+
+
+def test_cli_k2_gives_example_b4_numbers(capsys):
+    """Claim: --costs/--probs at K = 2 gives the two-type command's Example B.4 numbers."""
+    code, out = run_cli(capsys, "--c-low", "0.001", "--c-high", "0.002", "--p", "0.5", "--others", "5000", "--json")
+    two = json.loads(out.out)
+    code_k, out_k = run_cli(capsys, "--costs", "0.001,0.002", "--probs", "0.5,0.5", "--others", "5000", "--json")
+    k = json.loads(out_k.out)
+    assert code == code_k == 0
+    assert set(k) >= {"contributions", "accuracies", "utilities", "alone_utilities", "information_rents",
+                      "binding", "pooled", "expected_data", "verified", "max_violation"}
+    assert k["contributions"] == pytest.approx([two["low_contribution"], two["high_contribution"]], rel=1e-14)
+    assert k["expected_data"] == pytest.approx(two["expected_data"], rel=1e-14)
+    assert k["verified"] is True and k["binding"][1] == ["IR"]
+
+
+@pytest.mark.parametrize("args", [
+    ("--costs", "0.002,0.001", "--probs", "0.5,0.5"),
+    ("--costs", "0.001,0.002", "--probs", "0.5,0.6"),
+    ("--costs", "0.001,0.002", "--probs", "0.5,0.5,0"),
+    ("--costs", "0.001,x", "--probs", "0.5,0.5"),
+])
+def test_cli_bad_input_one_line_exit_2(capsys, args):
+    code, out = run_cli(capsys, *args, "--others", "5000", "--json")
+    assert code == 2 and len(out.err.strip().splitlines()) == 1 and out.out == ""
+
+
+def test_cli_mixing_two_type_and_k_type_flags_is_rejected(capsys):
+    code, out = run_cli(capsys, "--costs", "0.001,0.002", "--probs", "0.5,0.5", "--p", "0.5", "--others", "1")
+    assert code == 2
