@@ -218,6 +218,10 @@ class _Program:
         return row
 
 
+#: SLSQP's tolerance: enough to tell active from inactive constraints; Newton does the rest
+PRESOLVE_FTOL = 1e-12
+
+
 def _initial(program: _Program, bars: Sequence[mp.mpf]) -> np.ndarray:
     """SLSQP in double precision: a point near the optimum of the convex program."""
     k = program.size
@@ -227,9 +231,10 @@ def _initial(program: _Program, bars: Sequence[mp.mpf]) -> np.ndarray:
                             np.array([float(u) for u in program.alone])])
     result = minimize(lambda z: -probs @ z[:k], start, jac=lambda z: np.concatenate([-probs, np.zeros(k)]),
                       method="SLSQP",
-                      constraints=[{"type": "ineq", "fun": (lambda z, c=c: program.float_value(c, z)),
-                                    "jac": (lambda z, c=c: program.float_gradient(c, z))} for c in cons],
-                      bounds=[(0.0, 2.0)] * k + [(0.0, 1.0)] * k, options={"ftol": 1e-15, "maxiter": 500})
+                      constraints=[{"type": "ineq",
+                                    "fun": lambda z: np.array([program.float_value(c, z) for c in cons]),
+                                    "jac": lambda z: np.array([program.float_gradient(c, z) for c in cons])}],
+                      bounds=[(0.0, 2.0)] * k + [(0.0, 1.0)] * k, options={"ftol": PRESOLVE_FTOL, "maxiter": 500})
     return np.asarray(result.x, dtype=float)
 
 

@@ -69,7 +69,7 @@ class BruteForce:
             return -math.inf
         return sum(p * m for p, m in zip(self.probs, contributions))
 
-    def search(self, samples=3000, seed=0, rounds=16):
+    def search(self, samples=3000, seed=0, rounds=40):
         rng = random.Random(seed)
         lows = [u for _, u in self.lone]
         highs = [self.cap(self.peak(c)) - c * self.peak(c) for c in self.costs]
