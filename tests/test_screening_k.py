@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import mpmath as mp
+import numpy as np
 import pytest
 
 from fedsym import accuracy_function
@@ -183,3 +184,35 @@ def test_cli_bad_input_one_line_exit_2(capsys, args):
 def test_cli_mixing_two_type_and_k_type_flags_is_rejected(capsys):
     code, out = run_cli(capsys, "--costs", "0.001,0.002", "--probs", "0.5,0.5", "--p", "0.5", "--others", "1")
     assert code == 2
+
+
+def test_curve_best_responses_are_the_menu():
+    """Claim: on the chain of line pieces under the cap each type's global best response is its point.
+
+    Expected: the deviation search (fedsym.deviation) finds no gain above 1e-9 for K = 3 and 4,
+    including an instance with pooling and one with rents to several types."""
+    from fedsym.screening_k_curve import KScreeningMechanism, verify_menu_k
+    for costs, probs, others in (([0.00084, 0.00241, 0.00262], ["5/15", "2/15", "8/15"], 5000),
+                                 ([0.00097, 0.00177, 0.00278], ["5/22", "8/22", "9/22"], 5000),
+                                 ([0.0005, 0.0009, 0.0011, 0.003], ["4/10", "1/10", "1/10", "4/10"], 300)):
+        types = KTypes.of([str(c) for c in costs], probs)
+        mechanism = KScreeningMechanism(BOUND, types)
+        menu = mechanism.menu(others)
+        deviations = verify_menu_k(mechanism, menu)
+        assert max(d.gain for d in deviations) <= 1e-9
+        # the curve passes through every menu point
+        values = mechanism.gamma_total(0, np.array([float(x) for x in menu.contributions]), others)
+        assert values == pytest.approx([float(g) for g in menu.accuracies], rel=1e-12)
+
+
+def test_curve_planted_wrong_point_is_caught():
+    """Claim: the search sees that the top type gains by leaving a point moved off its optimum."""
+    from fedsym.screening_k_curve import KScreeningMechanism
+    from fedsym.deviation import best_deviation
+    types = KTypes.of(["0.001", "0.0015", "0.002"], ["0.3", "0.3", "0.4"])
+    mechanism = KScreeningMechanism(BOUND, types)
+    menu = mechanism.menu(5000)
+    curve = mechanism.curve_total(0, 5000.0)
+    wrong = 0.5 * float(menu.contributions[0])
+    deviation = best_deviation(lambda x: curve(x) - 0.001 * x, wrong, 1000.0)
+    assert deviation.gain > 1e-6
