@@ -27,7 +27,7 @@ from fedsym.screening_k import KTypes, optimal_menu_k
 from fedsym.screening_k_curve import KScreeningMechanism, verify_menu_k
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from screening_k_brute import BruteForce  # noqa: E402
+from screening_k_brute import BruteForce
 
 BOUND = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})
 OTHERS = 5000

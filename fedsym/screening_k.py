@@ -66,8 +66,9 @@ menu is then checked against all :math:`K(K-1)` IC, IR and feasibility constrain
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import mpmath as mp
 import numpy as np
@@ -82,8 +83,16 @@ from .latex import LatexRepr, align, format_number
 from .screening_menu import Cap, parse_others
 from .solve import DPS
 
-__all__ = ["KTypes", "KMenu", "optimal_menu_k", "PROB_SUM_TOLERANCE", "BINDING_RTOL", "SweepRow",
-           "sweep", "expected_data_derivative"]
+__all__ = [
+    "BINDING_RTOL",
+    "PROB_SUM_TOLERANCE",
+    "KMenu",
+    "KTypes",
+    "SweepRow",
+    "expected_data_derivative",
+    "optimal_menu_k",
+    "sweep",
+]
 
 #: how far the given probabilities may sum away from 1 (they are then renormalized exactly)
 PROB_SUM_TOLERANCE = sp.Rational(1, 10**12)
@@ -101,7 +110,7 @@ class KTypes:
     probs: tuple[sp.Rational, ...]
 
     @classmethod
-    def of(cls, costs: Sequence[Any], probs: Sequence[Any]) -> "KTypes":
+    def of(cls, costs: Sequence[Any], probs: Sequence[Any]) -> KTypes:
         """Validate user values; :class:`ParameterError` naming the input otherwise.
 
         Costs must be positive and strictly increasing, probabilities positive with
@@ -177,7 +186,7 @@ class _Program:
         derivative = bound.a_hat_prime_np(m) if order == 1 else bound.a_hat_second_np(m)
         return float(derivative[0]) * scale**order
 
-    def value(self, kind: str, i: int, z: Sequence[Any], cap: Callable[[Any, int], Any], num: Callable[[Any], Any]) -> Any:
+    def value(self, kind: str, i: int, z: Sequence[Any] | np.ndarray, cap: Callable[[Any, int], Any], num: Callable[[Any], Any]) -> Any:
         """The constraint's slack :math:`g(z) \\ge 0`."""
         k, scale = self.size, num(self.scale)
         x, u = z[:k], z[k:]
@@ -190,7 +199,7 @@ class _Program:
         gap = num(self.costs[i + 1] - self.costs[i]) * scale
         return u[i] - u[i + 1] - gap * x[i + 1] if kind == "D" else gap * x[i] - u[i] + u[i + 1]
 
-    def gradient(self, kind: str, i: int, z: Sequence[Any], cap: Callable[[Any, int], Any],
+    def gradient(self, kind: str, i: int, z: Sequence[Any] | np.ndarray, cap: Callable[[Any, int], Any],
                  num: Callable[[Any], Any]) -> dict[int, Any]:
         """Non-zero entries of :math:`\\nabla g(z)`."""
         k, scale = self.size, num(self.scale)
@@ -208,10 +217,10 @@ class _Program:
     def mp_value(self, c: tuple[str, int], z: Sequence[mp.mpf]) -> mp.mpf:
         return self.value(c[0], c[1], z, self.cap_mp, mp.mpf)
 
-    def float_value(self, c: tuple[str, int], z: Sequence[float]) -> float:
+    def float_value(self, c: tuple[str, int], z: Sequence[float] | np.ndarray) -> float:
         return float(self.value(c[0], c[1], z, self.cap_float, float))
 
-    def float_gradient(self, c: tuple[str, int], z: Sequence[float]) -> np.ndarray:
+    def float_gradient(self, c: tuple[str, int], z: Sequence[float] | np.ndarray) -> np.ndarray:
         row = np.zeros(2 * self.size)
         for index, entry in self.gradient(c[0], c[1], z, self.cap_float, float).items():
             row[index] = float(entry)
@@ -238,7 +247,7 @@ def _initial(program: _Program, bars: Sequence[mp.mpf]) -> np.ndarray:
     return np.asarray(result.x, dtype=float)
 
 
-def _newton(program: _Program, active: list[tuple[str, int]], z0: Sequence[Any]) -> tuple[list[mp.mpf], list[mp.mpf]]:
+def _newton(program: _Program, active: list[tuple[str, int]], z0: Sequence[Any] | np.ndarray) -> tuple[list[mp.mpf], list[mp.mpf]]:
     r"""Newton on the KKT system of *active*: :math:`p + \sum_i \mu_i \nabla g_i = 0`, :math:`g_i = 0`.
 
     Residuals in mpmath, steps from the double-precision Jacobian (least squares, so a

@@ -73,6 +73,12 @@ def verify_menu_k(mechanism: KScreeningMechanism, menu: KMenu, *, points: int = 
     curve = mechanism.curve_total(0, others)
     special = mechanism.kinks_total(0, others)
     top = 2.0 * float(menu.contributions[0])
-    return tuple(best_deviation(lambda x, c=float(cost): curve(x) - c * x, float(claimed), max(1.0 / float(cost), top),
-                                special=special, points=points)
-                 for cost, claimed in zip(menu.types.costs, menu.contributions))
+    results = []
+    for cost, claimed in zip(menu.types.costs, menu.contributions):
+        c = float(cost)
+
+        def utility(x: np.ndarray, c: float = c) -> np.ndarray:
+            return curve(x) - c * x
+
+        results.append(best_deviation(utility, float(claimed), max(1.0 / c, top), special=special, points=points))
+    return tuple(results)

@@ -20,12 +20,12 @@ import pytest
 from fedsym import accuracy_function
 from fedsym.cli import main
 from fedsym.errors import ParameterError
-from fedsym.screening_k import KTypes, expected_data_derivative, optimal_menu_k, sweep
+from fedsym.screening_k import KTypes, optimal_menu_k, sweep
 from fedsym.screening_menu import CostTypes, optimal_menu
 from fedsym.solve import DPS
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screening_k_brute import BruteForce  # noqa: E402
+from screening_k_brute import BruteForce
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -182,7 +182,7 @@ def test_cli_bad_input_one_line_exit_2(capsys, args):
 
 
 def test_cli_mixing_two_type_and_k_type_flags_is_rejected(capsys):
-    code, out = run_cli(capsys, "--costs", "0.001,0.002", "--probs", "0.5,0.5", "--p", "0.5", "--others", "1")
+    code, _ = run_cli(capsys, "--costs", "0.001,0.002", "--probs", "0.5,0.5", "--p", "0.5", "--others", "1")
     assert code == 2
 
 
@@ -207,8 +207,8 @@ def test_curve_best_responses_are_the_menu():
 
 def test_curve_planted_wrong_point_is_caught():
     """Claim: the search sees that the top type gains by leaving a point moved off its optimum."""
-    from fedsym.screening_k_curve import KScreeningMechanism
     from fedsym.deviation import best_deviation
+    from fedsym.screening_k_curve import KScreeningMechanism
     types = KTypes.of(["0.001", "0.0015", "0.002"], ["0.3", "0.3", "0.4"])
     mechanism = KScreeningMechanism(BOUND, types)
     menu = mechanism.menu(5000)
@@ -216,3 +216,32 @@ def test_curve_planted_wrong_point_is_caught():
     wrong = 0.5 * float(menu.contributions[0])
     deviation = best_deviation(lambda x: curve(x) - 0.001 * x, wrong, 1000.0)
     assert deviation.gain > 1e-6
+
+
+def test_compositions_count_and_sum():
+    """Claim: stars and bars gives C(n+K-1, K-1) distinct count vectors summing to n."""
+    from math import comb
+
+    from fedsym.screening_k_many import compositions
+    for n, k in ((1, 2), (4, 3), (5, 4)):
+        vectors = list(compositions(n, k))
+        assert len(vectors) == len(set(vectors)) == comb(n + k - 1, k - 1)
+        assert all(sum(v) == n and len(v) == k and min(v) >= 0 for v in vectors)
+
+
+def test_n_agents_k2_matches_binomial_two_type_extension():
+    """Claim: at K = 2 the multinomial sum is screening_many's binomial sum (independent code path)."""
+    from fedsym.screening_k_many import expected_total_k
+    from fedsym.screening_many import expected_totals
+    two = expected_totals(BOUND, CostTypes.of("0.001", "0.002", "0.5"), 3, verify=False)
+    k = expected_total_k(BOUND, KTypes.of(["0.001", "0.002"], ["0.5", "0.5"]), 3, verify=False)
+    assert k.expected_total == pytest.approx(two.screening, rel=1e-12)
+    assert sum(r["probability"] for r in k.rows) == pytest.approx(1.0, rel=1e-14)
+
+
+@pytest.mark.slow
+def test_n_agents_k3_verified_equilibria():
+    """Claim: every count vector's equilibrium passes the global deviation search (n = 3, K = 3)."""
+    from fedsym.screening_k_many import expected_total_k
+    result = expected_total_k(BOUND, KTypes.of(["0.001", "0.0015", "0.002"], ["0.3", "0.3", "0.4"]), 3)
+    assert result.verified and len(result.rows) == 10

@@ -13,7 +13,13 @@ import mpmath as mp
 from ..errors import ParameterError
 from ..screening import screen
 from ..screening_k import KTypes, optimal_menu_k
-from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
+from .common import (
+    add_accuracy_arguments,
+    add_output_arguments,
+    bound_accuracy,
+    print_machine_readable,
+    print_table,
+)
 
 __all__ = ["add_arguments", "run"]
 
