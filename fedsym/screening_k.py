@@ -79,6 +79,7 @@ from .accuracy import BoundAccuracy, parse_number
 from .agent import individual, parse_cost
 from .derived import mp_value
 from .errors import ParameterError
+from .check import CheckRow
 from .latex import LatexRepr, align, format_number
 from .screening_menu import Cap, parse_others
 from .solve import DPS
@@ -92,6 +93,8 @@ __all__ = [
     "expected_data_derivative",
     "optimal_menu_k",
     "sweep",
+    "checks",
+    "virtual_cost",
 ]
 
 #: how far the given probabilities may sum away from 1 (they are then renormalized exactly)
@@ -562,3 +565,56 @@ def sweep(bound: BoundAccuracy, types: KTypes, others: Any, what: str, index: in
                              tuple(float(r) for r in menu.information_rents), float(derivative), menu.verified))
     return tuple(rows)
 
+
+
+# -- closed-form checks ---------------------------------------------------------
+
+#: instances (accuracy parameters of Eq. (3), costs, probs, m_{-i}, 1-based type a) where type a
+#: tops a rent block on the cap and type a+1 sits below the cap, so Eq. (15) generalized holds
+EQ15_K_POINTS = (
+    ({"a_opt": "0.9", "k": "10"}, ("0.001", "0.003"), ("1/5", "4/5"), "50", 1),
+    ({"a_opt": "0.9", "k": "10"}, ("0.0007", "0.001", "0.0024"), ("4/9", "3/9", "2/9"), "100", 1),
+    ({"a_opt": "0.9", "k": "10"}, ("0.001", "0.0019", "0.0028"), ("4/9", "1/9", "4/9"), "10", 2),
+    ({"a_opt": "0.9", "k": "10"}, ("0.0005", "0.0008", "0.0012", "0.0025"), ("4/18", "7/18", "3/18", "4/18"),
+     "50", 1),
+)
+#: tolerance of a closed form against the Newton-polished KKT point (both at DPS digits)
+CHECK_TOLERANCE = mp.mpf(10) ** (-(DPS - 12))
+
+
+def virtual_cost(types: KTypes, a: int) -> mp.mpf:
+    r"""Eq. (15) generalized: :math:`s_a = c_a - p_a\Delta_a/p_{a+1}` for the 1-based type *a*."""
+    c, p = types.costs, types.probs
+    return mp_value(c[a - 1] - p[a - 1] * (c[a] - c[a - 1]) / p[a])
+
+
+def checks() -> list[CheckRow]:
+    r"""Closed forms of the :math:`K`-type menu against the KKT solver (MODEL.md §9).
+
+    * Eq. (15) generalized with Eq. (3): :math:`m_a = (k/s_a^2)^{1/3} - m_{-i}` for a type
+      topping a rent block on the cap above a below-cap type (:data:`EQ15_K_POINTS`; the
+      solver never uses this condition);
+    * Example B.4 as :math:`K = 2`: :math:`m_2 = 3(2^{1/3} - 1)\,m_1^*`.
+    """
+    from .accuracy import accuracy_function
+    from .agent import lone_agent_forms
+
+    rows = []
+    with mp.workdps(DPS):
+        for params, costs, probs, others, a in EQ15_K_POINTS:
+            bound = accuracy_function("simplified").bind(params)
+            types = KTypes.of(costs, probs)
+            menu = optimal_menu_k(bound, types, others)
+            if "cap" not in menu.binding()[a - 1] or "cap" in menu.binding()[a]:
+                raise ArithmeticError(f"EQ15_K_POINTS: type {a} is not a block top above a below-cap type")
+            root, _ = lone_agent_forms(bound.function).optimal_data.resolve({**bound.values, "c": virtual_cost(types, a)})
+            point = f"{bound.label()}, costs={','.join(costs)}, probs={','.join(probs)}, m_-i={others}, type {a}"
+            rows.append(CheckRow("contribution_eq15_k", "MODEL.md §9 (Eq. (15) generalized)", point,
+                                 root - mp_value(sp.Rational(others)), menu.contributions[a - 1],
+                                 "KKT active set, Newton at DPS digits", CHECK_TOLERANCE))
+        bound = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})
+        menu = optimal_menu_k(bound, KTypes.of(["0.001", "0.002"], ["1/2", "1/2"]), 5000)
+        rows.append(CheckRow("example_b4_ratio_k", "Example B.4 (K = 2)", f"{bound.label()}, c=0.001, m_-i=5000",
+                             3 * (mp.cbrt(2) - 1), menu.contributions[1] / menu.alone_data[0],
+                             "KKT active set, Newton at DPS digits", CHECK_TOLERANCE))
+    return rows

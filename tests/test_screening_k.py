@@ -245,3 +245,11 @@ def test_n_agents_k3_verified_equilibria():
     from fedsym.screening_k_many import expected_total_k
     result = expected_total_k(BOUND, KTypes.of(["0.001", "0.0015", "0.002"], ["0.3", "0.3", "0.4"]), 3)
     assert result.verified and len(result.rows) == 10
+
+
+def test_closed_form_check_rows_pass():
+    """Claim: Eq. (15) generalized, m_a = (k/s_a^2)^(1/3) - m_-i, s_a = c_a - p_a(c_{a+1}-c_a)/p_{a+1},
+    and Example B.4's 3(2^(1/3) - 1) agree with the KKT solver (which never uses them)."""
+    from fedsym.screening_k import checks
+    rows = checks()
+    assert len(rows) == 5 and all(row.passed for row in rows)
