@@ -49,8 +49,8 @@ explicit in the primitives.  Regimes that occur (all seen in the tests):
 *separating* (IC down holds at the IR kink :math:`U_{k+1} + \Delta_k m_{k+1} = u_k^*`,
 MODEL.md §6 regime 1), *rent* (a block with interior Eq. (15)-type optima),
 *capped* (a below-cap type reaches its own cap), *pooling* (:math:`m_k = m_{k+1}`,
-IC up binds: the multiplier :math:`\upsilon_k > 0` irons two types whose ratio
-:math:`p_k/\Delta_{k-1}` is out of order), and *no rent* when :math:`m_{-i}` is small
+IC up binds: the multiplier :math:`\upsilon_k > 0` irons two types whose separate
+conditions would reverse :math:`m_k \ge m_{k+1}`), and *no rent* when :math:`m_{-i}` is small
 (MODEL.md §6 regime 4).
 
 **Computation.**  :func:`optimal_menu_k`: a double-precision SLSQP solve of the
