@@ -77,9 +77,9 @@ from scipy.optimize import minimize, nnls
 
 from .accuracy import BoundAccuracy, parse_number
 from .agent import individual, parse_cost
+from .check import CheckRow
 from .derived import mp_value
 from .errors import ParameterError
-from .check import CheckRow
 from .latex import LatexRepr, align, format_number
 from .screening_menu import Cap, parse_others
 from .solve import DPS
@@ -90,10 +90,10 @@ __all__ = [
     "KMenu",
     "KTypes",
     "SweepRow",
+    "checks",
     "expected_data_derivative",
     "optimal_menu_k",
     "sweep",
-    "checks",
     "virtual_cost",
 ]
 
