@@ -472,6 +472,8 @@ def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational) -> KMenu:
         weights, residual = _certificate(program, active, z)
         if not violated and residual <= KKT_TOLERANCE:
             k = program.size
+            if ("N", k - 1) in active:  # the active bound m_K >= 0 holds exactly, not to Newton's rounding
+                z[k - 1] = mp.mpf(0)
             return KMenu(types, cap.others, tuple(program.scale * x for x in z[:k]), tuple(z[k:]), alone,
                          alone_data, tuple(bars), cap, tuple(zip(active, (float(w) for w in weights))), residual)
         if violated:

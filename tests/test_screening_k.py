@@ -253,3 +253,53 @@ def test_closed_form_check_rows_pass():
     from fedsym.screening_k import checks
     rows = checks()
     assert len(rows) == 5 and all(row.passed for row in rows)
+
+
+def test_k2_random_instances_match_two_type_solver():
+    """Claim: K = 2 equals App. B on 40 seeded random instances (costs, prior, m_-i); expected: optimal_menu."""
+    import random
+    rng = random.Random(2026)
+    regimes = set()
+    for _ in range(40):
+        c_low = rng.choice(["0.0004", "0.0008", "0.001", "0.0015"])
+        c_high = str(mp.mpf(c_low) * rng.choice([1.05, 1.3, 2, 3, 6]))
+        p = rng.choice(["0.05", "0.2", "0.35", "0.5", "0.8", "0.95"])
+        others = rng.choice([0, 2, 20, 200, 2000, 20000])
+        two = optimal_menu(BOUND, CostTypes.of(c_low, c_high, p), others)
+        regimes.add(two.regime)
+        menu = optimal_menu_k(BOUND, KTypes.of([c_low, c_high], [p, str(1 - mp.mpf(p))]), others)
+        with mp.workdps(DPS):
+            assert abs(menu.expected_data - two.expected_data) <= mp.mpf("1e-20") * two.expected_data
+            assert abs(menu.contributions[1] - two.high_contribution) <= mp.mpf("1e-20") * max(two.high_contribution, 1)
+        assert menu.verified
+    assert len(regimes) >= 3
+
+
+def test_cli_k3_verified_and_equal_to_brute_force(capsys):
+    """Claim (issue 11, done-when): a K = 3 call returns a verified menu whose expected data the
+    independent brute force reaches but never beats."""
+    code, out = run_cli(capsys, "--costs", "0.00182,0.00241,0.00285", "--probs", "9/19,4/19,6/19",
+                        "--others", "500", "--json")
+    data = json.loads(out.out)
+    assert code == 0 and data["verified"] is True and data["max_violation"] <= 1e-25
+    best, _ = BruteForce(0.9, 10.0, [0.00182, 0.00241, 0.00285], [9 / 19, 4 / 19, 6 / 19], 500).search(samples=500)
+    assert best <= data["expected_data"] * (1 + 1e-9) and best >= data["expected_data"] * (1 - 2e-5)
+    assert data["pooled"] == [[1, 2, 3]] and data["binding"][2][0] == "IR"
+
+
+def test_cli_k_type_text_output(capsys):
+    code, out = run_cli(capsys, "--costs", "0.001,0.0015,0.002", "--probs", "0.3,0.3,0.4", "--others", "5000")
+    assert code == 0 and "expected data" in out.out and "verified" in out.out and "NOT" not in out.out
+
+
+@pytest.mark.slow
+def test_k2_generalization_bound_matches_two_type_solver():
+    """Claim: K = 2 equals App. B also for Eq. (2) (numeric m*, no closed form)."""
+    bound = accuracy_function("generalization-bound").bind({"a_opt": "0.95", "k": "1"})
+    for c_low, c_high, p, others in (("0.0005", "0.001", "0.3", 100), ("0.0005", "0.001", "0.1", 20),
+                                     ("0.0005", "0.002", "0.5", 5000)):
+        two = optimal_menu(bound, CostTypes.of(c_low, c_high, p), others)
+        menu = optimal_menu_k(bound, KTypes.of([c_low, c_high], [p, str(1 - mp.mpf(p))]), others)
+        assert menu.verified
+        with mp.workdps(DPS):
+            assert abs(menu.expected_data - two.expected_data) <= mp.mpf("1e-20") * two.expected_data
