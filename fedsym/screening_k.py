@@ -25,8 +25,9 @@ conditions are necessary and sufficient.  With multipliers :math:`\lambda_k` (fe
 
 Lowering every :math:`U_k` to the least value IC down and IR allow,
 :math:`U_K = u_K^*` and :math:`U_k = \max(u_k^*, U_{k+1} + \Delta_k m_{k+1})`,
-keeps every constraint, so the highest cost
-type's IR always binds (Theorem B.3 generalized) and utilities form **rent
+keeps feasibility, IR and IC down (IC up too whenever it binds only through
+monotonicity), so the highest cost type's IR binds (Theorem B.3 generalized; the
+solver does not assume it, every solved instance shows it) and utilities form **rent
 blocks**: runs of types :math:`a..b` in which IC down binds, closed by a type
 whose IR binds.  In a block with no pooling (:math:`\upsilon = 0`) the sums
 :math:`\Lambda_k = \delta_{k-1} = \sum_{a \le j < k}\lambda_j` give, per type,
@@ -36,7 +37,8 @@ whose IR binds.  In a block with no pooling (:math:`\upsilon = 0`) the sums
 * below the cap (:math:`\lambda_k = 0`): :math:`\Lambda_k = p_k/\Delta_{k-1}`, its data
   set by IC down, :math:`m_k = (U_{k-1} - U_k)/\Delta_{k-1}`.
 
-The top type of a block is always on the cap.  When it is followed by a type
+The top type :math:`a` of a block that no type above envies (:math:`\delta_{a-1} = 0`)
+is on the cap (:math:`\lambda_a = p_a/(c_a - A'(m_a)) > 0`).  When it is followed by a type
 below the cap, :math:`\lambda_a = p_{a+1}/\Delta_a` and
 
 .. math:: A'(m_a) = c_a - \frac{p_a\,\Delta_a}{p_{a+1}},
@@ -53,10 +55,16 @@ IC up binds: the multiplier :math:`\upsilon_k > 0` irons two types whose separat
 conditions would reverse :math:`m_k \ge m_{k+1}`), and *no rent* when :math:`m_{-i}` is small
 (MODEL.md §6 regime 4).
 
+Convexity needs :math:`S_k` concave on the feasible set: true where :math:`\hat a` is
+concave and :math:`A > 0`.  With :math:`m_{-i} = 0` every :math:`S_k` touches :math:`u_k^*`
+only at :math:`m_k^*`, so the menu of lone optima is the only feasible one (handled
+directly).
+
 **Computation.**  :func:`optimal_menu_k`: a double-precision SLSQP solve of the
 convex program locates the active constraints; Newton's method on the KKT system of
 that active set (residual in mpmath at :data:`fedsym.solve.DPS` digits) polishes
-it; non-negative multipliers (non-negative least squares) *certify* optimality,
+it; non-negative multipliers (non-negative least squares in double precision,
+stationarity residual at most :data:`KKT_TOLERANCE`) *certify* optimality,
 and a wrong guess of the active set is corrected (a constraint with a negative
 multiplier is dropped, a violated one added) until the certificate holds.  Every
 menu is then checked against all :math:`K(K-1)` IC, IR and feasibility constraints
