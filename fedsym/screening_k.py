@@ -417,7 +417,7 @@ class KMenu(LatexRepr):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (lists in cost order) with the keys of the command-line contract."""
-        return {**self.types.to_dict(), "others": float(self.others),
+        return {"accuracy": self.cap.bound.label(), **self.types.to_dict(), "others": float(self.others),
                 "contributions": [float(m) for m in self.contributions],
                 "accuracies": [float(g) for g in self.accuracies],
                 "utilities": [float(u) for u in self.utilities],
@@ -429,10 +429,11 @@ class KMenu(LatexRepr):
 
     def latex_lines(self) -> list[str]:
         lines = []
+        binding = [", ".join(labels).replace("->", r"$\to$") or "none" for labels in self.binding()]
         for k in range(self.size):
             lines.append(rf"m_{{{k + 1}}} &= {format_number(self.contributions[k], 10)},\quad "
                          rf"U_{{{k + 1}}} - u_{{{k + 1}}}^{{*}} = {format_number(self.information_rents[k], 4)}\quad "
-                         rf"\text{{binding: {', '.join(self.binding()[k]) or 'none'}}}")
+                         rf"\text{{binding: {binding[k]}}}")
         lines.append(rf"\textstyle\sum_k p_k m_k &= {format_number(self.expected_data, 10)}")
         status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
         lines.append(rf"\max \text{{violation}} &= {format_number(self.max_violation, 3)}\ {status}")

@@ -303,3 +303,10 @@ def test_k2_generalization_bound_matches_two_type_solver():
         assert menu.verified
         with mp.workdps(DPS):
             assert abs(menu.expected_data - two.expected_data) <= mp.mpf("1e-20") * two.expected_data
+
+
+def test_latex_compiles_fragment_markup():
+    """Claim: the K-type LaTeX is an align* block with every type's line and no raw '->'."""
+    menu = optimal_menu_k(BOUND, KTypes.of(["0.001", "0.0015", "0.002"], ["0.3", "0.3", "0.4"]), 5000)
+    text = menu.to_latex()
+    assert text.count("m_{") == 3 and "->" not in text and r"\to" in text and "verified" in text
