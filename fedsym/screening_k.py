@@ -336,10 +336,11 @@ class KMenu(LatexRepr):
     def size(self) -> int:
         return self.types.size
 
-    @property
+    @functools.cached_property
     def accuracies(self) -> tuple[mp.mpf, ...]:
-        r""":math:`\gamma_k = U_k + c_k m_k`."""
-        return tuple(u + mp_value(c) * m for u, c, m in zip(self.utilities, self.types.costs, self.contributions))
+        r""":math:`\gamma_k = U_k + c_k m_k` (at :data:`DPS` digits, computed once)."""
+        with mp.workdps(DPS):
+            return tuple(u + mp_value(c) * m for u, c, m in zip(self.utilities, self.types.costs, self.contributions))
 
     @property
     def information_rents(self) -> tuple[mp.mpf, ...]:
