@@ -167,7 +167,7 @@ def test_cli_k2_gives_example_b4_numbers(capsys):
                       "binding", "pooled", "expected_data", "verified", "max_violation"}
     assert k["contributions"] == pytest.approx([two["low_contribution"], two["high_contribution"]], rel=1e-14)
     assert k["expected_data"] == pytest.approx(two["expected_data"], rel=1e-14)
-    assert k["verified"] is True and k["binding"][1] == ["IR"]
+    assert k["verified"] is True and k["binding"][1] == ["IR"] and k["max_deviation_gain"] <= 1e-9
 
 
 @pytest.mark.parametrize("args", [

@@ -12,7 +12,7 @@ import mpmath as mp
 
 from ..errors import ParameterError
 from ..screening import screen
-from ..screening_k import KTypes, optimal_menu_k
+from ..screening_k_curve import screen_k
 from .common import (
     add_accuracy_arguments,
     add_output_arguments,
@@ -68,12 +68,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_k(args: argparse.Namespace) -> int:
-    types = KTypes.of(_split(args.costs, "costs"), _split(args.probs, "probs"))
-    menu = optimal_menu_k(bound_accuracy(args), types, args.others)
-    if print_machine_readable(menu, args):
+    result = screen_k(bound_accuracy(args), _split(args.costs, "costs"), _split(args.probs, "probs"), args.others)
+    if print_machine_readable(result, args):
         return 0
-    data = menu.to_dict()
-    print(f"K = {types.size} types, others {args.others}: expected data {mp.nstr(menu.expected_data, 12)}")
+    menu, data = result.menu, result.to_dict()
+    print(f"K = {menu.size} types, others {args.others}: expected data {mp.nstr(menu.expected_data, 12)}")
     print_table(((k + 1, c, p, f"{m:.10g}", f"{g:.10g}", f"{r:.6g}", " ".join(b) or "-")
                  for k, (c, p, m, g, r, b) in enumerate(zip(data["costs"], data["probs"], data["contributions"],
                                                            data["accuracies"], data["information_rents"],
@@ -81,5 +80,6 @@ def _run_k(args: argparse.Namespace) -> int:
                 ("type", "cost", "prob", "data", "accuracy", "rent", "binding"))
     pooled = ", ".join("=".join(str(k) for k in group) for group in data["pooled"]) or "none"
     status = "verified" if data["verified"] else "NOT verified"
-    print(f"pooled: {pooled}; constraints {status} (max violation {data['max_violation']:.3g})")
+    print(f"pooled: {pooled}; constraints and best responses on the curve {status} "
+          f"(max violation {data['max_violation']:.3g}, max gain from deviating {data['max_deviation_gain']:.3g})")
     return 0
