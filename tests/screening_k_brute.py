@@ -10,6 +10,7 @@ then a shrinking pattern search.  Nothing comes from fedsym.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -91,3 +92,80 @@ class BruteForce:
                 best, best_u = -result.fun, list(result.x)
             width /= 2
         return best, best_u
+
+
+class MenuSearch(BruteForce):
+    """A second search, over contributions: for ``m_2 >= ... >= m_K`` the utilities exist iff the
+    interval propagation of MODEL.md §9's chain of constraints stays non-empty
+    (``U_k`` in ``[u_k*, A(m_k) - c_k m_k]`` and ``U_k - U_{k+1}`` in ``[d_k m_{k+1}, d_k m_k]``;
+    on a path, intervals propagate exactly); ``m_1`` is the largest feasible value (grid, then
+    bisection).  Random starts, a pattern search over all 3^(K-1) - 1 compass and diagonal directions,
+    then Nelder-Mead restarts.
+    """
+
+    def feasible(self, contributions, tol=1e-12):
+        size = len(self.costs)
+        if any(contributions[i] < contributions[i + 1] for i in range(size - 1)) or contributions[-1] < 0:
+            return False
+        lo, hi = self.lone[-1][1], self.cap(contributions[-1]) - self.costs[-1] * contributions[-1]
+        if lo > hi + tol:
+            return False
+        for k in range(size - 2, -1, -1):
+            gap = self.costs[k + 1] - self.costs[k]
+            lo = max(self.lone[k][1], lo + gap * contributions[k + 1])
+            hi = min(self.cap(contributions[k]) - self.costs[k] * contributions[k], hi + gap * contributions[k])
+            if lo > hi + tol:
+                return False
+        return True
+
+    def top(self, rest):
+        """Largest feasible m_1 >= m_2 given the others, or None."""
+        upper = self.a_opt / self.costs[0]
+        grid = [rest[0] + (upper - rest[0]) * i / 80 for i in range(81)]
+        feasible = [x for x in grid if self.feasible([x, *rest])]
+        if not feasible:
+            return None
+        lo = max(feasible)
+        hi = min((x for x in grid if x > lo), default=lo)
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if self.feasible([mid, *rest]) else (lo, mid)
+        return lo
+
+    def menu_value(self, rest):
+        first = self.top(rest)
+        if first is None:
+            return -math.inf
+        return self.probs[0] * first + sum(p * m for p, m in zip(self.probs[1:], rest))
+
+    def search(self, samples=300, seed=0, rounds=50):
+        rng = random.Random(seed)
+        size = len(self.costs)
+        scale = self.right_root(self.costs[0], self.lone[0][1]) or 1.0
+        best, best_m = -math.inf, [0.0] * (size - 1)
+        for _ in range(samples):
+            rest = sorted((rng.uniform(0, scale) for _ in range(size - 1)), reverse=True)
+            value = self.menu_value(rest)
+            if value > best:
+                best, best_m = value, rest
+        step = scale / 20
+        directions = [d for d in itertools.product((-1, 0, 1), repeat=size - 1) if any(d)]
+        for _ in range(rounds):
+            improved = False
+            for direction in directions:
+                rest = [x + d * step for x, d in zip(best_m, direction)]
+                value = self.menu_value(rest)
+                if value > best:
+                    best, best_m, improved = value, rest, True
+            if not improved:
+                step /= 2
+        width = scale / 100
+        for _ in range(8):
+            simplex = [best_m] + [[x + width * rng.uniform(-1, 1) for x in best_m] for _ in best_m]
+            result = minimize(lambda r: -self.menu_value(list(r)), best_m, method="Nelder-Mead",
+                              options={"xatol": 1e-12, "fatol": 1e-12, "maxfev": 2000, "adaptive": True,
+                                       "initial_simplex": simplex})
+            if -result.fun > best:
+                best, best_m = -result.fun, list(result.x)
+            width /= 3
+        return best, best_m
