@@ -1,4 +1,8 @@
-"""Unknown costs, two types (App. B): the screening menu for one agent facing others' data."""
+"""Unknown costs (App. B): the screening menu for one agent facing others' data.
+
+Two types with ``--c-low/--c-high/--p`` (Theorem B.1), or ``K >= 2`` types with
+``--costs C1,...,CK --probs P1,...,PK`` (MODEL.md §9, :mod:`fedsym.paper.screening.k_types`).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,52 @@ import argparse
 
 import mpmath as mp
 
+from fedsym.core.errors import ParameterError
+from fedsym.paper.screening.k_curve import screen_k
 from fedsym.paper.screening.result import screen
 
-from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
+from .common import (
+    add_accuracy_arguments,
+    add_output_arguments,
+    bound_accuracy,
+    print_machine_readable,
+    print_table,
+)
 
 __all__ = ["add_arguments", "run"]
+
+TWO_TYPE = ("c_low", "c_high", "p")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_accuracy_arguments(parser)
-    parser.add_argument("--c-low", required=True, metavar="CL", help="marginal cost of the low type (> 0)")
-    parser.add_argument("--c-high", required=True, metavar="CH", help="marginal cost of the high type (> CL)")
-    parser.add_argument("--p", required=True, metavar="P", help="prior probability of the low type, in (0, 1)")
+    parser.add_argument("--c-low", metavar="CL", help="marginal cost of the low type (> 0)")
+    parser.add_argument("--c-high", metavar="CH", help="marginal cost of the high type (> CL)")
+    parser.add_argument("--p", metavar="P", help="prior probability of the low type, in (0, 1)")
+    parser.add_argument("--costs", metavar="C1,...,CK",
+                        help="K >= 2 strictly increasing marginal costs (instead of --c-low/--c-high/--p)")
+    parser.add_argument("--probs", metavar="P1,...,PK", help="their probabilities (> 0, summing to 1)")
     parser.add_argument("--others", required=True, metavar="M", help="data contributed by the other agents (>= 0)")
     add_output_arguments(parser)
 
 
+def _split(text: str, name: str) -> list[str]:
+    items = [item.strip() for item in text.split(",")]
+    if any(not item for item in items):
+        raise ParameterError(f"--{name} {text!r}: expected comma-separated numbers")
+    return items
+
+
 def run(args: argparse.Namespace) -> int:
+    two_type = [name for name in TWO_TYPE if getattr(args, name) is not None]
+    if args.costs is not None or args.probs is not None:
+        if two_type:
+            raise ParameterError("give either --costs/--probs or --c-low/--c-high/--p, not both")
+        if args.costs is None or args.probs is None:
+            raise ParameterError("--costs and --probs go together")
+        return _run_k(args)
+    if len(two_type) != len(TWO_TYPE):
+        raise ParameterError("give --c-low, --c-high and --p (two types) or --costs and --probs (K types)")
     result = screen(bound_accuracy(args), args.c_low, args.c_high, args.p, args.others)
     if print_machine_readable(result, args):
         return 0
@@ -32,4 +65,22 @@ def run(args: argparse.Namespace) -> int:
     print_table(((name, mp.nstr(value, 12)) for name, value in menu.values().items()), ("quantity", "value"))
     status = "verified" if result.verified else "NOT verified"
     print(f"best responses on the Eq. (14) curve: {status} (max gain from deviating {result.max_deviation_gain:.3g})")
+    return 0
+
+
+def _run_k(args: argparse.Namespace) -> int:
+    result = screen_k(bound_accuracy(args), _split(args.costs, "costs"), _split(args.probs, "probs"), args.others)
+    if print_machine_readable(result, args):
+        return 0
+    menu, data = result.menu, result.to_dict()
+    print(f"K = {menu.size} types, others {args.others}: expected data {mp.nstr(menu.expected_data, 12)}")
+    print_table(((k + 1, c, p, f"{m:.10g}", f"{g:.10g}", f"{r:.6g}", " ".join(b) or "-")
+                 for k, (c, p, m, g, r, b) in enumerate(zip(data["costs"], data["probs"], data["contributions"],
+                                                           data["accuracies"], data["information_rents"],
+                                                           data["binding"]))),
+                ("type", "cost", "prob", "data", "accuracy", "rent", "binding"))
+    pooled = ", ".join("=".join(str(k) for k in group) for group in data["pooled"]) or "none"
+    status = "verified" if data["verified"] else "NOT verified"
+    print(f"pooled: {pooled}; constraints and best responses on the curve {status} "
+          f"(max violation {data['max_violation']:.3g}, max gain from deviating {data['max_deviation_gain']:.3g})")
     return 0

@@ -1,0 +1,632 @@
+r"""Screening with :math:`K \ge 2` private cost types for one agent (MODEL.md §9, **extension** of App. B).
+
+Types :math:`c_1 < \dots < c_K` with probabilities :math:`p_k > 0`; the others'
+data :math:`m_{-i}` is fixed and :math:`A(m) = a(m + m_{-i})` is the cap
+(:class:`fedsym.paper.screening.menu.Cap`).  A menu :math:`(m_k, \gamma_k)` with
+utilities :math:`U_k = \gamma_k - c_k m_k` maximizes :math:`\sum_k p_k m_k` subject to
+
+* feasibility :math:`S_k(m_k) := A(m_k) - c_k m_k \ge U_k` (the point is under the cap),
+* IR :math:`U_k \ge u_k^*` (the lone optimum, Theorem 2.3),
+* IC, which with single crossing is the adjacent pair
+  :math:`\Delta_k m_{k+1} \le U_k - U_{k+1} \le \Delta_k m_k`, :math:`\Delta_k = c_{k+1} - c_k`
+  ("down": type :math:`k` does not take :math:`k+1`'s point; "up": :math:`k+1` does not take
+  :math:`k`'s); together they give :math:`m_1 \ge \dots \ge m_K`, and then all
+  :math:`K(K-1)` IC constraints hold.
+
+**Structure.**  In the variables :math:`(m, U)` the objective is linear, every
+constraint but feasibility is linear, and :math:`S_k` is concave where
+:math:`\hat a` is (assumption (1)): the program is convex, so the Karush-Kuhn-Tucker
+conditions are necessary and sufficient.  With multipliers :math:`\lambda_k` (feasibility),
+:math:`\nu_k` (IR), :math:`\delta_k` (IC down), :math:`\upsilon_k` (IC up), stationarity reads
+
+.. math::
+    p_k = \lambda_k\,(c_k - A'(m_k)) + \Delta_{k-1}\delta_{k-1} - \Delta_k\upsilon_k,\qquad
+    \lambda_k = \nu_k + \delta_k - \delta_{k-1} - \upsilon_k + \upsilon_{k-1}.
+
+Lowering every :math:`U_k` to the least value IC down and IR allow,
+:math:`U_K = u_K^*` and :math:`U_k = \max(u_k^*, U_{k+1} + \Delta_k m_{k+1})`,
+keeps feasibility, IR and IC down (IC up too whenever it binds only through
+monotonicity), so the highest cost type's IR binds (Theorem B.3 generalized; the
+solver does not assume it, every solved instance shows it) and utilities form **rent
+blocks**: runs of types :math:`a..b` in which IC down binds, closed by a type
+whose IR binds.  In a block with no pooling (:math:`\upsilon = 0`) the sums
+:math:`\Lambda_k = \delta_{k-1} = \sum_{a \le j < k}\lambda_j` give, per type,
+
+* on the cap (:math:`\lambda_k > 0`, :math:`\gamma_k = A(m_k)`):
+  :math:`A'(m_k) = c_k - (p_k - \Delta_{k-1}\Lambda_k)/\lambda_k`;
+* below the cap (:math:`\lambda_k = 0`): :math:`\Lambda_k = p_k/\Delta_{k-1}`, its data
+  set by IC down, :math:`m_k = (U_{k-1} - U_k)/\Delta_{k-1}`.
+
+The top type :math:`a` of a block that no type above envies (:math:`\delta_{a-1} = 0`)
+is on the cap (:math:`\lambda_a = p_a/(c_a - A'(m_a)) > 0`).  When it is followed by a type
+below the cap, :math:`\lambda_a = p_{a+1}/\Delta_a` and
+
+.. math:: A'(m_a) = c_a - \frac{p_a\,\Delta_a}{p_{a+1}},
+
+the generalization of Eq. (15) (:math:`K = 2`: :math:`c_L - p(c_H - c_L)/(1 - p)`);
+with Eq. (3) it is the closed form :math:`m_a = m^*(s) - m_{-i}`,
+:math:`m^*(s) = (k/s^2)^{1/3}`.  Generally the cap slope of a cap type between
+two below-cap types is :math:`c_k - (p_k - \Delta_{k-1}\Lambda_k)/(p_{k+1}/\Delta_k - \Lambda_k)`,
+explicit in the primitives.  Regimes that occur (all seen in the tests):
+*separating* (IC down holds at the IR kink :math:`U_{k+1} + \Delta_k m_{k+1} = u_k^*`,
+MODEL.md §6 regime 1), *rent* (a block with interior Eq. (15)-type optima),
+*capped* (a below-cap type reaches its own cap), *pooling* (:math:`m_k = m_{k+1}`,
+IC up binds: the multiplier :math:`\upsilon_k > 0` irons two types whose separate
+conditions would reverse :math:`m_k \ge m_{k+1}`), and *no rent* when :math:`m_{-i}` is small
+(MODEL.md §6 regime 4).
+
+Convexity needs :math:`S_k` concave on the feasible set: true where :math:`\hat a` is
+concave and :math:`A > 0`.  With :math:`m_{-i} = 0` every :math:`S_k` touches :math:`u_k^*`
+only at :math:`m_k^*`, so the menu of lone optima is the only feasible one (handled
+directly).
+
+**Computation.**  :func:`optimal_menu_k`: a double-precision SLSQP solve of the
+convex program locates the active constraints; Newton's method on the KKT system of
+that active set (residual in mpmath at :data:`fedsym.core.solve.DPS` digits) polishes
+it; non-negative multipliers (non-negative least squares in double precision,
+stationarity residual at most :data:`KKT_TOLERANCE`) *certify* optimality,
+and a wrong guess of the active set is corrected (a constraint with a negative
+multiplier is dropped, a violated one added) until the certificate holds.  Every
+menu is then checked against all :math:`K(K-1)` IC, IR and feasibility constraints
+(:meth:`KMenu.max_violation`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath as mp
+import numpy as np
+import sympy as sp
+from scipy.optimize import minimize, nnls
+
+from fedsym.core.checkrow import CheckRow
+from fedsym.core.derived import mp_value
+from fedsym.core.errors import ParameterError
+from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.core.solve import DPS
+from fedsym.model.accuracy import BoundAccuracy, parse_number
+from fedsym.paper.lone_agent import individual, parse_cost
+from fedsym.paper.screening.menu import Cap, parse_others
+
+__all__ = [
+    "BINDING_RTOL",
+    "PROB_SUM_TOLERANCE",
+    "KMenu",
+    "KTypes",
+    "SweepRow",
+    "checks",
+    "expected_data_derivative",
+    "optimal_menu_k",
+    "sweep",
+    "virtual_cost",
+]
+
+#: how far the given probabilities may sum away from 1 (they are then renormalized exactly)
+PROB_SUM_TOLERANCE = sp.Rational(1, 10**12)
+
+#: relative slack under which a constraint counts as binding in the report (far above the
+#: :data:`DPS`-digit polish, far below any modelled quantity)
+BINDING_RTOL = mp.mpf(10) ** (-(DPS - 15))
+
+
+@dataclass(frozen=True)
+class KTypes:
+    r"""Cost types :math:`c_1 < \dots < c_K` and probabilities :math:`p_k > 0` (exact rationals, :math:`\sum p_k = 1`)."""
+
+    costs: tuple[sp.Rational, ...]
+    probs: tuple[sp.Rational, ...]
+
+    @classmethod
+    def of(cls, costs: Sequence[Any], probs: Sequence[Any]) -> KTypes:
+        """Validate user values; :class:`ParameterError` naming the input otherwise.
+
+        Costs must be positive and strictly increasing, probabilities positive with
+        a sum within :data:`PROB_SUM_TOLERANCE` of 1 (then divided by their sum), and
+        the two lists of equal length :math:`K \\ge 2`.
+        """
+        if len(costs) != len(probs):
+            raise ParameterError(f"costs has {len(costs)} entries but probs has {len(probs)}")
+        if len(costs) < 2:
+            raise ParameterError(f"costs: give at least 2 types, got {len(costs)}")
+        parsed = tuple(parse_cost(c, f"costs[{i + 1}]") for i, c in enumerate(costs))
+        for i in range(len(parsed) - 1):
+            if parsed[i] >= parsed[i + 1]:
+                raise ParameterError(f"costs must be strictly increasing: costs[{i + 1}]={costs[i]} "
+                                     f">= costs[{i + 2}]={costs[i + 1]}")
+        prior = tuple(parse_number(f"probs[{i + 1}]", p) for i, p in enumerate(probs))
+        for i, p in enumerate(prior):
+            if p <= 0:
+                raise ParameterError(f"probs[{i + 1}]={probs[i]} must be positive")
+        total = sum(prior, sp.Integer(0))
+        if abs(total - 1) > PROB_SUM_TOLERANCE:
+            raise ParameterError(f"probs sum to {float(total)!r}, not 1 (tolerance 1e-12)")
+        return cls(parsed, tuple(p / total for p in prior))
+
+    @property
+    def size(self) -> int:
+        return len(self.costs)
+
+    def to_dict(self) -> dict[str, list[float]]:
+        return {"costs": [float(c) for c in self.costs], "probs": [float(p) for p in self.probs]}
+
+
+#: constraint kinds of the convex program: feasibility, IR, IC down, IC up, non-negative data
+KINDS = ("F", "IR", "D", "Up", "N")
+
+
+@dataclass(frozen=True)
+class _Program:
+    """The convex program in scaled variables ``z = (x_1..x_K, U_1..U_K)``, ``x = m/scale``."""
+
+    cap: Cap
+    costs: tuple[mp.mpf, ...]
+    probs: tuple[mp.mpf, ...]
+    alone: tuple[mp.mpf, ...]
+    scale: mp.mpf
+
+    @property
+    def size(self) -> int:
+        return len(self.costs)
+
+    def constraints(self) -> list[tuple[str, int]]:
+        k = self.size
+        return ([("F", i) for i in range(k)] + [("IR", i) for i in range(k)]
+                + [("D", i) for i in range(k - 1)] + [("Up", i) for i in range(k - 1)] + [("N", k - 1)])
+
+    # -- the cap in scaled units, in mpmath or double precision --------------
+    def cap_mp(self, x: mp.mpf, order: int) -> mp.mpf:
+        m = self.scale * x
+        if order == 0:
+            return self.cap.value(m)
+        if order == 1:
+            return self.cap.slope(m) * self.scale
+        viable = m + self.cap.others > self.cap.bound.minimum_viable_data
+        return self.cap.bound.a_hat_second(m + self.cap.others) * self.scale**2 if viable else mp.mpf(0)
+
+    def cap_float(self, x: float, order: int) -> float:
+        bound, scale, others = self.cap.bound, float(self.scale), float(self.cap.others)
+        m = np.array([scale * x + others])
+        if order == 0:
+            return float(bound.a_np(m)[0])
+        if m[0] <= float(bound.minimum_viable_data):
+            return 0.0
+        derivative = bound.a_hat_prime_np(m) if order == 1 else bound.a_hat_second_np(m)
+        return float(derivative[0]) * scale**order
+
+    def value(self, kind: str, i: int, z: Sequence[Any] | np.ndarray, cap: Callable[[Any, int], Any], num: Callable[[Any], Any]) -> Any:
+        """The constraint's slack :math:`g(z) \\ge 0`."""
+        k, scale = self.size, num(self.scale)
+        x, u = z[:k], z[k:]
+        if kind == "F":
+            return cap(x[i], 0) - num(self.costs[i]) * scale * x[i] - u[i]
+        if kind == "IR":
+            return u[i] - num(self.alone[i])
+        if kind == "N":
+            return x[i]
+        gap = num(self.costs[i + 1] - self.costs[i]) * scale
+        return u[i] - u[i + 1] - gap * x[i + 1] if kind == "D" else gap * x[i] - u[i] + u[i + 1]
+
+    def gradient(self, kind: str, i: int, z: Sequence[Any] | np.ndarray, cap: Callable[[Any, int], Any],
+                 num: Callable[[Any], Any]) -> dict[int, Any]:
+        """Non-zero entries of :math:`\\nabla g(z)`."""
+        k, scale = self.size, num(self.scale)
+        if kind == "F":
+            return {i: cap(z[i], 1) - num(self.costs[i]) * scale, k + i: -1}
+        if kind == "IR":
+            return {k + i: 1}
+        if kind == "N":
+            return {i: 1}
+        gap = num(self.costs[i + 1] - self.costs[i]) * scale
+        if kind == "D":
+            return {k + i: 1, k + i + 1: -1, i + 1: -gap}
+        return {i: gap, k + i: -1, k + i + 1: 1}
+
+    def mp_value(self, c: tuple[str, int], z: Sequence[mp.mpf]) -> mp.mpf:
+        return self.value(c[0], c[1], z, self.cap_mp, mp.mpf)
+
+    def float_value(self, c: tuple[str, int], z: Sequence[float] | np.ndarray) -> float:
+        return float(self.value(c[0], c[1], z, self.cap_float, float))
+
+    def float_gradient(self, c: tuple[str, int], z: Sequence[float] | np.ndarray) -> np.ndarray:
+        row = np.zeros(2 * self.size)
+        for index, entry in self.gradient(c[0], c[1], z, self.cap_float, float).items():
+            row[index] = float(entry)
+        return row
+
+
+#: SLSQP's tolerance: enough to tell active from inactive constraints; Newton does the rest
+PRESOLVE_FTOL = 1e-12
+
+
+def _initial(program: _Program, bars: Sequence[mp.mpf]) -> np.ndarray:
+    """SLSQP in double precision: a point near the optimum of the convex program."""
+    k = program.size
+    cons = program.constraints()
+    probs = np.array([float(p) for p in program.probs])
+    start = np.concatenate([np.array([float(b / program.scale) for b in bars]),
+                            np.array([float(u) for u in program.alone])])
+    result = minimize(lambda z: -probs @ z[:k], start, jac=lambda z: np.concatenate([-probs, np.zeros(k)]),
+                      method="SLSQP",
+                      constraints=[{"type": "ineq",
+                                    "fun": lambda z: np.array([program.float_value(c, z) for c in cons]),
+                                    "jac": lambda z: np.array([program.float_gradient(c, z) for c in cons])}],
+                      bounds=[(0.0, 2.0)] * k + [(0.0, 1.0)] * k, options={"ftol": PRESOLVE_FTOL, "maxiter": 500})
+    return np.asarray(result.x, dtype=float)
+
+
+def _newton(program: _Program, active: list[tuple[str, int]], z0: Sequence[Any] | np.ndarray) -> tuple[list[mp.mpf], list[mp.mpf]]:
+    r"""Newton on the KKT system of *active*: :math:`p + \sum_i \mu_i \nabla g_i = 0`, :math:`g_i = 0`.
+
+    Residuals in mpmath, steps from the double-precision Jacobian (least squares, so a
+    degenerate active set with non-unique multipliers still converges).
+    """
+    k = program.size
+    n, a = 2 * k, len(active)
+    z = [mp.mpf(v) for v in z0]
+    zf = [float(v) for v in z]
+    rows = np.array([program.float_gradient(c, zf) for c in active]).reshape(a, n)
+    objective = np.concatenate([np.array([float(p) for p in program.probs]), np.zeros(k)])
+    mu_f = np.linalg.lstsq(rows.T, -objective, rcond=None)[0] if a else np.zeros(0)
+    mu = [mp.mpf(float(v)) for v in mu_f]
+    tol = mp.mpf(10) ** (-(DPS - 6))
+    for _ in range(40):
+        stationarity = [mp.mpf(p) for p in program.probs] + [mp.mpf(0)] * k
+        for c, weight in zip(active, mu):
+            for index, entry in program.gradient(c[0], c[1], z, program.cap_mp, mp.mpf).items():
+                stationarity[index] += weight * entry
+        slack = [program.mp_value(c, z) for c in active]
+        residual = stationarity + slack
+        if max((abs(r) for r in residual), default=mp.mpf(0)) < tol:
+            return z, mu
+        zf = [float(v) for v in z]
+        rows = np.array([program.float_gradient(c, zf) for c in active]).reshape(a, n)
+        hessian = np.zeros((n, n))
+        for c, weight in zip(active, mu):
+            if c[0] == "F":
+                hessian[c[1], c[1]] += float(weight) * program.cap_float(zf[c[1]], 2)
+        jacobian = np.block([[hessian, rows.T], [rows, np.zeros((a, a))]])
+        step = np.linalg.lstsq(jacobian, np.array([float(r) for r in residual]), rcond=None)[0]
+        z = [v - mp.mpf(float(s)) for v, s in zip(z, step[:n])]
+        mu = [v - mp.mpf(float(s)) for v, s in zip(mu, step[n:])]
+    raise ArithmeticError("K-type screening: Newton on the KKT system did not converge")
+
+
+def _certificate(program: _Program, active: list[tuple[str, int]], z: Sequence[mp.mpf]) -> tuple[np.ndarray, float]:
+    """Non-negative multipliers of *active* that best satisfy stationarity, and the residual (NNLS)."""
+    zf = [float(v) for v in z]
+    k = program.size
+    objective = np.concatenate([np.array([float(p) for p in program.probs]), np.zeros(k)])
+    if not active:
+        return np.zeros(0), float(np.linalg.norm(objective))
+    rows = np.array([program.float_gradient(c, zf) for c in active])
+    weights, residual = nnls(rows.T, -objective)
+    return weights, float(residual)
+
+
+#: KKT certificate: stationarity residual with non-negative multipliers, relative to |p| = O(1)
+KKT_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class KMenu(LatexRepr):
+    r"""The data-maximizing :math:`K`-type menu for one agent situation (mpmath values, cost order).
+
+    ``alone`` holds :math:`u_k^*`, ``known_cost`` :math:`\bar m_k` (the right crossing of
+    :math:`A(m) - c_k m = u_k^*`, the known-cost contribution), ``multipliers`` the KKT
+    multipliers of the active constraints (``(kind, index)`` as in :data:`KINDS`, 0-based),
+    ``kkt_residual`` the certificate's stationarity residual.
+    """
+
+    types: KTypes
+    others: mp.mpf
+    contributions: tuple[mp.mpf, ...]
+    utilities: tuple[mp.mpf, ...]
+    alone: tuple[mp.mpf, ...]
+    alone_data: tuple[mp.mpf, ...]
+    known_cost: tuple[mp.mpf, ...]
+    cap: Cap
+    multipliers: tuple[tuple[tuple[str, int], float], ...]
+    kkt_residual: float
+
+    @property
+    def size(self) -> int:
+        return self.types.size
+
+    @functools.cached_property
+    def accuracies(self) -> tuple[mp.mpf, ...]:
+        r""":math:`\gamma_k = U_k + c_k m_k` (at :data:`DPS` digits, computed once)."""
+        with mp.workdps(DPS):
+            return tuple(u + mp_value(c) * m for u, c, m in zip(self.utilities, self.types.costs, self.contributions))
+
+    @property
+    def information_rents(self) -> tuple[mp.mpf, ...]:
+        r""":math:`U_k - u_k^* \ge 0`."""
+        return tuple(u - a for u, a in zip(self.utilities, self.alone))
+
+    @property
+    def expected_data(self) -> mp.mpf:
+        r""":math:`\sum_k p_k m_k`."""
+        return mp.fsum(mp_value(p) * m for p, m in zip(self.types.probs, self.contributions))
+
+    @property
+    def certified(self) -> bool:
+        """KKT holds with non-negative multipliers: optimal (the program is convex)."""
+        return self.kkt_residual <= KKT_TOLERANCE
+
+    def _tol(self) -> mp.mpf:
+        return BINDING_RTOL * max(mp.mpf(1), max(self.accuracies))
+
+    def ic_slack(self, k: int, j: int) -> mp.mpf:
+        r""":math:`U_k - (\gamma_j - c_k m_j)`: type ``k``'s margin against taking ``j``'s point (0-based)."""
+        return self.utilities[k] - (self.accuracies[j] - mp_value(self.types.costs[k]) * self.contributions[j])
+
+    def violations(self) -> dict[str, mp.mpf]:
+        """Largest violation of each constraint family (0 when satisfied), at :data:`DPS` digits."""
+        with mp.workdps(DPS):
+            return self._violations()
+
+    def _violations(self) -> dict[str, mp.mpf]:
+        k = self.size
+        ic = max((-self.ic_slack(a, b) for a in range(k) for b in range(k) if a != b), default=mp.mpf(0))
+        ir = max(-r for r in self.information_rents)
+        feasible = max(g - self.cap.value(m) for g, m in zip(self.accuracies, self.contributions))
+        negative = max(-m for m in self.contributions)
+        return {name: max(v, mp.mpf(0)) for name, v in
+                (("IC", ic), ("IR", ir), ("feasibility", feasible), ("nonnegative", negative))}
+
+    @property
+    def max_violation(self) -> mp.mpf:
+        """Largest violation over all :math:`K(K-1)` IC, :math:`K` IR and :math:`K` feasibility constraints."""
+        return max(self.violations().values())
+
+    @property
+    def verified(self) -> bool:
+        """All constraints hold to :data:`BINDING_RTOL` and the KKT certificate holds."""
+        with mp.workdps(DPS):
+            return self.max_violation <= self._tol() and self.certified
+
+    def binding(self) -> tuple[tuple[str, ...], ...]:
+        """Per type: ``"IR"``, ``"IC->j"`` (1-based type it is indifferent to), ``"cap"``."""
+        with mp.workdps(DPS):
+            return self._binding()
+
+    def _binding(self) -> tuple[tuple[str, ...], ...]:
+        tol, out = self._tol(), []
+        for k in range(self.size):
+            labels = ["IR"] if self.information_rents[k] <= tol else []
+            labels += [f"IC->{j + 1}" for j in range(self.size) if j != k and self.ic_slack(k, j) <= tol]
+            if self.cap.value(self.contributions[k]) - self.accuracies[k] <= tol:
+                labels.append("cap")
+            out.append(tuple(labels))
+        return tuple(out)
+
+    def pooled(self) -> tuple[tuple[int, ...], ...]:
+        """Groups (1-based, size >= 2) of adjacent types with the same point."""
+        with mp.workdps(DPS):
+            tol = self._tol() * max(mp.mpf(1), self.contributions[0])
+            groups: list[list[int]] = [[1]]
+            for k in range(1, self.size):
+                if abs(self.contributions[k] - self.contributions[k - 1]) <= tol:
+                    groups[-1].append(k + 1)
+                else:
+                    groups.append([k + 1])
+        return tuple(tuple(g) for g in groups if len(g) > 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (lists in cost order) with the keys of the command-line contract."""
+        return {"accuracy": self.cap.bound.label(), **self.types.to_dict(), "others": float(self.others),
+                "contributions": [float(m) for m in self.contributions],
+                "accuracies": [float(g) for g in self.accuracies],
+                "utilities": [float(u) for u in self.utilities],
+                "alone_utilities": [float(u) for u in self.alone],
+                "information_rents": [float(r) for r in self.information_rents],
+                "binding": [list(b) for b in self.binding()], "pooled": [list(g) for g in self.pooled()],
+                "expected_data": float(self.expected_data), "verified": self.verified,
+                "max_violation": float(self.max_violation), "kkt_residual": self.kkt_residual}
+
+    def latex_lines(self) -> list[str]:
+        lines = []
+        binding = [", ".join(labels).replace("->", r"$\to$") or "none" for labels in self.binding()]
+        for k in range(self.size):
+            lines.append(rf"m_{{{k + 1}}} &= {format_number(self.contributions[k], 10)},\quad "
+                         rf"U_{{{k + 1}}} - u_{{{k + 1}}}^{{*}} = {format_number(self.information_rents[k], 4)}\quad "
+                         rf"\text{{binding: {binding[k]}}}")
+        lines.append(rf"\textstyle\sum_k p_k m_k &= {format_number(self.expected_data, 10)}")
+        status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
+        lines.append(rf"\max \text{{violation}} &= {format_number(self.max_violation, 3)}\ {status}")
+        return lines
+
+    def to_latex(self) -> str:
+        """An ``align*`` block: per type its data, rent and binding constraints; expected data."""
+        return align(self.latex_lines())
+
+
+def optimal_menu_k(bound: BoundAccuracy, types: KTypes, others: Any) -> KMenu:
+    r"""The menu maximizing :math:`\sum_k p_k m_k` under feasibility, IR and IC (MODEL.md §9).
+
+    See the module docstring for the method and its certificate.  Raises
+    :class:`ArithmeticError` if no active set passes the KKT certificate.
+    """
+    others_value = parse_others(others)
+    with mp.workdps(DPS):
+        return _menu_k(bound, types, others_value)
+
+
+@functools.lru_cache(maxsize=512)
+def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational) -> KMenu:
+    cap = Cap(bound, mp_value(others))
+    costs = tuple(mp_value(c) for c in types.costs)
+    lone = [individual(bound, c) for c in types.costs]
+    alone = tuple(r.optimal_utility for r in lone)
+    alone_data = tuple(r.optimal_data for r in lone)
+    bars = [cap.right_crossing(c, u, m) for c, u, m in zip(costs, alone, alone_data)]
+    if all(bar == m for bar, m in zip(bars, alone_data)):
+        # A = a touches each line a(m*) + c(m - m*) only at m*: feasibility and IR leave
+        # the single point (m_k*, u_k*) per type (MODEL.md §6 regime 4), optimal as the only one
+        return KMenu(types, cap.others, tuple(alone_data), alone, alone, alone_data, tuple(bars), cap, (), 0.0)
+    scale = max(bars[0], mp.mpf(1))
+    program = _Program(cap, costs, tuple(mp_value(p) for p in types.probs), alone, scale)
+    zf = _initial(program, bars)
+    constraints = program.constraints()
+    slack = {c: program.float_value(c, zf) for c in constraints}
+    active = [c for c in constraints if slack[c] <= 1e-7]
+    tried = set()
+    for _ in range(4 * len(constraints)):
+        tried.add(tuple(active))
+        z, mu = _newton(program, active, zf)
+        violated = [c for c in constraints if c not in active and program.mp_value(c, z) < -BINDING_RTOL]
+        weights, residual = _certificate(program, active, z)
+        if not violated and residual <= KKT_TOLERANCE:
+            k = program.size
+            if ("N", k - 1) in active:  # the active bound m_K >= 0 holds exactly, not to Newton's rounding
+                z[k - 1] = mp.mpf(0)
+            return KMenu(types, cap.others, tuple(program.scale * x for x in z[:k]), tuple(z[k:]), alone,
+                         alone_data, tuple(bars), cap, tuple(zip(active, (float(w) for w in weights))), residual)
+        if violated:
+            worst = min(violated, key=lambda c: program.mp_value(c, z))
+            active = active + [worst]
+        else:
+            drop = min(range(len(active)), key=lambda i: float(mu[i]))
+            active = active[:drop] + active[drop + 1:]
+        if tuple(active) in tried:
+            break
+        zf = np.array([float(v) for v in z])
+    raise ArithmeticError("K-type screening: no active set passed the KKT certificate")
+
+
+# -- comparative statics -------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepRow:
+    """One point of :func:`sweep`: the varied value, expected data, rents, and the envelope derivative."""
+
+    value: float
+    expected_data: float
+    information_rents: tuple[float, ...]
+    derivative: float
+    verified: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "expected_data": self.expected_data,
+                "information_rents": list(self.information_rents), "derivative": self.derivative,
+                "verified": self.verified}
+
+
+def _with(types: KTypes, what: str, index: int, value: Any) -> KTypes:
+    r"""*types* with cost ``index`` set to *value*, or probability ``index`` set to *value* and
+    the others scaled by :math:`(1 - p_{index}')/(1 - p_{index})`."""
+    number = parse_number(what, value)
+    if what == "cost":
+        return KTypes.of([number if i == index else c for i, c in enumerate(types.costs)], types.probs)
+    rest = (1 - number) / (1 - types.probs[index])
+    return KTypes.of(types.costs, [number if i == index else p * rest for i, p in enumerate(types.probs)])
+
+
+def expected_data_derivative(menu: KMenu, what: str, index: int) -> mp.mpf:
+    r"""Envelope theorem: :math:`d\,\mathbb E[m]/d\theta = \partial \mathcal L/\partial\theta` at the optimum.
+
+    ``what="prob"``: :math:`p_j` moves and the other probabilities scale by
+    :math:`(1 - p_j)^{-1}` to keep the sum; only the objective depends on them, so the
+    derivative is :math:`(m_j - \mathbb E[m])/(1 - p_j)`.  ``what="cost"``: :math:`c_j`
+    enters feasibility (:math:`-m_j`), IR (:math:`du_j^*/dc_j = -m_j^*`, Theorem 2.3's
+    envelope) and the adjacent IC constraints; the KKT multipliers weight them.  Valid
+    where the active set does not change (away from regime boundaries).
+    """
+    j = index
+    if what == "prob":
+        p = mp_value(menu.types.probs[j])
+        return (menu.contributions[j] - menu.expected_data) / (1 - p)
+    if what != "cost":
+        raise ParameterError(f"what={what!r}: 'prob' or 'cost'")
+    m, total = menu.contributions, mp.mpf(0)
+    scale = max(menu.known_cost[0], mp.mpf(1))
+    for (kind, i), weight in menu.multipliers:
+        w = mp.mpf(weight)
+        if kind == "F" and i == j:
+            total -= w * m[j]
+        elif kind == "IR" and i == j:
+            total += w * menu.alone_data[j]
+        elif kind == "D" and i == j - 1:
+            total -= w * m[j]
+        elif kind == "D" and i == j:
+            total += w * m[j + 1]
+        elif kind == "Up" and i == j - 1:
+            total += w * m[j - 1]
+        elif kind == "Up" and i == j:
+            total -= w * m[j]
+    return total * scale
+
+
+def sweep(bound: BoundAccuracy, types: KTypes, others: Any, what: str, index: int,
+          values: Sequence[Any]) -> tuple[SweepRow, ...]:
+    """Expected data and rents as functions of one probability or one cost (0-based *index*)."""
+    if what not in ("prob", "cost"):
+        raise ParameterError(f"what={what!r}: 'prob' or 'cost'")
+    if not 0 <= index < types.size:
+        raise ParameterError(f"index={index} outside 0..{types.size - 1}")
+    rows = []
+    for value in values:
+        menu = optimal_menu_k(bound, _with(types, what, index, value), others)
+        with mp.workdps(DPS):
+            derivative = expected_data_derivative(menu, what, index)
+        rows.append(SweepRow(float(value), float(menu.expected_data),
+                             tuple(float(r) for r in menu.information_rents), float(derivative), menu.verified))
+    return tuple(rows)
+
+
+
+# -- closed-form checks ---------------------------------------------------------
+
+#: instances (accuracy parameters of Eq. (3), costs, probs, m_{-i}, 1-based type a) where type a
+#: tops a rent block on the cap and type a+1 sits below the cap, so Eq. (15) generalized holds
+EQ15_K_POINTS = (
+    ({"a_opt": "0.9", "k": "10"}, ("0.001", "0.003"), ("1/5", "4/5"), "50", 1),
+    ({"a_opt": "0.9", "k": "10"}, ("0.0007", "0.001", "0.0024"), ("4/9", "3/9", "2/9"), "100", 1),
+    ({"a_opt": "0.9", "k": "10"}, ("0.001", "0.0019", "0.0028"), ("4/9", "1/9", "4/9"), "10", 2),
+    ({"a_opt": "0.9", "k": "10"}, ("0.0005", "0.0008", "0.0012", "0.0025"), ("4/18", "7/18", "3/18", "4/18"),
+     "50", 1),
+)
+#: tolerance of a closed form against the Newton-polished KKT point (both at DPS digits)
+CHECK_TOLERANCE = mp.mpf(10) ** (-(DPS - 12))
+
+
+def virtual_cost(types: KTypes, a: int) -> mp.mpf:
+    r"""Eq. (15) generalized: :math:`s_a = c_a - p_a\Delta_a/p_{a+1}` for the 1-based type *a*."""
+    c, p = types.costs, types.probs
+    return mp_value(c[a - 1] - p[a - 1] * (c[a] - c[a - 1]) / p[a])
+
+
+def checks() -> list[CheckRow]:
+    r"""Closed forms of the :math:`K`-type menu against the KKT solver (MODEL.md §9).
+
+    * Eq. (15) generalized with Eq. (3): :math:`m_a = (k/s_a^2)^{1/3} - m_{-i}` for a type
+      topping a rent block on the cap above a below-cap type (:data:`EQ15_K_POINTS`; the
+      solver never uses this condition);
+    * Example B.4 as :math:`K = 2`: :math:`m_2 = 3(2^{1/3} - 1)\,m_1^*`.
+    """
+    from fedsym.model.accuracy import accuracy_function
+    from fedsym.paper.lone_agent import lone_agent_forms
+
+    rows = []
+    with mp.workdps(DPS):
+        for params, costs, probs, others, a in EQ15_K_POINTS:
+            bound = accuracy_function("simplified").bind(params)
+            types = KTypes.of(costs, probs)
+            menu = optimal_menu_k(bound, types, others)
+            if "cap" not in menu.binding()[a - 1] or "cap" in menu.binding()[a]:
+                raise ArithmeticError(f"EQ15_K_POINTS: type {a} is not a block top above a below-cap type")
+            root, _ = lone_agent_forms(bound.function).optimal_data.resolve({**bound.values, "c": virtual_cost(types, a)})
+            point = f"{bound.label()}, costs={','.join(costs)}, probs={','.join(probs)}, m_-i={others}, type {a}"
+            rows.append(CheckRow("contribution_eq15_k", "MODEL.md §9 (Eq. (15) generalized)", point,
+                                 root - mp_value(sp.Rational(others)), menu.contributions[a - 1],
+                                 "KKT active set, Newton at DPS digits", CHECK_TOLERANCE))
+        bound = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})
+        menu = optimal_menu_k(bound, KTypes.of(["0.001", "0.002"], ["1/2", "1/2"]), 5000)
+        rows.append(CheckRow("example_b4_ratio_k", "Example B.4 (K = 2)", f"{bound.label()}, c=0.001, m_-i=5000",
+                             3 * (mp.cbrt(2) - 1), menu.contributions[1] / menu.alone_data[0],
+                             "KKT active set, Newton at DPS digits", CHECK_TOLERANCE))
+    return rows
