@@ -429,9 +429,10 @@ class BoundAccuracy:
             return self._first_positive()
 
     def _viable(self, m: mp.mpf) -> mp.mpf:
-        """:math:`\hat a(m)` where defined, -1 where not (so a sign change brackets :math:`m_0`)."""
+        r""":math:`\hat a(m)` where it is defined and not 0, else -1: its sign change is :math:`m_0`
+        even where :math:`\hat a` is 0 on an interval (``Max(0, ...)``)."""
         value = self._safe(self.a_hat, m) if m > self.domain_lower else None
-        return mp.mpf(-1) if value is None else value
+        return mp.mpf(-1) if value is None or value == 0 else value
 
     def _first_positive(self) -> mp.mpf:
         grid = self.grid
