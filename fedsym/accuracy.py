@@ -310,9 +310,9 @@ def _symbolic_limit(expr: sp.Expr) -> sp.Expr | None:
     return None
 
 
-#: smallest distance from the domain's lower end at which :math:`m_0` is told apart from it
-#: (relative to the lower end when it is positive)
-ORIGIN_RESOLUTION = mp.mpf(10) ** -100000
+#: smallest :math:`m_0 > 0` told apart from 0 (below the smallest double, so every reportable one is found);
+#: a positive lower end of the domain is resolved to its own precision, relative :math:`10^{5-DPS}`
+ORIGIN_RESOLUTION = mp.mpf(10) ** -400
 
 
 @dataclass(frozen=True, eq=False)
@@ -420,10 +420,10 @@ class BoundAccuracy:
         change before it.  When :math:`\hat a` is already positive at the
         grid's first point, steps towards the domain's lower end on a log scale
         of the distance to it (factors :math:`10^{12}, 10^{24}, 10^{48}, \dots`)
-        until :math:`\hat a \le 0` or undefined, so a tiny :math:`m_0` (e.g.
-        :math:`8.7\cdot 10^{-13}`) is found however small; :math:`m_0 =` the
-        lower end when :math:`\hat a` is positive within :data:`ORIGIN_RESOLUTION`
-        of it (relative to it when it is positive).
+        until :math:`\hat a \le 0` or undefined, at as many digits as the
+        distance needs, so a tiny :math:`m_0` (e.g. :math:`8.7\cdot 10^{-13}`) is
+        found down to :data:`ORIGIN_RESOLUTION`; below that (or within relative
+        :math:`10^{5-DPS}` of a positive lower end) :math:`m_0 =` the lower end.
         """
         with mp.workdps(DPS):
             return self._first_positive()
@@ -443,20 +443,21 @@ class BoundAccuracy:
             raise AssumptionError(f"accuracy {self.label()} is never positive: no amount of data is viable")
         if i > 0:
             return bracketed_root(self._viable, grid[i - 1], x)
-        # positive at the grid's first point: bracket towards the domain's lower end on a log scale
+        # positive at the grid's first point: bracket towards the domain's lower end on a log scale of the
+        # distance to it, evaluating with enough digits that 1 - exp(-m) at m = 1e-300 is not rounded to 0
         lower = self.domain_lower
-        floor = lower * ORIGIN_RESOLUTION if lower > 0 else ORIGIN_RESOLUTION
-        step = mp.mpf(12)
-        log_hi = mp.log(x - lower)
+        scale, floor = (lower, lower * mp.mpf(10) ** (5 - DPS)) if lower > 0 else (mp.mpf(1), ORIGIN_RESOLUTION)
+        step, log_hi = 12, mp.log(x - lower)
         while True:
             log_lo = log_hi - step * mp.ln10
             if mp.exp(log_lo) < floor:
                 return lower
-            if self._viable(lower + mp.exp(log_lo)) <= 0:
-                break
+            digits = DPS + 10 + int(mp.ceil(mp.log10(scale) - log_lo / mp.ln10))
+            with mp.workdps(digits):
+                if self._viable(lower + mp.exp(log_lo)) <= 0:
+                    root = bracketed_root(lambda u: self._viable(lower + mp.exp(u)), log_lo, log_hi)
+                    return lower + mp.exp(root)
             log_hi, step = log_lo, 2 * step
-        root = bracketed_root(lambda u: self._viable(lower + mp.exp(u)), log_lo, log_hi)
-        return lower + mp.exp(root)
 
     @cached_property
     def grid(self) -> list[mp.mpf]:

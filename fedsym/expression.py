@@ -35,8 +35,9 @@ from __future__ import annotations
 import ast
 import math
 import re
+from collections.abc import Callable, Collection, Mapping
 from fractions import Fraction
-from typing import Any, Callable, Collection, Mapping
+from typing import Any
 
 import mpmath as mp
 import sympy as sp
@@ -45,19 +46,19 @@ from . import symbols as S
 from .errors import ExpressionError
 
 __all__ = [
-    "FUNCTIONS",
     "CONSTANTS",
-    "MAX_LENGTH",
-    "MAX_NODES",
-    "MAX_DEPTH",
-    "MAX_LITERAL_DIGITS",
-    "MAX_EXPONENT",
-    "MAX_NUMBER_DIGITS",
     "EXP_ARGUMENT_LIMIT",
-    "check_reserved",
-    "parse_expression",
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+    "MAX_LENGTH",
+    "MAX_LITERAL_DIGITS",
+    "MAX_NODES",
+    "MAX_NUMBER_DIGITS",
     "bounded_exp",
+    "check_reserved",
     "lambdify_mpmath",
+    "parse_expression",
 ]
 
 #: longest accepted text, in characters

@@ -15,7 +15,6 @@ import sympy as sp
 
 import fedsym
 from fedsym import AssumptionError, ExpressionError, ParameterError, accuracy_function
-from fedsym.accuracy import parse_number
 from fedsym.agent import parse_cost
 from fedsym.cli import main
 
