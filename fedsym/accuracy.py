@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: magnitudes a user number may have besides 0: results are reported as doubles, and a normal double covers them
-NUMBER_RANGE = (sp.Rational(1, 10**300), sp.Integer(10) ** 300)
+NUMBER_RANGE = (Fraction(1, 10**300), Fraction(10**300))
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?\Z")
 
@@ -71,7 +71,8 @@ def parse_number(name: str, value: Any) -> sp.Rational:
     elif isinstance(value, (float, np.floating)):
         if not np.isfinite(value):
             raise ParameterError(f"{name}: {value!r} is not a finite number")
-        text = repr(value) if type(value) is float else np.format_float_scientific(value, unique=True)
+        # a float64 by its shortest round-trip decimal; float32/longdouble by theirs (np.float32(0.001) is 1/1000)
+        text = repr(float(value)) if isinstance(value, float) else np.format_float_scientific(value, unique=True)
     elif isinstance(value, str):
         text = value.strip()
     else:
@@ -79,10 +80,10 @@ def parse_number(name: str, value: Any) -> sp.Rational:
     number = _exact_decimal(name, text)
     if number != 0 and not NUMBER_RANGE[0] <= abs(number) <= NUMBER_RANGE[1]:
         raise ParameterError(f"{name}={text} is outside the accepted magnitudes [1e-300, 1e300] (or 0)")
-    return number
+    return sp.Rational(number.numerator, number.denominator)
 
 
-def _exact_decimal(name: str, text: str) -> sp.Rational:
+def _exact_decimal(name: str, text: str) -> Fraction:
     """``p`` or ``p/q`` in decimal notation, with bounded digits and exponents (no huge integers built)."""
     parts = text.split("/")
     if len(parts) > 2 or not text:
@@ -99,8 +100,7 @@ def _exact_decimal(name: str, text: str) -> sp.Rational:
         fractions.append(Fraction(part.strip()))
     if len(fractions) == 2 and fractions[1] == 0:
         raise ParameterError(f"{name}: {text!r} divides by zero")
-    value = fractions[0] / fractions[1] if len(fractions) == 2 else fractions[0]
-    return sp.Rational(value.numerator, value.denominator)
+    return fractions[0] / fractions[1] if len(fractions) == 2 else fractions[0]
 
 
 @dataclass(frozen=True)

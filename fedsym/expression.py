@@ -83,8 +83,7 @@ def bounded_exp(x: Any) -> Any:
     Raises :class:`ExpressionError` (a ``ValueError``, which evaluations on a
     grid treat as "undefined here") for an argument above the limit.
     """
-    if isinstance(x, mp.mpc) or not isinstance(x, mp.mpf):
-        x = mp.mpmathify(x)
+    x = mp.mpmathify(x)
     if isinstance(x, mp.mpf) and abs(x) > EXP_ARGUMENT_LIMIT:
         if x < 0:
             return mp.mpf(0)

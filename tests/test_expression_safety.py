@@ -96,6 +96,8 @@ HOSTILE = [
     "getattr(m, 'real')",
     "sp.exp(m)",
     "sympy.sqrt(m)",
+    "1 - 1/m + 0*m.__class__.__mro__[1].__subclasses__()",
+    "Min(*[m, 1])",
     "Symbol('m')",
     "gamma(m)",
     "Integer(1) - 1/m",
@@ -141,6 +143,20 @@ def test_file_writing_payloads_run_nothing(tmp_path):
             accuracy_function(text)
         assert main(["individual", "--accuracy", text, "--cost", "0.001"]) == 2
         assert not target.exists(), text
+
+
+@pytest.mark.parametrize("command", [
+    ["individual", "--cost", "0.001"],
+    ["equilibrium", "--mechanism", "standard", "--costs", "0.001,0.002"],
+    ["screening", "--c-low", "0.001", "--c-high", "0.002", "--p", "0.5", "--others", "10"],
+])
+def test_every_subcommand_taking_an_accuracy_refuses_the_payloads(command, tmp_path, capsys):
+    """individual, equilibrium and screening (the issue's three) all exit 2 with one line and run nothing."""
+    target = tmp_path / "PWNED"
+    for text in file_payloads(target)[:3]:
+        assert main([command[0], "--accuracy", text, *command[1:]]) == 2
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+        assert not target.exists()
 
 
 def test_cli_refuses_hostile_expression_with_exit_2_and_one_line(tmp_path):
