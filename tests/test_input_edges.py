@@ -46,6 +46,7 @@ def test_reserved_name_refused_for_a_sympy_expression_too():
             accuracy_function(expr)
 
 
+@pytest.mark.slow  # derives Theorem 2.3's closed forms with sympy (10-20 s)
 def test_renamed_parameter_gives_the_hand_derived_optimum():
     """a = 0.9 - 2 sqrt(cc/m), cc = 1, c = 1e-3: a'(m) = sqrt(cc) m^(-3/2) = c gives m* = 1000^(2/3) = 100."""
     bound = accuracy_function("0.9 - 2*sqrt(cc/m)").bind({"cc": "1"})
@@ -101,6 +102,7 @@ def _log_accuracy_reference() -> tuple[mp.mpf, mp.mpf]:
         return m0, a(mp.exp(u)) / mp.exp(u)
 
 
+@pytest.mark.slow  # derives Theorem 2.3's closed forms with sympy (10-20 s)
 def test_minimum_viable_data_far_below_the_old_grid():
     """m_0 = 20/(e^(0.8/0.026) - 1) ~ 8.7e-13 was below the grid's 1e-12 floor and refused as 'infinitely steep';
     now m_0 and c_max ~ 1.1e10 match the independent mpmath reference."""
@@ -155,6 +157,7 @@ def test_numpy_and_python_numbers_are_exact(value, exact):
     assert parse_cost(value) == exact
 
 
+@pytest.mark.slow  # derives Theorem 2.3's closed forms with sympy (10-20 s)
 def test_individual_accepts_a_numpy_cost():
     """Example 2.4: a_opt = 0.95, k = 1, c = 1e-3 gives m* = 100 (by hand) with a numpy float cost."""
     bound = accuracy_function("simplified").bind({"a_opt": np.float64(0.95), "k": np.int64(1)})
