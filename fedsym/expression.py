@@ -99,9 +99,27 @@ def _strict_exp(x: Any) -> Any:
     return bounded_exp(x)
 
 
+#: stands for ``base**exponent`` with a non-constant exponent in lambdified code
+_bounded_power = sp.Function("bounded_power")
+
+
 def lambdify_mpmath(variables: Any, expr: sp.Expr, *, strict: bool = False) -> Callable[..., Any]:
-    """``sympy.lambdify`` to mpmath with :func:`bounded_exp` in place of ``exp``."""
-    return sp.lambdify(variables, expr, [{"exp": _strict_exp if strict else bounded_exp}, "mpmath"])
+    """``sympy.lambdify`` to mpmath that evaluates in bounded time.
+
+    ``exp`` is :func:`bounded_exp`, and a power whose exponent is not a
+    constant (``2**(-2**m)``) is ``exp(exponent*log(base))`` through it, since
+    mpmath's own power would build an integer of :math:`2^{10^{24}}` bits.
+    """
+    exp = _strict_exp if strict else bounded_exp
+
+    def power(base: Any, exponent: Any) -> Any:
+        with mp.extradps(30):  # guard digits: exp amplifies the absolute error of exponent*log(base)
+            value = exp(exponent * mp.log(base))
+        return +value
+
+    expr = expr.replace(lambda e: e.is_Pow and not e.exp.is_number,
+                        lambda e: _bounded_power(e.base, e.exp))
+    return sp.lambdify(variables, expr, [{"exp": exp, "bounded_power": power}, "mpmath"])
 
 
 def _min(*args: sp.Expr) -> sp.Expr:

@@ -136,6 +136,28 @@ def test_double_exponential_is_refused_in_bounded_time():
     assert time.perf_counter() - start < 30
 
 
+@pytest.mark.timeout(60)
+def test_variable_power_tower_is_refused_in_bounded_time():
+    """0.9 - 2**(-2**m) hung in mpmath's 2**(2**(1e24)).  Near m = 0 it is convex (a''(0) = 0.5 ln2^2 (1 - ln 2)
+    > 0 by hand) and 0.4 > 0 there, so the steepest ray falls where (1) fails: refused, in seconds."""
+    start = time.perf_counter()
+    with pytest.raises(AssumptionError, match="assumption \\(1\\) fails"):
+        fedsym.individual(accuracy_function("0.9 - 2**(-2**m)").bind({}), "0.001")
+    assert time.perf_counter() - start < 30
+
+
+def test_bounded_power_agrees_with_mpmath_where_mpmath_is_quick():
+    """The exp(e log b) evaluation of a variable power matches mpmath's own power to 38 digits where both are
+    well conditioned (at 2**-(2**50) either loses 25 digits to the rounding of the inner power)."""
+    from fedsym.expression import lambdify_mpmath
+    x = sp.Symbol("m", positive=True)
+    for expr in (x**(-x), 2**(-2**x), x**sp.sqrt(x)):
+        ours, reference = lambdify_mpmath(x, expr), sp.lambdify(x, expr, "mpmath")
+        for point in ("1e-5", "0.7", "3.7", "12.5"):
+            value, expected = ours(mp.mpf(point)), reference(mp.mpf(point))
+            assert abs(value - expected) <= mp.mpf(10) ** -38 * abs(expected), (expr, point)
+
+
 def test_power_tower_literal_is_refused_quickly():
     start = time.perf_counter()
     with pytest.raises(ExpressionError, match="exponent 387420489 is beyond"):
