@@ -17,7 +17,8 @@ __all__ = ["add_accuracy_arguments", "add_output_arguments", "bound_accuracy", "
 def add_accuracy_arguments(parser: argparse.ArgumentParser) -> None:
     """``--accuracy A`` and repeatable ``--param NAME=VALUE``."""
     parser.add_argument("--accuracy", required=True, metavar="A",
-                        help="simplified, generalization-bound, power-law, or a sympy expression in m")
+                        help="simplified, generalization-bound, power-law, or an expression in m "
+                        "(numbers, names, + - * / **, sqrt log ln exp atan tanh erf Abs Min Max, pi E)")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="value of a parameter of the accuracy function (repeatable)")
 

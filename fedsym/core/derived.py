@@ -58,7 +58,8 @@ def solve_validated(equation: sp.Expr, unknown: sp.Symbol,
     outcome = symbolic(sp.solve, equation, unknown)
     if not outcome.ok:
         return None, outcome.failure or "sympy failed"
-    candidates = [cand for cand in outcome.value if isinstance(cand, sp.Expr)]
+    # a branch that is NaN for some parameters (a Piecewise from Min/Max) is no closed form
+    candidates = [cand for cand in outcome.value if isinstance(cand, sp.Expr) and not cand.has(sp.nan)]
     if not candidates:
         return None, "sympy found no solution"
     for candidate in candidates:

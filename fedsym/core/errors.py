@@ -25,7 +25,8 @@ class ParameterError(FedsymError):
 
 
 class ExpressionError(FedsymError):
-    """An accuracy expression cannot be parsed or uses unknown names."""
+    """A user expression (accuracy, cost, value) cannot be parsed, uses a construct or name that is not allowed
+    (see :mod:`fedsym.core.expression`), or is too large."""
 
 
 class AssumptionError(FedsymError):

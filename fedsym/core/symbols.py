@@ -11,7 +11,7 @@ import sympy as sp
 
 __all__ = [
     "m", "c", "a_opt", "k", "b", "tau", "beta", "alpha", "n", "t", "M",
-    "eps", "p", "c_L", "c_H", "positive_symbol",
+    "eps", "p", "c_L", "c_H", "positive_symbol", "RESERVED",
 ]
 
 
@@ -49,3 +49,19 @@ p = positive_symbol("p")
 #: low and high marginal costs, Appendix B
 c_L = positive_symbol("c_L")
 c_H = positive_symbol("c_H")
+
+#: names the solvers bind, with their meaning: a user parameter may not take them
+#: (it would silently become the solver's symbol); ``m`` and ``a`` are the model variables
+RESERVED: dict[str, str] = {
+    "m": "the data of an agent (the model variable)",
+    "a": "the accuracy (the variable of a value function)",
+    "c": "the cost per data point",
+    "n": "the number of agents",
+    "M": "the total data of all agents",
+    "t": "the equilibrium data relative to the lone optimum (Example 4.5)",
+    "epsilon": "the slope margin of accuracy shaping (Eq. 13)",
+    "p": "the prior probability of the low-cost type (Appendix B)",
+    "c_L": "the low marginal cost (Appendix B)",
+    "c_H": "the high marginal cost (Appendix B)",
+    "m_others": "the data of the other agents (Appendix B)",
+}

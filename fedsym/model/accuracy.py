@@ -19,21 +19,20 @@ import functools
 import math
 import random
 import re
-import tokenize
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
-from io import StringIO
 from typing import Any
 
 import mpmath as mp
 import numpy as np
 import sympy as sp
-from sympy.parsing.sympy_parser import parse_expr
 
 from fedsym.core import symbols as S
 from fedsym.core.derived import exact_rational
 from fedsym.core.errors import AssumptionError, ExpressionError, ParameterError
+from fedsym.core.expression import MAX_EXPONENT, MAX_LITERAL_DIGITS, check_reserved, lambdify_mpmath, parse_expression
 from fedsym.core.latex import escape_text
 from fedsym.core.solve import DPS, bracketed_root, symbolic
 
@@ -47,30 +46,62 @@ __all__ = [
     "parse_number",
 ]
 
-#: functions and constants a user expression may use
-_ALLOWED_FUNCTIONS: dict[str, Any] = {
-    "sqrt": sp.sqrt, "log": sp.log, "ln": sp.log, "exp": sp.exp,
-    "atan": sp.atan, "tanh": sp.tanh, "erf": sp.erf, "Min": sp.Min, "Max": sp.Max,
-    "pi": sp.pi, "E": sp.E,
-}
+#: magnitudes a user number may have besides 0: results are reported as doubles, and a normal double covers them
+NUMBER_RANGE = (Fraction(1, 10**300), Fraction(10**300))
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?\Z")
 
 
 def parse_number(name: str, value: Any) -> sp.Rational:
-    """Exact rational value of a user number (``"1e-3"`` becomes ``1/1000``).
+    """Exact rational value of a user number (``"1e-3"`` and ``numpy.float64(0.001)`` become ``1/1000``).
 
-    Raises :class:`ParameterError` naming *name* for anything that is not a
-    finite real number.
+    Accepts strings (decimal or ``p/q``), ints, floats and numpy integer and
+    real scalars (a float is read through its shortest decimal ``repr``), and
+    sympy rationals as they are.  Raises :class:`ParameterError` naming *name*
+    for anything else: NaN, infinities, complex numbers, booleans, text that is
+    not a number, and numbers whose magnitude is outside :data:`NUMBER_RANGE`
+    (``[1e-300, 1e300]``; 0 is allowed, ranges of the parameters are checked
+    by their :class:`ParameterSpec`).
     """
     if isinstance(value, sp.Rational):
         return value
-    text = str(value).strip()
-    try:
-        number = sp.Rational(text) if not isinstance(value, float) else sp.Rational(repr(value))
-    except (TypeError, ValueError, SyntaxError):
-        raise ParameterError(f"{name}: {text!r} is not a number") from None
-    if not number.is_finite or not number.is_real:
-        raise ParameterError(f"{name}: {text!r} is not a finite number")
-    return number
+    if isinstance(value, (bool, np.bool_)):
+        raise ParameterError(f"{name}: {value!r} is a boolean, not a number")
+    if isinstance(value, (int, np.integer)):
+        text = str(int(value))
+    elif isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            raise ParameterError(f"{name}: {value!r} is not a finite number")
+        # a float64 by its shortest round-trip decimal; float32/longdouble by theirs (np.float32(0.001) is 1/1000)
+        text = repr(float(value)) if isinstance(value, float) else np.format_float_scientific(value, unique=True)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise ParameterError(f"{name}: {value!r} is not a number")
+    number = _exact_decimal(name, text)
+    if number != 0 and not NUMBER_RANGE[0] <= abs(number) <= NUMBER_RANGE[1]:
+        raise ParameterError(f"{name}={text} is outside the accepted magnitudes [1e-300, 1e300] (or 0)")
+    return sp.Rational(number.numerator, number.denominator)
+
+
+def _exact_decimal(name: str, text: str) -> Fraction:
+    """``p`` or ``p/q`` in decimal notation, with bounded digits and exponents (no huge integers built)."""
+    parts = text.split("/")
+    if len(parts) > 2 or not text:
+        raise ParameterError(f"{name}: {text!r} is not a number")
+    fractions = []
+    for part in parts:
+        match = _NUMBER.match(part.strip())
+        if match is None:
+            raise ParameterError(f"{name}: {text!r} is not a number" if text.lower().lstrip("+-") not in
+                                 ("nan", "inf", "infinity") else f"{name}: {text!r} is not a finite number")
+        digits = sum(ch.isdigit() for ch in part.split("e")[0].split("E")[0].lstrip("+-0."))
+        if digits > MAX_LITERAL_DIGITS or (match["exp"] and abs(int(match["exp"])) > MAX_EXPONENT):
+            raise ParameterError(f"{name}={text[:40]} is outside the accepted magnitudes [1e-300, 1e300] (or 0)")
+        fractions.append(Fraction(part.strip()))
+    if len(fractions) == 2 and fractions[1] == 0:
+        raise ParameterError(f"{name}: {text!r} divides by zero")
+    return fractions[0] / fractions[1] if len(fractions) == 2 else fractions[0]
 
 
 @dataclass(frozen=True)
@@ -125,27 +156,8 @@ def _user_parameter(name: str) -> ParameterSpec:
 
 
 def _parse_expression(text: str) -> sp.Expr:
-    """Parse a user expression in ``m``; every other name becomes a positive symbol."""
-    if "__" in text or ";" in text:
-        raise ExpressionError(f"accuracy expression {text!r}: invalid characters")
-    try:
-        tokens = tokenize.generate_tokens(StringIO(text).readline)
-        names = {tok.string for tok in tokens if tok.type == tokenize.NAME}
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        raise ExpressionError(f"accuracy expression {text!r} cannot be parsed") from None
-    local: dict[str, Any] = {name: S.positive_symbol(name) for name in names if name not in _ALLOWED_FUNCTIONS}
-    local.update({name: fn for name, fn in _ALLOWED_FUNCTIONS.items() if name in names})
-    try:
-        expr = parse_expr(text, local_dict=local, global_dict={"Integer": sp.Integer, "Float": sp.Float,
-                                                                "Rational": sp.Rational, "Symbol": sp.Symbol})
-    except Exception:  # sympy raises many kinds of error for bad syntax
-        raise ExpressionError(f"accuracy expression {text!r} cannot be parsed") from None
-    if not isinstance(expr, sp.Expr) or isinstance(expr, (sp.logic.boolalg.BooleanAtom, sp.core.relational.Relational)):
-        raise ExpressionError(f"accuracy expression {text!r} is not an expression in m")
-    unknown = expr.atoms(sp.core.function.AppliedUndef)
-    if unknown:
-        raise ExpressionError(f"accuracy expression {text!r} uses an unknown function {next(iter(unknown)).func}")
-    return sp.nsimplify(expr, rational=True) if expr.atoms(sp.Float) else expr
+    """Parse a user expression in ``m`` with the safe parser; every other name becomes a positive symbol."""
+    return parse_expression(text, what="accuracy expression", variables={"m"})
 
 
 @dataclass(frozen=True)
@@ -299,6 +311,11 @@ def _symbolic_limit(expr: sp.Expr) -> sp.Expr | None:
     return None
 
 
+#: smallest :math:`m_0 > 0` told apart from 0 (below the smallest double, so every reportable one is found);
+#: a positive lower end of the domain is resolved to its own precision, relative :math:`10^{5-DPS}`
+ORIGIN_RESOLUTION = mp.mpf(10) ** -400
+
+
 @dataclass(frozen=True, eq=False)
 class BoundAccuracy:
     r"""An accuracy function with numeric parameters: evaluation and assumption (1).
@@ -326,7 +343,7 @@ class BoundAccuracy:
 
     @cached_property
     def _mp(self) -> tuple[Callable[..., Any], ...]:
-        return tuple(sp.lambdify(S.m, d, "mpmath") for d in self._derivatives)
+        return tuple(lambdify_mpmath(S.m, d) for d in self._derivatives)
 
     @cached_property
     def _np(self) -> tuple[Callable[..., Any], ...]:
@@ -400,27 +417,48 @@ class BoundAccuracy:
     def minimum_viable_data(self) -> mp.mpf:
         r"""Minimum viable data :math:`m_0 = \inf\{m : \hat a(m) > 0\}` (Sec. 2.1), numerically.
 
-        Scans a log grid for the first positive value, then bisects the sign
-        change; :math:`m_0 =` the domain's lower end when :math:`\hat a` is
-        positive there.
+        Scans :attr:`grid` for the first positive value and brackets the sign
+        change before it.  When :math:`\hat a` is already positive at the
+        grid's first point, steps towards the domain's lower end on a log scale
+        of the distance to it (factors :math:`10^{12}, 10^{24}, 10^{48}, \dots`)
+        until :math:`\hat a \le 0` or undefined, at as many digits as the
+        distance needs, so a tiny :math:`m_0` (e.g. :math:`8.7\cdot 10^{-13}`) is
+        found down to :data:`ORIGIN_RESOLUTION`; below that (or within relative
+        :math:`10^{5-DPS}` of a positive lower end) :math:`m_0 =` the lower end.
         """
         with mp.workdps(DPS):
             return self._first_positive()
 
+    def _viable(self, m: mp.mpf) -> mp.mpf:
+        r""":math:`\hat a(m)` where it is defined and not 0, else -1: its sign change is :math:`m_0`
+        even where :math:`\hat a` is 0 on an interval (``Max(0, ...)``)."""
+        value = self._safe(self.a_hat, m) if m > self.domain_lower else None
+        return mp.mpf(-1) if value is None or value == 0 else value
+
     def _first_positive(self) -> mp.mpf:
         grid = self.grid
-        values = [self._safe(self.a_hat, x) for x in grid]
-        for i, v in enumerate(values):
-            if v is not None and v > 0:
-                if i == 0:
-                    return self.domain_lower
-                lo = grid[i - 1]
-                j = i - 1
-                while j >= 0 and values[j] is None:
-                    j -= 1
-                lo = grid[j] if j >= 0 else self.domain_lower
-                return bracketed_root(lambda x: self.a_hat(x) if x > self.domain_lower else mp.mpf(-1), lo, grid[i])
-        raise AssumptionError(f"accuracy {self.label()} is never positive: no amount of data is viable")
+        for i, x in enumerate(grid):  # noqa: B007 (i is used after the loop)
+            if self._viable(x) > 0:
+                break
+        else:
+            raise AssumptionError(f"accuracy {self.label()} is never positive: no amount of data is viable")
+        if i > 0:
+            return bracketed_root(self._viable, grid[i - 1], x)
+        # positive at the grid's first point: bracket towards the domain's lower end on a log scale of the
+        # distance to it, evaluating with enough digits that 1 - exp(-m) at m = 1e-300 is not rounded to 0
+        lower = self.domain_lower
+        scale, floor = (lower, lower * mp.mpf(10) ** (5 - DPS)) if lower > 0 else (mp.mpf(1), ORIGIN_RESOLUTION)
+        step, log_hi = 12, mp.log(x - lower)
+        while True:
+            log_lo = log_hi - step * mp.ln10
+            if mp.exp(log_lo) < floor:
+                return lower
+            digits = DPS + 10 + int(mp.ceil(mp.log10(scale) - log_lo / mp.ln10))
+            with mp.workdps(digits):
+                if self._viable(lower + mp.exp(log_lo)) <= 0:
+                    root = bracketed_root(lambda u: self._viable(lower + mp.exp(u)), log_lo, log_hi)
+                    return lower + mp.exp(root)
+            log_hi, step = log_lo, 2 * step
 
     @cached_property
     def grid(self) -> list[mp.mpf]:
@@ -433,7 +471,7 @@ class BoundAccuracy:
     def _safe(f: Callable[[mp.mpf], Any], x: mp.mpf) -> mp.mpf | None:
         try:
             v = f(x)
-        except (ValueError, ZeroDivisionError, TypeError):
+        except (ValueError, ArithmeticError, TypeError):
             return None
         if isinstance(v, mp.mpc) or not mp.isfinite(v):
             return None
@@ -556,8 +594,11 @@ def accuracy_function(spec: str | sp.Expr) -> AccuracyFunction:
         expr = _parse_expression(spec)
         name = spec
     elif isinstance(spec, sp.Expr):
-        expr = spec.subs({s: S.positive_symbol(s.name) for s in spec.free_symbols})
         name = str(spec)
+        check_reserved({s.name for s in spec.free_symbols} - {"m"}, what="accuracy expression", text=name)
+        expr = spec.subs({s: S.positive_symbol(s.name) for s in spec.free_symbols})
+        if expr.has(sp.Min, sp.Max):  # as the parser does: derivatives of Piecewise evaluate, of Min/Max do not
+            expr = expr.rewrite(sp.Piecewise)
     else:
         raise ExpressionError(f"accuracy {spec!r} is neither a family name nor an expression")
     names = sorted(s.name for s in expr.free_symbols if s.name != "m")
