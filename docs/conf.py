@@ -41,4 +41,3 @@ autodoc_default_options = {"members": True, "show-inheritance": True}
 
 # Doctests: only the pages' ``.. doctest::`` blocks (the docstrings' examples run under pytest --doctest-modules).
 doctest_test_doctest_blocks = ""
-doctest_global_setup = "import fedsym"
