@@ -99,4 +99,4 @@ __all__ = [
     "set_symbolic_timeout",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"  # the one source of the version: pyproject.toml reads it, the wheel carries it

@@ -6,23 +6,32 @@ import argparse
 from pathlib import Path
 
 from fedsym.core.errors import InputFileError
-from fedsym.report import run_report
+from fedsym.report import run_report, shipped_derivations
 
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--derivations", default="derivations", metavar="DIR",
-                        help="folder of derivation files (default: derivations)")
+    parser.add_argument("--derivations", action="append", default=[], metavar="DIR",
+                        help="folder of your own derivation files, run with the paper's; a file named like one "
+                             "of the paper's replaces it (repeatable)")
+    parser.add_argument("--no-shipped", action="store_true",
+                        help="run only the --derivations folders, not the paper's derivations that ship with fedsym")
     parser.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
     parser.add_argument("--pdf", action="store_true", help="also compile main.tex with latexmk/pdflatex")
 
 
 def run(args: argparse.Namespace) -> int:
-    derivations = Path(args.derivations)
-    if not derivations.is_dir():
-        raise InputFileError(f"--derivations {args.derivations}: no such folder")
-    result = run_report(derivations, Path(args.out), pdf=args.pdf)
+    folders = [Path(d) for d in args.derivations]
+    for folder, text in zip(folders, args.derivations):
+        if not folder.is_dir():
+            raise InputFileError(f"--derivations {text}: no such folder")
+    if args.no_shipped:
+        if not folders:
+            raise InputFileError("--no-shipped needs at least one --derivations DIR")
+    else:
+        folders.insert(0, shipped_derivations())
+    result = run_report(folders, Path(args.out), pdf=args.pdf)
     print(f"wrote {result.main} with {len(result.sections)} section(s)")
     if result.pdf is not None:
         print(f"compiled {result.pdf}")

@@ -351,6 +351,8 @@ def accuracy_shaping(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0) -> Lin
         \min\{a(m_i^*) + (c_i + \varepsilon)(m_i - m_i^*),\ a(m_i + \textstyle\sum_{j\ne i} m_j)\} & m_i > m_i^*
         \end{cases}
 
+    :math:`m_i^*` is Theorem 2.3's lone optimum (0 when :math:`c_i \ge c_{max}`).
+
     Parameters
     ----------
     accuracy:
@@ -360,8 +362,6 @@ def accuracy_shaping(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0) -> Lin
     eps:
         Slope margin :math:`\varepsilon \ge 0` (default 0, the limit the paper
         reports; with 0 an agent is indifferent along the line).
-
-    :math:`m_i^*` is Theorem 2.3's lone optimum (0 when :math:`c_i \ge c_{max}`).
     """
     costs = parse_costs(costs)
     eps = parse_eps(eps)

@@ -3,13 +3,14 @@
 - :mod:`~fedsym.report.tex`: the one escaping gate, templates and the packages they need;
 - :mod:`~fedsym.report.content`: :class:`Section`, :class:`Step`, :class:`Figure`, :class:`Series`,
   what a ``derivations/*.py`` file's ``derive()`` returns;
-- :mod:`~fedsym.report.runner`: :func:`run_report` runs the derivations and writes the fragments;
+- :mod:`~fedsym.report.runner`: :func:`run_report` runs the derivations (by default the paper's,
+  :func:`shipped_derivations`) and writes the fragments;
 - :mod:`~fedsym.report.pdf`: :func:`compile_pdf`.
 """
 
 from fedsym.report.content import Figure, Section, Series, Step, accuracy_parameters, symbol_parameters
 from fedsym.report.pdf import TexError, compile_pdf
-from fedsym.report.runner import DEFAULT_TITLE, ReportResult, run_report
+from fedsym.report.runner import DEFAULT_TITLE, ReportResult, derivation_files, run_report, shipped_derivations
 from fedsym.report.tex import GENERATED_HEADER, Package, preamble, required_packages
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "accuracy_parameters",
     "symbol_parameters",
     "run_report",
+    "shipped_derivations",
+    "derivation_files",
     "compile_pdf",
     "GENERATED_HEADER",
     "DEFAULT_TITLE",

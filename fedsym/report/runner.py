@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -22,10 +22,62 @@ from fedsym.report.content import Section
 from fedsym.report.pdf import compile_pdf
 from fedsym.report.tex import GENERATED_HEADER, preamble, render
 
-__all__ = ["DEFAULT_TITLE", "ReportResult", "run_report"]
+__all__ = ["DEFAULT_TITLE", "SHIPPED_PACKAGE", "ReportResult", "derivation_files", "run_report", "shipped_derivations"]
 
 #: Title of the master document written by :func:`run_report`.
 DEFAULT_TITLE = "Data sharing in federated learning: worked examples"
+
+#: Name under which the wheel installs the repository's ``derivations/`` folder.
+SHIPPED_PACKAGE = "fedsym_derivations"
+
+# --------------------------------------------------------------------------
+# Finding the derivation files
+# --------------------------------------------------------------------------
+
+def shipped_derivations() -> Path:
+    """The folder of the paper's derivation files that came with this fedsym.
+
+    In a source checkout (``fedsym/`` next to ``pyproject.toml`` and
+    ``derivations/``, the case of ``PYTHONPATH=.`` and of an editable install)
+    it is the checkout's ``derivations/``, so the files always match the code
+    that runs them.  In an installed wheel it is the folder of the package
+    :data:`SHIPPED_PACKAGE`, which the wheel builds from the same
+    ``derivations/`` folder.
+
+    Raises
+    ------
+    InputFileError
+        If neither exists (a fedsym installed without its derivations).
+    """
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "derivations").is_dir():
+        return root / "derivations"
+    spec = importlib.util.find_spec(SHIPPED_PACKAGE)
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    raise InputFileError(f"the paper's derivations ({SHIPPED_PACKAGE}) are not installed; pass --derivations DIR")
+
+
+def derivation_files(folders: Iterable[Path]) -> tuple[Path, ...]:
+    """The derivation files of *folders*, sorted by file name; a later folder's file replaces an earlier one's.
+
+    A file is a ``*.py`` file whose name does not start with ``_`` (those are
+    helpers).  Files of the same name replace each other, so a user's folder
+    listed after :func:`shipped_derivations` can both add sections and replace
+    the paper's.
+
+    Raises
+    ------
+    InputFileError
+        If a folder does not exist.
+    """
+    chosen: dict[str, Path] = {}
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise InputFileError(f"{folder}: no such folder of derivation files")
+        chosen.update((p.name, p) for p in folder.glob("*.py") if not p.name.startswith("_"))
+    return tuple(chosen[name] for name in sorted(chosen))
 
 # --------------------------------------------------------------------------
 # Running the derivations
@@ -131,7 +183,7 @@ def _remove_stale(out_dir: Path, keep: set[Path]) -> tuple[Path, ...]:
 
 
 def run_report(
-    derivations_dir: Path,
+    derivations_dir: Path | Sequence[Path],
     out_dir: Path,
     pdf: bool = False,
     *,
@@ -140,7 +192,8 @@ def run_report(
     """Run every derivation file and write the LaTeX report.
 
     Imports ``derivations_dir/*.py`` in file-name order (names starting with
-    ``_`` are helpers and skipped), calls each file's ``derive()`` (a
+    ``_`` are helpers and skipped; several folders are merged by
+    :func:`derivation_files`), calls each file's ``derive()`` (a
     :class:`Section` or a list of them), writes ``out_dir/<key>.tex`` per
     section and ``out_dir/main.tex`` inputting them in that order, and
     removes generated ``.tex`` files of sections that no longer exist.  The
@@ -148,8 +201,10 @@ def run_report(
 
     Parameters
     ----------
-    derivations_dir : Path
-        Directory of derivation files.
+    derivations_dir : Path or sequence of Path
+        Directory of derivation files, or directories merged by file name (a
+        later one's file replaces an earlier one's); :func:`shipped_derivations`
+        is the paper's.
     out_dir : Path
         Output directory, created if missing.
     pdf : bool, default False
@@ -164,16 +219,17 @@ def run_report(
     Raises
     ------
     InputFileError
-        If the directory has no derivation file, or a file fails to import,
+        If a directory is missing or has no derivation file, or a file fails to import,
         lacks ``derive()``, raises in it, returns something else than
         sections, repeats a section key, or cannot be rendered (e.g. NaN).
     TexError
         If ``pdf`` and TeX is missing or LaTeX fails.
     """
-    derivations_dir, out_dir = Path(derivations_dir), Path(out_dir)
-    files = sorted(p for p in derivations_dir.glob("*.py") if not p.name.startswith("_"))
+    folders = [Path(derivations_dir)] if isinstance(derivations_dir, (str, Path)) else [Path(d) for d in derivations_dir]
+    out_dir = Path(out_dir)
+    files = derivation_files(folders)
     if not files:
-        raise InputFileError(f"{derivations_dir}: no derivation files (*.py) found")
+        raise InputFileError(f"{', '.join(map(str, folders))}: no derivation files (*.py) found")
     fragments = _render_all(files)
     out_dir.mkdir(parents=True, exist_ok=True)
     sections = tuple(out_dir / f"{key}.tex" for key in fragments)

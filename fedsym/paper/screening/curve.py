@@ -34,6 +34,8 @@ __all__ = ["ScreeningMechanism", "verify_menu"]
 class ScreeningMechanism(AnonymousMechanism):
     r"""Eq. (14): the two-type screening curve, the same menu offered to every agent.
 
+    Feasible (:math:`\gamma \le A`) and IR (:math:`\gamma \ge a`) by construction.
+
     Parameters
     ----------
     accuracy:
@@ -42,8 +44,6 @@ class ScreeningMechanism(AnonymousMechanism):
         The cost types and prior (:class:`fedsym.paper.screening.menu.CostTypes`).
     eps:
         Slope margin :math:`\varepsilon \ge 0` (default 0, the paper's limit).
-
-    Feasible (:math:`\gamma \le A`) and IR (:math:`\gamma \ge a`) by construction.
     """
 
     accuracy: BoundAccuracy
