@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from fedsym.core.cache import cache_enabled, set_cache_enabled
 from fedsym.core.errors import FedsymError
 
 __all__ = ["main", "COMMANDS", "EXIT_USAGE"]
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser with every subcommand of :data:`COMMANDS`."""
     parser = _Parser(prog="fedsym", description="Derive, check and write up the economics of data "
                      "sharing in federated learning (Karimireddy, Guo, Jordan 2022).")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the derivation cache (FEDSYM_NO_CACHE=1 does the same; "
+                             "FEDSYM_CACHE_DIR moves it); the shipped derivations are always used")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"{__name__}.{name}")
@@ -50,11 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fedsym`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
+    cached = cache_enabled()
+    set_cache_enabled(cached and not args.no_cache)
     try:
         return int(args.run(args))
     except FedsymError as error:
         print(f"fedsym {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        set_cache_enabled(cached)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -77,7 +77,10 @@ def decode(tree: Any, depth: int = 0) -> sp.Expr:
         if set(tree) == {"int"}:
             return sp.Integer(_digits(tree["int"]))
         if set(tree) == {"rat"} and isinstance(tree["rat"], list) and len(tree["rat"]) == 2:
-            return sp.Rational(_digits(tree["rat"][0]), _digits(tree["rat"][1]))
+            p, q = _digits(tree["rat"][0]), _digits(tree["rat"][1])
+            if q <= 0:
+                raise SerializationError(f"not a rational: {p}/{q}")
+            return sp.Rational(p, q)
         if set(tree) == {"float", "prec"} and isinstance(tree["prec"], int) and isinstance(tree["float"], str):
             return sp.Float(_number(tree["float"]), precision=tree["prec"])
         if set(tree) == {"const"} and tree["const"] in CONSTANTS:

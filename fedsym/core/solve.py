@@ -35,6 +35,7 @@ __all__ = [
     "symbolic_timeout",
     "set_symbolic_timeout",
     "fixed_budget",
+    "solve_bounded",
     "start_method",
     "bracketed_root",
     "expand_bracket",
@@ -165,6 +166,21 @@ def symbolic(fn: Callable[..., Any], *args: Any, timeout: float | None = None) -
     if status == "ok":
         return SymbolicOutcome(payload)
     return SymbolicOutcome(None, failure, f"raised {payload}")
+
+
+def solve_bounded(equation: Any, unknown: Any, *, timeout: float = 60.0) -> list[Any]:
+    """``sympy.solve(equation, unknown)`` bounded by a fixed *timeout* (not the user's budget).
+
+    For the derivation files' textbook steps (a linear equation, a quadratic):
+    the answer must not depend on ``FEDSYM_SYMBOLIC_TIMEOUT``, and a machine too
+    slow for the generous *timeout* gets an :class:`ArithmeticError`, never a different report.
+    """
+    import sympy as sp
+
+    outcome = symbolic(sp.solve, equation, unknown, timeout=timeout)
+    if not outcome.ok:
+        raise ArithmeticError(f"solving for {unknown}: {outcome.failure} ({outcome.detail})")
+    return list(outcome.value)
 
 
 def bracketed_root(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: Any = None) -> mp.mpf:
