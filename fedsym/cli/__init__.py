@@ -15,7 +15,6 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from fedsym.core.cache import cache_enabled, set_cache_enabled
 from fedsym.core.errors import FedsymError
 
 __all__ = ["main", "COMMANDS", "EXIT_USAGE"]
@@ -54,15 +53,20 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fedsym`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    cached = cache_enabled()
-    set_cache_enabled(cached and not args.no_cache)
+    if args.no_cache:
+        from fedsym.core import cache  # imported on use: ``fedsym --help`` does not import sympy
+
+        with cache.disabled():
+            return _run(args)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.run(args))
     except FedsymError as error:
         print(f"fedsym {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    finally:
-        set_cache_enabled(cached)
 
 
 if __name__ == "__main__":  # pragma: no cover

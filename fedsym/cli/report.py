@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from fedsym.core.errors import InputFileError
-from fedsym.report import run_report
 
 __all__ = ["add_arguments", "run"]
 
@@ -19,6 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fedsym.report import run_report
+
     derivations = Path(args.derivations)
     if not derivations.is_dir():
         raise InputFileError(f"--derivations {args.derivations}: no such folder")

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-import mpmath as mp
-
-from fedsym.paper.screening.result import screen
-
 from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
 
 __all__ = ["add_arguments", "run"]
@@ -23,6 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import mpmath as mp
+
+    from fedsym.paper.screening.result import screen
+
     result = screen(bound_accuracy(args), args.c_low, args.c_high, args.p, args.others)
     if print_machine_readable(result, args):
         return 0

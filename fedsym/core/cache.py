@@ -42,7 +42,7 @@ from fedsym.core.serialize import SerializationError, decode, encode
 from fedsym.core.solve import fixed_budget, symbolic_timeout
 
 __all__ = ["Outcome", "SCHEMA", "STORE_PATH", "STORE_BUDGET", "cache_dir", "cache_enabled", "set_cache_enabled",
-           "derivation", "regenerate", "store_entries", "recording"]
+           "derivation", "regenerate", "store_entries", "recording", "disabled"]
 
 #: what a derivation produces: named closed forms (or None) and notes
 Outcome = dict[str, "sp.Expr | str | None"]
@@ -70,6 +70,18 @@ def set_cache_enabled(enabled: bool) -> None:
     """Turn the user cache on or off (``fedsym --no-cache`` turns it off)."""
     global _enabled
     _enabled = bool(enabled)
+
+
+@contextlib.contextmanager
+def disabled() -> Iterator[None]:
+    """Within the block the user cache is neither read nor written (``fedsym --no-cache``)."""
+    global _enabled
+    saved = _enabled
+    _enabled = False
+    try:
+        yield
+    finally:
+        _enabled = saved
 
 
 def cache_dir() -> Path:

@@ -145,7 +145,7 @@ def symbolic(fn: Callable[..., Any], *args: Any, timeout: float | None = None) -
     """
     limit = symbolic_timeout() if timeout is None else timeout
     failure = f"sympy gave no answer within {limit:g} s" + ("" if _fixed else " (depends on machine speed)")
-    ctx = multiprocessing.get_context(start_method())
+    ctx: Any = multiprocessing.get_context(start_method())  # typeshed's BaseContext lacks Process
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
     proc.start()
