@@ -38,7 +38,7 @@ def test_every_store_entry_reads_back():
         kinds.add(entry["key"]["kind"])
         for value in entry["outcome"].values():
             assert value is None or isinstance(value, str) or isinstance(decode(value["expr"]), sp.Basic)
-    assert kinds == {"lone_agent", "screening", "ceiling", "limit", "example_4_5"}
+    assert kinds == {"lone_agent", "screening", "ceiling", "limit", "example_4_5", "assumption"}
 
 
 @pytest.fixture

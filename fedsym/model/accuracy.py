@@ -489,8 +489,7 @@ class BoundAccuracy:
 
     def _check_assumption(self) -> AssumptionReport:
         m0 = self.minimum_viable_data
-        _, d1, d2 = self._derivatives
-        if sp.ask(sp.Q.nonnegative(d1), sp.Q.positive(S.m)) and sp.ask(sp.Q.nonpositive(d2), sp.Q.positive(S.m)):
+        if self._proved_increasing_concave:
             return AssumptionReport("symbolic", m0, True)
         grid = [x for x in self.grid if x > m0]
         bad_increasing = [x for x in grid if (self._safe(self.a_hat_prime, x) or 0) < 0
@@ -507,6 +506,20 @@ class BoundAccuracy:
                 root = bracketed_root(f, bad[-1], nxt)
                 start = max(start, root)
         return AssumptionReport("numeric", start, start == m0, len(grid))
+
+    @cached_property
+    def _proved_increasing_concave(self) -> bool:
+        """Whether sympy proves :math:`\\hat a' \\ge 0` and :math:`\\hat a'' \\le 0` for all m > 0 at these values.
+
+        The answer goes through the derivation store and cache
+        (:func:`fedsym.core.cache.derivation`, keyed by the substituted expression).
+        """
+        def prove() -> Outcome:
+            _, d1, d2 = self._derivatives
+            proved = sp.ask(sp.Q.nonnegative(d1), sp.Q.positive(S.m)) and sp.ask(sp.Q.nonpositive(d2), sp.Q.positive(S.m))
+            return {"proved": "yes" if proved else "no"}
+
+        return derivation("assumption", {"expr": sp.srepr(self.expr)}, prove, ("proved",))["proved"] == "yes"
 
     def _rising(self, m: mp.mpf) -> mp.mpf:
         r"""Negative where :math:`\hat a` is not positive or decreases, positive where both hold."""
