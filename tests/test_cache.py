@@ -273,3 +273,12 @@ def test_a_opt_without_a_symbolic_limit_is_kept_per_precision(monkeypatch):
         # by hand: 0.9 - 2*10**-20 - 1/(10**40 + 3), to 50 digits
         expected = mp.mpf("0.9") - 2 * mp.mpf(10) ** -20 - 1 / (mp.mpf(10) ** 40 + 3)
         assert abs(bound.a_opt - expected) <= mp.mpf(10) ** -49
+
+
+def test_an_entry_nested_deeper_than_json_can_read_is_rebuilt(cache_dir):
+    derive = Counter()
+    cache.derivation("test", {"expr": "nested"}, derive, FIELDS)
+    (path,) = _entries(cache_dir)
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert cache.derivation("test", {"expr": "nested"}, derive, FIELDS)["form"] == 2 * sp.sqrt(k / c)
+    assert derive.runs == 2

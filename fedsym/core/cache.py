@@ -143,7 +143,7 @@ def _decode_outcome(data: Any, fields: tuple[str, ...]) -> Outcome:
 def _store() -> dict[str, Any]:
     try:
         data = json.loads(STORE_PATH.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("entries"), dict):
         return {}
@@ -169,7 +169,7 @@ def _read(path: Path, header: Mapping[str, Any], fields: tuple[str, ...]) -> Out
     """The outcome stored at *path* if it is a well-formed entry for *header*, else None."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     if not isinstance(data, dict) or any(data.get(name) != value for name, value in header.items()):
         return None
