@@ -3,8 +3,9 @@
 In one run, with a fresh temporary ``FEDSYM_CACHE_DIR``, times (best of
 ``--repeat`` wall-clock runs of a fresh interpreter each):
 
-* ``python -c pass`` (the bare interpreter) and ``fedsym --help`` (start-up:
-  the interpreter plus importing fedsym);
+* ``python -c pass`` (the bare interpreter), importing sympy, mpmath and numpy
+  (what any computing call must load) and ``fedsym --help`` (start-up: the
+  interpreter and the command line, which imports no sympy);
 * ``fedsym individual --json`` for each built-in family, warm (the shipped
   store answers), and for a user expression cold (empty cache: derived) and
   warm (the user cache answers), and with ``--no-cache``;
@@ -53,7 +54,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "FEDSYM_CACHE_DIR": folder}
         env.pop("FEDSYM_NO_CACHE", None)
-        rows = [("python -c pass", best([sys.executable, "-c", "pass"], env, args.repeat))]
+        rows = [("python -c pass", best([sys.executable, "-c", "pass"], env, args.repeat)),
+                ("python -c 'import sympy, mpmath, numpy' (floor of any computing call)",
+                 best([sys.executable, "-c", "import sympy, mpmath, numpy"], env, args.repeat))]
         startup = best([*fedsym, "--help"], env, args.repeat)
         rows.append(("fedsym --help (start-up)", startup))
         for family, params in POINTS.items():

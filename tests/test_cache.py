@@ -282,3 +282,25 @@ def test_an_entry_nested_deeper_than_json_can_read_is_rebuilt(cache_dir):
     path.write_text("[" * 100_000 + "]" * 100_000)
     assert cache.derivation("test", {"expr": "nested"}, derive, FIELDS)["form"] == 2 * sp.sqrt(k / c)
     assert derive.runs == 2
+
+
+@pytest.mark.slow
+def test_a_whole_derivation_under_spawn_equals_the_one_under_the_default(monkeypatch):
+    """Every call site of symbolic() (solve, simplification, limit) pickles under spawn: same forms as by default."""
+    import multiprocessing
+    if "spawn" not in multiprocessing.get_all_start_methods():
+        pytest.skip("spawn is not available here")
+    function = accuracy_function("a_opt - 6*sqrt(k/m)")
+    results = []
+    cache.set_cache_enabled(False)
+    try:
+        for method in ("", "spawn"):
+            monkeypatch.setenv("FEDSYM_START_METHOD", method)
+            lone_agent_forms.cache_clear()
+            forms = lone_agent_forms(function)
+            results.append([(d.to_dict(), sp.srepr(d.closed_form)) for d in forms.all()])
+    finally:
+        cache.set_cache_enabled(True)
+        lone_agent_forms.cache_clear()
+    assert results[0] == results[1]
+    assert all(entry["method"] == "closed-form" for entry, _ in results[1])
