@@ -23,7 +23,7 @@ import sympy as sp
 
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
+from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal, solve_bounded
 from fedsym.core.symbols import a_opt, c, k, m
 from fedsym.model.accuracy import FAMILIES, BoundAccuracy
 from fedsym.paper.deviation import best_deviation
@@ -95,8 +95,8 @@ def forms() -> dict[str, sp.Expr]:
     concave = a_hat.subs(m, M_I + M_OTHERS) - C_I * M_I
     argmax = lone.optimal_data.closed_form.subs(c, C_I) - M_OTHERS
     top = sp.expand(sp.simplify(concave.subs(M_I, argmax)))
-    (threshold,) = sp.solve(top, M_OTHERS)
-    (line,) = sp.solve(top - EPS_SYMBOL * argmax, M_OTHERS)
+    (threshold,) = solve_bounded(top, M_OTHERS)
+    (line,) = solve_bounded(top - EPS_SYMBOL * argmax, M_OTHERS)
     return {"concave": concave, "argmax": argmax, "top": top, "threshold": threshold, "line": line,
             "m_star": lone.optimal_data.closed_form.subs(c, C_I),
             "c_max": lone.viability_cost.closed_form, "high": lone.high_cost_threshold.closed_form}

@@ -20,7 +20,7 @@ import sympy as sp
 
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.latex import Latex, format_number, math
-from fedsym.core.solve import DPS, bracketed_root
+from fedsym.core.solve import DPS, bracketed_root, solve_bounded
 from fedsym.core.symbols import M, a_opt, m
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function
 from fedsym.paper.equilibrium import CHECK_INSTANCES, Equilibrium, ceiling_form, checks, shaping_equilibrium
@@ -115,7 +115,7 @@ def derive() -> Section:
     shaped = sp.Piecewise(
         (A(M_I), M_I <= M_STAR_I),
         (sp.Min(A(M_STAR_I) + (C_I + EPS) * (M_I - M_STAR_I), A(M_I + M_OTHERS)), True))
-    contribution = sp.solve(sp.Eq(A(M), A(M_STAR_I) + C_I * (M_BAR_I - M_STAR_I)), M_BAR_I)[0]
+    contribution = solve_bounded(sp.Eq(A(M), A(M_STAR_I) + C_I * (M_BAR_I - M_STAR_I)), M_BAR_I)[0]
     a_numeric = function.expr.subs({sp.Symbol(name, positive=True): sp.Rational(value)
                                     for name, value in PARAMETERS.items()}).subs(m, M)
     with mp.workdps(DPS):

@@ -14,7 +14,7 @@ import mpmath as mp
 import sympy as sp
 
 from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS
+from fedsym.core.solve import DPS, solve_bounded
 from fedsym.core.symbols import c
 from fedsym.model.accuracy import accuracy_function
 from fedsym.paper.equilibrium import CHECK_INSTANCES, checks, shaping_equilibrium
@@ -35,7 +35,7 @@ def derive() -> Section:
     accuracy = accuracy_function(SPEC).bind(PARAMETERS)
     forms = lone_agent_forms(accuracy.function)
     eq = shaping_equilibrium(accuracy, COSTS)
-    contribution = sp.solve(sp.Eq(A(M), A(M_STAR_I) + C_I * (M_BAR_I - M_STAR_I)), M_BAR_I)[0]
+    contribution = solve_bounded(sp.Eq(A(M), A(M_STAR_I) + C_I * (M_BAR_I - M_STAR_I)), M_BAR_I)[0]
     utility = A(M) - C_I * M_BAR_I
     u_star = forms.optimal_utility.closed_form
     with mp.workdps(DPS):

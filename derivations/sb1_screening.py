@@ -71,8 +71,6 @@ CAP = sp.Function("A")
 R = sp.Function("R")
 
 FUNCTION = FAMILIES["simplified"]
-FORMS = lone_agent_forms(FUNCTION)
-BOUND = FUNCTION.bind(PARAMETERS)
 #: the cap A(m) = a(m + m_{-i}) of the simplified accuracy, at m = m_D
 CAP_AT_D = FUNCTION.expr.subs(m, M_D + OTHERS)
 #: the high type's binding IR: gamma_C = u_H^* + c_H m_C
@@ -87,17 +85,37 @@ RENT = LOW_UTILITY - U_L
 TARGET = c_L - p * (c_H - c_L) / (1 - p)
 #: Eq. (15) for the simplified accuracy: A'(m_D) = TARGET
 EQ15 = sp.Eq(sp.diff(CAP_AT_D, M_D), TARGET)
-#: Eq. (15) solved: m_D = m^*(TARGET) - m_{-i}, Theorem 2.3's root at cost TARGET
-EQ15_SOLUTION = FORMS.optimal_data.closed_form.subs(c, TARGET) - OTHERS
 #: Eq. (16): C where the line of slope c_H from A meets the line of slope c_L through D
 EQ16 = (CAP_AT_D - c_L * M_D - FUNCTION.expr.subs(m, M_H) + c_H * M_H) / (c_H - c_L)
-#: the lone agents' closed forms (Theorem 2.3) at each cost
-LONE = {U_H: FORMS.optimal_utility.closed_form.subs(c, c_H), U_L: FORMS.optimal_utility.closed_form.subs(c, c_L),
-        M_H: FORMS.optimal_data.closed_form.subs(c, c_H), M_L: FORMS.optimal_data.closed_form.subs(c, c_L)}
-#: Example B.4: m_C = m_C^min relative to m_L^*, with c_L = c and c_H = 2c
-EXAMPLE_RATIO = sp.simplify((C_MIN.subs(LONE) / LONE[M_L]).subs({c_L: c, c_H: 2 * c}))
-#: Example B.4: m_H^* relative to m_L^*
-EXAMPLE_HIGH_RATIO = sp.simplify((LONE[M_H] / LONE[M_L]).subs({c_L: c, c_H: 2 * c}))
+
+#: names set by _setup() on first use, not at import (nothing runs a derivation at import time)
+_DERIVED = ("FORMS", "BOUND", "EQ15_SOLUTION", "LONE", "EXAMPLE_RATIO", "EXAMPLE_HIGH_RATIO")
+
+
+def _setup() -> None:
+    """Derive the expressions that need Theorem 2.3's closed forms (once, on first use)."""
+    global FORMS, BOUND, EQ15_SOLUTION, LONE, EXAMPLE_RATIO, EXAMPLE_HIGH_RATIO
+    if "EXAMPLE_HIGH_RATIO" in globals():
+        return
+    FORMS = lone_agent_forms(FUNCTION)
+    BOUND = FUNCTION.bind(PARAMETERS)
+    #: Eq. (15) solved: m_D = m^*(TARGET) - m_{-i}, Theorem 2.3's root at cost TARGET
+    EQ15_SOLUTION = FORMS.optimal_data.closed_form.subs(c, TARGET) - OTHERS
+    #: the lone agents' closed forms (Theorem 2.3) at each cost
+    LONE = {U_H: FORMS.optimal_utility.closed_form.subs(c, c_H), U_L: FORMS.optimal_utility.closed_form.subs(c, c_L),
+            M_H: FORMS.optimal_data.closed_form.subs(c, c_H), M_L: FORMS.optimal_data.closed_form.subs(c, c_L)}
+    #: Example B.4: m_C = m_C^min relative to m_L^*, with c_L = c and c_H = 2c
+    EXAMPLE_RATIO = sp.simplify((C_MIN.subs(LONE) / LONE[M_L]).subs({c_L: c, c_H: 2 * c}))
+    #: Example B.4: m_H^* relative to m_L^*
+    EXAMPLE_HIGH_RATIO = sp.simplify((LONE[M_H] / LONE[M_L]).subs({c_L: c, c_H: 2 * c}))
+
+
+def __getattr__(name: str) -> Any:
+    """The derived names of :data:`_DERIVED`, derived on first access from outside."""
+    if name in _DERIVED:
+        _setup()
+        return globals()[name]
+    raise AttributeError(name)
 
 
 def evaluate(expr: sp.Expr, values: dict[sp.Symbol, Any]) -> mp.mpf:
@@ -190,6 +208,7 @@ def check_rows(result: ScreeningResult, ref: Reference) -> list[CheckRow]:
 
 def instances() -> dict[str, tuple[ScreeningResult, Reference]]:
     """The solver's result and the independent reference for each regime instance."""
+    _setup()
     return {regime: (screen(BOUND, *args), reference(BOUND, *args)) for regime, args in REGIME_INSTANCES.items()}
 
 
@@ -326,6 +345,7 @@ def _regime_table(results: dict[str, tuple[ScreeningResult, Reference]]) -> Late
 
 def derive() -> list[Section]:
     """Theorem B.1/B.3 with Example B.4 and Figure 5; the four regimes."""
+    _setup()
     results = instances()
     example, example_ref = results["separating"]
     parameters = (

@@ -10,47 +10,114 @@ specified equation by equation in MODEL.md.
 (100.0, 0.65, 'low')
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from fedsym import _moved
-from fedsym.check import run_checks
-from fedsym.core.checkrow import CheckRow
-from fedsym.core.derived import Derived
-from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
-from fedsym.core.latex import Latex
-from fedsym.core.solve import set_symbolic_timeout
-from fedsym.model.accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
-from fedsym.paper.deviation import Deviation, best_deviation
-from fedsym.paper.equilibrium import (
-    Equilibrium,
-    best_response_equilibrium,
-    shaping_equilibrium,
-    standard_equilibrium,
-    verify_equilibrium,
-)
-from fedsym.paper.lone_agent import (
-    IndividualResult,
-    LoneAgentForms,
-    check_rows,
-    individual,
-    lone_agent_forms,
-    optimal_data_array,
-)
-from fedsym.paper.mechanisms import (
-    AnonymousMechanism,
-    FunctionMechanism,
-    LinearShaping,
-    Mechanism,
-    PartialSharing,
-    StandardMechanism,
-    accuracy_shaping,
-    check_feasibility,
-    check_individual_rationality,
-)
-from fedsym.paper.screening.curve import ScreeningMechanism
-from fedsym.paper.screening.forms import screening_forms
-from fedsym.paper.screening.menu import CostTypes, Menu, optimal_menu
-from fedsym.paper.screening.result import ScreeningResult, screen
+
+if TYPE_CHECKING:
+    from fedsym.check import run_checks
+    from fedsym.core.checkrow import CheckRow
+    from fedsym.core.derived import Derived
+    from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
+    from fedsym.core.latex import Latex
+    from fedsym.core.solve import set_symbolic_timeout
+    from fedsym.model.accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
+    from fedsym.paper.deviation import Deviation, best_deviation
+    from fedsym.paper.equilibrium import (
+        Equilibrium,
+        best_response_equilibrium,
+        shaping_equilibrium,
+        standard_equilibrium,
+        verify_equilibrium,
+    )
+    from fedsym.paper.lone_agent import (
+        IndividualResult,
+        LoneAgentForms,
+        check_rows,
+        individual,
+        lone_agent_forms,
+        optimal_data_array,
+    )
+    from fedsym.paper.mechanisms import (
+        AnonymousMechanism,
+        FunctionMechanism,
+        LinearShaping,
+        Mechanism,
+        PartialSharing,
+        StandardMechanism,
+        accuracy_shaping,
+        check_feasibility,
+        check_individual_rationality,
+    )
+    from fedsym.paper.screening.curve import ScreeningMechanism
+    from fedsym.paper.screening.forms import screening_forms
+    from fedsym.paper.screening.menu import CostTypes, Menu, optimal_menu
+    from fedsym.paper.screening.result import ScreeningResult, screen
 
 _moved.install()
+
+#: public name -> module that defines it (imported on first access: ``fedsym --help`` stays light)
+_LAZY: dict[str, str] = {
+    "run_checks": "fedsym.check",
+    "CheckRow": "fedsym.core.checkrow",
+    "Derived": "fedsym.core.derived",
+    "AssumptionError": "fedsym.core.errors",
+    "ExpressionError": "fedsym.core.errors",
+    "FedsymError": "fedsym.core.errors",
+    "InputFileError": "fedsym.core.errors",
+    "ParameterError": "fedsym.core.errors",
+    "Latex": "fedsym.core.latex",
+    "set_symbolic_timeout": "fedsym.core.solve",
+    "FAMILIES": "fedsym.model.accuracy",
+    "AccuracyFunction": "fedsym.model.accuracy",
+    "AssumptionReport": "fedsym.model.accuracy",
+    "BoundAccuracy": "fedsym.model.accuracy",
+    "accuracy_function": "fedsym.model.accuracy",
+    "Deviation": "fedsym.paper.deviation",
+    "best_deviation": "fedsym.paper.deviation",
+    "Equilibrium": "fedsym.paper.equilibrium",
+    "best_response_equilibrium": "fedsym.paper.equilibrium",
+    "shaping_equilibrium": "fedsym.paper.equilibrium",
+    "standard_equilibrium": "fedsym.paper.equilibrium",
+    "verify_equilibrium": "fedsym.paper.equilibrium",
+    "IndividualResult": "fedsym.paper.lone_agent",
+    "LoneAgentForms": "fedsym.paper.lone_agent",
+    "check_rows": "fedsym.paper.lone_agent",
+    "individual": "fedsym.paper.lone_agent",
+    "lone_agent_forms": "fedsym.paper.lone_agent",
+    "optimal_data_array": "fedsym.paper.lone_agent",
+    "AnonymousMechanism": "fedsym.paper.mechanisms",
+    "FunctionMechanism": "fedsym.paper.mechanisms",
+    "LinearShaping": "fedsym.paper.mechanisms",
+    "Mechanism": "fedsym.paper.mechanisms",
+    "PartialSharing": "fedsym.paper.mechanisms",
+    "StandardMechanism": "fedsym.paper.mechanisms",
+    "accuracy_shaping": "fedsym.paper.mechanisms",
+    "check_feasibility": "fedsym.paper.mechanisms",
+    "check_individual_rationality": "fedsym.paper.mechanisms",
+    "ScreeningMechanism": "fedsym.paper.screening.curve",
+    "screening_forms": "fedsym.paper.screening.forms",
+    "CostTypes": "fedsym.paper.screening.menu",
+    "Menu": "fedsym.paper.screening.menu",
+    "optimal_menu": "fedsym.paper.screening.menu",
+    "ScreeningResult": "fedsym.paper.screening.result",
+    "screen": "fedsym.paper.screening.result",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first access (PEP 562), so that importing fedsym does not import sympy."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'fedsym' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "FAMILIES",

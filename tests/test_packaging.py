@@ -140,7 +140,7 @@ def test_report_runs_the_shipped_derivations_with_the_users(tmp_path, monkeypatc
     write_derivation(paper, "s2.py", "s2", "paper two")
     write_derivation(mine, "s2.py", "s2", "my two")
     write_derivation(mine, "s3.py", "s3", "my three")
-    monkeypatch.setattr("fedsym.cli.report.shipped_derivations", lambda: paper)
+    monkeypatch.setattr("fedsym.report.shipped_derivations", lambda: paper)
     monkeypatch.chdir(tmp_path)
     assert main(["report"]) == 0 and (tmp_path / "reports" / "main.tex").is_file()  # default --out: ./reports
     assert sorted(p.name for p in (tmp_path / "reports").glob("s*.tex")) == ["s1.tex", "s2.tex"]

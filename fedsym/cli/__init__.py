@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser with every subcommand of :data:`COMMANDS`."""
     parser = _Parser(prog="fedsym", description="Derive, check and write up the economics of data "
                      "sharing in federated learning (Karimireddy, Guo, Jordan 2022).")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the derivation cache (FEDSYM_NO_CACHE=1 does the same; "
+                             "FEDSYM_CACHE_DIR moves it); the shipped derivations are always used")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"{__name__}.{name}")
@@ -50,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fedsym`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
+    if args.no_cache:
+        from fedsym.core import cache  # imported on use: ``fedsym --help`` does not import sympy
+
+        with cache.disabled():
+            return _run(args)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.run(args))
     except FedsymError as error:

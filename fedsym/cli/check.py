@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-import mpmath as mp
-
-from fedsym.check import run_checks
-
 from .common import print_json, print_table
 
 __all__ = ["add_arguments", "run"]
@@ -18,6 +14,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import mpmath as mp
+
+    from fedsym.check import run_checks
+
     rows = run_checks()
     failed = [row for row in rows if not row.passed]
     if args.json:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fedsym.core.errors import ParameterError
-from fedsym.model.accuracy import BoundAccuracy, accuracy_function
+
+if TYPE_CHECKING:
+    from fedsym.model.accuracy import BoundAccuracy
 
 __all__ = ["add_accuracy_arguments", "add_output_arguments", "bound_accuracy", "parse_params", "print_json",
            "print_machine_readable", "print_table"]
@@ -54,6 +56,8 @@ def parse_params(items: Sequence[str]) -> dict[str, str]:
 
 def bound_accuracy(args: argparse.Namespace) -> BoundAccuracy:
     """The accuracy function of ``--accuracy`` bound to the ``--param`` values."""
+    from fedsym.model.accuracy import accuracy_function  # imported on use: ``fedsym --help`` stays light
+
     return accuracy_function(args.accuracy).bind(parse_params(args.param))
 
 

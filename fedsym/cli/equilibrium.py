@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from fedsym.core.errors import InputFileError
-from fedsym.paper.equilibrium import MECHANISMS, solve_equilibrium
-from fedsym.paper.mechanisms import parse_costs
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from .common import add_accuracy_arguments, bound_accuracy, print_json, print_table
 
@@ -21,8 +21,9 @@ TEXT_ROWS = 20
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--mechanism", required=True, choices=MECHANISMS,
-                        help="standard (Eq. 10) or shaping (accuracy shaping with known costs, Eq. 13)")
+    parser.add_argument("--mechanism", required=True, metavar="{standard,shaping}",
+                        help="standard (Eq. 10) or shaping (accuracy shaping with known costs, Eq. 13); "
+                             "another name is refused by the solver")
     add_accuracy_arguments(parser)
     costs = parser.add_mutually_exclusive_group(required=True)
     costs.add_argument("--costs", metavar="C1,C2,...", help="comma-separated marginal costs, one per agent")
@@ -34,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def read_costs_file(path: str) -> np.ndarray:
     """Costs from a file, one per line; a bad line raises :class:`InputFileError` naming its number."""
+    import numpy as np
+
     try:
         lines = Path(path).read_text().splitlines()
     except (OSError, UnicodeDecodeError) as error:
@@ -56,6 +59,9 @@ def read_costs_file(path: str) -> np.ndarray:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fedsym.paper.equilibrium import solve_equilibrium
+    from fedsym.paper.mechanisms import parse_costs
+
     accuracy = bound_accuracy(args)
     costs = read_costs_file(args.costs_file) if args.costs_file is not None else \
         parse_costs([item.strip() for item in args.costs.split(",")] if args.costs.strip() else [])

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-import mpmath as mp
-
-from fedsym.paper.lone_agent import individual
-
 from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
 
 __all__ = ["add_arguments", "run"]
@@ -20,6 +16,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import mpmath as mp
+
+    from fedsym.paper.lone_agent import individual
+
     result = individual(bound_accuracy(args), args.cost)
     if print_machine_readable(result, args):
         return 0

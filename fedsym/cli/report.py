@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from fedsym.core.errors import InputFileError
-from fedsym.report import run_report, shipped_derivations
 
 __all__ = ["add_arguments", "run"]
 
@@ -22,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fedsym.report import run_report, shipped_derivations
+
     folders = [Path(d) for d in args.derivations]
     for folder, text in zip(folders, args.derivations):
         if not folder.is_dir():

@@ -8,19 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-import mpmath as mp
-
 from fedsym.core.errors import ParameterError
-from fedsym.paper.screening.k_curve import screen_k
-from fedsym.paper.screening.result import screen
 
-from .common import (
-    add_accuracy_arguments,
-    add_output_arguments,
-    bound_accuracy,
-    print_machine_readable,
-    print_table,
-)
+from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
 
 __all__ = ["add_arguments", "run"]
 
@@ -47,6 +37,10 @@ def _split(text: str, name: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import mpmath as mp
+
+    from fedsym.paper.screening.result import screen
+
     two_type = [name for name in TWO_TYPE if getattr(args, name) is not None]
     if args.costs is not None or args.probs is not None:
         if two_type:
@@ -69,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_k(args: argparse.Namespace) -> int:
+    import mpmath as mp
+
+    from fedsym.paper.screening.k_curve import screen_k
+
     result = screen_k(bound_accuracy(args), _split(args.costs, "costs"), _split(args.probs, "probs"), args.others)
     if print_machine_readable(result, args):
         return 0

@@ -11,7 +11,7 @@ the paper, LaTeX, and evaluation at any mpmath precision or over numpy arrays.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -68,10 +68,11 @@ def solve_validated(equation: sp.Expr, unknown: sp.Symbol,
     return None, f"none of sympy's {len(candidates)} branch(es) passed validation"
 
 
-def _simplifications(expr: sp.Expr) -> Iterable[sp.Expr]:
-    yield sp.simplify(expr)
-    yield sp.simplify(sp.powdenest(expr, force=True))
-    yield sp.simplify(sp.powsimp(sp.powdenest(sp.expand_power_base(expr, force=True), force=True), force=True))
+def _simplifications(expr: sp.Expr) -> list[sp.Expr]:
+    """Three simplifications of *expr* (module level: :func:`~fedsym.core.solve.symbolic` pickles it)."""
+    return [sp.simplify(expr),
+            sp.simplify(sp.powdenest(expr, force=True)),
+            sp.simplify(sp.powsimp(sp.powdenest(sp.expand_power_base(expr, force=True), force=True), force=True))]
 
 
 def simplest(expr: sp.Expr, agrees: Callable[[sp.Expr], bool]) -> sp.Expr:
@@ -81,7 +82,7 @@ def simplest(expr: sp.Expr, agrees: Callable[[sp.Expr], bool]) -> sp.Expr:
     so each is kept only if *agrees* confirms it numerically; *expr* itself is
     the fallback.  Bounded in time like every symbolic step.
     """
-    outcome = symbolic(lambda e: list(_simplifications(e)), expr)
+    outcome = symbolic(_simplifications, expr)
     options = outcome.value if outcome.ok else []
     best = expr
     for option in options:

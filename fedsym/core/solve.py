@@ -2,8 +2,8 @@
 
 Three tools, each with its guarantees stated:
 
-* :func:`symbolic` runs a sympy computation in a forked child process with a
-  time limit, because ``sympy.solve`` can run for minutes or recurse without
+* :func:`symbolic` runs a sympy computation in a child process (fork on Linux,
+  spawn elsewhere: :func:`start_method`) with a time limit, because ``sympy.solve`` can run for minutes or recurse without
   end on transcendental equations.  A timeout or any exception is reported, not
   raised, so the caller can hand over to numerics and say why.
 * :func:`bracketed_root` and :func:`maximize_unimodal` work in mpmath at the
@@ -16,10 +16,12 @@ Three tools, each with its guarantees stated:
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,9 @@ __all__ = [
     "symbolic",
     "symbolic_timeout",
     "set_symbolic_timeout",
+    "fixed_budget",
+    "solve_bounded",
+    "start_method",
     "bracketed_root",
     "expand_bracket",
     "golden_section",
@@ -44,6 +49,11 @@ DPS = 40
 
 _DEFAULT_TIMEOUT = float(os.environ.get("FEDSYM_SYMBOLIC_TIMEOUT", "5"))
 _timeout = _DEFAULT_TIMEOUT
+#: True while the shipped derivation store is generated: outcomes are then fixed, not the machine's
+_fixed = False
+
+#: seconds a child process may take to start (a spawned child imports sympy) before the budget starts
+STARTUP_LIMIT = 120.0
 
 
 def symbolic_timeout() -> float:
@@ -57,6 +67,40 @@ def set_symbolic_timeout(seconds: float) -> None:
     if not seconds > 0:
         raise ValueError(f"symbolic timeout must be positive, got {seconds!r}")
     _timeout = float(seconds)
+
+
+@contextlib.contextmanager
+def fixed_budget(seconds: float) -> Iterator[None]:
+    """Within the block, each attempt gets *seconds* and its failure is not marked as machine-dependent.
+
+    Used only to generate the shipped derivation store (:mod:`fedsym.core.cache`),
+    whose outcomes are fixed once and for all.
+    """
+    global _fixed
+    saved = _timeout, _fixed
+    set_symbolic_timeout(seconds)
+    _fixed = True
+    try:
+        yield
+    finally:
+        set_symbolic_timeout(saved[0])
+        _fixed = saved[1]
+
+
+def start_method() -> str:
+    """Start method of the child processes of :func:`symbolic`.
+
+    ``$FEDSYM_START_METHOD`` if set (``fork``, ``forkserver`` or ``spawn``); else
+    ``fork`` on Linux (fast: the child shares the imported sympy) and ``spawn``
+    elsewhere (macOS forbids fork after threads start; Windows has no fork).
+    """
+    chosen = os.environ.get("FEDSYM_START_METHOD", "")
+    if chosen:
+        if chosen not in multiprocessing.get_all_start_methods():
+            raise ValueError(f"FEDSYM_START_METHOD={chosen!r} is not available here "
+                             f"(available: {', '.join(multiprocessing.get_all_start_methods())})")
+        return chosen
+    return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 @dataclass(frozen=True)
@@ -78,7 +122,9 @@ class SymbolicOutcome:
 
 
 def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """Body of the child process: say it is ready (the budget starts then), run, send the result."""
     try:
+        conn.send_bytes(b"ready")
         result = fn(*args)
         conn.send_bytes(pickle.dumps(("ok", result)))
     except BaseException as exc:  # report every failure to the parent
@@ -88,19 +134,25 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
 
 
 def symbolic(fn: Callable[..., Any], *args: Any, timeout: float | None = None) -> SymbolicOutcome:
-    """Run ``fn(*args)`` in a forked process, giving up after *timeout* seconds.
+    """Run ``fn(*args)`` in a child process, giving up after *timeout* seconds.
 
-    Returns the value (which must pickle) or a failure.  Nothing is raised:
-    the caller decides to fall back to numerics.
+    *fn* and *args* must pickle (a module-level function, not a lambda or a
+    closure) so that every start method works (:func:`start_method`); the
+    budget starts when the child is ready, so a spawned child's imports do
+    not count.  Returns the value (which must pickle) or a failure; outside
+    :func:`fixed_budget` a failure says the outcome depends on the machine's
+    speed.  Nothing is raised: the caller decides to fall back to numerics.
     """
     limit = symbolic_timeout() if timeout is None else timeout
-    failure = f"sympy gave no answer within {limit:g} s"
-    ctx = multiprocessing.get_context("fork")
+    failure = f"sympy gave no answer within {limit:g} s" + ("" if _fixed else " (depends on machine speed)")
+    ctx: Any = multiprocessing.get_context(start_method())  # typeshed's BaseContext lacks Process
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
     proc.start()
     child.close()
     try:
+        if not parent.poll(STARTUP_LIMIT) or parent.recv_bytes() != b"ready":
+            return SymbolicOutcome(None, failure, "child did not start")
         if not parent.poll(limit):
             return SymbolicOutcome(None, failure, "timed out")
         status, payload = pickle.loads(parent.recv_bytes())
@@ -114,6 +166,21 @@ def symbolic(fn: Callable[..., Any], *args: Any, timeout: float | None = None) -
     if status == "ok":
         return SymbolicOutcome(payload)
     return SymbolicOutcome(None, failure, f"raised {payload}")
+
+
+def solve_bounded(equation: Any, unknown: Any, *, timeout: float = 60.0) -> list[Any]:
+    """``sympy.solve(equation, unknown)`` bounded by a fixed *timeout* (not the user's budget).
+
+    For the derivation files' textbook steps (a linear equation, a quadratic):
+    the answer must not depend on ``FEDSYM_SYMBOLIC_TIMEOUT``, and a machine too
+    slow for the generous *timeout* gets an :class:`ArithmeticError`, never a different report.
+    """
+    import sympy as sp
+
+    outcome = symbolic(sp.solve, equation, unknown, timeout=timeout)
+    if not outcome.ok:
+        raise ArithmeticError(f"solving for {unknown}: {outcome.failure} ({outcome.detail})")
+    return list(outcome.value)
 
 
 def bracketed_root(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: Any = None) -> mp.mpf:

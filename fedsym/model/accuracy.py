@@ -30,6 +30,7 @@ import numpy as np
 import sympy as sp
 
 from fedsym.core import symbols as S
+from fedsym.core.cache import Outcome, derivation
 from fedsym.core.derived import exact_rational
 from fedsym.core.errors import AssumptionError, ExpressionError, ParameterError
 from fedsym.core.expression import MAX_EXPONENT, MAX_LITERAL_DIGITS, check_reserved, lambdify_mpmath, parse_expression
@@ -44,6 +45,7 @@ __all__ = [
     "FAMILIES",
     "accuracy_function",
     "parse_number",
+    "symbolic_limit",
 ]
 
 #: magnitudes a user number may have besides 0: results are reported as doubles, and a normal double covers them
@@ -236,6 +238,16 @@ class AccuracyFunction:
     def parameter_symbols(self) -> tuple[sp.Symbol, ...]:
         return tuple(p.symbol for p in self.parameters)
 
+    def description(self) -> dict[str, Any]:
+        r"""What a derivation from this function depends on, canonical and JSON-ready (a derivation cache key).
+
+        ``srepr`` of :math:`\hat a` and of the domain's lower end, and each parameter's
+        range and sample range (branches are validated at sample points); not the name.
+        """
+        return {"expr": sp.srepr(self.expr), "domain_lower": sp.srepr(self.domain_lower),
+                "parameters": [[p.name, repr(p.lower), p.lower_closed, repr(p.upper), p.upper_closed,
+                                [repr(x) for x in p.sample]] for p in self.parameters]}
+
     def latex(self) -> str:
         r"""LaTeX of :math:`\hat a(m)`, from the same expression the code evaluates."""
         return sp.latex(self.expr)
@@ -302,13 +314,17 @@ def _bind(function: AccuracyFunction, items: tuple[tuple[str, sp.Rational], ...]
     return bound
 
 
-@functools.lru_cache(maxsize=64)
-def _symbolic_limit(expr: sp.Expr) -> sp.Expr | None:
-    """:math:`\\lim_{m\\to\\infty}\\hat a(m)` by sympy (bounded in time), or None."""
+def _derive_limit(expr: sp.Expr) -> Outcome:
     outcome = symbolic(sp.limit, expr, S.m, sp.oo)
-    if outcome.ok and not outcome.value.has(sp.AccumBounds, sp.Limit):
-        return outcome.value
-    return None
+    usable = outcome.ok and isinstance(outcome.value, sp.Expr) and not outcome.value.has(sp.AccumBounds, sp.Limit)
+    return {"limit": outcome.value if usable else None}
+
+
+@functools.lru_cache(maxsize=64)
+def symbolic_limit(expr: sp.Expr) -> sp.Expr | None:
+    """:math:`\\lim_{m\\to\\infty}\\hat a(m)` by sympy (bounded in time; derivation store and cache), or None."""
+    limit = derivation("limit", {"expr": sp.srepr(expr)}, functools.partial(_derive_limit, expr), ("limit",))["limit"]
+    return limit if isinstance(limit, sp.Expr) else None
 
 
 #: smallest :math:`m_0 > 0` told apart from 0 (below the smallest double, so every reportable one is found);
@@ -327,6 +343,20 @@ class BoundAccuracy:
 
     function: AccuracyFunction
     values: dict[str, sp.Rational] = field(repr=True)
+    _memo: dict[tuple[str, int], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _at_precision(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` at ``max(DPS, mp.mp.dps)`` digits, once per precision.
+
+        The numeric properties are thus exact to at least :data:`DPS` digits, and to
+        more for a caller working at more, whoever asked first (Issue 15).
+        """
+        dps = max(DPS, mp.mp.dps)
+        key = (name, dps)
+        if key not in self._memo:
+            with mp.workdps(dps):
+                self._memo[key] = compute()
+        return self._memo[key]
 
     @cached_property
     def substitutions(self) -> dict[sp.Symbol, sp.Rational]:
@@ -394,26 +424,34 @@ class BoundAccuracy:
         return np.where(viable, np.maximum(0.0, values), 0.0)
 
     # -- derived properties --------------------------------------------------
-    @cached_property
+    @property
     def domain_lower(self) -> mp.mpf:
-        """Lower end of the domain of :math:`\\hat a` (exclusive)."""
-        with mp.workdps(DPS):
-            return mp.mpf(sp.N(self.function.domain_lower.subs(self.substitutions), DPS + 5))
+        """Lower end of the domain of :math:`\\hat a` (exclusive), to ``max(DPS, mp.mp.dps)`` digits."""
+        exact = self.function.domain_lower.subs(self.substitutions)
+        return self._at_precision("domain_lower", lambda: mp.mpf(sp.N(exact, mp.mp.dps + 5)))
 
     @cached_property
+    def a_opt_exact(self) -> sp.Expr | None:
+        r""":math:`a_{opt} = \lim_{m\to\infty}\hat a(m)` exactly (sympy's limit, bounded in time), or None."""
+        limit = symbolic_limit(self.function.expr)
+        if limit is None:
+            return None
+        value = limit.subs(self.substitutions)
+        if value.is_infinite:
+            return sp.oo
+        return value if value.is_number and value.is_finite else None
+
+    @property
     def a_opt(self) -> mp.mpf:
-        r""":math:`a_{opt} = \lim_{m\to\infty}\hat a(m)`: sympy's limit, else :math:`\hat a(10^{40})`."""
-        limit = _symbolic_limit(self.function.expr)
-        if limit is not None:
-            value = limit.subs(self.substitutions)
-            if value.is_infinite:
-                return mp.inf
-            if value.is_number and value.is_finite:
-                return mp.mpf(sp.N(value, DPS + 5))
-        with mp.workdps(DPS):
-            return self.a_hat(mp.mpf(10) ** 40)
+        r""":math:`a_{opt}` to ``max(DPS, mp.mp.dps)`` digits: the exact limit, else :math:`\hat a(10^{40})`."""
+        def compute() -> mp.mpf:
+            exact = self.a_opt_exact
+            if exact is None:
+                return self.a_hat(mp.mpf(10) ** 40)
+            return mp.inf if exact is sp.oo else mp.mpf(sp.N(exact, mp.mp.dps + 5))
+        return self._at_precision("a_opt", compute)
 
-    @cached_property
+    @property
     def minimum_viable_data(self) -> mp.mpf:
         r"""Minimum viable data :math:`m_0 = \inf\{m : \hat a(m) > 0\}` (Sec. 2.1), numerically.
 
@@ -425,9 +463,9 @@ class BoundAccuracy:
         distance needs, so a tiny :math:`m_0` (e.g. :math:`8.7\cdot 10^{-13}`) is
         found down to :data:`ORIGIN_RESOLUTION`; below that (or within relative
         :math:`10^{5-DPS}` of a positive lower end) :math:`m_0 =` the lower end.
+        The search runs at ``max(DPS, mp.mp.dps)`` digits and is kept per precision.
         """
-        with mp.workdps(DPS):
-            return self._first_positive()
+        return self._at_precision("minimum_viable_data", self._first_positive)
 
     def _viable(self, m: mp.mpf) -> mp.mpf:
         r""":math:`\hat a(m)` where it is defined and not 0, else -1: its sign change is :math:`m_0`
@@ -460,12 +498,14 @@ class BoundAccuracy:
                     return lower + mp.exp(root)
             log_hi, step = log_lo, 2 * step
 
-    @cached_property
+    @property
     def grid(self) -> list[mp.mpf]:
         """Log-spaced points from just above the domain's lower end to 1e24 (10 per decade)."""
-        lo = max(self.domain_lower * (1 + mp.mpf(10) ** -12), mp.mpf(10) ** -12)
-        decades = int(mp.ceil(mp.log10(mp.mpf(10) ** 24 / lo)))
-        return [lo * mp.mpf(10) ** (mp.mpf(j) / 10) for j in range(10 * decades + 1)]
+        def compute() -> list[mp.mpf]:
+            lo = max(self.domain_lower * (1 + mp.mpf(10) ** -12), mp.mpf(10) ** -12)
+            decades = int(mp.ceil(mp.log10(mp.mpf(10) ** 24 / lo)))
+            return [lo * mp.mpf(10) ** (mp.mpf(j) / 10) for j in range(10 * decades + 1)]
+        return self._at_precision("grid", compute)
 
     @staticmethod
     def _safe(f: Callable[[mp.mpf], Any], x: mp.mpf) -> mp.mpf | None:
@@ -477,19 +517,18 @@ class BoundAccuracy:
             return None
         return mp.mpf(v)
 
-    @cached_property
+    @property
     def assumption(self) -> AssumptionReport:
         """Where (1) holds: sympy decides it with the values substituted, else a grid decides.
 
-        Raises :class:`AssumptionError` if (1) fails for arbitrarily large ``m``.
+        ``holds_from`` to ``max(DPS, mp.mp.dps)`` digits.  Raises :class:`AssumptionError`
+        if (1) fails for arbitrarily large ``m``.
         """
-        with mp.workdps(DPS):
-            return self._check_assumption()
+        return self._at_precision("assumption", self._check_assumption)
 
     def _check_assumption(self) -> AssumptionReport:
         m0 = self.minimum_viable_data
-        _, d1, d2 = self._derivatives
-        if sp.ask(sp.Q.nonnegative(d1), sp.Q.positive(S.m)) and sp.ask(sp.Q.nonpositive(d2), sp.Q.positive(S.m)):
+        if self._proved_increasing_concave:
             return AssumptionReport("symbolic", m0, True)
         grid = [x for x in self.grid if x > m0]
         bad_increasing = [x for x in grid if (self._safe(self.a_hat_prime, x) or 0) < 0
@@ -506,6 +545,20 @@ class BoundAccuracy:
                 root = bracketed_root(f, bad[-1], nxt)
                 start = max(start, root)
         return AssumptionReport("numeric", start, start == m0, len(grid))
+
+    @cached_property
+    def _proved_increasing_concave(self) -> bool:
+        """Whether sympy proves :math:`\\hat a' \\ge 0` and :math:`\\hat a'' \\le 0` for all m > 0 at these values.
+
+        The answer goes through the derivation store and cache
+        (:func:`fedsym.core.cache.derivation`, keyed by the substituted expression).
+        """
+        def prove() -> Outcome:
+            _, d1, d2 = self._derivatives
+            proved = sp.ask(sp.Q.nonnegative(d1), sp.Q.positive(S.m)) and sp.ask(sp.Q.nonpositive(d2), sp.Q.positive(S.m))
+            return {"proved": "yes" if proved else "no"}
+
+        return derivation("assumption", {"expr": sp.srepr(self.expr)}, prove, ("proved",))["proved"] == "yes"
 
     def _rising(self, m: mp.mpf) -> mp.mpf:
         r"""Negative where :math:`\hat a` is not positive or decreases, positive where both hold."""

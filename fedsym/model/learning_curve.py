@@ -163,9 +163,11 @@ def read_csv(path: str | os.PathLike[str], size_column: str = "size", score_colu
     size_column, score_column:
         Header names of the training-set size and the accuracy (in [0, 1]).
 
-    Raises :class:`InputFileError` naming the file (and line) when it is
-    missing, lacks a column, holds a non-numeric value, a size <= 0 or an
-    accuracy outside [0, 1].
+    Raises
+    ------
+    InputFileError
+        Naming the file (and line) when it is missing, lacks a column, holds a
+        non-numeric value, a size <= 0 or an accuracy outside [0, 1].
     """
     file = Path(path)
     try:

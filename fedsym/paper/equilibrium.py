@@ -33,12 +33,13 @@ import numpy as np
 import sympy as sp
 
 from fedsym.core import symbols as S
+from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, method_label
 from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.errors import ParameterError
 from fedsym.core.latex import LatexRepr, align, escape_text, format_number
 from fedsym.core.solve import DPS, bracketed_root, symbolic
-from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
+from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, symbolic_limit
 from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, numeric_tangent_point
 from fedsym.paper.mechanisms import (
@@ -487,22 +488,31 @@ def solve_equilibrium(mechanism: str, accuracy: BoundAccuracy, costs: Any, eps: 
 
 # -- closed forms and checks ------------------------------------------------------------
 
+def _derive_ceiling(function: AccuracyFunction) -> Outcome:
+    """The closed form of Remark 4.3's ceiling, :math:`(a_{opt} - u^*)/c` simplified (bounded in time), or why not."""
+    u_star = lone_agent_forms(function).optimal_utility.closed_form
+    limit = symbolic_limit(function.expr)
+    if u_star is None or limit is None or limit.is_finite is False:
+        return {"ceiling": None, "ceiling.note": "no closed optimal utility or limit a_opt"}
+    raw = (limit - u_star) / S.c
+    simplified = symbolic(sp.simplify, raw)
+    return {"ceiling": simplified.value if simplified.ok else raw, "ceiling.note": ""}
+
+
 @functools.lru_cache(maxsize=64)
 def ceiling_form(function: AccuracyFunction) -> Derived:
     r"""Per-agent ceiling of Eq. (13) as :math:`n\to\infty`, Remark 4.3:
 
     .. math:: m^{max} = m^* + \frac{a_{opt} - a(m^*)}{c} = \frac{a_{opt} - u^*}{c}
 
-    Closed form when :math:`u^*` has one and sympy finds :math:`a_{opt} = \lim_{m\to\infty}\hat a(m)`;
+    Closed form when :math:`u^*` has one and sympy finds :math:`a_{opt} = \lim_{m\to\infty}\hat a(m)`
+    (through the derivation store and cache, :func:`fedsym.core.cache.derivation`);
     the numeric path uses golden-section :math:`u^*` and the bound's :math:`a_{opt}`.
     Arguments: the function's parameters, then ``c`` (for :math:`c < c_{max}`).
     """
-    forms = lone_agent_forms(function)
-    limit = symbolic(sp.limit, function.expr, S.m, sp.oo)
-    u_star = forms.optimal_utility.closed_form
-    usable = limit.ok and u_star is not None and limit.value.is_finite is not False and not limit.value.has(sp.Limit)
-    closed = sp.simplify((limit.value - u_star) / S.c) if usable else None
-    note = "" if usable else "no closed optimal utility or limit a_opt"
+    outcome = derivation("ceiling", function.description(), functools.partial(_derive_ceiling, function),
+                         ("ceiling", "ceiling.note"))
+    closed, note = outcome["ceiling"], outcome["ceiling.note"]
     names = function.parameter_names
 
     def numeric(values: Mapping[str, mp.mpf]) -> mp.mpf:
@@ -511,7 +521,8 @@ def ceiling_form(function: AccuracyFunction) -> Derived:
         return (bound.a_opt - u) / values["c"]
 
     return Derived("per_agent_ceiling", r"m^{max}", "most data one agent gives under Eq. (13), as n grows",
-                   "Remark 4.3", names + ("c",), closed, numeric, note)
+                   "Remark 4.3", names + ("c",), closed if isinstance(closed, sp.Expr) else None, numeric,
+                   note if isinstance(note, str) else "")
 
 
 #: (accuracy, parameters, costs) of ``fedsym check`` for the ceiling and Theorem 4.6

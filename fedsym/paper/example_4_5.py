@@ -26,6 +26,7 @@ import mpmath as mp
 import sympy as sp
 
 from fedsym.core import symbols as S
+from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import Derived, DerivedForms, mp_value
 from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
@@ -119,38 +120,59 @@ class ExampleForms(DerivedForms):
     existence_threshold: Derived
 
 
-@functools.lru_cache(maxsize=1)
-def example_forms() -> ExampleForms:
-    r"""Derive :math:`t_n`, Remark 4.4's total and its threshold on ``n`` (validated Viète branches)."""
-    t, n = S.t, S.n
-    t_samples = [{"n": v} for v in ("1", "2", "3", "7.5", "100", "1e6")]
-    t_expr, t_note = _pick(viete_roots((3 - t) ** 2 * t - 4 / n, t), _numeric_t, t_samples)
-    ratio = Derived("equal_cost_ratio", "t_n", "equilibrium data over the lone optimum, n agents of equal cost",
-                    "Example 4.5", ("n",), t_expr, _numeric_t, t_note)
+#: sample points of the branch validation of t_n and of Remark 4.4's total
+_T_SAMPLES = [{"n": v} for v in ("1", "2", "3", "7.5", "100", "1e6")]
+_TOTAL_SAMPLES = [dict(a_opt=a, k=k, c=c, n=nn) for a, k, c, nn in
+                  (("0.95", "1", "0.05", "2"), ("0.95", "1", "0.1", "50"), ("0.6", "0.3", "0.05", "3"),
+                   ("0.8", "0.5", "0.2", "1000"))]
 
+
+def _derive_closed_forms() -> Outcome:
+    r"""The symbolic half of :func:`example_forms`: validated Viète branches and the threshold :math:`c/c_{max}`."""
+    t, n = S.t, S.n
+    t_expr, t_note = _pick(viete_roots((3 - t) ** 2 * t - 4 / n, t), _numeric_t, _T_SAMPLES)
     # Remark 4.4 with Eq. (3): a_opt - 2 sqrt(k/M) = c M / n; with s = sqrt(M): (c/n) s^3 - a_opt s + 2 sqrt(k) = 0
     s = sp.Symbol("s", positive=True)
     cubic = (S.c / n) * s**3 - S.a_opt * s + 2 * sp.sqrt(S.k)
-    total_samples = [dict(a_opt=a, k=k, c=c, n=nn) for a, k, c, nn in
-                     (("0.95", "1", "0.05", "2"), ("0.95", "1", "0.1", "50"), ("0.6", "0.3", "0.05", "3"),
-                      ("0.8", "0.5", "0.2", "1000"))]
     roots = [sp.simplify(root**2) for root in viete_roots(cubic, s)]
-    total_expr, total_note = _pick(roots, _numeric_priced_out_total, total_samples)
-    priced_out_total = Derived("priced_out_total", "M", "total data when every agent is priced out alone (c >= c_max)",
-                               "Remark 4.4, Example 4.5", ("a_opt", "k", "c", "n"), total_expr,
-                               _numeric_priced_out_total, total_note)
-
-    def numeric_threshold(values: Mapping[str, Any]) -> mp.mpf:
-        """Smallest n at which a(M) = cM/n touches: c over the golden-section max of a(m)/m."""
-        a_opt, k, c = (mp_value(values[name]) for name in ("a_opt", "k", "c"))
-        _, c_max = maximize_unimodal(lambda m: (a_opt - 2 * mp.sqrt(k / m)) / m, 4 * k / a_opt**2, 1e3 * k / a_opt**2)
-        return c / c_max
-
+    total_expr, total_note = _pick(roots, _numeric_priced_out_total, _TOTAL_SAMPLES)
     c_max = lone_agent_forms(accuracy_function("simplified")).viability_cost.closed_form
-    threshold_expr = None if c_max is None else sp.simplify(S.c / c_max)
+    return {"ratio": t_expr, "ratio.note": t_note, "priced_out_total": total_expr, "priced_out_total.note": total_note,
+            "priced_out_threshold": None if c_max is None else sp.simplify(S.c / c_max)}
+
+
+def _numeric_threshold(values: Mapping[str, Any]) -> mp.mpf:
+    """Smallest n at which a(M) = cM/n touches: c over the golden-section max of a(m)/m."""
+    a_opt, k, c = (mp_value(values[name]) for name in ("a_opt", "k", "c"))
+    _, c_max = maximize_unimodal(lambda m: (a_opt - 2 * mp.sqrt(k / m)) / m, 4 * k / a_opt**2, 1e3 * k / a_opt**2)
+    return c / c_max
+
+
+@functools.lru_cache(maxsize=1)
+def example_forms() -> ExampleForms:
+    r"""Derive :math:`t_n`, Remark 4.4's total and its threshold on ``n`` (validated Viète branches).
+
+    The closed forms come through the derivation store and cache (:func:`fedsym.core.cache.derivation`).
+    """
+    outcome = derivation("example_4_5", {}, _derive_closed_forms,
+                         ("ratio", "ratio.note", "priced_out_total", "priced_out_total.note", "priced_out_threshold"))
+
+    def form(name: str) -> sp.Expr | None:
+        value = outcome[name]
+        return value if isinstance(value, sp.Expr) else None
+
+    def note(name: str) -> str:
+        value = outcome[f"{name}.note"]
+        return value if isinstance(value, str) else ""
+
+    ratio = Derived("equal_cost_ratio", "t_n", "equilibrium data over the lone optimum, n agents of equal cost",
+                    "Example 4.5", ("n",), form("ratio"), _numeric_t, note("ratio"))
+    priced_out_total = Derived("priced_out_total", "M", "total data when every agent is priced out alone (c >= c_max)",
+                               "Remark 4.4, Example 4.5", ("a_opt", "k", "c", "n"), form("priced_out_total"),
+                               _numeric_priced_out_total, note("priced_out_total"))
     existence_threshold = Derived("priced_out_threshold", "n_{min}",
                                   "fewest agents for a positive equilibrium when all are priced out: n > c/c_max",
-                                  "Remark 4.4", ("a_opt", "k", "c"), threshold_expr, numeric_threshold)
+                                  "Remark 4.4", ("a_opt", "k", "c"), form("priced_out_threshold"), _numeric_threshold)
     return ExampleForms(ratio, priced_out_total, existence_threshold)
 
 

@@ -503,8 +503,11 @@ def fit_family(curve: LearningCurve, family: str | AccuracyFunction,
     fixed:
         Parameters held constant (default :data:`FIXED` for the family).
 
-    Raises :class:`ParameterError` naming the curve when it has no more distinct
-    sizes than the function has free parameters.
+    Raises
+    ------
+    ParameterError
+        Naming the curve when it has no more distinct sizes than the function
+        has free parameters.
     """
     function = family if isinstance(family, AccuracyFunction) else accuracy_function(family)
     fixed = dict(FIXED.get(function.name, {}) if fixed is None else fixed)

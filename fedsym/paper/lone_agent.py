@@ -24,6 +24,7 @@ import numpy as np
 import sympy as sp
 
 from fedsym.core import symbols as S
+from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
 from fedsym.core.errors import AssumptionError, ParameterError
@@ -212,15 +213,17 @@ class LoneAgentForms(DerivedForms):
     optimal_utility: Derived
 
 
-@functools.lru_cache(maxsize=64)
-def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
-    r"""Derive :math:`m_0`, the tangent point, :math:`c_{max}`, :math:`\hat a'(m_0)`,
-    :math:`m^*(c)` and :math:`u^*(c)` from :math:`\hat a` (Theorem 2.3, Example 2.4).
+#: names of the quantities of :class:`LoneAgentForms`, in order
+_QUANTITIES = ("minimum_viable_data", "tangent_point", "viability_cost", "high_cost_threshold", "optimal_data",
+               "optimal_utility")
+
+
+def _derive_closed_forms(function: AccuracyFunction) -> Outcome:
+    r"""The symbolic half of :func:`lone_agent_forms`: each quantity's validated closed form (or None) and note.
 
     Each root from sympy is kept only if, at every sample point, it is real,
     in the domain and satisfies the defining condition (first-order condition
-    with the second-order sign); otherwise the quantity is numeric and says why.
-    Cached: repeating a derivation costs nothing.
+    with the second-order sign); otherwise the note says why there is none.
     """
     a_hat = function.expr
     d1 = sp.diff(a_hat, S.m)
@@ -228,80 +231,88 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
     with_cost = params + ("c",)
     samples = _Samples.of(function)
 
-    def expr_value(expr: sp.Expr, values: Mapping[str, mp.mpf]) -> mp.mpf | None:
-        return _value_at(expr, values)
-
     # m_0: root of â(m) = 0 with â > 0 just above it
     def accept_m0(cand: sp.Expr) -> bool:
         def test(bound: BoundAccuracy, values: dict[str, mp.mpf], _: mp.mpf) -> bool:
-            v = expr_value(cand, values)
+            v = _value_at(cand, values)
             return v is not None and v >= bound.domain_lower and _agree(v, bound.minimum_viable_data)
         return samples.every(test)
 
     m0_expr, m0_note = solve_validated(a_hat, S.m, accept_m0)
 
-    def numeric_m0(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return function.bind_numbers(values).minimum_viable_data
-
-    minimum_viable_data = Derived(
-        "minimum_viable_data", "m_0", "minimum viable data: accuracy is 0 below it", "Sec. 2.1, Eq. (1)",
-        params, m0_expr, numeric_m0, m0_note)
-
     # tangent point: m â'(m) = â(m) on the concave region
-    tangent_equation = S.m * d1 - a_hat
-
     def accept_tangent(cand: sp.Expr) -> bool:
         def test(bound: BoundAccuracy, values: dict[str, mp.mpf], _: mp.mpf) -> bool:
-            v = expr_value(cand, values)
+            v = _value_at(cand, values)
             return v is not None and v > bound.minimum_viable_data and _agree(v, numeric_tangent_point(bound), mp.mpf("1e-20"))
         return samples.every(test)
 
-    mt_expr, mt_note = solve_validated(tangent_equation, S.m, accept_tangent)
+    mt_expr, mt_note = solve_validated(S.m * d1 - a_hat, S.m, accept_tangent)
 
-    def numeric_mt(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return numeric_tangent_point(function.bind_numbers(values))
-
-    tangent_point = Derived(
-        "tangent_point", r"m_{t}", "where the steepest ray from the origin touches the accuracy curve",
-        "Theorem 2.3 (proof)", params, mt_expr, numeric_mt, mt_note)
-
-    def numeric_cmax(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return numeric_viability_cost(function.bind_numbers(values))
-
-    def agrees_with(original: sp.Expr, args: tuple[str, ...]) -> Callable[[sp.Expr], bool]:
+    def simplified(expr: sp.Expr, args: tuple[str, ...]) -> sp.Expr:
         def agrees(option: sp.Expr) -> bool:
             def test(bound: BoundAccuracy, values: dict[str, mp.mpf], _: mp.mpf) -> bool:
-                x, y = expr_value(option, values), expr_value(original, values)
+                x, y = _value_at(option, values), _value_at(expr, values)
                 return x is not None and y is not None and _agree(x, y)
             return samples.every(test)
-        return agrees
-
-    cmax_expr = None if mt_expr is None else simplest((a_hat / S.m).subs(S.m, mt_expr), agrees_with((a_hat / S.m).subs(S.m, mt_expr), params))
-    viability_cost = Derived(
-        "viability_cost", r"c_{max}", "viability threshold: above it the agent collects nothing",
-        "Theorem 2.3, Eq. (6)", params, cmax_expr, numeric_cmax,
-        "" if cmax_expr is not None else f"no closed tangent point ({mt_note})")
-
-    def numeric_high(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        bound = function.bind_numbers(values)
-        start = bound.assumption.holds_from
-        return bound.a_hat_prime(start) if start > 0 else slope_at_origin(bound)
-
-    high_expr = None if m0_expr is None else simplest(d1.subs(S.m, m0_expr), agrees_with(d1.subs(S.m, m0_expr), params))
-    high_cost_threshold = Derived(
-        "high_cost_threshold", r"\hat a'(m_0)", "marginal accuracy at the minimum viable data: from here on u is non-increasing",
-        "Theorem 2.3 (proof, Fig. 1d)", params, high_expr, numeric_high,
-        "" if high_expr is not None else f"no closed minimum viable data ({m0_note})")
+        return simplest(expr, agrees)
 
     # m*(c): root of â'(m) = c with â''(m) < 0
     def accept_mstar(cand: sp.Expr) -> bool:
         def test(bound: BoundAccuracy, values: dict[str, mp.mpf], cost: mp.mpf) -> bool:
-            v = expr_value(cand, values)
+            v = _value_at(cand, values)
             return v is not None and v > bound.minimum_viable_data and \
                 _agree(bound.a_hat_prime(v), cost, mp.mpf("1e-25")) and bound.a_hat_second(v) < 0
         return samples.every(test)
 
     mstar_expr, mstar_note = solve_validated(d1 - S.c, S.m, accept_mstar)
+    return {
+        "minimum_viable_data": m0_expr, "minimum_viable_data.note": m0_note,
+        "tangent_point": mt_expr, "tangent_point.note": mt_note,
+        "viability_cost": None if mt_expr is None else simplified((a_hat / S.m).subs(S.m, mt_expr), params),
+        "viability_cost.note": "" if mt_expr is not None else f"no closed tangent point ({mt_note})",
+        "high_cost_threshold": None if m0_expr is None else simplified(d1.subs(S.m, m0_expr), params),
+        "high_cost_threshold.note": "" if m0_expr is not None else f"no closed minimum viable data ({m0_note})",
+        "optimal_data": mstar_expr, "optimal_data.note": mstar_note,
+        "optimal_utility": None if mstar_expr is None else simplified(a_hat.subs(S.m, mstar_expr) - S.c * mstar_expr, with_cost),
+        "optimal_utility.note": "" if mstar_expr is not None else f"no closed optimal data ({mstar_note})",
+    }
+
+
+@functools.lru_cache(maxsize=64)
+def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
+    r"""Derive :math:`m_0`, the tangent point, :math:`c_{max}`, :math:`\hat a'(m_0)`,
+    :math:`m^*(c)` and :math:`u^*(c)` from :math:`\hat a` (Theorem 2.3, Example 2.4).
+
+    The closed forms come from :func:`_derive_closed_forms` through the
+    derivation store and cache (:func:`fedsym.core.cache.derivation`); the
+    numeric solvers are attached here.  Cached in memory too.
+    """
+    outcome = derivation("lone_agent", function.description(), functools.partial(_derive_closed_forms, function),
+                         fields=_QUANTITIES + tuple(f"{name}.note" for name in _QUANTITIES))
+    params = function.parameter_names
+    with_cost = params + ("c",)
+
+    def quantity(name: str, symbol: str, meaning: str, source: str, arguments: tuple[str, ...],
+                 numeric: Callable[[Mapping[str, mp.mpf]], mp.mpf], **extra: Any) -> Derived:
+        form = outcome[name]
+        note = outcome[f"{name}.note"]
+        return Derived(name, symbol, meaning, source, arguments, form if isinstance(form, sp.Expr) else None, numeric,
+                       note if isinstance(note, str) else "", **extra)
+
+    def numeric_m0(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        return function.bind_numbers(values).minimum_viable_data
+
+    def numeric_mt(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        return numeric_tangent_point(function.bind_numbers(values))
+
+    def numeric_cmax(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        return numeric_viability_cost(function.bind_numbers(values))
+
+    def numeric_high(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        bound = function.bind_numbers(values)
+        start = bound.assumption.holds_from
+        return bound.a_hat_prime(start) if start > 0 else slope_at_origin(bound)
 
     def numeric_mstar(values: Mapping[str, mp.mpf]) -> mp.mpf:
         return numeric_optimal_data(function.bind_numbers(values), values["c"])
@@ -315,25 +326,26 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
         point = {name: float(values[name].flat[0]) for name in params}
         return optimal_data_array(function.bind_numbers(point), values["c"], interior=True)
 
-    optimal_data = Derived(
-        "optimal_data", r"m^{*}", "optimal data of an agent alone (interior root of the first-order condition)",
-        "Theorem 2.3, Eq. (6)", with_cost, mstar_expr, numeric_mstar, mstar_note, mstar_array, verify_mstar)
-
-    ustar_raw = None if mstar_expr is None else a_hat.subs(S.m, mstar_expr) - S.c * mstar_expr
-    ustar_expr = None if ustar_raw is None else simplest(ustar_raw, agrees_with(ustar_raw, with_cost))
-
     def numeric_ustar(values: Mapping[str, mp.mpf]) -> mp.mpf:
         bound = function.bind_numbers(values)
         m_star = numeric_optimal_data(bound, values["c"])
         return bound.a_hat(m_star) - values["c"] * m_star
 
-    optimal_utility = Derived(
-        "optimal_utility", r"u^{*}", "utility at the interior optimum", "Theorem 2.3, Example 2.4",
-        with_cost, ustar_expr, numeric_ustar,
-        "" if ustar_expr is not None else f"no closed optimal data ({mstar_note})")
-
-    return LoneAgentForms(function, minimum_viable_data, tangent_point, viability_cost,
-                          high_cost_threshold, optimal_data, optimal_utility)
+    return LoneAgentForms(
+        function,
+        quantity("minimum_viable_data", "m_0", "minimum viable data: accuracy is 0 below it", "Sec. 2.1, Eq. (1)",
+                 params, numeric_m0),
+        quantity("tangent_point", r"m_{t}", "where the steepest ray from the origin touches the accuracy curve",
+                 "Theorem 2.3 (proof)", params, numeric_mt),
+        quantity("viability_cost", r"c_{max}", "viability threshold: above it the agent collects nothing",
+                 "Theorem 2.3, Eq. (6)", params, numeric_cmax),
+        quantity("high_cost_threshold", r"\hat a'(m_0)",
+                 "marginal accuracy at the minimum viable data: from here on u is non-increasing",
+                 "Theorem 2.3 (proof, Fig. 1d)", params, numeric_high),
+        quantity("optimal_data", r"m^{*}", "optimal data of an agent alone (interior root of the first-order condition)",
+                 "Theorem 2.3, Eq. (6)", with_cost, numeric_mstar, numeric_array=mstar_array, verify=verify_mstar),
+        quantity("optimal_utility", r"u^{*}", "utility at the interior optimum", "Theorem 2.3, Example 2.4",
+                 with_cost, numeric_ustar))
 
 
 # -- evaluation at a point ---------------------------------------------------------

@@ -33,6 +33,7 @@ import mpmath as mp
 import sympy as sp
 
 from fedsym.core import symbols as S
+from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import Derived, DerivedForms, exact_rational, mp_value, simplest
 from fedsym.core.solve import DPS, maximize_unimodal, symbolic
@@ -166,63 +167,97 @@ def _numeric_menu_value(function: AccuracyFunction, name: str) -> Callable[[Mapp
     return numeric
 
 
-@functools.lru_cache(maxsize=32)
-def screening_forms(function: AccuracyFunction) -> ScreeningForms:
-    r"""Derive App. B's closed forms for *function* from its lone-agent closed forms.
+#: the quantities of :class:`ScreeningForms`: name, symbol, meaning, source
+_QUANTITIES: tuple[tuple[str, str, str, str], ...] = (
+    ("known_cost_contribution", r"\bar m", "right crossing of u*(c) + c m with the cap a(m + m_{-i})", "App. B (Fig. 5)"),
+    ("minimum_high_contribution", r"m_C^{min}", "high contribution when the low type earns no rent", "App. B, regime 1"),
+    ("interior_low_contribution", r"m_D", "low type's data at an interior optimum: A'(m_D) = c_L - p(c_H-c_L)/(1-p)",
+     "App. B, Eq. (15)"),
+    ("interior_high_contribution", r"m_C", "high type's data at an interior optimum", "App. B, Eq. (16)"),
+    ("interior_information_rent", r"R(m_C) - u_L^{*}", "the low type's information rent at an interior optimum",
+     "Theorem B.3"),
+)
 
-    Each quantity falls back to numerics (``method: numeric``, with the reason)
-    when a lone-agent form it needs is numeric or no candidate branch agrees with
-    the bracketed solver at every sample point.  Cached.
-    """
-    lone = lone_agent_forms(function)
+
+def _arguments(function: AccuracyFunction) -> dict[str, tuple[str, ...]]:
     params = function.parameter_names
+    with_types = params + ("c_L", "c_H")
+    interior = with_types + ("p", "m_others")
+    return {"known_cost_contribution": params + ("c", "m_others"), "minimum_high_contribution": with_types,
+            "interior_low_contribution": interior, "interior_high_contribution": interior,
+            "interior_information_rent": interior}
+
+
+def _numerics(function: AccuracyFunction) -> dict[str, Callable[[Mapping[str, mp.mpf]], mp.mpf]]:
+    """The independent numeric solver of each quantity (bracketed crossings, golden-section optima, the menu)."""
+    def minimum_high(v: Mapping[str, mp.mpf]) -> mp.mpf:
+        bound = function.bind_numbers(v)
+        return (maximize_utility(bound, v["c_L"])[1] - maximize_utility(bound, v["c_H"])[1]) / (v["c_H"] - v["c_L"])
+
+    return {"known_cost_contribution": _numeric_crossing(function), "minimum_high_contribution": minimum_high,
+            "interior_low_contribution": _numeric_menu_value(function, "low_contribution"),
+            "interior_high_contribution": _numeric_menu_value(function, "high_contribution"),
+            "interior_information_rent": _numeric_menu_value(function, "information_rent_low")}
+
+
+def _derive_closed_forms(function: AccuracyFunction) -> Outcome:
+    """The symbolic half of :func:`screening_forms`: each quantity's validated closed form (or None) and note."""
+    lone = lone_agent_forms(function)
     m_star, u_star = lone.optimal_data.closed_form, lone.optimal_utility.closed_form
     samples = _Samples(function)
+    numerics = _numerics(function)
     missing = "" if m_star is not None and u_star is not None else "no closed lone optimum (Theorem 2.3)"
+    outcome: Outcome = {}
 
-    def derived(name: str, symbol: str, meaning: str, source: str, arguments: tuple[str, ...],
-                candidates: list[sp.Expr], numeric: Callable[[Mapping[str, mp.mpf]], mp.mpf],
-                interior: bool = False) -> Derived:
+    def derived(name: str, candidates: list[sp.Expr], interior: bool = False) -> None:
+        numeric = numerics[name]
         for candidate in candidates:
             if samples.agree(candidate, numeric, interior):
-                form = simplest(candidate, lambda option: samples.agree(option, numeric, interior))
-                return Derived(name, symbol, meaning, source, arguments, form, numeric)
-        note = missing or (f"none of {len(candidates)} candidate branch(es) matched the numerics"
-                           if candidates else "no symbolic candidate")
-        return Derived(name, symbol, meaning, source, arguments, None, numeric, note)
+                outcome[name] = simplest(candidate, lambda option: samples.agree(option, numeric, interior))
+                outcome[f"{name}.note"] = ""
+                return
+        outcome[name] = None
+        outcome[f"{name}.note"] = missing or (f"none of {len(candidates)} candidate branch(es) matched the numerics"
+                                              if candidates else "no symbolic candidate")
 
     def at(expr: sp.Expr | None, cost: sp.Expr) -> sp.Expr | None:
         return None if expr is None else expr.subs(S.c, cost)
 
     u_low, u_high = at(u_star, S.c_L), at(u_star, S.c_H)
     target = S.c_L - S.p * (S.c_H - S.c_L) / (1 - S.p)
-    with_types = params + ("c_L", "c_H")
-    interior_args = with_types + ("p", "m_others")
-
-    crossing = derived(
-        "known_cost_contribution", r"\bar m", "right crossing of u*(c) + c m with the cap a(m + m_{-i})",
-        "App. B (Fig. 5)", params + ("c", "m_others"),
-        [] if missing else _crossing_candidates(function.expr, u_star), _numeric_crossing(function))
-    c_min = derived(
-        "minimum_high_contribution", r"m_C^{min}", "high contribution when the low type earns no rent",
-        "App. B, regime 1", with_types, [] if missing or u_low is None or u_high is None else [(u_low - u_high) / (S.c_H - S.c_L)],
-        lambda v: (maximize_utility(function.bind_numbers(v), v["c_L"])[1]
-                   - maximize_utility(function.bind_numbers(v), v["c_H"])[1]) / (v["c_H"] - v["c_L"]))
+    derived("known_cost_contribution", [] if missing else _crossing_candidates(function.expr, u_star))
+    derived("minimum_high_contribution",
+            [] if missing or u_low is None or u_high is None else [(u_low - u_high) / (S.c_H - S.c_L)])
     low = None if missing else at(m_star, target) - m_others
     high = None if low is None else \
         (function.expr.subs(S.m, low + m_others) - S.c_L * low - u_high) / (S.c_H - S.c_L)
     rent = None if high is None else u_high + (S.c_H - S.c_L) * high - u_low
-    interior_low = derived(
-        "interior_low_contribution", r"m_D", "low type's data at an interior optimum: A'(m_D) = c_L - p(c_H-c_L)/(1-p)",
-        "App. B, Eq. (15)", interior_args, [] if low is None else [low], _numeric_menu_value(function, "low_contribution"), interior=True)
-    interior_high = derived(
-        "interior_high_contribution", r"m_C", "high type's data at an interior optimum", "App. B, Eq. (16)",
-        interior_args, [] if high is None else [high], _numeric_menu_value(function, "high_contribution"), interior=True)
-    interior_rent = derived(
-        "interior_information_rent", r"R(m_C) - u_L^{*}", "the low type's information rent at an interior optimum",
-        "Theorem B.3", interior_args, [] if rent is None else [rent],
-        _numeric_menu_value(function, "information_rent_low"), interior=True)
-    return ScreeningForms(function, crossing, c_min, interior_low, interior_high, interior_rent)
+    derived("interior_low_contribution", [] if low is None else [low], interior=True)
+    derived("interior_high_contribution", [] if high is None else [high], interior=True)
+    derived("interior_information_rent", [] if rent is None else [rent], interior=True)
+    return outcome
+
+
+@functools.lru_cache(maxsize=32)
+def screening_forms(function: AccuracyFunction) -> ScreeningForms:
+    r"""Derive App. B's closed forms for *function* from its lone-agent closed forms.
+
+    Each quantity falls back to numerics (``method: numeric``, with the reason)
+    when a lone-agent form it needs is numeric or no candidate branch agrees with
+    the bracketed solver at every sample point.  The closed forms come through
+    the derivation store and cache (:func:`fedsym.core.cache.derivation`).  Cached.
+    """
+    names = tuple(name for name, *_ in _QUANTITIES)
+    outcome = derivation("screening", function.description(), functools.partial(_derive_closed_forms, function),
+                         names + tuple(f"{name}.note" for name in names))
+    numerics, arguments = _numerics(function), _arguments(function)
+    quantities = []
+    for name, symbol, meaning, source in _QUANTITIES:
+        form, note = outcome[name], outcome[f"{name}.note"]
+        quantities.append(Derived(name, symbol, meaning, source, arguments[name],
+                                  form if isinstance(form, sp.Expr) else None, numerics[name],
+                                  note if isinstance(note, str) else ""))
+    return ScreeningForms(function, *quantities)
 
 
 # -- checks ------------------------------------------------------------------------

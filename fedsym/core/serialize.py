@@ -1,0 +1,107 @@
+"""sympy expressions as JSON trees, read back through an allow-list (never eval, never pickle).
+
+The derivation cache and the shipped derivation store (:mod:`fedsym.core.cache`)
+keep closed forms on disk.  A file on disk may have been written by anyone, so
+reading it must not run code: :func:`decode` builds an expression only from
+
+* ``{"sym": name}``: a positive symbol (the model's symbols are all positive,
+  :mod:`fedsym.core.symbols`);
+* ``{"int": "123"}``, ``{"rat": ["p", "q"]}``, ``{"float": "digits", "prec": bits}``;
+* ``{"const": "pi"}`` for the constants in :data:`CONSTANTS`;
+* ``{"f": "Add", "args": [...]}`` for the heads in :data:`FUNCTIONS`, built
+  unevaluated so the tree read back is the tree written (``==`` and ``srepr`` agree).
+
+Anything else raises :class:`SerializationError`: :func:`encode` refuses an
+expression it could not read back, :func:`decode` a tree it did not write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+__all__ = ["SerializationError", "encode", "decode", "FUNCTIONS", "CONSTANTS"]
+
+
+class SerializationError(ValueError):
+    """An expression outside the allow-list, or a tree that is not one :func:`encode` writes."""
+
+
+#: expression heads a tree may name, each built with ``evaluate=False``
+FUNCTIONS: dict[str, Any] = {cls.__name__: cls for cls in (
+    sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.asin, sp.acos, sp.atan,
+    sp.sinh, sp.cosh, sp.tanh, sp.erf, sp.LambertW, sp.Abs, sp.sign, sp.Min, sp.Max, sp.re, sp.im)}
+
+#: constants a tree may name
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E, "I": sp.I, "oo": sp.oo, "-oo": -sp.oo, "zoo": sp.zoo,
+                                  "nan": sp.nan}
+
+_CONSTANT_NAMES = {value: name for name, value in CONSTANTS.items()}
+
+#: deepest tree :func:`decode` accepts (a planted file must not exhaust the stack)
+MAX_DEPTH = 200
+
+
+def encode(expr: Any) -> dict[str, Any]:
+    """The JSON tree of *expr*; :class:`SerializationError` if it holds anything outside the allow-list."""
+    if not isinstance(expr, sp.Basic):
+        raise SerializationError(f"not a sympy expression: {type(expr).__name__}")
+    if expr in _CONSTANT_NAMES:
+        return {"const": _CONSTANT_NAMES[expr]}
+    if isinstance(expr, sp.Symbol):
+        if type(expr) is not sp.Symbol or expr != sp.Symbol(expr.name, positive=True):
+            raise SerializationError(f"symbol {expr.name!r} is not a plain positive symbol")
+        return {"sym": expr.name}
+    if isinstance(expr, sp.Integer):
+        return {"int": str(expr.p)}
+    if isinstance(expr, sp.Rational):
+        return {"rat": [str(expr.p), str(expr.q)]}
+    if isinstance(expr, sp.Float):
+        return {"float": str(expr), "prec": int(expr._prec)}
+    head = type(expr).__name__
+    if FUNCTIONS.get(head) is not type(expr):
+        raise SerializationError(f"{head} is not among the functions a stored expression may use")
+    return {"f": head, "args": [encode(arg) for arg in expr.args]}
+
+
+def decode(tree: Any, depth: int = 0) -> sp.Expr:
+    """The expression a tree of :func:`encode` describes; :class:`SerializationError` for any other input."""
+    if depth > MAX_DEPTH:
+        raise SerializationError("expression tree too deep")
+    if not isinstance(tree, dict) or len(tree) not in (1, 2):
+        raise SerializationError("an expression node must be an object with one kind")
+    try:
+        if set(tree) == {"sym"} and isinstance(tree["sym"], str) and tree["sym"].isidentifier():
+            return sp.Symbol(tree["sym"], positive=True)
+        if set(tree) == {"int"}:
+            return sp.Integer(_digits(tree["int"]))
+        if set(tree) == {"rat"} and isinstance(tree["rat"], list) and len(tree["rat"]) == 2:
+            p, q = _digits(tree["rat"][0]), _digits(tree["rat"][1])
+            if q <= 0:
+                raise SerializationError(f"not a rational: {p}/{q}")
+            return sp.Rational(p, q)
+        if set(tree) == {"float", "prec"} and isinstance(tree["prec"], int) and isinstance(tree["float"], str):
+            return sp.Float(_number(tree["float"]), precision=tree["prec"])
+        if set(tree) == {"const"} and tree["const"] in CONSTANTS:
+            return CONSTANTS[tree["const"]]
+        if set(tree) == {"f", "args"} and tree["f"] in FUNCTIONS and isinstance(tree["args"], list):
+            args = [decode(arg, depth + 1) for arg in tree["args"]]
+            return FUNCTIONS[tree["f"]](*args, evaluate=False)
+    except (TypeError, ValueError, ZeroDivisionError) as exc:
+        raise SerializationError(f"malformed expression node: {exc}") from None
+    raise SerializationError(f"unknown expression node {sorted(tree)}")
+
+
+def _digits(text: Any) -> int:
+    """An integer written as decimal digits with an optional sign (and nothing else)."""
+    if not isinstance(text, str) or not text.lstrip("-").isdigit() or len(text) > 10_000:
+        raise SerializationError(f"not an integer: {text!r}")
+    return int(text)
+
+
+def _number(text: str) -> str:
+    """A decimal number as written by ``str(sympy.Float)`` (digits, sign, point, exponent)."""
+    if not text or len(text) > 10_000 or not set(text) <= set("0123456789+-.e"):
+        raise SerializationError(f"not a decimal number: {text!r}")
+    return text

@@ -1,0 +1,306 @@
+"""The derivation cache and its expression codec (Issue 8), portable bounded attempts and explicit precision (Issue 15)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import mpmath as mp
+import pytest
+import sympy as sp
+
+from fedsym.core import cache
+from fedsym.core.serialize import SerializationError, decode, encode
+from fedsym.core.solve import symbolic
+from fedsym.model.accuracy import accuracy_function
+from fedsym.paper.lone_agent import lone_agent_forms
+
+pytestmark = pytest.mark.timeout(120)
+
+k, m, c, a_opt, n = (sp.Symbol(name, positive=True) for name in ("k", "m", "c", "a_opt", "n"))
+
+
+# -- the codec -------------------------------------------------------------------
+
+@pytest.mark.parametrize("expr", [
+    a_opt - 2 * sp.sqrt(k / m),                                     # Eq. (3)
+    sp.sqrt(k) * (2 * m + 2) / c ** sp.Rational(2, 3),
+    -2 * sp.cos(sp.acos(3 * sp.sqrt(3) * sp.sqrt(k) / a_opt) / 3 + sp.pi / 3),  # a Viete branch
+    sp.Float("0.1", 30) * k + sp.exp(-m / k) - sp.log(1 + k / m),
+    sp.LambertW(k * sp.E ** -2), -sp.oo, sp.Integer(-7), sp.Rational(-3, 8),
+    sp.Mul(2, sp.Add(m, 1), evaluate=False),                       # an unevaluated tree stays as written
+])
+def test_codec_reads_back_the_tree_it_wrote(expr):
+    """Round trip through JSON text: the same tree (== and srepr), hence the same LaTeX and values."""
+    back = decode(json.loads(json.dumps(encode(expr))))
+    assert back == expr and sp.srepr(back) == sp.srepr(expr)
+
+
+def test_codec_round_trips_every_built_in_closed_form():
+    """The closed forms the store holds (Theorem 2.3 for Eq. (3)) read back identical."""
+    for derived in lone_agent_forms(accuracy_function("simplified")).all():
+        assert derived.closed_form is not None
+        assert sp.srepr(decode(encode(derived.closed_form))) == sp.srepr(derived.closed_form)
+
+
+@pytest.mark.parametrize("tree", [
+    {"f": "eval", "args": [{"int": "1"}]},             # not on the allow-list
+    {"f": "__import__", "args": []},
+    {"f": "Function", "args": []},
+    {"sym": "os.system('x')"},                          # not an identifier
+    {"int": "1e5"}, {"int": "0x10"}, {"rat": ["1", "0"]},
+    {"float": "1; import os", "prec": 53},
+    {"const": "exit"}, {"sym": "k", "extra": 1}, [], "Symbol('k')", None,
+])
+def test_codec_refuses_what_it_did_not_write(tree):
+    with pytest.raises(SerializationError):
+        decode(tree)
+
+
+def test_codec_refuses_a_tree_deep_enough_to_exhaust_the_stack():
+    tree: dict = {"sym": "k"}
+    for _ in range(5000):
+        tree = {"f": "exp", "args": [tree]}
+    with pytest.raises(SerializationError):
+        decode(tree)
+
+
+@pytest.mark.parametrize("expr", [sp.Symbol("k"), sp.Symbol("k", integer=True, positive=True), sp.Dummy("k"),
+                                  sp.Piecewise((k, m > 1), (m, True)), sp.Function("f")(m)])
+def test_codec_refuses_what_it_could_not_read_back(expr):
+    with pytest.raises(SerializationError):
+        encode(expr)
+
+
+# -- the cache ---------------------------------------------------------------------
+
+FIELDS = ("form", "form.note")
+
+
+class Counter:
+    """A derivation that counts its runs."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def __call__(self) -> cache.Outcome:
+        self.runs += 1
+        return {"form": 2 * sp.sqrt(k / c), "form.note": ""}
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("FEDSYM_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.json")) if folder.exists() else []
+
+
+def test_warm_lookup_does_not_derive_and_returns_the_same_outcome(cache_dir):
+    derive = Counter()
+    cold = cache.derivation("test", {"expr": "cold-warm"}, derive, FIELDS)
+    warm = cache.derivation("test", {"expr": "cold-warm"}, derive, FIELDS)
+    assert derive.runs == 1 and cold == warm and len(_entries(cache_dir)) == 1
+    assert not list(cache_dir.glob(".tmp-*")), "the atomic write left its temporary file"
+
+
+@pytest.mark.parametrize("content", ["{not json", "", json.dumps({"schema": 999}), json.dumps([1, 2]),
+                                     "\udcff".encode("utf-8", "surrogatepass").decode("latin-1")])
+def test_a_corrupt_entry_is_ignored_and_rebuilt(cache_dir, content):
+    derive = Counter()
+    cache.derivation("test", {"expr": "corrupt"}, derive, FIELDS)
+    (path,) = _entries(cache_dir)
+    path.write_text(content, encoding="latin-1")
+    again = cache.derivation("test", {"expr": "corrupt"}, derive, FIELDS)
+    assert derive.runs == 2 and again["form"] == 2 * sp.sqrt(k / c)
+    assert json.loads(path.read_text())["outcome"]["form"]["expr"] == encode(2 * sp.sqrt(k / c))
+
+
+def test_a_planted_entry_is_never_executed(cache_dir):
+    """An entry naming a function outside the allow-list (or another key, or missing fields) is rebuilt."""
+    derive = Counter()
+    cache.derivation("test", {"expr": "planted"}, derive, FIELDS)
+    (path,) = _entries(cache_dir)
+    valid = json.loads(path.read_text())
+    plants = [
+        {**valid, "outcome": {"form": {"expr": {"f": "eval", "args": [{"int": "1"}]}}, "form.note": ""}},
+        {**valid, "key": {"kind": "test", "expr": "other"}},
+        {**valid, "outcome": {"form": None}},
+        {**valid, "sympy": "0.0"},
+    ]
+    for planted in plants:
+        path.write_text(json.dumps(planted))
+        assert cache.derivation("test", {"expr": "planted"}, derive, FIELDS)["form"] == 2 * sp.sqrt(k / c)
+    assert derive.runs == 1 + len(plants)
+
+
+def test_no_cache_neither_reads_nor_writes(cache_dir):
+    derive = Counter()
+    cache.set_cache_enabled(False)
+    try:
+        cache.derivation("test", {"expr": "off"}, derive, FIELDS)
+        cache.derivation("test", {"expr": "off"}, derive, FIELDS)
+    finally:
+        cache.set_cache_enabled(True)
+    assert derive.runs == 2 and not _entries(cache_dir)
+
+
+def test_the_budget_is_part_of_the_key(cache_dir):
+    """An outcome derived with another time budget is not reused (it may depend on it)."""
+    from fedsym.core.solve import set_symbolic_timeout, symbolic_timeout
+
+    derive = Counter()
+    previous = symbolic_timeout()
+    cache.derivation("test", {"expr": "budget"}, derive, FIELDS)
+    set_symbolic_timeout(previous + 1)
+    try:
+        cache.derivation("test", {"expr": "budget"}, derive, FIELDS)
+    finally:
+        set_symbolic_timeout(previous)
+    assert derive.runs == 2
+
+
+@pytest.mark.parametrize("platform, env, expected", [
+    ("linux", {"XDG_CACHE_HOME": "/x"}, Path("/x/fedsym")),
+    ("linux", {}, Path.home() / ".cache" / "fedsym"),
+    ("darwin", {}, Path.home() / "Library" / "Caches" / "fedsym"),
+    ("win32", {"LOCALAPPDATA": "C:/Users/u/AppData/Local"}, Path("C:/Users/u/AppData/Local/fedsym/Cache")),
+    ("linux", {"FEDSYM_CACHE_DIR": "/override"}, Path("/override")),
+])
+def test_cache_dir_follows_the_platform(monkeypatch, platform, env, expected):
+    for name in ("FEDSYM_CACHE_DIR", "XDG_CACHE_HOME", "LOCALAPPDATA"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "platform", platform)
+    assert cache.cache_dir() == expected
+
+
+def test_user_expression_forms_are_identical_cold_and_warm(cache_dir):
+    """Every field of every derived quantity (closed form tree, LaTeX, method, note) is the same from the cache."""
+    function = accuracy_function("a_opt - 3*sqrt(k/m)")
+    lone_agent_forms.cache_clear()
+    cold = lone_agent_forms(function)
+    assert _entries(cache_dir)
+    lone_agent_forms.cache_clear()
+    warm = lone_agent_forms(function)
+    lone_agent_forms.cache_clear()
+    assert warm is not cold
+    for a, b in zip(cold.all(), warm.all()):
+        assert a.to_dict() == b.to_dict() and sp.srepr(a.closed_form) == sp.srepr(b.closed_form)
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    import os
+    return subprocess.run([sys.executable, "-m", "fedsym", *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **env}, cwd=Path(__file__).resolve().parent.parent)
+
+
+def test_cli_json_is_identical_cold_and_warm_and_no_cache_writes_nothing(tmp_path):
+    args = ("individual", "--accuracy", "a_opt - 5*sqrt(k/m)", "--param", "a_opt=0.9", "--param", "k=2",
+            "--cost", "0.001", "--json")
+    env = {"FEDSYM_CACHE_DIR": str(tmp_path / "c")}
+    off = _cli("--no-cache", *args, env=env)
+    assert off.returncode == 0 and not _entries(tmp_path / "c"), off.stderr
+    cold = _cli(*args, env=env)
+    assert _entries(tmp_path / "c")
+    warm = _cli(*args, env=env)
+    assert cold.returncode == warm.returncode == 0
+    assert cold.stdout == warm.stdout == off.stdout
+    assert json.loads(warm.stdout)["method"]["optimal_data"] == "closed-form"
+
+
+# -- portable bounded attempts -------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_symbolic_works_under_every_start_method(monkeypatch, method):
+    """Under spawn/forkserver (macOS, Windows): an answer comes back, and a slow attempt is cut off."""
+    import multiprocessing
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"{method} is not available here")
+    monkeypatch.setenv("FEDSYM_START_METHOD", method)
+    outcome = symbolic(sp.solve, 3 * m - k, m, timeout=30)
+    assert outcome.ok and outcome.value == [k / 3]
+    start = time.monotonic()
+    slow = symbolic(time.sleep, 30, timeout=0.5)
+    assert not slow.ok and slow.detail == "timed out" and "depends on machine speed" in (slow.failure or "")
+    assert time.monotonic() - start < 25
+    failed = symbolic(sp.sqrt)  # raises TypeError in the child: reported, not raised
+    assert not failed.ok and failed.detail == "raised TypeError"
+
+
+def test_unknown_start_method_is_refused(monkeypatch):
+    monkeypatch.setenv("FEDSYM_START_METHOD", "teleport")
+    with pytest.raises(ValueError, match="FEDSYM_START_METHOD"):
+        symbolic(sp.sqrt, 4)
+
+
+# -- explicit precision -------------------------------------------------------------------
+
+def test_a_opt_does_not_inherit_the_first_callers_precision():
+    """Bind and read a_opt at 15 digits, then at 40: it equals the limit a_opt of Eq. (3) to 40 digits.
+
+    Expected value by hand: lim_{m->oo} a_opt - 2 sqrt(k/m) = a_opt (MODEL.md §1), here the
+    decimal 0.1234567890123456789012345678901234567891 exactly.
+    """
+    digits = "0.1234567890123456789012345678901234567891"
+    with mp.workdps(15):
+        bound = accuracy_function("simplified").bind({"a_opt": digits, "k": "7"})
+        low = bound.a_opt
+    with mp.workdps(40):
+        expected = mp.mpf(digits)
+        assert abs(bound.a_opt - expected) <= mp.mpf(10) ** -40 * expected
+        assert abs(low - expected) <= mp.mpf(10) ** -40 * expected  # computed at >= 40 digits from the start
+    with mp.workdps(60):
+        assert abs(bound.a_opt - mp.mpf(digits)) <= mp.mpf(10) ** -60  # more digits on demand
+
+
+def test_a_opt_without_a_symbolic_limit_is_kept_per_precision(monkeypatch):
+    """Where sympy gives no limit, a_opt is â(1e40) at the caller's precision (>= 40 digits), once per precision."""
+    from fedsym.model import accuracy as module
+
+    function = accuracy_function("a_opt - 2*sqrt(k/m) - 1/(m + 3)")
+    monkeypatch.setattr(module, "symbolic_limit", lambda expr: None)
+    with mp.workdps(15):
+        bound = function.bind({"a_opt": "0.9", "k": "1"})
+        _ = bound.a_opt
+    with mp.workdps(50):
+        # by hand: 0.9 - 2*10**-20 - 1/(10**40 + 3), to 50 digits
+        expected = mp.mpf("0.9") - 2 * mp.mpf(10) ** -20 - 1 / (mp.mpf(10) ** 40 + 3)
+        assert abs(bound.a_opt - expected) <= mp.mpf(10) ** -49
+
+
+def test_an_entry_nested_deeper_than_json_can_read_is_rebuilt(cache_dir):
+    derive = Counter()
+    cache.derivation("test", {"expr": "nested"}, derive, FIELDS)
+    (path,) = _entries(cache_dir)
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert cache.derivation("test", {"expr": "nested"}, derive, FIELDS)["form"] == 2 * sp.sqrt(k / c)
+    assert derive.runs == 2
+
+
+@pytest.mark.slow
+def test_a_whole_derivation_under_spawn_equals_the_one_under_the_default(monkeypatch):
+    """Every call site of symbolic() (solve, simplification, limit) pickles under spawn: same forms as by default."""
+    import multiprocessing
+    if "spawn" not in multiprocessing.get_all_start_methods():
+        pytest.skip("spawn is not available here")
+    function = accuracy_function("a_opt - 6*sqrt(k/m)")
+    results = []
+    cache.set_cache_enabled(False)
+    try:
+        for method in ("", "spawn"):
+            monkeypatch.setenv("FEDSYM_START_METHOD", method)
+            lone_agent_forms.cache_clear()
+            forms = lone_agent_forms(function)
+            results.append([(d.to_dict(), sp.srepr(d.closed_form)) for d in forms.all()])
+    finally:
+        cache.set_cache_enabled(True)
+        lone_agent_forms.cache_clear()
+    assert results[0] == results[1]
+    assert all(entry["method"] == "closed-form" for entry, _ in results[1])
