@@ -178,6 +178,10 @@ class Cohort:
         return np.isnan(self.linear)
 
     @cached_property
+    def any_general(self) -> bool:
+        return bool(self.general.any())
+
+    @cached_property
     def _general_templates(self) -> list[tuple[Agent, np.ndarray]]:
         return [(self.templates[j], np.nonzero(self.general & (self.entry == j))[0])
                 for j in np.unique(self.entry[self.general])]
@@ -197,9 +201,20 @@ class Cohort:
         return np.array([agent.w_max for agent in self.curves])[self.curve]
 
     # -- per-agent evaluation -------------------------------------------------------------
+    @cached_property
+    def _members(self) -> list[np.ndarray]:
+        return [np.nonzero(self.curve == j)[0] for j in range(len(self.curves))]
+
     def _per_curve(self, fn: Callable[[Agent, np.ndarray], np.ndarray], m: np.ndarray,
                    rows: np.ndarray | None = None) -> np.ndarray:
-        rows = np.arange(self.size) if rows is None else rows
+        if rows is None:
+            m = np.broadcast_to(np.asarray(m, dtype=float), (self.size,))
+            if len(self.curves) == 1:
+                return np.asarray(fn(self.curves[0], m), dtype=float)
+            out = np.empty(self.size, dtype=float)
+            for agent, members in zip(self.curves, self._members):
+                out[members] = fn(agent, m[members])
+            return out
         m = np.broadcast_to(np.asarray(m, dtype=float), rows.shape)
         out = np.empty(rows.shape, dtype=float)
         which = self.curve[rows]
@@ -237,9 +252,15 @@ class Cohort:
     def _cost_part(self, fn: Callable[[Agent, np.ndarray], np.ndarray],
                    quad: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], m: Any,
                    rows: np.ndarray | None) -> np.ndarray:
-        rows = np.arange(self.size) if rows is None else rows
-        m = np.broadcast_to(np.asarray(m, dtype=float), rows.shape)
-        out = quad(self.linear[rows], self.quadratic[rows], m)
+        if rows is None:
+            m = np.broadcast_to(np.asarray(m, dtype=float), (self.size,))
+            out = quad(self.linear, self.quadratic, m)
+            if not self.any_general:
+                return out
+            rows = np.arange(self.size)
+        else:
+            m = np.broadcast_to(np.asarray(m, dtype=float), rows.shape)
+            out = quad(self.linear[rows], self.quadratic[rows], m)
         if np.any(self.general[rows]):
             for agent, members in self._general_templates:
                 mask = np.isin(rows, members)
@@ -261,6 +282,11 @@ class Cohort:
         Quadratic costs: :math:`m = 2y/(b + \sqrt{b^2 + 4 c_2 y})`, :math:`b = c_1 + \varepsilon`
         (stable for :math:`c_2 \to 0`); other costs: bisection (the left side increases).
         """
+        if rows is None and not self.any_general:
+            y = np.maximum(np.asarray(target, dtype=float), 0.0)
+            b = self.linear + eps
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(y > 0, 2 * y / (b + np.sqrt(b * b + 4 * self.quadratic * y)), 0.0)
         rows = np.arange(self.size) if rows is None else rows
         y = np.maximum(np.broadcast_to(np.asarray(target, dtype=float), rows.shape), 0.0)
         b = self.linear[rows] + eps
@@ -313,12 +339,8 @@ class Cohort:
         positive = excess(start * (1 + 1e-12)) > 0
         if np.any(excess(np.full(self.size, _HUGE))[positive] >= 0):
             raise AssumptionError("a marginal value of accuracy exceeds the marginal cost for every amount of data")
-        lo, hi = np.log(start), np.full(self.size, np.log(_HUGE))
-        for _ in range(_BISECTIONS):
-            mid = 0.5 * (lo + hi)
-            above = excess(np.exp(mid)) > 0
-            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
-        return _frozen(np.where(positive, np.exp(0.5 * (lo + hi)), 0.0))
+        root = _log_root(lambda x: -excess(x), np.where(positive, start, 1.0), np.full(self.size, _HUGE))
+        return _frozen(np.where(positive, root, 0.0))
 
     @cached_property
     def thresholds(self) -> np.ndarray:
@@ -341,6 +363,29 @@ class Cohort:
             found = self.w(np.exp(hi), rows) >= target[rows]
             out[rows] = np.where(found, np.exp(hi), np.inf)
         return _frozen(out)
+
+
+def _log_root(f: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Elementwise root of an increasing *f* between *lo* (``f < 0``) and *hi* (``f >= 0``), in ``log x``.
+
+    Bisection narrows every bracket to a relative width of about 1e-4, then Illinois
+    (regula falsi) steps, kept inside the bracket, polish to double precision.
+    """
+    a, b = np.log(lo), np.log(hi)
+    for _ in range(20):
+        mid = 0.5 * (a + b)
+        low = f(np.exp(mid)) < 0
+        a, b = np.where(low, mid, a), np.where(low, b, mid)
+    fa, fb = f(np.exp(a)), f(np.exp(b))
+    for _ in range(12):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            x = np.where(fb != fa, (a * fb - b * fa) / (fb - fa), 0.5 * (a + b))
+        x = np.where((x > a) & (x < b), x, 0.5 * (a + b))
+        fx = f(np.exp(x))
+        low = fx < 0
+        a, fa, b, fb = (np.where(low, x, a), np.where(low, fx, 0.5 * fa),
+                        np.where(low, b, x), np.where(low, 0.5 * fb, fx))
+    return np.exp(b)
 
 
 def _increasing_root(f: Callable[[np.ndarray], np.ndarray], y: np.ndarray) -> np.ndarray:

@@ -45,7 +45,7 @@ __all__ = ["AgentsEquilibrium", "standard_equilibrium_agents", "shaping_equilibr
 #: bisection steps of a 1-D root in double precision (to the last bit)
 _STEPS = 200
 #: grid points that look for a positive part of F(M) - M inside one piece
-_PIECE_GRID = 33
+_PIECE_GRID = 9
 
 
 @dataclass(frozen=True)
@@ -231,21 +231,36 @@ def _convex_response(cohort: Cohort, rows: np.ndarray, total: float) -> np.ndarr
     return out
 
 
+def _root_between(g: Callable[[float], float], a: float, b: float) -> float:
+    """The end ``a`` of a bracket ``g(a) >= 0 > g(b)`` shrunk to the last bit by Illinois steps
+    (regula falsi with halving, bisection whenever a step would leave the bracket)."""
+    ga, gb = g(a), g(b)
+    for _ in range(_STEPS):
+        x = (a * gb - b * ga) / (gb - ga) if gb != ga else 0.5 * (a + b)
+        if not a < x < b:
+            x = 0.5 * (a + b)
+            if not a < x < b:
+                break
+        gx = g(x)
+        if gx >= 0:
+            a, ga, gb = x, gx, 0.5 * gb
+        else:
+            b, gb, ga = x, gx, 0.5 * ga
+        if b - a <= 4 * np.spacing(b):
+            break
+    return a
+
+
 def _largest_root(g: Callable[[float], float], lo: float, hi: float) -> float:
     """The largest ``x`` in ``[lo, hi]`` with ``g(x) >= 0`` near a sign change (``g(lo) >= 0 > g(hi)``):
-    a grid locates the last non-negative cell, bisection pins it to the last bit."""
+    a coarse grid locates the last non-negative cell (``g`` need not be concave), Illinois pins it."""
     grid = np.linspace(lo, hi, _PIECE_GRID)
-    values = [g(float(x)) for x in grid]
-    last = max(j for j, v in enumerate(values) if v >= 0)
+    values = [g(float(x)) for x in grid[1:]]
+    nonnegative = [j + 1 for j, v in enumerate(values) if v >= 0]
+    last = nonnegative[-1] if nonnegative else 0
     if last == grid.size - 1:
         return float(hi)
-    a, b = float(grid[last]), float(grid[last + 1])
-    for _ in range(_STEPS):
-        mid = 0.5 * (a + b)
-        if mid in (a, b):
-            break
-        a, b = (mid, b) if g(mid) >= 0 else (a, mid)
-    return a
+    return _root_between(g, float(grid[last]), float(grid[last + 1]))
 
 
 def _standard_profile(cohort: Cohort, joined: np.ndarray) -> tuple[np.ndarray, float, str, bool]:
@@ -350,54 +365,57 @@ class _Shaping:
         bar = c.inverse_cost(lone.cost + self.eps * lone.data + gain, self.eps)
         return float(np.where(finite, np.maximum(bar, lone.data), lone.data).sum())
 
-    def pieces(self, upper: float) -> np.ndarray:
-        """Lower ends of the intervals on which the joiner set is fixed (0 and the thresholds below *upper*)."""
+    @property
+    def _sorted_thresholds(self) -> np.ndarray:
         t = self.cohort.thresholds
-        return np.unique(np.concatenate([[0.0], t[np.isfinite(t) & (t <= upper)]]))
+        return np.unique(t[np.isfinite(t)])
 
     def largest(self) -> tuple[float, np.ndarray]:
-        """The largest fixed point and its joiners, scanning pieces from the top."""
-        upper = self.upper()
-        if upper <= 0:
-            return 0.0, self.cohort.thresholds <= 0
-        top = upper
-        for low in self.pieces(upper)[::-1]:
+        r"""The largest fixed point and its joiners.
+
+        From ``x = F(\infty)`` down: on the piece ``[p, x]`` below ``x`` on which the joiner set is fixed
+        (``p`` the largest threshold <= ``x``), a fixed point is looked for (sign of ``F - M`` at ``p`` and on a
+        grid); without one, ``x = F(p^-) < p`` is the next upper bound (:math:`F` is non-decreasing, so
+        iterates from above stay above the largest fixed point) and pieces in between are skipped.
+        """
+        x = self.upper()
+        thresholds = self._sorted_thresholds
+        while True:
+            below = thresholds[thresholds <= x]
+            low = float(below[-1]) if below.size else 0.0
             joined = self.cohort.thresholds <= low
 
-            def g(x: float, joined: np.ndarray = joined) -> float:
-                return self.excess(x, joined)
+            def g(y: float, joined: np.ndarray = joined) -> float:
+                return self.excess(y, joined)
 
-            if g(float(low)) >= 0:
-                return _largest_root(g, float(low), top), joined
-            grid = np.linspace(low, top, _PIECE_GRID)[1:-1]
-            values = np.array([g(float(x)) for x in grid])
+            if x <= 0 or g(low) >= 0:
+                return (_largest_root(g, low, x) if x > low else low), joined
+            grid = np.linspace(low, x, _PIECE_GRID)[1:-1]
+            values = np.array([g(float(y)) for y in grid])
             if values.size and values.max() >= 0:
-                return _largest_root(g, float(grid[int(np.argmax(values))]), top), joined
-            top = float(low)
-        raise AssertionError("F(0) >= 0, so the lowest piece holds a fixed point")  # pragma: no cover
+                return _largest_root(g, float(grid[int(np.argmax(values))]), x), joined
+            x = float(self.contributions(low, self.cohort.thresholds < low).sum())
 
     def least(self) -> tuple[float, np.ndarray]:
-        """The least fixed point and its joiners, scanning pieces from the bottom (:math:`F(0) \\ge 0`)."""
+        r"""The least fixed point and its joiners: from ``x = 0`` up (``F(0) >= 0``), the mirror of :meth:`largest`
+        (iterates ``x = F(x)`` from below stay below the least fixed point)."""
         upper = self.upper()
-        lows = self.pieces(upper)
-        for j, low in enumerate(lows):
-            joined = self.cohort.thresholds <= low
-            high = float(lows[j + 1]) if j + 1 < lows.size else upper
-            g0 = self.excess(float(low), joined)
-            if g0 <= 1e-15 * max(float(low), 1.0):
-                return float(low), joined
-            grid = np.linspace(low, high, _PIECE_GRID)
-            values = [self.excess(float(x), joined) for x in grid]
-            negative = [k for k, v in enumerate(values) if v < 0]
+        thresholds = self._sorted_thresholds
+        x = 0.0
+        while True:
+            joined = self.cohort.thresholds <= x
+            if self.excess(x, joined) <= 1e-15 * max(x, 1.0):
+                return x, joined
+            above = thresholds[thresholds > x]
+            high = float(above[0]) if above.size and above[0] <= upper else upper
+            grid = np.linspace(x, high, _PIECE_GRID)
+            values = [self.excess(float(y), joined) for y in grid[1:]]
+            negative = [k + 1 for k, v in enumerate(values) if v < 0]
             if negative:
-                a, b = float(grid[negative[0] - 1]), float(grid[negative[0]])
-                for _ in range(_STEPS):
-                    mid = 0.5 * (a + b)
-                    if mid in (a, b):
-                        break
-                    a, b = (mid, b) if self.excess(mid, joined) >= 0 else (a, mid)
-                return a, joined
-        return self.largest()
+                root = _root_between(lambda y, joined=joined: self.excess(y, joined),
+                                     float(grid[negative[0] - 1]), float(grid[negative[0]]))
+                return root, self.cohort.thresholds <= root
+            x = max(high, float(self.contributions(high, self.cohort.thresholds <= high).sum()))
 
 
 def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, verify: bool = True,
