@@ -18,6 +18,15 @@ from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, In
 from fedsym.core.latex import Latex
 from fedsym.core.solve import set_symbolic_timeout
 from fedsym.model.accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
+from fedsym.model.agent import Agent, Population, load_agents
+from fedsym.paper.agents_that_differ import (
+    AgentsEquilibrium,
+    Cohort,
+    HeterogeneousShaping,
+    lone_agent,
+    shaping_equilibrium_agents,
+    standard_equilibrium_agents,
+)
 from fedsym.paper.deviation import Deviation, best_deviation
 from fedsym.paper.equilibrium import (
     Equilibrium,
@@ -97,6 +106,15 @@ __all__ = [
     "AssumptionError",
     "InputFileError",
     "set_symbolic_timeout",
+    "Agent",
+    "Population",
+    "load_agents",
+    "Cohort",
+    "AgentsEquilibrium",
+    "HeterogeneousShaping",
+    "lone_agent",
+    "shaping_equilibrium_agents",
+    "standard_equilibrium_agents",
 ]
 
 __version__ = "0.1.0"

@@ -20,6 +20,7 @@ CHECKED_MODULES = (
     "fedsym.paper.equilibrium",
     "fedsym.paper.example_4_5",
     "fedsym.paper.screening.forms",
+    "fedsym.paper.agents_that_differ.lone",
 )
 
 

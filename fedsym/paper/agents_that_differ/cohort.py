@@ -377,14 +377,18 @@ def _log_root(f: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndar
         low = f(np.exp(mid)) < 0
         a, b = np.where(low, mid, a), np.where(low, b, mid)
     fa, fb = f(np.exp(a)), f(np.exp(b))
+    previous = np.zeros(a.shape, dtype=bool)
     for _ in range(12):
         with np.errstate(invalid="ignore", divide="ignore"):
             x = np.where(fb != fa, (a * fb - b * fa) / (fb - fa), 0.5 * (a + b))
         x = np.where((x > a) & (x < b), x, 0.5 * (a + b))
         fx = f(np.exp(x))
         low = fx < 0
-        a, fa, b, fb = (np.where(low, x, a), np.where(low, fx, 0.5 * fa),
-                        np.where(low, b, x), np.where(low, 0.5 * fb, fx))
+        # Illinois: halve the kept end's value when the same end moved twice in a row
+        fa, fb = np.where(~low & ~previous, 0.5 * fa, fa), np.where(low & previous, 0.5 * fb, fb)
+        a, fa = np.where(low, x, a), np.where(low, fx, fa)
+        b, fb = np.where(low, b, x), np.where(low, fb, fx)
+        previous = low
     return np.exp(b)
 
 
