@@ -14,9 +14,9 @@ __all__ = ["add_accuracy_arguments", "add_output_arguments", "bound_accuracy", "
            "print_machine_readable", "print_table"]
 
 
-def add_accuracy_arguments(parser: argparse.ArgumentParser) -> None:
+def add_accuracy_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
     """``--accuracy A`` and repeatable ``--param NAME=VALUE``."""
-    parser.add_argument("--accuracy", required=True, metavar="A",
+    parser.add_argument("--accuracy", required=required, metavar="A",
                         help="simplified, generalization-bound, power-law, or a sympy expression in m")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="value of a parameter of the accuracy function (repeatable)")

@@ -179,7 +179,7 @@ def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joi
         gain = max(0.0, best_u - float(utilities[i]))
         if gain > worst[0] or i == worst[1]:
             worst = (gain, i, best_x)
-    return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope + " (leaving = -1)",
+    return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope + ", leaving included",
                         int(representatives.size), tolerance)
 
 
