@@ -233,6 +233,17 @@ class Cohort:
         per_curve = np.array([float(agent.w_np(np.array([total]))[0]) for agent in self.curves])
         return per_curve[self.curve]
 
+    def agent_curve(self, i: int) -> Agent:
+        """The curve (accuracy and value) of agent ``i``."""
+        return self.curves[int(self.curve[i])]
+
+    def agent_cost(self, i: int) -> Callable[[np.ndarray], np.ndarray]:
+        """Agent ``i``'s cost :math:`C_i` as a numpy function (fast path for one agent's searches)."""
+        if self.general[i]:
+            return self.templates[int(self.entry[i])].cost_np
+        c1, c2 = float(self.linear[i]), float(self.quadratic[i])
+        return lambda x: c1 * x + c2 * x * x
+
     def accuracy(self, m: Any, rows: np.ndarray | None = None) -> np.ndarray:
         r""":math:`a_i(m_i)`."""
         return self._per_curve(lambda agent, x: agent.accuracy.a_np(x), m, rows)

@@ -16,6 +16,7 @@ accuracy, :meth:`accuracy_of`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,10 +81,11 @@ class HeterogeneousShaping(BroadcastMechanism):
     def kinks_total(self, i: int, others: float) -> tuple[float, ...]:
         r""":math:`m_i^*` and where the line meets the cap (:math:`\bar m_i`), when it does."""
         anchor = float(self.cohort.lone.data[i])
-        rows = np.array([i])
+        line = self.agent_line(i)
+        w = self.cohort.agent_curve(i).w_np
 
         def gap(x: float) -> float:
-            return float(self.cohort.w(np.array([x + others]), rows)[0] - self.line_value(rows, np.array([x]))[0])
+            return float(w(np.array([x + others]))[0] - line(np.array([x]))[0])
 
         upper = max(anchor, 1e-12) * 2
         while gap(upper) >= 0 and upper < 1e30:
@@ -97,3 +99,10 @@ class HeterogeneousShaping(BroadcastMechanism):
                 break
             lo, hi = (mid, hi) if gap(mid) >= 0 else (lo, mid)
         return (anchor, lo)
+
+    def agent_line(self, i: int) -> Callable[[np.ndarray], np.ndarray]:
+        """Agent ``i``'s linear piece in value space as a numpy function of its contribution."""
+        lone, cost = self.cohort.lone, self.cohort.agent_cost(i)
+        base = float(lone.value[i] + self.cohort.joining[i] - lone.cost[i])
+        anchor, eps = float(lone.data[i]), self.eps
+        return lambda x: base + cost(x) + eps * (x - anchor)

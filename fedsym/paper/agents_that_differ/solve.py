@@ -24,6 +24,7 @@ and the option of leaving (utility :math:`u_i^*`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +41,7 @@ from fedsym.paper.equilibrium import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Verificati
 from fedsym.paper.mechanisms import parse_eps
 
 __all__ = ["AgentsEquilibrium", "standard_equilibrium_agents", "shaping_equilibrium_agents", "verify_agents",
-           "solve_agents"]
+           "best_response_agents", "solve_agents"]
 
 #: bisection steps of a 1-D root in double precision (to the last bit)
 _STEPS = 200
@@ -186,17 +187,17 @@ def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joi
 def _participation_utility(cohort: Cohort, i: int, others: float,
                            shaping: HeterogeneousShaping | None) -> Callable[[np.ndarray], np.ndarray]:
     join = float(cohort.joining[i])
+    w, cost = cohort.agent_curve(i).w_np, cohort.agent_cost(i)
+    line = shaping.agent_line(i) if shaping is not None else None
+    anchor = float(cohort.lone.data[i])
 
     def utility(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
-        rows = np.full(x.shape, i)
-        cost = cohort.cost(x, rows)
-        cap = cohort.w(x + others, rows)
-        if shaping is None:
-            return cap - cost - join
-        own = cohort.w(x, rows) - cost
-        shaped = np.minimum(shaping.line_value(rows, x), cap) - cost - join
-        return np.where(x <= cohort.lone.data[i], own, shaped)
+        spent = cost(x)
+        cap = w(x + others)
+        if line is None:
+            return cap - spent - join
+        return np.where(x <= anchor, w(x) - spent, np.minimum(line(x), cap) - spent - join)
 
     return utility
 
@@ -412,7 +413,7 @@ class _Shaping:
             values = [self.excess(float(y), joined) for y in grid[1:]]
             negative = [k + 1 for k, v in enumerate(values) if v < 0]
             if negative:
-                root = _root_between(lambda y, joined=joined: self.excess(y, joined),
+                root = _root_between(functools.partial(self.excess, joined=joined),
                                      float(grid[negative[0] - 1]), float(grid[negative[0]]))
                 return root, self.cohort.thresholds <= root
             x = max(high, float(self.contributions(high, self.cohort.thresholds <= high).sum()))
@@ -465,6 +466,55 @@ def _shaping_outcome(cohort: Cohort, eps: float, profile: np.ndarray,
     accuracies = mechanism.accuracies(profile)
     inside = cohort.value(accuracies) - cohort.cost(profile) - cohort.joining
     return np.where(joined, inside, cohort.lone.utility), np.where(joined, accuracies, cohort.accuracy(cohort.lone.data))
+
+
+def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any = 0.0, *, rtol: float = 1e-10,
+                         max_sweeps: int = 200, points: int = 2001, verify: bool = True,
+                         **verify_options: Any) -> AgentsEquilibrium:
+    r"""An equilibrium by best-response dynamics, agent by agent (Gauss-Seidel), for either mechanism.
+
+    Starts from the lone optima (everybody joined at :math:`m_i^*`); each agent in turn
+    moves to its best response to the others' total, found by the same global search
+    as :func:`verify_agents` (leaving included: then it keeps :math:`m_i^*` outside the
+    federation's model under shaping, contributes nothing under standard FL).  Stops when
+    no contribution changes by more than *rtol* relative to the total.  The independent
+    reference of the one-dimensional solvers (benchmarks, tests); O(n) searches per sweep.
+    """
+    cohort = _cohort(agents)
+    eps = parse_eps(eps)
+    shaping = HeterogeneousShaping(cohort, eps) if mechanism == "shaping" else None
+    lone = cohort.lone
+    profile = np.array(lone.data, dtype=float)
+    joined = np.ones(cohort.size, dtype=bool)
+    sweeps, converged = 0, False
+    while not converged and sweeps < max_sweeps:
+        sweeps += 1
+        change = 0.0
+        for i in range(cohort.size):
+            others = float(profile.sum() - profile[i])
+            utility = _participation_utility(cohort, i, others, shaping)
+            upper = max(float(cohort.inverse_cost(np.array([cohort.w_max[i]]), 0.0, np.array([i]))[0]),
+                        2 * float(profile[i]), 2 * float(lone.data[i]), 1e-9)
+            special = shaping.kinks_total(i, others) if shaping is not None else ()
+            deviation = best_deviation(utility, float(profile[i]), upper, special=special, points=points)
+            leave = float(lone.utility[i]) > deviation.best_utility
+            new = (float(lone.data[i]) if shaping is not None else 0.0) if leave else deviation.best
+            change = max(change, abs(new - profile[i]))
+            profile[i], joined[i] = new, not leave
+        converged = change <= rtol * max(float(profile.sum()), 1e-300)
+    total = float(profile.sum())
+    if shaping is not None:
+        utilities, accuracies = _shaping_outcome(cohort, eps, profile, joined)
+    else:
+        inside = cohort.w_at(total) - cohort.cost(profile) - cohort.joining
+        utilities = np.where(joined, inside, lone.utility)
+        accuracies = np.where(joined, cohort.accuracy(np.full(cohort.size, total)), cohort.accuracy(lone.data))
+    verification = verify_agents(cohort, mechanism, profile, joined, utilities, eps, **verify_options) if verify \
+        else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+    note = f"best-response dynamics {'converged' if converged else 'did not converge'} in {sweeps} sweeps"
+    return AgentsEquilibrium(mechanism, _labels(cohort), "best-response dynamics", profile, accuracies, utilities,
+                             lone.data, lone.utility, joined, total, False, False, 0.0, verification, eps, note, "",
+                             None, _lone_method(cohort))
 
 
 def solve_agents(mechanism: str, agents: Population | Cohort, eps: Any = 0.0, **options: Any) -> AgentsEquilibrium:
