@@ -11,6 +11,8 @@ generalized (Eq. (3) with :math:`C = c\\,m^2`) with golden-section numerics.
 
 from __future__ import annotations
 
+from typing import Any
+
 import mpmath as mp
 import numpy as np
 import sympy as sp
@@ -76,7 +78,7 @@ def crossing_rows(shaping: AgentsEquilibrium) -> list[CheckRow]:
         others = float(shaping.contributions.sum() - shaping.contributions[i])
         w, line = cohort.agent_curve(int(i)).w_np, mechanism.agent_line(int(i))
 
-        def gap(x: float, w=w, line=line, others=others) -> float:  # type: ignore[no-untyped-def]
+        def gap(x: float, w: Any = w, line: Any = line, others: float = others) -> float:
             return float(w(np.array([x + others]))[0] - line(np.array([x]))[0])
 
         lo, hi = float(shaping.lone_data[i]), max(float(shaping.lone_data[i]), 1.0)
