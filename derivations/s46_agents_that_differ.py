@@ -98,17 +98,18 @@ def crossing_rows(shaping: AgentsEquilibrium) -> list[CheckRow]:
 def figure(standard: AgentsEquilibrium, shaping: AgentsEquilibrium) -> Figure:
     """m_i* (alone), the standard-FL contribution and m_bar_i (shaping) per agent."""
     agents = np.arange(1, shaping.contributions.size + 1, dtype=float)
+    giving = standard.contributions > 0
     return Figure(
         "Contributions of agents that differ", "agent", "data points",
         (Series(Latex(r"alone $m_i^*$"), agents, shaping.lone_data, style="gray, mark=o, only marks"),
-         Series("standard federated learning", agents, np.maximum(standard.contributions, 1e-300),
+         Series("standard federated learning", agents[giving], standard.contributions[giving],
                 style="red, mark=x, only marks"),
          Series(Latex(r"accuracy shaping $\bar m_i$"), agents, shaping.contributions, style="blue, mark=*, only marks")),
         ymode="log",
         caption=Latex(r"Agents 1-2: Eq.~(3), cost $0.001m$; agent 3: Eq.~(3), $0.0005m + 10^{-6}m^2$; agent 4: power "
                       r"law, $0.0005m + 2\cdot 10^{-6}m^2$, joining cost $0.02$; agent 5: power law, $0.002m$; "
-                      r"agent 6: Eq.~(3), $0.05m$, RealFM value $(1-a)^{-2}-1$. Standard FL contributions of 0 are "
-                      r"drawn at the bottom of the axis."),
+                      r"agent 6: Eq.~(3), $0.05m$, RealFM value $(1-a)^{-2}-1$. Agents that give nothing under standard FL "
+                      r"(they free-ride) have no red mark."),
     )
 
 

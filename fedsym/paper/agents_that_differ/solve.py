@@ -452,7 +452,7 @@ def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, v
             check = verify_agents(cohort, "shaping", least_profile, least_joined, least_u, eps, **verify_options)
             other += (" is an equilibrium too (verified)" if check.verified else
                       f" is not an equilibrium (an agent gains {check.max_deviation_gain:.3g} by deviating)")
-    note = (f"MODEL.md §8: {int(joined.sum())} of {cohort.size} agents join and give m̄_i(M) >= m_i*; "
+    note = (f"MODEL.md §8: {int(joined.sum())} of {cohort.size} agents join and give m_bar_i(M) >= m_i*; "
             "the others keep their own model at m_i*")
     return AgentsEquilibrium("shaping", _labels(cohort), "Eq. (13) generalized: largest fixed point of F (MODEL.md §8)",
                              profile, accuracies, utilities, lone.data, lone.utility, joined, total, not other,
