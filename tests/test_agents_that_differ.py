@@ -77,6 +77,16 @@ def test_shaping_reduces_to_theorem_4_2(family):
     np.testing.assert_allclose(result.utilities, expected.utilities, rtol=1e-12)
 
 
+def test_shaping_reduces_to_remark_4_4():
+    """Every agent priced out alone (c = 0.05 > c_max): the positive root of Remark 4.4 (expected from
+    shaping_equilibrium) and no data at all as a second equilibrium."""
+    expected = shaping_equilibrium(SIMPLIFIED, [0.05] * 10, verify=False)
+    result = shaping_equilibrium_agents(Population((Agent.paper(SIMPLIFIED, "0.05", count=10),)))
+    assert expected.zero_is_equilibrium and result.zero_is_equilibrium
+    np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-12)
+    assert result.verified and "M = 0 (no data at all)" in result.other_equilibria
+
+
 def test_standard_reduces_to_theorem_3_4():
     """Identical accuracy, linear costs: only the cheapest contributes its m* (expected from standard_equilibrium)."""
     costs = [0.002, 0.001, 0.004]
@@ -207,7 +217,7 @@ def test_joining_cost_nobody_joining_is_an_equilibrium_too():
     roots = sorted(float(x.real) ** 2 for x in mp.polyroots([1, 0, -170, 400]) if x.real > 0)
     assert result.total == pytest.approx(roots[-1], rel=1e-12)
     assert result.verified and result.joined.all()
-    assert "M = 0 (nobody joins)" in result.other_equilibria and "equilibrium too (verified)" in result.other_equilibria
+    assert "M = 0 (no data at all)" in result.other_equilibria and "equilibrium too (verified)" in result.other_equilibria
     assert result.zero_is_equilibrium and not result.unique
 
 

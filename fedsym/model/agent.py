@@ -327,11 +327,6 @@ class Agent:
         return float(self.value_np(np.array([float(self.accuracy.a_opt)]))[0])
 
     # -- description -----------------------------------------------------------------
-    @property
-    def is_paper_agent(self) -> bool:
-        """Linear cost, no joining cost, :math:`v(a) = a` (the agent of §2-§5)."""
-        return self.linear_rate is not None and self.joining_cost == 0 and self.value_is_identity
-
     def label(self) -> str:
         """One line: name (if any), accuracy, cost, joining cost, value, count."""
         parts = [self.accuracy.label(), f"C(m) = {self.cost}"]
@@ -379,12 +374,6 @@ class Population:
     def expanded(self) -> tuple[Agent, ...]:
         """One entry per agent (repeated agents repeated)."""
         return tuple(self.agents[j] for j in self.index)
-
-    @property
-    def is_paper_population(self) -> bool:
-        """Every agent is the paper's and all share one accuracy function."""
-        first = self.agents[0].accuracy
-        return all(agent.is_paper_agent and agent.accuracy is first for agent in self.agents)
 
 
 def agents_from_records(records: Any, where: str = "agents") -> Population:

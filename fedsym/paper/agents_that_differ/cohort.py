@@ -52,11 +52,11 @@ def concave_start(agent: Agent) -> float:
     return _concave_start(agent.accuracy, agent.value)
 
 
-_CONCAVE_CACHE: dict[tuple[int, str], float] = {}
+_CONCAVE_CACHE: dict[tuple[str, str], float] = {}
 
 
 def _concave_start(accuracy: Any, value: Any) -> float:
-    key = (id(accuracy), str(value))
+    key = (f"{accuracy.function.name}|{sorted(accuracy.values.items())}", str(value))
     if key in _CONCAVE_CACHE:
         return _CONCAVE_CACHE[key]
     probe = Agent(accuracy, _M, value=value)  # its cost is not used

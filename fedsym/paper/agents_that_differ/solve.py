@@ -445,7 +445,8 @@ def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, v
     other = ""
     if least < total * (1 - 1e-9):
         least_profile = shaping.contributions(least, least_joined)
-        who = "nobody joins" if not least_joined.any() else f"{int(least_joined.sum())} of {cohort.size} join"
+        who = "no data at all" if least == 0 else "nobody joins" if not least_joined.any() else \
+            f"{int(least_joined.sum())} of {cohort.size} join"
         other = f"a smaller fixed point M = {least:.10g} ({who})"
         if verify:
             least_u, _ = _shaping_outcome(cohort, eps, least_profile, least_joined)
