@@ -125,6 +125,17 @@ def test_viability_cost_of_quadratic_cost_by_hand():
     assert float(result.viability_cost) == pytest.approx(16 * 0.95**5 / 3125, rel=1e-14)
 
 
+def test_nonconcave_value_is_found_by_global_search():
+    """v(a) = a^4 makes w = v o a convex just above m_0: the result says 'global search' and m*, u* match a
+    brute-force maximisation of (0.95 - 2/sqrt(m))^4 - 0.001 m on a log grid of 2e6 points."""
+    result = lone_agent(Agent.of(SIMPLIFIED, 0.001, value="a**4"))
+    grid = np.geomspace(4 / 0.95**2, 1e6, 2_000_001)
+    utility = (0.95 - 2 / np.sqrt(grid)) ** 4 - 0.001 * grid
+    assert result.method["optimal_data"] == "global search" and "global search" in result.note
+    assert float(result.optimal_data) == pytest.approx(grid[np.argmax(utility)], rel=1e-5)
+    assert float(result.optimal_utility) == pytest.approx(utility.max(), rel=1e-10)
+
+
 # -- the done-when cases ----------------------------------------------------------------------------------
 
 def test_done_when_linear_costs_give_200_each(tmp_path, capsys):
@@ -233,6 +244,16 @@ def test_agent_whose_joining_cost_exceeds_any_gain_stays_out():
     assert result.contributions[2] == pytest.approx(100.0, rel=1e-12)
     assert result.utilities[2] == pytest.approx(0.65, rel=1e-12)
     assert result.verified
+
+
+def test_standard_agent_with_a_high_joining_cost_stays_alone():
+    """By hand (MODEL.md §4, §8): agent 1 (c = 0.001) gives its m* = 100; agent 2 (c = 0.002, J = 0.3) would
+    free-ride at a(100) - J = 0.45 < u* = 0.95 - 3 (0.002)^(1/3) (Example 2.4), so it trains alone."""
+    agents = (Agent.of(SIMPLIFIED, 0.001), Agent.of(SIMPLIFIED, 0.002, "0.3"))
+    result = standard_equilibrium_agents(Population(agents))
+    assert result.joined.tolist() == [True, False] and result.verified
+    np.testing.assert_allclose(result.contributions, [100.0, 0.0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(result.utilities, [0.65, 0.95 - 3 * 0.002 ** (1 / 3)], rtol=1e-12)
 
 
 # -- mechanism object and properties -----------------------------------------------------------------------
