@@ -31,7 +31,7 @@ from fedsym.paper.agents_that_differ import (
     shaping_equilibrium_agents,
     standard_equilibrium_agents,
 )
-from fedsym.paper.agents_that_differ.lone import checks as lone_checks
+from fedsym.paper.agents_that_differ.lone import check_rows
 from fedsym.report import Figure, Section, Series, Step
 
 SIMPLIFIED = ("simplified", {"a_opt": "0.95", "k": "1"})
@@ -152,8 +152,7 @@ def derive() -> Section:
             closed.append((Latex(rf"agent entry {i + 1}, $C = {sp.latex(agents.agents[i].cost)}$ "
                                  rf"(scale $c = {format_number(result.cost_scale)}$):"),
                            Latex(f"{symbols[name]} = {form} = {format_number(getattr(result, name))}")))
-    rows = crossing_rows(shaping) + [row for row in lone_checks() if "c*m**2, v = a" in row.point
-                                     and row.point.startswith("simplified(a_opt=0.95")]
+    rows = crossing_rows(shaping) + check_rows(*SIMPLIFIED, "m**2", "a")
     other = shaping.other_equilibria or "none: the shaping equilibrium is the only fixed point of F"
     return Section(
         key="s46_agents_that_differ",

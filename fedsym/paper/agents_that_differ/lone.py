@@ -37,7 +37,7 @@ from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_func
 from fedsym.model.agent import ACCURACY, Agent, cost_function, value_function
 from fedsym.paper.agents_that_differ.cohort import concave_start
 
-__all__ = ["CostShapeForms", "LoneAgentResult", "cost_shape_forms", "lone_agent", "split_cost", "checks"]
+__all__ = ["CostShapeForms", "LoneAgentResult", "cost_shape_forms", "lone_agent", "split_cost", "checks", "check_rows"]
 
 #: grid points of the global search on a non-concave stretch of w
 _GLOBAL_GRID = 200
@@ -351,31 +351,35 @@ COST_FRACTIONS = ("0.01", "0.5", "0.9")
 
 
 def checks() -> list[CheckRow]:
-    r"""Each derived quantity against golden-section numerics (no first-order condition).
+    """Every point of :data:`CHECK_POINTS` through :func:`check_rows`."""
+    return [row for point in CHECK_POINTS for row in check_rows(*point)]
 
-    References: :math:`c_{max}` by golden-section maximisation of :math:`w/g` around the
-    best grid point; :math:`m^*, u^*` by golden-section maximisation of :math:`w - c g`.
+
+def check_rows(spec: str, params: Mapping[str, str], shape_text: str, value_text: str) -> list[CheckRow]:
+    r"""The derived quantities of one (accuracy, cost shape, value) against golden-section numerics.
+
+    References (no first-order condition): :math:`c_{max}` and the tangent point by golden-section
+    maximisation of :math:`w/g` around the best grid point; :math:`m^*, u^*` by golden-section
+    maximisation of :math:`w - c g` at ``c = fraction * c_max`` (:data:`COST_FRACTIONS`).
     Tolerances 1e-15 for values and 1e-12 for arg-max locations (golden section pins a flat optimum
     to about half the working digits).
     """
     rows: list[CheckRow] = []
     with mp.workdps(DPS):
-        for spec, params, shape_text, value_text in CHECK_POINTS:
-            bound = accuracy_function(spec).bind(params)
-            shape, _ = cost_function(shape_text)
-            value, _ = value_function(value_text, bound.a_opt)
-            forms = cost_shape_forms(bound.function, shape, value)
-            curve = _Curve(bound, value, shape)
-            point = f"{bound.label()}, C = c*{shape_text}, v = {value_text}"
-            m_t, ratio = curve.golden_ratio_max()
-            rows.append(derived_row(forms.tangent_point, bound.values, m_t, "golden-section max of w/g", point,
-                                    "1e-12"))
-            rows.append(derived_row(forms.viability_cost, bound.values, ratio, "golden-section max of w/g", point))
-            for fraction in COST_FRACTIONS:
-                c = ratio * mp.mpf(fraction)
-                m_star, u_star = curve.golden_optimum(c)
-                values = {**bound.values, "c": c}
-                at = f"{point}, c = {fraction} c_max"
-                rows.append(derived_row(forms.optimal_data, values, m_star, "golden-section max of u", at, "1e-12"))
-                rows.append(derived_row(forms.optimal_utility, values, u_star, "golden-section max of u", at))
+        bound = accuracy_function(spec).bind(params)
+        shape, _ = cost_function(shape_text)
+        value, _ = value_function(value_text, bound.a_opt)
+        forms = cost_shape_forms(bound.function, shape, value)
+        curve = _Curve(bound, value, shape)
+        point = f"{bound.label()}, C = c*{shape_text}, v = {value_text}"
+        m_t, ratio = curve.golden_ratio_max()
+        rows.append(derived_row(forms.tangent_point, bound.values, m_t, "golden-section max of w/g", point, "1e-12"))
+        rows.append(derived_row(forms.viability_cost, bound.values, ratio, "golden-section max of w/g", point))
+        for fraction in COST_FRACTIONS:
+            c = ratio * mp.mpf(fraction)
+            m_star, u_star = curve.golden_optimum(c)
+            values = {**bound.values, "c": c}
+            at = f"{point}, c = {fraction} c_max"
+            rows.append(derived_row(forms.optimal_data, values, m_star, "golden-section max of u", at, "1e-12"))
+            rows.append(derived_row(forms.optimal_utility, values, u_star, "golden-section max of u", at))
     return rows
