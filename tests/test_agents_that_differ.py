@@ -256,6 +256,21 @@ def test_standard_agent_with_a_high_joining_cost_stays_alone():
     np.testing.assert_allclose(result.utilities, [0.65, 0.95 - 3 * 0.002 ** (1 / 3)], rtol=1e-12)
 
 
+def test_standard_with_non_polynomial_costs_satisfies_first_order_conditions():
+    """Eq. (10) generalized with C = 1e-4 m log(1+m) (two agents, Eq. (3)) and C = exp(m/1000) - 1 (an
+    exponential learning curve): at the total M each contributor's C_i'(m_i) equals a_i'(M), derivatives typed
+    in here; the linear-cost agent (c = 0.001 > a'(M)) gives nothing."""
+    exponential = accuracy_function("a_opt*(1 - exp(-m/k))").bind({"a_opt": "0.9", "k": "300"})
+    agents = (Agent.of(SIMPLIFIED, "0.0001*m*log(1+m)", count=2), Agent.of(exponential, "exp(m/1000)-1"),
+              Agent.of(SIMPLIFIED, 0.001))
+    result = standard_equilibrium_agents(Population(agents))
+    total, (m1, _, m3, m4) = result.total, result.contributions
+    assert result.verified and m4 == 0
+    assert 1e-4 * (np.log1p(m1) + m1 / (1 + m1)) == pytest.approx(total**-1.5, rel=1e-10)
+    assert np.exp(m3 / 1000) / 1000 == pytest.approx(0.9 / 300 * np.exp(-total / 300), rel=1e-10)
+    assert total == pytest.approx(2 * m1 + m3, rel=1e-14)
+
+
 # -- mechanism object and properties -----------------------------------------------------------------------
 
 def test_mechanism_is_feasible_and_individually_rational():

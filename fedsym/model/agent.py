@@ -264,7 +264,8 @@ class Agent:
     def marginal_cost_np(self, m: Any) -> np.ndarray:
         """:math:`C'(m)` on a numpy array (the right derivative at 0)."""
         m = np.asarray(m, dtype=float)
-        return np.asarray(self._cost_np[1](np.maximum(m, 1e-300)), dtype=float) * np.ones_like(m)
+        with np.errstate(all="ignore"):  # exp-type costs overflow to inf far out, which brackets want
+            return np.asarray(self._cost_np[1](np.maximum(m, 1e-300)), dtype=float) * np.ones_like(m)
 
     def cost_mp(self, m: Any) -> mp.mpf:
         """:math:`C(m)` in mpmath (0 at 0)."""
