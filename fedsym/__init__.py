@@ -23,6 +23,15 @@ if TYPE_CHECKING:
     from fedsym.core.latex import Latex
     from fedsym.core.solve import set_symbolic_timeout
     from fedsym.model.accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
+    from fedsym.model.agent import Agent, Population, load_agents
+    from fedsym.paper.agents_that_differ import (
+        AgentsEquilibrium,
+        Cohort,
+        HeterogeneousShaping,
+        lone_agent,
+        shaping_equilibrium_agents,
+        standard_equilibrium_agents,
+    )
     from fedsym.paper.deviation import Deviation, best_deviation
     from fedsym.paper.equilibrium import (
         Equilibrium,
@@ -74,6 +83,15 @@ _LAZY: dict[str, str] = {
     "AssumptionReport": "fedsym.model.accuracy",
     "BoundAccuracy": "fedsym.model.accuracy",
     "accuracy_function": "fedsym.model.accuracy",
+    "Agent": "fedsym.model.agent",
+    "Population": "fedsym.model.agent",
+    "load_agents": "fedsym.model.agent",
+    "AgentsEquilibrium": "fedsym.paper.agents_that_differ",
+    "Cohort": "fedsym.paper.agents_that_differ",
+    "HeterogeneousShaping": "fedsym.paper.agents_that_differ",
+    "lone_agent": "fedsym.paper.agents_that_differ",
+    "shaping_equilibrium_agents": "fedsym.paper.agents_that_differ",
+    "standard_equilibrium_agents": "fedsym.paper.agents_that_differ",
     "Deviation": "fedsym.paper.deviation",
     "best_deviation": "fedsym.paper.deviation",
     "Equilibrium": "fedsym.paper.equilibrium",
@@ -164,6 +182,15 @@ __all__ = [
     "AssumptionError",
     "InputFileError",
     "set_symbolic_timeout",
+    "Agent",
+    "Population",
+    "load_agents",
+    "Cohort",
+    "AgentsEquilibrium",
+    "HeterogeneousShaping",
+    "lone_agent",
+    "shaping_equilibrium_agents",
+    "standard_equilibrium_agents",
 ]
 
 __version__ = "0.2.0.dev0"  # the one source of the version: pyproject.toml reads it, the wheel carries it

@@ -16,9 +16,9 @@ __all__ = ["add_accuracy_arguments", "add_output_arguments", "bound_accuracy", "
            "print_machine_readable", "print_table"]
 
 
-def add_accuracy_arguments(parser: argparse.ArgumentParser) -> None:
+def add_accuracy_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
     """``--accuracy A`` and repeatable ``--param NAME=VALUE``."""
-    parser.add_argument("--accuracy", required=True, metavar="A",
+    parser.add_argument("--accuracy", required=required, metavar="A",
                         help="simplified, generalization-bound, power-law, or an expression in m "
                         "(numbers, names, + - * / **, sqrt log ln exp atan tanh erf Abs Min Max, pi E)")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",

@@ -141,6 +141,10 @@ class Mechanism(ABC):
         profile = np.asarray(profile, dtype=float)
         return np.array([float(self.gamma(i, profile[i:i + 1], profile)[0]) for i in range(profile.size)])
 
+    def accuracy_of(self, i: int) -> BoundAccuracy:
+        """Agent ``i``'s accuracy function, against which feasibility and IR are stated (:attr:`accuracy` by default)."""
+        return self.accuracy
+
     def agent_parameters(self, n: int) -> np.ndarray | None:
         """Per-agent parameters that, with its cost and contribution, fix agent ``i``'s deviation problem.
 
@@ -428,7 +432,7 @@ def _random_profiles(mechanism: Mechanism, n: int | None, samples: int, seed: in
 
 
 def _check(mechanism: Mechanism, name: str, source: str,
-           violation: Callable[[np.ndarray, np.ndarray, float], np.ndarray],
+           violation: Callable[[np.ndarray, np.ndarray, float, int], np.ndarray],
            n: int | None, samples: int, seed: int, tolerance: float, span: float, points: int) -> PropertyReport:
     scale = _scale(mechanism.accuracy)
     n, profiles = _random_profiles(mechanism, n, samples, seed, span, scale)
@@ -438,7 +442,7 @@ def _check(mechanism: Mechanism, name: str, source: str,
         for i in range(n):
             others = float(profile.sum() - profile[i])
             xs = np.unique(np.concatenate([grid, [x for x in mechanism.kinks(i, profile) if x >= 0]]))
-            gap = violation(mechanism.gamma(i, xs, profile), xs, others)
+            gap = violation(mechanism.gamma(i, xs, profile), xs, others, i)
             j = int(np.argmax(gap))
             if gap[j] > worst[0]:
                 worst = (float(gap[j]), i, float(xs[j]), others)
@@ -465,9 +469,8 @@ def check_feasibility(mechanism: Mechanism, n: int | None = None, *, samples: in
         Each agent's own contribution runs over 0 and *points* log-spaced values
         from ``1e-3`` to *span* times the accuracy's data scale, plus its kinks.
     """
-    accuracy = mechanism.accuracy
     return _check(mechanism, "feasibility", "Def. 3.1",
-                  lambda g, x, others: g - accuracy.a_np(x + others),
+                  lambda g, x, others, i: g - mechanism.accuracy_of(i).a_np(x + others),
                   n, samples, seed, tolerance, span, points)
 
 
@@ -478,7 +481,6 @@ def check_individual_rationality(mechanism: Mechanism, n: int | None = None, *, 
 
     Same sampling and parameters as :func:`check_feasibility`.
     """
-    accuracy = mechanism.accuracy
     return _check(mechanism, "individual rationality", "Def. 3.2, Eq. (8)",
-                  lambda g, x, others: accuracy.a_np(x) - g,
+                  lambda g, x, others, i: mechanism.accuracy_of(i).a_np(x) - g,
                   n, samples, seed, tolerance, span, points)

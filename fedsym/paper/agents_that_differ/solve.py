@@ -1,0 +1,529 @@
+r"""Equilibria of agents that differ, verified (MODEL.md §8).
+
+* :func:`standard_equilibrium_agents` -- Eq. (10) generalized: every participant
+  gets :math:`a_i(M)`; an agent with a convex cost contributes
+  :math:`m_i(M) = (C_i')^{-1}(w_i'(M))`, an agent with a linear cost only if its
+  stopping point (:math:`w_i'(M_i) = c_i`) is the largest (Theorem 3.4 generalized);
+  agents join only if that beats staying alone (:math:`u_i^*`) after their joining cost.
+* :func:`shaping_equilibrium_agents` -- Eq. (13) generalized: the **largest** fixed
+  point of the non-decreasing :math:`F(M) = \sum_i` (``i`` joins at ``M`` ?
+  :math:`\bar m_i(M)` : :math:`m_i^*`), found piece by piece between joining
+  thresholds from the top (every point above it has :math:`F(M) < M`); the least
+  fixed point is reported too when it differs (e.g. nobody joining).
+
+Non-joiners: under shaping an agent that does not join stays in the mechanism at
+:math:`m_i \le m_i^*` with its own model and no joining cost (Eq. (13)'s first
+branch), so its :math:`m_i^*` points count for the others; under standard
+federated learning it trains alone outside the federation (contributes nothing).
+In both cases its utility is :math:`u_i^*`, exactly what leaving gives.
+
+Every equilibrium is verified by :func:`verify_agents`: for each distinct agent
+situation a global search over its contributions (:func:`fedsym.paper.deviation.best_deviation`)
+and the option of leaving (utility :math:`u_i^*`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fedsym.core.errors import ParameterError
+from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.model.agent import Population
+from fedsym.paper.agents_that_differ.cohort import Cohort
+from fedsym.paper.agents_that_differ.mechanism import HeterogeneousShaping
+from fedsym.paper.deviation import DEVIATION_TOLERANCE, best_deviation
+from fedsym.paper.equilibrium import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Verification
+from fedsym.paper.mechanisms import parse_eps
+
+__all__ = ["AgentsEquilibrium", "standard_equilibrium_agents", "shaping_equilibrium_agents", "verify_agents",
+           "best_response_agents", "solve_agents"]
+
+#: bisection steps of a 1-D root in double precision (to the last bit)
+_STEPS = 200
+#: grid points that look for a positive part of F(M) - M inside one piece
+_PIECE_GRID = 9
+
+
+@dataclass(frozen=True)
+class AgentsEquilibrium(LatexRepr):
+    r"""An equilibrium of agents that differ (MODEL.md §8), verified.
+
+    Per-agent arrays are read-only, one entry per agent (counts expanded):
+    ``contributions`` (data given to the mechanism), ``accuracies`` (accuracy of the
+    model the agent ends with), ``utilities`` (:math:`v_i(\gamma_i) - C_i(m_i) - J_i`
+    for joiners, :math:`u_i^*` otherwise), ``lone_data``/``lone_utility``
+    (:math:`m_i^*, u_i^*`) and ``joined``.  ``theorem_4_6_gap`` is
+    :math:`\max_{joiners} |U_i - u_i^* - \varepsilon(\bar m_i - m_i^*)|` under shaping.
+    """
+
+    mechanism: str
+    accuracy: str
+    method: str
+    contributions: np.ndarray
+    accuracies: np.ndarray
+    utilities: np.ndarray
+    lone_data: np.ndarray
+    lone_utility: np.ndarray
+    joined: np.ndarray
+    total: float
+    unique: bool
+    zero_is_equilibrium: bool
+    residual: float
+    verification: Verification
+    eps: float
+    note: str
+    other_equilibria: str
+    theorem_4_6_gap: float | None
+    lone_method: str
+
+    def __post_init__(self) -> None:
+        for name in ("contributions", "accuracies", "utilities", "lone_data", "lone_utility", "joined"):
+            array = np.array(getattr(self, name))
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
+
+    @property
+    def verified(self) -> bool:
+        return self.verification.verified
+
+    @property
+    def max_deviation_gain(self) -> float:
+        return self.verification.max_deviation_gain
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the keys of ``fedsym equilibrium --json`` plus ``joined`` and ``other_equilibria``."""
+        def floats(array: np.ndarray) -> list[float]:
+            return [float(x) for x in array]
+
+        return {"mechanism": self.mechanism, "accuracy": self.accuracy, "method": self.method,
+                "n": int(self.contributions.size), "eps": float(self.eps),
+                "contributions": floats(self.contributions), "accuracies": floats(self.accuracies),
+                "utilities": floats(self.utilities), "joined": [bool(x) for x in self.joined],
+                "lone_optimal_data": floats(self.lone_data), "lone_optimal_utility": floats(self.lone_utility),
+                "total": float(self.total), "verified": self.verified,
+                "max_deviation_gain": float(self.max_deviation_gain), "verification": self.verification.scope,
+                "unique": self.unique, "zero_is_equilibrium": self.zero_is_equilibrium,
+                "residual": float(self.residual), "note": self.note, "other_equilibria": self.other_equilibria,
+                "theorem_4_6_gap": None if self.theorem_4_6_gap is None else float(self.theorem_4_6_gap),
+                "lone_method": self.lone_method}
+
+    def to_latex(self) -> str:
+        """Total data, joiners, per-agent range and the verification, as an ``align*`` block."""
+        status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
+        lines = [rf"M &= \sum_i m_i^{{eq}} = {format_number(self.total, 10)}",
+                 rf"\text{{joined}} &= {int(self.joined.sum())} \text{{ of }} {self.joined.size}",
+                 rf"m_i^{{eq}} &\in [{format_number(float(self.contributions.min()))}, "
+                 rf"{format_number(float(self.contributions.max()))}]",
+                 rf"\max_i \text{{gain from deviating}} &= {format_number(self.max_deviation_gain, 3)} \quad {status}"]
+        return align(lines)
+
+
+def _cohort(agents: Population | Cohort) -> Cohort:
+    return agents if isinstance(agents, Cohort) else Cohort.of(agents)
+
+
+def _lone_method(cohort: Cohort) -> str:
+    flagged = int(cohort.lone.global_search.sum())
+    if flagged:
+        return (f"first-order condition where v o a is concave, plus a global grid search where it is not "
+                f"({flagged} agents)")
+    return "first-order condition on the concave region of v o a (compared with m = 0)"
+
+
+def _labels(cohort: Cohort) -> str:
+    return "; ".join(dict.fromkeys(agent.accuracy.label() for agent in cohort.curves))
+
+
+# -- verification ------------------------------------------------------------------------------
+
+def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joined: np.ndarray,
+                  utilities: np.ndarray, eps: float = 0.0, *, tolerance: float = DEVIATION_TOLERANCE,
+                  verify_all_up_to: int = VERIFY_ALL_UP_TO, sample: int = VERIFY_SAMPLE, seed: int = 0,
+                  points: int = 4001) -> Verification:
+    r"""Global search over every distinct agent's deviations, leaving the federation included.
+
+    Agent ``i`` (others' total :math:`M_{-i} = M - m_i` fixed) may leave (utility
+    :math:`u_i^*`) or give any :math:`x \in [0, X_i]` with :math:`C_i(X_i) = v_i(a_{opt})`
+    (beyond, utility is negative): under standard FL it gets
+    :math:`v_i(a_i(M_{-i} + x)) - C_i(x) - J_i`; under shaping its own model for
+    :math:`x \le m_i^*` (no joining cost) and the generalized Eq. (13) beyond.  The
+    gain is the best of these minus the claimed utility.
+    """
+    contributions = np.asarray(contributions, dtype=float)
+    total = float(contributions.sum())
+    keys = np.column_stack([cohort.curve, np.nan_to_num(cohort.linear, nan=-1.0),
+                            np.nan_to_num(cohort.quadratic, nan=-1.0), cohort.joining,
+                            np.where(cohort.general, cohort.entry, -1), contributions, joined])
+    _, first = np.unique(keys, axis=0, return_index=True)
+    representatives, scope = np.sort(first), "all distinct agents"
+    if representatives.size > verify_all_up_to:
+        rng = np.random.default_rng(seed)
+        count = representatives.size
+        representatives = np.sort(rng.choice(representatives, size=sample, replace=False))
+        scope = f"random sample of {sample} of {count} distinct agents"
+    shaping = HeterogeneousShaping(cohort, eps) if mechanism == "shaping" else None
+    lone = cohort.lone
+    worst = (0.0, int(representatives[0]), float(contributions[representatives[0]]))
+    for i in (int(j) for j in representatives):
+        others = total - float(contributions[i])
+        utility = _participation_utility(cohort, i, others, shaping)
+        upper = max(float(cohort.inverse_cost(np.array([cohort.w_max[i]]), 0.0, np.array([i]))[0]),
+                    2 * float(contributions[i]), 2 * float(lone.data[i]), 1e-9)
+        special = shaping.kinks_total(i, others) if shaping is not None else ()
+        deviation = best_deviation(utility, float(contributions[i]), upper, special=special, points=points)
+        best_u, best_x = max((deviation.best_utility, deviation.best), (float(lone.utility[i]), -1.0))
+        gain = max(0.0, best_u - float(utilities[i]))
+        if gain > worst[0] or i == worst[1]:
+            worst = (gain, i, best_x)
+    return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope + ", leaving included",
+                        int(representatives.size), tolerance)
+
+
+def _participation_utility(cohort: Cohort, i: int, others: float,
+                           shaping: HeterogeneousShaping | None) -> Callable[[np.ndarray], np.ndarray]:
+    join = float(cohort.joining[i])
+    w, cost = cohort.agent_curve(i).w_np, cohort.agent_cost(i)
+    line = shaping.agent_line(i) if shaping is not None else None
+    anchor = float(cohort.lone.data[i])
+
+    def utility(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        spent = cost(x)
+        cap = w(x + others)
+        if line is None:
+            return cap - spent - join
+        return np.where(x <= anchor, w(x) - spent, np.minimum(line(x), cap) - spent - join)
+
+    return utility
+
+
+# -- standard federated learning ------------------------------------------------------------
+
+def _convex_response(cohort: Cohort, rows: np.ndarray, total: float) -> np.ndarray:
+    r""":math:`m_i(M) = (C_i')^{-1}(w_i'(M))`, 0 when :math:`C_i'(0) \ge w_i'(M)`."""
+    if rows.size == 0:
+        return np.zeros(0)
+    slope = cohort.w_prime(np.full(rows.size, total), rows)
+    base = cohort.marginal_cost(np.zeros(rows.size), rows)
+    quadratic = ~cohort.general[rows]
+    out = np.zeros(rows.size)
+    c1, c2 = cohort.linear[rows], cohort.quadratic[rows]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[quadratic] = np.maximum((slope - c1) / (2 * c2), 0.0)[quadratic]
+    general = np.nonzero(~quadratic)[0]
+    for j in general:
+        target = slope[j] - base[j]
+        if target > 0:
+            row = rows[j:j + 1]
+            lo, hi = 0.0, 1.0
+            while cohort.marginal_cost(np.array([hi]), row)[0] < slope[j] and hi < 1e30:
+                hi *= 4
+            for _ in range(_STEPS):
+                mid = 0.5 * (lo + hi)
+                if mid in (lo, hi):
+                    break
+                lo, hi = (mid, hi) if cohort.marginal_cost(np.array([mid]), row)[0] < slope[j] else (lo, mid)
+            out[j] = hi
+    return out
+
+
+def _root_between(g: Callable[[float], float], a: float, b: float) -> float:
+    """The end ``a`` of a bracket ``g(a) >= 0 > g(b)`` shrunk to the last bit by Illinois steps
+    (regula falsi with halving, bisection whenever a step would leave the bracket)."""
+    ga, gb = g(a), g(b)
+    for _ in range(_STEPS):
+        x = (a * gb - b * ga) / (gb - ga) if gb != ga else 0.5 * (a + b)
+        if not a < x < b:
+            x = 0.5 * (a + b)
+            if not a < x < b:
+                break
+        gx = g(x)
+        if gx >= 0:
+            a, ga, gb = x, gx, 0.5 * gb
+        else:
+            b, gb, ga = x, gx, 0.5 * ga
+        if b - a <= 4 * np.spacing(b):
+            break
+    return a
+
+
+def _largest_root(g: Callable[[float], float], lo: float, hi: float) -> float:
+    """The largest ``x`` in ``[lo, hi]`` with ``g(x) >= 0`` near a sign change (``g(lo) >= 0 > g(hi)``):
+    a coarse grid locates the last non-negative cell (``g`` need not be concave), Illinois pins it."""
+    grid = np.linspace(lo, hi, _PIECE_GRID)
+    values = [g(float(x)) for x in grid[1:]]
+    nonnegative = [j + 1 for j, v in enumerate(values) if v >= 0]
+    last = nonnegative[-1] if nonnegative else 0
+    if last == grid.size - 1:
+        return float(hi)
+    return _root_between(g, float(grid[last]), float(grid[last + 1]))
+
+
+def _standard_profile(cohort: Cohort, joined: np.ndarray) -> tuple[np.ndarray, float, str, bool]:
+    """Contributions of the joiners under Eq. (10) generalized, the total, a note, uniqueness."""
+    n = cohort.size
+    profile = np.zeros(n)
+    linear = joined & ~cohort.general & (cohort.quadratic == 0)
+    convex = np.nonzero(joined & ~linear)[0]
+
+    def excess(total: float) -> float:
+        return float(_convex_response(cohort, convex, total).sum()) - total
+
+    total = 0.0
+    if convex.size:
+        lo = float(cohort.concave_from[np.unique(cohort.curve[convex])].max()) * (1 + 1e-9)
+        if excess(lo) > 0:
+            hi = lo + float(_convex_response(cohort, convex, lo).sum())
+            total = _largest_root(excess, lo, hi)
+        else:
+            grid = np.geomspace(max(float(cohort.minimum_viable_data.min()), 1e-12), lo, 257)
+            positive = [float(x) for x in grid if excess(float(x)) >= 0]
+            total = _largest_root(excess, positive[-1], lo) if positive else 0.0
+    convex_total = total
+    note = "MODEL.md §8: agents with convex costs contribute (C_i')^-1(w_i'(M))"
+    unique = True
+    stops = np.where(linear, cohort.foc_roots, 0.0)
+    for i in np.argsort(-stops, kind="stable"):
+        i = int(i)
+        if stops[i] <= convex_total:
+            break
+        viable = cohort.lone.data[i] > 0 or convex_total >= cohort.concave_from[cohort.curve[i]]
+        if not viable:
+            continue
+        total = float(stops[i])
+        ties = int(np.count_nonzero(linear & np.isclose(stops, total, rtol=1e-12, atol=0.0)))
+        profile[i] = total - float(_convex_response(cohort, convex, total).sum())
+        unique = ties == 1
+        note = (f"Theorem 3.4 generalized: agent {i + 1} has the largest stopping point among linear costs and "
+                f"tops the total up to it; other linear-cost agents free-ride")
+        if ties > 1:
+            note += f" ({ties} agents tie: every split among them is an equilibrium, so it is not unique)"
+        break
+    profile[convex] = _convex_response(cohort, convex, total)
+    return profile, total, note, unique
+
+
+def standard_equilibrium_agents(agents: Population | Cohort, *, verify: bool = True,
+                                **verify_options: Any) -> AgentsEquilibrium:
+    r"""Standard federated learning, Eq. (10) generalized (MODEL.md §8), with joining decisions.
+
+    Starting from everybody in, the agent whose participation utility
+    :math:`v_i(a_i(M)) - C_i(m_i) - J_i` falls furthest below :math:`u_i^*` leaves,
+    one at a time, until every participant is at least as well off as alone.
+    """
+    cohort = _cohort(agents)
+    lone = cohort.lone
+    joined = np.ones(cohort.size, dtype=bool)
+    while True:
+        profile, total, note, unique = _standard_profile(cohort, joined)
+        inside = cohort.w_at(total) - cohort.cost(profile) - cohort.joining
+        shortfall = np.where(joined, lone.utility - inside, -np.inf)
+        worst = int(np.argmax(shortfall))
+        if shortfall[worst] <= 1e-12 * max(1.0, float(np.abs(lone.utility).max())):
+            break
+        joined[worst] = False
+    utilities = np.where(joined, inside, lone.utility)
+    accuracies = np.where(joined, cohort.accuracy(np.full(cohort.size, total)), cohort.accuracy(lone.data))
+    left = int((~joined).sum())
+    if left:
+        note += f"; {left} agent(s) stay alone (joining would leave them below u_i*)"
+    verification = verify_agents(cohort, "standard", profile, joined, utilities, **verify_options) if verify \
+        else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+    return AgentsEquilibrium("standard", _labels(cohort), "Eq. (10) generalized (MODEL.md §8)", profile,
+                             accuracies, utilities, lone.data, lone.utility, joined, total, unique, total == 0,
+                             0.0, verification, 0.0, note, "", None, _lone_method(cohort))
+
+
+# -- accuracy shaping --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Shaping:
+    """:math:`F(M)` of MODEL.md §8 for a cohort and a slope margin."""
+
+    cohort: Cohort
+    eps: float
+
+    def contributions(self, total: float, joined: np.ndarray) -> np.ndarray:
+        r"""Per agent: :math:`\bar m_i(M)` for *joined*, else :math:`m_i^*`."""
+        lone, c = self.cohort.lone, self.cohort
+        gain = np.maximum(c.w_at(total) - lone.value - c.joining, 0.0)
+        bar = c.inverse_cost(lone.cost + self.eps * lone.data + gain, self.eps)
+        return np.where(joined, np.maximum(bar, lone.data), lone.data)
+
+    def excess(self, total: float, joined: np.ndarray) -> float:
+        return float(self.contributions(total, joined).sum()) - total
+
+    def upper(self) -> float:
+        """:math:`F(\\infty)`: nobody's line reaches past :math:`v_i(a_{opt})`, so every fixed point is below."""
+        lone, c = self.cohort.lone, self.cohort
+        finite = np.isfinite(c.thresholds)
+        gain = np.maximum(c.w_max - lone.value - c.joining, 0.0)
+        bar = c.inverse_cost(lone.cost + self.eps * lone.data + gain, self.eps)
+        return float(np.where(finite, np.maximum(bar, lone.data), lone.data).sum())
+
+    @property
+    def _sorted_thresholds(self) -> np.ndarray:
+        t = self.cohort.thresholds
+        return np.unique(t[np.isfinite(t)])
+
+    def largest(self) -> tuple[float, np.ndarray]:
+        r"""The largest fixed point and its joiners.
+
+        From ``x = F(\infty)`` down: on the piece ``[p, x]`` below ``x`` on which the joiner set is fixed
+        (``p`` the largest threshold <= ``x``), a fixed point is looked for (sign of ``F - M`` at ``p`` and on a
+        grid); without one, ``x = F(p^-) < p`` is the next upper bound (:math:`F` is non-decreasing, so
+        iterates from above stay above the largest fixed point) and pieces in between are skipped.
+        """
+        x = self.upper()
+        thresholds = self._sorted_thresholds
+        while True:
+            below = thresholds[thresholds <= x]
+            low = float(below[-1]) if below.size else 0.0
+            joined = self.cohort.thresholds <= low
+
+            def g(y: float, joined: np.ndarray = joined) -> float:
+                return self.excess(y, joined)
+
+            if x <= 0 or g(low) >= 0:
+                return (_largest_root(g, low, x) if x > low else low), joined
+            grid = np.linspace(low, x, _PIECE_GRID)[1:-1]
+            values = np.array([g(float(y)) for y in grid])
+            if values.size and values.max() >= 0:
+                return _largest_root(g, float(grid[int(np.argmax(values))]), x), joined
+            x = float(self.contributions(low, self.cohort.thresholds < low).sum())
+
+    def least(self) -> tuple[float, np.ndarray]:
+        r"""The least fixed point and its joiners: from ``x = 0`` up (``F(0) >= 0``), the mirror of :meth:`largest`
+        (iterates ``x = F(x)`` from below stay below the least fixed point)."""
+        upper = self.upper()
+        thresholds = self._sorted_thresholds
+        x = 0.0
+        while True:
+            joined = self.cohort.thresholds <= x
+            if self.excess(x, joined) <= 1e-15 * max(x, 1.0):
+                return x, joined
+            above = thresholds[thresholds > x]
+            high = float(above[0]) if above.size and above[0] <= upper else upper
+            grid = np.linspace(x, high, _PIECE_GRID)
+            values = [self.excess(float(y), joined) for y in grid[1:]]
+            negative = [k + 1 for k, v in enumerate(values) if v < 0]
+            if negative:
+                root = _root_between(functools.partial(self.excess, joined=joined),
+                                     float(grid[negative[0] - 1]), float(grid[negative[0]]))
+                return root, self.cohort.thresholds <= root
+            x = max(high, float(self.contributions(high, self.cohort.thresholds <= high).sum()))
+
+
+def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, verify: bool = True,
+                               **verify_options: Any) -> AgentsEquilibrium:
+    r"""Accuracy shaping for agents that differ (Eq. (13) generalized, MODEL.md §8): the largest fixed point.
+
+    Agent ``i`` joins at total ``M`` iff :math:`v_i(a_i(M)) - v_i(a_i(m_i^*)) \ge J_i` and then gives
+    :math:`\bar m_i(M)`, the root of
+    :math:`C_i(m) - C_i(m_i^*) + \varepsilon(m - m_i^*) = v_i(a_i(M)) - v_i(a_i(m_i^*)) - J_i`.
+    Reports the least fixed point in ``other_equilibria`` when it is smaller (with its own
+    verification), and checks Theorem 4.6 (:math:`U_i = u_i^* + \varepsilon(\bar m_i - m_i^*)` for joiners,
+    with :math:`U_i` from the mechanism object's accuracies).
+    """
+    cohort = _cohort(agents)
+    eps = parse_eps(eps)
+    shaping = _Shaping(cohort, eps)
+    lone = cohort.lone
+    total, joined = shaping.largest()
+    profile = shaping.contributions(total, joined)
+    residual = abs(float(profile.sum()) - total) / total if total > 0 else 0.0
+    utilities, accuracies = _shaping_outcome(cohort, eps, profile, joined)
+    gap = float(np.max(np.abs(utilities - lone.utility - eps * (profile - lone.data))[joined])) if joined.any() else 0.0
+    verification = verify_agents(cohort, "shaping", profile, joined, utilities, eps, **verify_options) if verify \
+        else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+    least, least_joined = shaping.least()
+    other = ""
+    if least < total * (1 - 1e-9):
+        least_profile = shaping.contributions(least, least_joined)
+        who = "no data at all" if least == 0 else "nobody joins" if not least_joined.any() else \
+            f"{int(least_joined.sum())} of {cohort.size} join"
+        other = f"a smaller fixed point M = {least:.10g} ({who})"
+        if verify:
+            least_u, _ = _shaping_outcome(cohort, eps, least_profile, least_joined)
+            check = verify_agents(cohort, "shaping", least_profile, least_joined, least_u, eps, **verify_options)
+            other += (" is an equilibrium too (verified)" if check.verified else
+                      f" is not an equilibrium (an agent gains {check.max_deviation_gain:.3g} by deviating)")
+    note = (f"MODEL.md §8: {int(joined.sum())} of {cohort.size} agents join and give m_bar_i(M) >= m_i*; "
+            "the others keep their own model at m_i*")
+    return AgentsEquilibrium("shaping", _labels(cohort), "Eq. (13) generalized: largest fixed point of F (MODEL.md §8)",
+                             profile, accuracies, utilities, lone.data, lone.utility, joined, total, not other,
+                             least == 0, residual, verification, eps, note, other, gap, _lone_method(cohort))
+
+
+def _shaping_outcome(cohort: Cohort, eps: float, profile: np.ndarray,
+                     joined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Utilities and accuracies from the mechanism object (joiners pay J_i; others get u_i* alone)."""
+    mechanism = HeterogeneousShaping(cohort, eps)
+    accuracies = mechanism.accuracies(profile)
+    inside = cohort.value(accuracies) - cohort.cost(profile) - cohort.joining
+    return np.where(joined, inside, cohort.lone.utility), np.where(joined, accuracies, cohort.accuracy(cohort.lone.data))
+
+
+def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any = 0.0, *, rtol: float = 1e-10,
+                         max_sweeps: int = 200, points: int = 2001, verify: bool = True,
+                         **verify_options: Any) -> AgentsEquilibrium:
+    r"""An equilibrium by best-response dynamics, agent by agent (Gauss-Seidel), for either mechanism.
+
+    Starts from the lone optima (everybody joined at :math:`m_i^*`); each agent in turn
+    moves to its best response to the others' total, found by the same global search
+    as :func:`verify_agents` (leaving included: then it keeps :math:`m_i^*` outside the
+    federation's model under shaping, contributes nothing under standard FL).  Stops when
+    no contribution changes by more than *rtol* relative to the total.  The independent
+    reference of the one-dimensional solvers (benchmarks, tests); O(n) searches per sweep.
+    """
+    cohort = _cohort(agents)
+    eps = parse_eps(eps)
+    shaping = HeterogeneousShaping(cohort, eps) if mechanism == "shaping" else None
+    lone = cohort.lone
+    profile = np.array(lone.data, dtype=float)
+    joined = np.ones(cohort.size, dtype=bool)
+    sweeps, converged = 0, False
+    while not converged and sweeps < max_sweeps:
+        sweeps += 1
+        change = 0.0
+        for i in range(cohort.size):
+            others = float(profile.sum() - profile[i])
+            utility = _participation_utility(cohort, i, others, shaping)
+            upper = max(float(cohort.inverse_cost(np.array([cohort.w_max[i]]), 0.0, np.array([i]))[0]),
+                        2 * float(profile[i]), 2 * float(lone.data[i]), 1e-9)
+            special = shaping.kinks_total(i, others) if shaping is not None else ()
+            deviation = best_deviation(utility, float(profile[i]), upper, special=special, points=points)
+            leave = float(lone.utility[i]) > deviation.best_utility
+            new = (float(lone.data[i]) if shaping is not None else 0.0) if leave else deviation.best
+            change = max(change, abs(new - profile[i]))
+            profile[i], joined[i] = new, not leave
+        converged = change <= rtol * max(float(profile.sum()), 1e-300)
+    total = float(profile.sum())
+    if shaping is not None:
+        utilities, accuracies = _shaping_outcome(cohort, eps, profile, joined)
+    else:
+        inside = cohort.w_at(total) - cohort.cost(profile) - cohort.joining
+        utilities = np.where(joined, inside, lone.utility)
+        accuracies = np.where(joined, cohort.accuracy(np.full(cohort.size, total)), cohort.accuracy(lone.data))
+    verification = verify_agents(cohort, mechanism, profile, joined, utilities, eps, **verify_options) if verify \
+        else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+    note = f"best-response dynamics {'converged' if converged else 'did not converge'} in {sweeps} sweeps"
+    return AgentsEquilibrium(mechanism, _labels(cohort), "best-response dynamics", profile, accuracies, utilities,
+                             lone.data, lone.utility, joined, total, False, False, 0.0, verification, eps, note, "",
+                             None, _lone_method(cohort))
+
+
+def solve_agents(mechanism: str, agents: Population | Cohort, eps: Any = 0.0, **options: Any) -> AgentsEquilibrium:
+    """The solver of *mechanism* (``standard`` or ``shaping``) for agents that differ."""
+    if mechanism == "standard":
+        if parse_eps(eps) != 0:
+            raise ParameterError(f"eps={eps}: the slope margin applies to the shaping mechanism only")
+        return standard_equilibrium_agents(agents, **options)
+    if mechanism == "shaping":
+        return shaping_equilibrium_agents(agents, eps, **options)
+    raise ParameterError(f"unknown mechanism {mechanism!r} (known: standard, shaping)")

@@ -1,0 +1,351 @@
+"""Agents that differ (MODEL.md §8): reduction to the paper, closed forms, done-when cases, joining costs.
+
+Expected values come from the paper's own solvers (MODEL.md §4-§5, separate code),
+from MODEL.md formulas solved here by hand-written mpmath bisection or brute-force
+grid search, never from the solver under test.
+"""
+
+from __future__ import annotations
+
+import json
+
+import mpmath as mp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fedsym.cli import main
+from fedsym.model.accuracy import accuracy_function
+from fedsym.model.agent import Agent, Population, load_agents
+from fedsym.paper.agents_that_differ import (
+    Cohort,
+    HeterogeneousShaping,
+    lone_agent,
+    shaping_equilibrium_agents,
+    standard_equilibrium_agents,
+)
+from fedsym.paper.equilibrium import shaping_equilibrium, standard_equilibrium
+from fedsym.paper.mechanisms import check_feasibility, check_individual_rationality
+
+pytestmark = pytest.mark.timeout(120)
+
+SIMPLIFIED = accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
+
+
+def a_simplified(m: mp.mpf, a_opt: str = "0.95", k: str = "1") -> mp.mpf:
+    """Eq. (3) typed in here: a(m) = max(0, a_opt - 2 sqrt(k/m))."""
+    m = mp.mpf(m)
+    return max(mp.mpf(0), mp.mpf(a_opt) - 2 * mp.sqrt(mp.mpf(k) / m)) if m > 0 else mp.mpf(0)
+
+
+def bisect(f, lo, hi, steps=200):
+    """Plain bisection for a sign change of f on [lo, hi] (mpmath)."""
+    lo, hi = mp.mpf(lo), mp.mpf(hi)
+    flo = f(lo)
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        if (f(mid) > 0) == (flo > 0):
+            lo, flo = mid, f(mid)
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def write_agents(tmp_path, records) -> str:
+    path = tmp_path / "agents.json"
+    path.write_text(json.dumps(records))
+    return str(path)
+
+
+def paper_population(bound, costs) -> Population:
+    return Population(tuple(Agent.paper(bound, str(c)) for c in costs))
+
+
+# -- reduction to the paper -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("family", ["simplified", pytest.param("generalization-bound", marks=pytest.mark.slow)])
+def test_shaping_reduces_to_theorem_4_2(family):
+    """Identical accuracy, linear costs, v = a, J = 0: MODEL.md §8 is §5; expected from shaping_equilibrium."""
+    bound = accuracy_function(family).bind({"a_opt": "0.95", "k": "1"})
+    costs = [0.001, 0.002, 0.0005, 0.002]
+    expected = shaping_equilibrium(bound, costs, verify=False)
+    result = shaping_equilibrium_agents(paper_population(bound, costs))
+    assert result.verified
+    assert result.joined.all() and result.other_equilibria == ""
+    np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-12)
+    np.testing.assert_allclose(result.utilities, expected.utilities, rtol=1e-12)
+
+
+def test_shaping_reduces_to_remark_4_4():
+    """Every agent priced out alone (c = 0.05 > c_max): the positive root of Remark 4.4 (expected from
+    shaping_equilibrium) and no data at all as a second equilibrium."""
+    expected = shaping_equilibrium(SIMPLIFIED, [0.05] * 10, verify=False)
+    result = shaping_equilibrium_agents(Population((Agent.paper(SIMPLIFIED, "0.05", count=10),)))
+    assert expected.zero_is_equilibrium and result.zero_is_equilibrium
+    np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-12)
+    assert result.verified and "M = 0 (no data at all)" in result.other_equilibria
+
+
+def test_standard_reduces_to_theorem_3_4():
+    """Identical accuracy, linear costs: only the cheapest contributes its m* (expected from standard_equilibrium)."""
+    costs = [0.002, 0.001, 0.004]
+    expected = standard_equilibrium(SIMPLIFIED, costs, verify=False)
+    result = standard_equilibrium_agents(paper_population(SIMPLIFIED, costs))
+    assert result.verified and result.unique
+    np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-12, atol=1e-9)
+
+
+# -- Theorem 2.3 generalized ---------------------------------------------------------------------------
+
+def test_closed_form_quadratic_cost_against_ternary_search():
+    """MODEL.md §8: Eq. (3), v = id, C = c m^2 gives m* = (sqrt(k)/(2c))^(2/5); checked by a ternary search on u."""
+    c = mp.mpf("2e-7")
+    result = lone_agent(Agent.of(SIMPLIFIED, "2e-7*m**2"))
+    assert result.method["optimal_data"] == "closed-form"
+    with mp.workdps(40):
+        lo, hi = mp.mpf(5), mp.mpf(10) ** 5
+        u = lambda m: a_simplified(m) - c * m**2  # noqa: E731
+        for _ in range(300):
+            a, b = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+            lo, hi = (a, hi) if u(a) < u(b) else (lo, b)
+        searched = (lo + hi) / 2
+    formula = (mp.sqrt(1) / (2 * c)) ** (mp.mpf(2) / 5)
+    assert float(result.optimal_data) == pytest.approx(float(formula), rel=1e-14)
+    assert float(result.optimal_data) == pytest.approx(float(searched), rel=1e-9)
+    assert float(result.optimal_utility) == pytest.approx(float(u(formula)), rel=1e-14)
+    # the vectorized cohort path agrees
+    cohort = Cohort.of(Population((Agent.of(SIMPLIFIED, "2e-7*m**2"),)))
+    assert cohort.lone.data[0] == pytest.approx(float(formula), rel=1e-12)
+
+
+def test_viability_cost_of_quadratic_cost_by_hand():
+    """sup_m (a_opt - 2 sqrt(k/m)) / m^2: tangent 5 sqrt(k m) = 2 a_opt m, so c_max = 16 a_opt^5 / (3125 k^2)."""
+    result = lone_agent(Agent.of(SIMPLIFIED, "1e-7*m**2"))
+    assert float(result.viability_cost) == pytest.approx(16 * 0.95**5 / 3125, rel=1e-14)
+
+
+def test_nonconcave_value_is_found_by_global_search():
+    """v(a) = a^4 makes w = v o a convex just above m_0: the result says 'global search' and m*, u* match a
+    brute-force maximisation of (0.95 - 2/sqrt(m))^4 - 0.001 m on a log grid of 2e6 points."""
+    result = lone_agent(Agent.of(SIMPLIFIED, 0.001, value="a**4"))
+    grid = np.geomspace(4 / 0.95**2, 1e6, 2_000_001)
+    utility = (0.95 - 2 / np.sqrt(grid)) ** 4 - 0.001 * grid
+    assert result.method["optimal_data"] == "global search" and "global search" in result.note
+    assert float(result.optimal_data) == pytest.approx(grid[np.argmax(utility)], rel=1e-5)
+    assert float(result.optimal_utility) == pytest.approx(utility.max(), rel=1e-10)
+
+
+# -- the done-when cases ----------------------------------------------------------------------------------
+
+def test_done_when_linear_costs_give_200_each(tmp_path, capsys):
+    """Two agents simplified(0.95, 1), cost 0.001*m: Example 4.5 with t_2 = 2, m* = 100 gives [200, 200]."""
+    path = write_agents(tmp_path, [{"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1}, "cost": "0.001*m",
+                                    "value": "a"}] * 2)
+    assert main(["equilibrium", "--agents", path, "--mechanism", "shaping", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["contributions"] == pytest.approx([200.0, 200.0], rel=1e-12)
+    assert data["joined"] == [True, True] and data["other_equilibria"] == "" and data["verified"]
+
+
+MIXED = [{"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1}, "cost": "0.0005*m + 1e-6*m**2"},
+         {"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1}, "cost": "0.001*m"}]
+
+
+def _independent_mixed_shaping(eps: str = "0") -> tuple[mp.mpf, mp.mpf, mp.mpf]:
+    """MODEL.md §8 by hand: m1* from the FOC m^(-3/2) = 0.0005 + 2e-6 m, m2* = 100; then m̄_i(M) from
+    C_i(m) - C_i(m_i*) + eps (m - m_i*) = a(M) - a(m_i*) (a quadratic and a linear equation); M = m̄_1 + m̄_2."""
+    with mp.workdps(30):
+        e = mp.mpf(eps)
+        m1 = bisect(lambda m: m ** mp.mpf(-1.5) - mp.mpf("0.0005") - 2 * mp.mpf("1e-6") * m, 5, 1000)
+        b, q = mp.mpf("0.0005") + e, mp.mpf("1e-6")
+
+        def bars(total):
+            target = b * m1 + q * m1**2 + a_simplified(total) - a_simplified(m1)
+            bar1 = (-b + mp.sqrt(b**2 + 4 * q * target)) / (2 * q)
+            return bar1, 100 + (a_simplified(total) - a_simplified(100)) / (mp.mpf("0.001") + e)
+
+        total = bisect(lambda t: sum(bars(t)) - t, 300, 5000)
+        return (total, *bars(total))
+
+
+def test_done_when_mixed_costs_match_independent_bisection(tmp_path, capsys):
+    """Costs 0.0005*m + 1e-6*m^2 and 0.001*m under shaping: the fixed point solved here from MODEL.md §8."""
+    path = write_agents(tmp_path, MIXED)
+    assert main(["equilibrium", "--agents", path, "--mechanism", "shaping", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    total, bar1, bar2 = _independent_mixed_shaping()
+    assert data["verified"] and data["joined"] == [True, True]
+    assert data["contributions"] == pytest.approx([float(bar1), float(bar2)], rel=1e-12)
+    assert data["total"] == pytest.approx(float(total), rel=1e-12)
+    assert data["theorem_4_6_gap"] <= 1e-12
+
+
+def test_done_when_mixed_costs_brute_force_best_responses():
+    """With eps = 1e-4 (a strict incentive along the line): the solver matches the hand bisection, and each
+    agent's best response to the other's contribution, by a grid search over the hand-written generalized
+    Eq. (13), is its own contribution (brute force, no solver code)."""
+    eps = 1e-4
+    total, bar1, bar2 = (float(x) for x in _independent_mixed_shaping(str(eps)))
+    result = shaping_equilibrium_agents(load_agents_from(MIXED), eps)
+    np.testing.assert_allclose(result.contributions, [bar1, bar2], rtol=1e-12)
+    with mp.workdps(20):
+        m1 = float(bisect(lambda m: m ** mp.mpf(-1.5) - mp.mpf("0.0005") - 2 * mp.mpf("1e-6") * m, 5, 1000))
+    a = lambda m: np.where(m > 4 / 0.95**2, 0.95 - 2 / np.sqrt(np.maximum(m, 1e-300)), 0.0)  # noqa: E731
+    agents = [(lambda m: 0.0005 * m + 1e-6 * m**2, m1, bar2), (lambda m: 0.001 * m, 100.0, bar1)]
+    grid = np.linspace(0.0, 3000.0, 3_000_001)
+    for (cost, anchor, others), claimed in zip(agents, (bar1, bar2)):
+        line = a(np.array(anchor)) + cost(grid) - cost(anchor) + eps * (grid - anchor)
+        gamma = np.where(grid <= anchor, a(grid), np.minimum(line, a(grid + others)))
+        utility = gamma - cost(grid)
+        assert grid[np.argmax(utility)] == pytest.approx(claimed, abs=2e-3)
+
+
+def test_standard_with_convex_and_linear_costs_by_hand():
+    """Eq. (10) generalized: the convex agent gives (C')^{-1}(a'(M)) = its own m1* ~ 121.8 since the linear
+    agent's stopping point (a'(M) = 0.001 at M = 100) lies below; the linear agent free-rides."""
+    result = standard_equilibrium_agents(load_agents_from(MIXED))
+    with mp.workdps(30):
+        m1 = bisect(lambda m: m ** mp.mpf(-1.5) - mp.mpf("0.0005") - 2 * mp.mpf("1e-6") * m, 5, 1000)
+    assert result.verified
+    np.testing.assert_allclose(result.contributions, [float(m1), 0.0], rtol=1e-12, atol=1e-12)
+
+
+def load_agents_from(records) -> Population:
+    from fedsym.model.agent import agents_from_records
+
+    return agents_from_records(records)
+
+
+# -- joining costs ---------------------------------------------------------------------------------------
+
+def test_joining_cost_nobody_joining_is_an_equilibrium_too():
+    """Ten agents with c = 0.05 > c_max (m* = 0) and J = 0.1: the largest fixed point solves
+    M = 10 (a(M) - 0.1)/0.05, i.e. x^3 - 170 x + 400 = 0 with x = sqrt(M) (mpmath polyroots);
+    nobody joining (M = 0) is a fixed point and an equilibrium too."""
+    population = Population((Agent.of(SIMPLIFIED, 0.05, "0.1", count=10),))
+    result = shaping_equilibrium_agents(population)
+    roots = sorted(float(x.real) ** 2 for x in mp.polyroots([1, 0, -170, 400]) if x.real > 0)
+    assert result.total == pytest.approx(roots[-1], rel=1e-12)
+    assert result.verified and result.joined.all()
+    assert "M = 0 (no data at all)" in result.other_equilibria and "equilibrium too (verified)" in result.other_equilibria
+    assert result.zero_is_equilibrium and not result.unique
+
+
+def test_agent_whose_joining_cost_exceeds_any_gain_stays_out():
+    """J = 0.5 > a_opt - a(m*) = 0.2: agent 3 never joins, keeps m* = 100 with u* = 0.65, and its data
+    still counts (Eq. (13)'s first branch): M = 100 + 2 (100 + (a(M) - 0.75)/0.001), solved here."""
+    agents = (Agent.of(SIMPLIFIED, 0.001, count=2), Agent.of(SIMPLIFIED, 0.001, "0.5"))
+    result = shaping_equilibrium_agents(Population(agents))
+    with mp.workdps(30):
+        total = bisect(lambda t: 100 + 2 * (100 + (a_simplified(t) - mp.mpf("0.75")) / mp.mpf("0.001")) - t, 300, 3000)
+    assert result.joined.tolist() == [True, True, False]
+    assert result.total == pytest.approx(float(total), rel=1e-12)
+    assert result.contributions[2] == pytest.approx(100.0, rel=1e-12)
+    assert result.utilities[2] == pytest.approx(0.65, rel=1e-12)
+    assert result.verified
+
+
+def test_standard_agent_with_a_high_joining_cost_stays_alone():
+    """By hand (MODEL.md §4, §8): agent 1 (c = 0.001) gives its m* = 100; agent 2 (c = 0.002, J = 0.3) would
+    free-ride at a(100) - J = 0.45 < u* = 0.95 - 3 (0.002)^(1/3) (Example 2.4), so it trains alone."""
+    agents = (Agent.of(SIMPLIFIED, 0.001), Agent.of(SIMPLIFIED, 0.002, "0.3"))
+    result = standard_equilibrium_agents(Population(agents))
+    assert result.joined.tolist() == [True, False] and result.verified
+    np.testing.assert_allclose(result.contributions, [100.0, 0.0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(result.utilities, [0.65, 0.95 - 3 * 0.002 ** (1 / 3)], rtol=1e-12)
+
+
+def test_standard_with_non_polynomial_costs_satisfies_first_order_conditions():
+    """Eq. (10) generalized with C = 1e-4 m log(1+m) (two agents, Eq. (3)) and C = exp(m/1000) - 1 (an
+    exponential learning curve): at the total M each contributor's C_i'(m_i) equals a_i'(M), derivatives typed
+    in here; the linear-cost agent (c = 0.001 > a'(M)) gives nothing."""
+    exponential = accuracy_function("a_opt*(1 - exp(-m/k))").bind({"a_opt": "0.9", "k": "300"})
+    agents = (Agent.of(SIMPLIFIED, "0.0001*m*log(1+m)", count=2), Agent.of(exponential, "exp(m/1000)-1"),
+              Agent.of(SIMPLIFIED, 0.001))
+    result = standard_equilibrium_agents(Population(agents))
+    total, (m1, _, m3, m4) = result.total, result.contributions
+    assert result.verified and m4 == 0
+    assert 1e-4 * (np.log1p(m1) + m1 / (1 + m1)) == pytest.approx(total**-1.5, rel=1e-10)
+    assert np.exp(m3 / 1000) / 1000 == pytest.approx(0.9 / 300 * np.exp(-total / 300), rel=1e-10)
+    assert total == pytest.approx(2 * m1 + m3, rel=1e-14)
+
+
+# -- mechanism object and properties -----------------------------------------------------------------------
+
+def test_mechanism_is_feasible_and_individually_rational():
+    """Def. 3.1 and 3.2 hold for the generalized Eq. (13) with two accuracy curves and a RealFM value."""
+    power = accuracy_function("power-law").bind({"a_opt": "0.9", "tau": "0.1", "beta": "1", "alpha": "0.5"})
+    agents = (Agent.of(SIMPLIFIED, "0.001*m", value="(1-a)**(-2)-1"), Agent.of(power, "0.0005*m + 1e-6*m**2", "0.05"),
+              Agent.of(SIMPLIFIED, "0.002*m"))
+    mechanism = HeterogeneousShaping(Cohort.of(Population(agents)))
+    assert check_feasibility(mechanism, samples=8, points=100).holds
+    assert check_individual_rationality(mechanism, samples=8, points=100).holds
+
+
+def test_quadratic_cohort_matches_population_path():
+    """Cohort.quadratic_costs (arrays, for large n) and Population give the same equilibrium."""
+    agents = (Agent.of(SIMPLIFIED, "0.0005*m + 1e-6*m**2"), Agent.of(SIMPLIFIED, "0.001*m"))
+    expected = shaping_equilibrium_agents(Population(agents), verify=False)
+    cohort = Cohort.quadratic_costs([Agent.of(SIMPLIFIED, 1)], [0, 0], [0.0005, 0.001], [1e-6, 0.0])
+    result = shaping_equilibrium_agents(cohort, verify=False)
+    np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-13)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.3, 5.0), st.floats(1e-4, 1e-2), st.floats(0.0, 1e-6)), min_size=1, max_size=4))
+def test_shaping_collects_at_least_as_much_data_as_standard(agents):
+    """Property (Eq. (12) generalized): the shaping total is >= the standard-FL total for random populations."""
+    bound = {k: accuracy_function("simplified").bind({"a_opt": "0.9", "k": f"{k:.3g}"}) for k, _, _ in agents}
+    population = Population(tuple(Agent.of(bound[k], f"{c1:.4g}*m + {c2:.4g}*m**2" if c2 > 0 else c1)
+                                  for k, c1, c2 in agents))
+    shaping = shaping_equilibrium_agents(population, verify=False)
+    standard = standard_equilibrium_agents(population, verify=False)
+    assert shaping.total >= standard.total * (1 - 1e-12)
+
+
+# -- the command line ------------------------------------------------------------------------------------------
+
+GOOD = {"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1}, "cost": "0.001*m"}
+
+
+@pytest.mark.parametrize("record, words", [
+    ({**GOOD, "colour": 1}, "agent 2: colour: unknown key"),
+    ({"cost": 1}, "agent 2: accuracy: missing"),
+    ({**GOOD, "cost": "0.001*m - 1e-6*m**2"}, "agent 2: cost: cost '0.001*m - 1e-6*m**2' is not convex"),
+    ({**GOOD, "value": "-a"}, "agent 2: value: value '-a' is not increasing"),
+    ({**GOOD, "joining_cost": -0.1}, "agent 2: joining_cost: joining_cost -0.1 must be >= 0"),
+])
+def test_malformed_agents_file_is_one_line_exit_2(tmp_path, capsys, record, words):
+    """A bad agent: one line naming the file, the agent (counted from 1) and the field; exit 2."""
+    path = write_agents(tmp_path, [GOOD, record])
+    assert main(["equilibrium", "--agents", path, "--mechanism", "shaping"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and path in err
+
+
+def test_bad_json_is_one_line_exit_2(tmp_path, capsys):
+    path = tmp_path / "bad.json"
+    path.write_text('[{"accuracy": ')
+    assert main(["equilibrium", "--agents", str(path), "--mechanism", "standard"]) == 2
+    assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_load_agents_counts_expand():
+    """count repeats an agent in the expanded view."""
+    population = load_agents_from([{**GOOD, "count": 3}, GOOD])
+    assert population.size == 4 and population.index.tolist() == [0, 0, 0, 1]
+
+
+def test_individual_cost_function_cli(capsys):
+    """fedsym individual --cost-function: the closed form m* = (sqrt(k)/(2c))^(2/5) at c = 1e-7."""
+    assert main(["individual", "--accuracy", "simplified", "--param", "a_opt=0.95", "--param", "k=1",
+                 "--cost-function", "1e-7*m**2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["optimal_data"] == pytest.approx((1 / 2e-7) ** 0.4, rel=1e-13)
+    assert data["method"]["optimal_data"] == "closed-form"
+
+
+def test_load_agents_from_file(tmp_path):
+    path = write_agents(tmp_path, [GOOD])
+    assert load_agents(path).agents[0].linear_rate == pytest.approx(0.001)
