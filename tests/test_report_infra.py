@@ -35,6 +35,8 @@ from fedsym.report import (
     required_packages,
     run_report,
 )
+from fedsym.report.content import verification_latex
+from fedsym.report.tex import STYLE_FILE
 
 # --------------------------------------------------------------------------
 # escape_text and Latex
@@ -193,8 +195,10 @@ def test_section_escapes_plain_text_and_keeps_latex() -> None:
     assert r"Maximise $u(m) = \sqrt{m} - c\,m$ over $m > 0$." in text
     assert r"m\_star & \ensuremath{4} \\" in text
     assert r"\ensuremath{3.17 \times 10^{-5}}" in text
-    assert r"\ensuremath{\frac{1}{3}}" in text
-    assert r"\checkmark" in text
+    assert r"\ensuremath{1/3}" in text  # an exact rational stays exact, inline (not a tiny stacked fraction)
+    assert r"\checkmark" not in text  # the check table is in the verification appendix
+    assert "The 1 values of this section's closed forms agree" in text
+    assert r"\checkmark" in verification_latex([make_section()])
 
 
 def test_section_starts_with_the_generated_header() -> None:
@@ -251,13 +255,24 @@ def test_repr_latex_shows_the_formulas() -> None:
     assert r"\frac{1}{4 c^{2}}" in shown
 
 
-def test_required_packages_unique_and_hyperref_last() -> None:
+def test_fedsym_sty_loads_every_package_the_fragments_need() -> None:
     names = [p.name for p in required_packages()]
     assert len(names) == len(set(names))
-    assert names[-1] == "hyperref"
-    for needed in ("amsmath", "amssymb", "booktabs", "pgfplots", "lmodern", "geometry"):
+    for needed in ("amsmath", "amssymb", "booktabs", "pgfplots", "tabularx"):
         assert needed in names
-    assert r"\pgfplotsset{compat=" in preamble()
+    for host_only in ("geometry", "hyperref", "fontenc", "lmodern"):
+        assert host_only not in names  # a host paper's own choice, never the fragments'
+    style = STYLE_FILE.read_text(encoding="utf-8")
+    for name in names:
+        assert re.search(r"\\RequirePackage\{" + name + r"\}", style), f"fedsym.sty does not load {name}"
+    assert "geometry" not in style and "hyperref}" not in style and "fontenc" not in style
+
+
+def test_preamble_loads_host_packages_then_fedsym_last() -> None:
+    lines = preamble().splitlines()
+    assert lines[-1] == r"\usepackage{fedsym}"
+    assert lines[-2] == r"\usepackage[hidelinks]{hyperref}"
+    assert r"\usepackage[a4paper,margin=2.5cm]{geometry}" in lines
 
 
 # --------------------------------------------------------------------------
@@ -302,13 +317,16 @@ def test_run_report_writes_main_and_sections_in_file_order(tmp_path: Path) -> No
     result = run_report(derivations, tmp_path / "out")
     out = tmp_path / "out"
     assert result.main == out / "main.tex"
-    assert result.sections == (out / "first.tex", out / "second.tex")
+    assert result.sections == (out / "first.tex", out / "second.tex", out / "verification.tex")
     main = result.main.read_text()
-    assert main.index(r"\input{first}") < main.index(r"\input{second}")
+    assert main.index(r"\input{first}") < main.index(r"\input{second}") < main.index(r"\appendix") \
+        < main.index(r"\input{verification}")
     assert main.splitlines()[0] == GENERATED_HEADER
-    assert r"\usepackage{pgfplots}" in main and main.rstrip().endswith(r"\end{document}")
+    assert r"\usepackage{fedsym}" in main and main.rstrip().endswith(r"\end{document}")
+    assert (out / "fedsym.sty").read_bytes() == STYLE_FILE.read_bytes()
     section = (out / "first.tex").read_text()
-    assert r"\addplot+" in section and r"\checkmark" in section
+    assert r"\addplot+" in section and r"\fedsymowncaption{Utility. Toy" in section
+    assert r"\checkmark" in (out / "verification.tex").read_text()
     assert result.pdf is None
 
 
@@ -317,8 +335,9 @@ def test_run_report_is_byte_identical_across_runs(tmp_path: Path) -> None:
     write_derivation(derivations, "toy.py", "toy")
     first = run_report(derivations, tmp_path / "one")
     second = run_report(derivations, tmp_path / "two")
-    for a, b in zip((first.main, *first.sections), (second.main, *second.sections)):
+    for a, b in zip((first.main, *first.sections), (second.main, *second.sections), strict=True):
         assert a.read_bytes() == b.read_bytes()
+    assert (tmp_path / "one" / "fedsym.sty").read_bytes() == (tmp_path / "two" / "fedsym.sty").read_bytes()
 
 
 def test_run_report_removes_only_stale_generated_files(tmp_path: Path) -> None:
