@@ -27,7 +27,7 @@ from fedsym.model.accuracy import FAMILIES, BoundAccuracy
 from fedsym.paper.equilibrium import Equilibrium, best_response_equilibrium, standard_equilibrium
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
 from fedsym.paper.mechanisms import StandardMechanism
-from fedsym.report import Section, Step, accuracy_parameters
+from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
 #: the paper's running example, Eq. (3)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}
@@ -60,11 +60,11 @@ def equilibria() -> tuple[Equilibrium, Equilibrium]:
 
 
 def _costs_text(costs: tuple[str, ...]) -> Latex:
-    return Latex("$" + ", ".join(format_number(float(x)) for x in costs) + "$")
+    return Latex("$" + ", ".join(number_latex(float(x)) for x in costs) + "$")
 
 
 def _profile_text(values: Iterable[float]) -> Latex:
-    return Latex("$(" + ", ".join(format_number(float(x)) for x in values) + ")$")
+    return Latex("$(" + ", ".join(number_latex(float(x)) for x in values) + ")$")
 
 
 def _check_rows(accuracy: BoundAccuracy, free_riding: Equilibrium) -> list[CheckRow]:

@@ -18,6 +18,7 @@ from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, In
 from fedsym.core.latex import Latex
 from fedsym.core.solve import set_symbolic_timeout
 from fedsym.model.accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
+from fedsym.paper.best_response import JumpForms, jump_forms
 from fedsym.paper.deviation import Deviation, best_deviation
 from fedsym.paper.equilibrium import (
     Equilibrium,
@@ -54,6 +55,8 @@ _moved.install()
 
 __all__ = [
     "FAMILIES",
+    "JumpForms",
+    "jump_forms",
     "AccuracyFunction",
     "AssumptionReport",
     "BoundAccuracy",

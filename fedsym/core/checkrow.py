@@ -119,7 +119,7 @@ def text_math(text: str) -> Latex:
     >>> print(text_math("threshold m_-i, c_i = 0.05"))
     \\text{threshold } m_{-i} ,\\ c_{i} = 0.05
     >>> print(text_math("simplified(a_opt=0.95, k=1), c = 1e-4 c_max"))
-    \\text{Eq.~(3)} \\colon a_{opt} = 0.95 ,\\ k = 1 ,\\ c = 0.0001 c_{max}
+    \\text{Eq.~(3)} \\colon a_{opt} = 0.95 ,\\ k = 1 ,\\ c = 0.0001 \\, c_{max}
     """
     text = re.sub(r"^(.*?)\(([^()]*=[^()]*)\)", lambda g: f"{g.group(1)}: {g.group(2)}", text, count=1)
     parts: list[tuple[str, str]] = []     # (kind, tex), kind one of "text", "space", "math"
@@ -134,6 +134,9 @@ def text_math(text: str) -> Latex:
             between = 0 < i < len(tokens) - 1 and tokens[i - 1].lastgroup == "space" \
                 and tokens[i + 1].lastgroup == "space"
             tex = r"\times" if value == "x" and between else _name_math(value)
+            if tex is not None and i > 1 and tokens[i - 2].lastgroup == "number" and between is False \
+                    and tokens[i - 1].lastgroup == "space":
+                parts.append(("math", r"\,"))  # 0.5 c_max: a coefficient times a symbol
             parts.append(("text", escape_text(value)) if tex is None else ("math", tex))
         elif kind == "op":
             parts.append(("math", _OPERATORS.get(value, value)))

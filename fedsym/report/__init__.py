@@ -7,10 +7,10 @@
 - :mod:`~fedsym.report.pdf`: :func:`compile_pdf`.
 """
 
-from fedsym.report.content import Figure, Section, Series, Step, accuracy_parameters, symbol_parameters
+from fedsym.report.content import Figure, Section, Series, Step, accuracy_parameters, symbol_parameters, verification_latex
 from fedsym.report.pdf import TexError, compile_pdf
 from fedsym.report.runner import DEFAULT_TITLE, ReportResult, run_report
-from fedsym.report.tex import GENERATED_HEADER, Package, preamble, required_packages
+from fedsym.report.tex import GENERATED_HEADER, STYLE_FILE, Package, number_latex, preamble, required_packages
 
 __all__ = [
     "Series",
@@ -24,6 +24,9 @@ __all__ = [
     "preamble",
     "accuracy_parameters",
     "symbol_parameters",
+    "verification_latex",
+    "number_latex",
+    "STYLE_FILE",
     "run_report",
     "compile_pdf",
     "GENERATED_HEADER",

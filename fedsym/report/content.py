@@ -142,7 +142,8 @@ class Figure:
             object.__setattr__(self, "title", Latex(title) if isinstance(self.title, Latex) else title)
         if self.number and not _NUMBER.fullmatch(self.number):
             raise ValueError(f"figure {self.title!r}: number {self.number!r} must match {_NUMBER.pattern}")
-        object.__setattr__(self, "points", tuple((float(x), float(y), text, anchor)
+        object.__setattr__(self, "axis_options", Latex(self.axis_options))  # trusted, like a Series style
+        object.__setattr__(self, "points", tuple((float(x), float(y), text, Latex(anchor))
                                                  for x, y, text, anchor in self.points))
         for axis, mode in (("xmode", self.xmode), ("ymode", self.ymode)):
             if mode not in _AXIS_MODES:
@@ -187,7 +188,9 @@ class Figure:
         if not plots:
             raise ValueError(f"figure {self.title!r} has no finite point to draw")
         lines = [(x, text) for x, text in self.vertical_lines if _drawable(x, self.xmode)]
-        return render("figure.tex", figure=self, plots=plots, vertical_lines=lines,
+        # a y inside the drawn range for the vertical lines' axis coordinate (a far one overflows TeX's dimensions)
+        anchor_y = plots[0][1][0][1]
+        return render("figure.tex", figure=self, plots=plots, vertical_lines=lines, anchor_y=anchor_y,
                        label=Latex(label), caption=self.caption_latex())
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 from numbers import Real
+from pathlib import Path
 from typing import Any, Union
 
 import jinja2
@@ -65,7 +65,7 @@ def number_latex(value: Any, digits: int = 6) -> str:
     ['0.9', '1/3', '0', '15.8312']
     """
     if isinstance(value, sp.Rational) and not isinstance(value, sp.Integer):
-        p, q = int(value.p), int(value.q)
+        q = int(value.q)
         while q % 2 == 0:
             q //= 2
         while q % 5 == 0:
