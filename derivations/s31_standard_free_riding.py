@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import mpmath as mp
 import sympy as sp
 
-from fedsym.core.checkrow import CheckRow
+from fedsym.core.checkrow import CheckRow, prose_math
 from fedsym.core.derived import CLOSED_FORM
 from fedsym.core.latex import Latex, format_number
 from fedsym.core.solve import DPS
@@ -161,9 +161,10 @@ def derive() -> Section:
         values=tuple(values),
         checks=tuple(_check_rows(accuracy, free_riding)),
         notes=(
-            free_riding.note + ".",
-            priced_out.note + ".",
-            "Verification: for every distinct agent situation, a global grid search with golden-section "
-            "refinement over all deviations in [0, 1/c_i] (beyond it the utility is negative).",
+            prose_math(free_riding.note + "."),
+            prose_math(priced_out.note + "."),
+            Latex(r"Equilibria are verified for every distinct agent situation by a global grid search with "
+                  r"golden-section refinement over all deviations in $[0, 1/c_i]$ (beyond it the utility is "
+                  r"negative)."),
         ),
     )

@@ -21,7 +21,8 @@ from fedsym.core.derived import CLOSED_FORM, NUMERIC, Derived
 from fedsym.core.latex import Latex, escape_text, format_number
 from fedsym.core.solve import DPS
 
-__all__ = ["CheckRow", "derived_row", "method_label", "relative_error", "text_math", "IDENTIFIER_MATH",
+__all__ = ["CheckRow", "derived_row", "method_label", "relative_error", "text_math", "prose_math",
+           "IDENTIFIER_MATH",
            "DEFAULT_TOLERANCE"]
 
 #: Default relative tolerance of a check.  The closed form is evaluated at
@@ -143,6 +144,27 @@ def text_math(text: str) -> Latex:
         else:
             parts.append(("text", escape_text(value).replace("Eq. ", "Eq.~")))
     return Latex(_join(parts))
+
+
+_PROSE_MATH = re.compile(
+    r"(?<![\w\\])(?:[A-Za-z]+(?:_-?[A-Za-z0-9]+)+\*?|[A-Za-z]\*)"
+    r"(?:\s*(?:>=|<=|=|<|>)\s*(?:[A-Za-z]+(?:_-?[A-Za-z0-9]+)*\*?|\d+(?:\.\d+)?))*"
+)
+
+
+def prose_math(text: str) -> Latex:
+    """Plain prose with its code names (``c_i >= c_max``, ``m*``) set as inline math, the rest escaped.
+
+    Examples
+    --------
+    >>> print(prose_math("every agent is priced out (c_i >= c_max): m* = 0"))
+    every agent is priced out ($c_{i} \\ge c_{max}$): $m^* = 0$
+    """
+    out, last = [], 0
+    for match in _PROSE_MATH.finditer(text):
+        out += [escape_text(text[last:match.start()]), f"${text_math(match.group(0))}$"]
+        last = match.end()
+    return Latex("".join([*out, escape_text(text[last:])]))
 
 
 def _join(parts: list[tuple[str, str]]) -> str:
