@@ -20,7 +20,7 @@ from fedsym.core.solve import DPS, bracketed_root
 from fedsym.core.symbols import m
 from fedsym.model.accuracy import FAMILIES, BoundAccuracy
 from fedsym.paper.lone_agent import check_rows, lone_agent_forms
-from fedsym.report import Figure, Section, Series, Step, symbol_parameters
+from fedsym.report import Figure, Section, Series, Step, number_latex, symbol_parameters
 
 #: parameter values of the figure and the table (the paper's simulations use b = 4)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}
@@ -118,7 +118,7 @@ def derive() -> Section:
                   r"the accuracy for $m$, see the section of Figure~2 for the reasons): fedsym finds $m_0$ by "
                   r"bracketed bisection of the accuracy, and the check table compares it with Ridder's method."),
             Latex(r"Eq.~(2) is concave only beyond some $m$: its curvature changes sign at "
-                  f"$m = {format_number(_inflection(bounds['generalization-bound']))}$, where the accuracy is "
+                  f"$m = {number_latex(_inflection(bounds['generalization-bound']))}$, where the accuracy is "
                   r"still negative, so (1) holds on the positive part (the assumption rows); fedsym refuses "
                   r"results that need (1) where it fails."),
         ),

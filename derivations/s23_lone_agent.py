@@ -15,12 +15,12 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.latex import Latex, format_number
+from fedsym.core.latex import Latex
 from fedsym.core.solve import DPS
 from fedsym.core.symbols import c, k, m
 from fedsym.model.accuracy import FAMILIES, BoundAccuracy
 from fedsym.paper.lone_agent import IndividualResult, LoneAgentForms, check_rows, individual, lone_agent_forms
-from fedsym.report import Figure, Section, Series, Step, symbol_parameters
+from fedsym.report import Figure, Section, Series, Step, number_latex, symbol_parameters
 
 #: the paper's running example
 PARAMETERS = {"a_opt": "0.95", "k": "1"}
@@ -80,8 +80,8 @@ def _regime_figure(panel: str, bound: BoundAccuracy, forms: LoneAgentForms, resu
          Series(Latex(r"cost $c\,m$"), data, cost * data, style="gray, dashed"),
          Series(Latex(r"utility $u(m)$"), data, accuracy - cost * data, style="red")),
         vertical_lines=tuple(lines),
-        caption=Latex(f"{_REGIME_CAPTIONS[result.regime]} Optimal data ${format_number(result.optimal_data)}$, "
-                      f"utility ${format_number(result.optimal_utility)}$."),
+        caption=Latex(f"{_REGIME_CAPTIONS[result.regime]} Optimal data ${number_latex(result.optimal_data)}$, "
+                      f"utility ${number_latex(result.optimal_utility)}$."),
     )
 
 
@@ -135,8 +135,8 @@ def derive() -> Section:
         values += [
             (Latex(f"{regime} cost: $c$"), result.cost),
             (Latex(f"{regime} cost: regime, $m^*$, $u^*$"),
-             Latex(f"{result.regime}, ${format_number(result.optimal_data)}$, "
-                   f"${format_number(result.optimal_utility)}$")),
+             Latex(f"{result.regime}, ${number_latex(result.optimal_data)}$, "
+                   f"${number_latex(result.optimal_utility)}$")),
         ]
     figures = (_accuracy_figure(bound, forms),
                *(_regime_figure(panel, bound, forms, results[regime])

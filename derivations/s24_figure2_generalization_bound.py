@@ -14,12 +14,12 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.latex import Latex, escape_text, format_number
+from fedsym.core.latex import Latex, escape_text
 from fedsym.core.solve import DPS
 from fedsym.core.symbols import c, m
 from fedsym.model.accuracy import FAMILIES
 from fedsym.paper.lone_agent import check_rows, lone_agent_forms, optimal_data_array
-from fedsym.report import Figure, Section, Series, Step
+from fedsym.report import Figure, Section, Series, Step, number_latex
 
 #: a_opt of the figure (MODEL.md §7); b keeps its default 4
 A_OPT = "0.95"
@@ -66,10 +66,10 @@ def derive() -> Section:
     for k in DIFFICULTIES:
         t = thresholds[k]
         values.append((Latex(f"$k = {k}$: $m_0$, $m_t$"),
-                       Latex(f"${format_number(t['minimum_viable_data'])}$, ${format_number(t['tangent_point'])}$")))
+                       Latex(f"${number_latex(t['minimum_viable_data'])}$, ${number_latex(t['tangent_point'])}$")))
         values.append((Latex(rf"$k = {k}$: $c_{{max}}$, $\hat a'(m_0)$"),
-                       Latex(f"${format_number(t['viability_cost'])}$, "
-                             f"${format_number(t['high_cost_threshold'])}$")))
+                       Latex(f"${number_latex(t['viability_cost'])}$, "
+                             f"${number_latex(t['high_cost_threshold'])}$")))
     rows = tuple(row for bound in bounds.values() for row in check_rows(bound, CHECK_FRACTIONS)
                  if row.quantity.split(" ")[0] in CHECKED)
     reasons = "; ".join(f"${d.symbol}$: {escape_text(d.note)}" for d in forms.all())

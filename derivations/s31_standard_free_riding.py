@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import mpmath as mp
 import sympy as sp
 
-from fedsym.core.checkrow import CheckRow
+from fedsym.core.checkrow import CheckRow, prose_math
 from fedsym.core.derived import CLOSED_FORM
 from fedsym.core.latex import Latex, format_number
 from fedsym.core.solve import DPS
@@ -27,7 +27,7 @@ from fedsym.model.accuracy import FAMILIES, BoundAccuracy
 from fedsym.paper.equilibrium import Equilibrium, best_response_equilibrium, standard_equilibrium
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
 from fedsym.paper.mechanisms import StandardMechanism
-from fedsym.report import Section, Step, accuracy_parameters
+from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
 #: the paper's running example, Eq. (3)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}
@@ -60,11 +60,11 @@ def equilibria() -> tuple[Equilibrium, Equilibrium]:
 
 
 def _costs_text(costs: tuple[str, ...]) -> Latex:
-    return Latex("$" + ", ".join(format_number(float(x)) for x in costs) + "$")
+    return Latex("$" + ", ".join(number_latex(float(x)) for x in costs) + "$")
 
 
 def _profile_text(values: Iterable[float]) -> Latex:
-    return Latex("$(" + ", ".join(format_number(float(x)) for x in values) + ")$")
+    return Latex("$(" + ", ".join(number_latex(float(x)) for x in values) + ")$")
 
 
 def _check_rows(accuracy: BoundAccuracy, free_riding: Equilibrium) -> list[CheckRow]:
@@ -161,9 +161,10 @@ def derive() -> Section:
         values=tuple(values),
         checks=tuple(_check_rows(accuracy, free_riding)),
         notes=(
-            free_riding.note + ".",
-            priced_out.note + ".",
-            "Verification: for every distinct agent situation, a global grid search with golden-section "
-            "refinement over all deviations in [0, 1/c_i] (beyond it the utility is negative).",
+            prose_math(free_riding.note + "."),
+            prose_math(priced_out.note + "."),
+            Latex(r"Equilibria are verified for every distinct agent situation by a global grid search with "
+                  r"golden-section refinement over all deviations in $[0, 1/c_i]$ (beyond it the utility is "
+                  r"negative)."),
         ),
     )

@@ -23,14 +23,14 @@ import sympy as sp
 
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal, solve_bounded
-from fedsym.core.symbols import a_opt, c, k, m
+from fedsym.core.solve import DPS
+from fedsym.core.symbols import a_opt, k
 from fedsym.model.accuracy import FAMILIES, BoundAccuracy
-from fedsym.paper.deviation import best_deviation
+from fedsym.paper.best_response import C_I, EPS_SYMBOL, M_I, M_OTHERS, jump_forms, numeric_threshold, search_threshold
+from fedsym.paper.best_response import best_response as paper_best_response
 from fedsym.paper.equilibrium import shaping_equilibrium
-from fedsym.paper.lone_agent import lone_agent_forms
 from fedsym.paper.mechanisms import LinearShaping, accuracy_shaping
-from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
+from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
 #: the paper's running example, Eq. (3)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}
@@ -57,8 +57,6 @@ BISECTIONS = 50
 #: the others' data just past the threshold at which the jump height is measured, relative
 PAST_THRESHOLD = mp.mpf("1e-6")
 
-M_I, M_OTHERS, C_I, EPS_SYMBOL, TOTAL = (sp.Symbol(name, positive=True) for name in
-                                         ("m_i", "m_{-i}", "c_i", r"\varepsilon", "T"))
 THRESHOLD_SYMBOL = sp.Symbol(r"m_{-i}^{jump}", positive=True)
 LINE_SYMBOL = sp.Symbol(r"m_{-i}^{line}", positive=True)
 GAMMA = sp.Function(r"\gamma_i")
@@ -79,27 +77,10 @@ def mechanism(accuracy: BoundAccuracy) -> LinearShaping:
 
 
 def forms() -> dict[str, sp.Expr]:
-    r"""The symbolic chain behind the threshold, from the accuracy's own expression.
-
-    Keys: ``concave`` (:math:`\hat a(m_i + m_{-i}) - c_i m_i`, the concave part of
-    the utility while the line of Eq. (13) does not bind), ``argmax``
-    (:math:`m^*(c_i) - m_{-i}`: the first-order condition is the lone agent's in
-    the total), ``top`` (its value, :math:`u^*(c_i) + c_i m_{-i}`) and
-    ``threshold`` (the root of ``top`` in :math:`m_{-i}`), ``line`` (the others' data
-    past which the line :math:`(c_i + \varepsilon) m_i` binds at the interior maximum,
-    where ``top`` equals :math:`\varepsilon` times ``argmax``), and the lone agent's
-    ``m_star``, ``c_max``, ``high`` (:math:`\hat a'(m_0)`) in :math:`c_i`.
-    """
-    lone = lone_agent_forms(FAMILIES["simplified"])
-    a_hat = FAMILIES["simplified"].expr
-    concave = a_hat.subs(m, M_I + M_OTHERS) - C_I * M_I
-    argmax = lone.optimal_data.closed_form.subs(c, C_I) - M_OTHERS
-    top = sp.expand(sp.simplify(concave.subs(M_I, argmax)))
-    (threshold,) = solve_bounded(top, M_OTHERS)
-    (line,) = solve_bounded(top - EPS_SYMBOL * argmax, M_OTHERS)
-    return {"concave": concave, "argmax": argmax, "top": top, "threshold": threshold, "line": line,
-            "m_star": lone.optimal_data.closed_form.subs(c, C_I),
-            "c_max": lone.viability_cost.closed_form, "high": lone.high_cost_threshold.closed_form}
+    """Theorem 3.3's chain for Eq. (3) (:func:`fedsym.paper.best_response.jump_forms`), by name."""
+    chain = jump_forms()
+    return {name: getattr(chain, name) for name in ("concave", "argmax", "top", "threshold", "line", "m_star",
+                                                    "c_max", "high")}
 
 
 def _evaluate(expr: sp.Expr, others: sp.Expr | mp.mpf | None = None) -> mp.mpf:
@@ -115,43 +96,13 @@ def _evaluate(expr: sp.Expr, others: sp.Expr | mp.mpf | None = None) -> mp.mpf:
 
 def best_response(shaping: LinearShaping, others: float) -> float:
     """Agent 1's best response to the other agent's data, by the global search :func:`best_deviation`."""
-    profile = np.array([0.0, others])
-    cost = float(COST)
-    deviation = best_deviation(lambda x: shaping.utility(0, x, profile, cost), 0.0, 1.0 / cost,
-                               special=shaping.kinks(0, profile))
-    return deviation.best
+    return paper_best_response(shaping, 0, np.array([0.0, others]), float(COST))
 
 
 def best_response_series(shaping: LinearShaping) -> tuple[np.ndarray, np.ndarray]:
     """Figure 6(b): the others' data on a uniform grid and the global-search best response at each."""
     others = np.linspace(0.0, OTHERS_SPAN, OTHERS_POINTS)
     return others, np.array([best_response(shaping, float(x)) for x in others])
-
-
-def numeric_threshold(accuracy: BoundAccuracy, upper: mp.mpf) -> mp.mpf:
-    r"""Root in :math:`m_{-i}` of the concave part's maximum, found without the closed form.
-
-    The maximum over :math:`m_i \in [0, 1/c_i]` of :math:`\hat a(m_i + m_{-i}) - c_i m_i`
-    comes from golden-section search (:func:`maximize_unimodal`), its root from
-    :func:`bracketed_root` on :math:`[m_0/100, \text{upper}]` (negative at the left
-    end, where the agent is nearly alone and priced out; positive at *upper* = :math:`m^*`).
-    """
-    cost = mp.mpf(COST)
-
-    def top(others: mp.mpf) -> mp.mpf:
-        return maximize_unimodal(lambda x: accuracy.a_hat(x + others) - cost * x, 0, 1 / cost)[1]
-
-    return bracketed_root(top, accuracy.minimum_viable_data / 100, upper)
-
-
-def search_threshold(shaping: LinearShaping, lo: float, hi: float) -> float:
-    """Bisection on the others' data between a best response of 0 (at *lo*) and a positive one (at *hi*)."""
-    if best_response(shaping, lo) > 0 or best_response(shaping, hi) == 0:
-        raise ArithmeticError(f"the global-search best response does not jump on [{lo}, {hi}]")
-    for _ in range(BISECTIONS):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (lo, mid) if best_response(shaping, mid) > 0 else (mid, hi)
-    return 0.5 * (lo + hi)
 
 
 def _check_rows(accuracy: BoundAccuracy, shaping: LinearShaping, symbolic: dict[str, sp.Expr],
@@ -164,10 +115,10 @@ def _check_rows(accuracy: BoundAccuracy, shaping: LinearShaping, symbolic: dict[
         past = threshold * (1 + PAST_THRESHOLD)
         rows = [
             CheckRow("threshold m_-i where the best response jumps", "Theorem 3.3, Fig. 6", point, threshold,
-                     numeric_threshold(accuracy, m_star),
+                     numeric_threshold(accuracy, mp.mpf(COST), m_star),
                      "bracketed root of the golden-section max of a(m_i + m_-i) - c_i m_i", THRESHOLD_TOLERANCE),
             CheckRow("threshold m_-i where the best response jumps", "Theorem 3.3, Fig. 6", point, threshold,
-                     mp.mpf(search_threshold(shaping, 0.5 * float(threshold), float(m_star))),
+                     mp.mpf(search_threshold(shaping, float(COST), 0.5 * float(threshold), float(m_star), BISECTIONS)),
                      "bisection on the global-search best response (double precision)", SEARCH_TOLERANCE),
             CheckRow("best response just past the threshold, m*(c_i) - m_-i", "Theorem 3.3, Fig. 6",
                      f"{point}, m_-i = threshold x (1 + {mp.nstr(PAST_THRESHOLD, 1)})", _evaluate(symbolic["argmax"], past),
@@ -189,7 +140,7 @@ def figures(accuracy: BoundAccuracy, shaping: LinearShaping, threshold: float, m
     for others, style in ((float(OTHERS_BELOW), "blue"), (threshold, "black"), (float(OTHERS_ABOVE), "red")):
         own = np.unique(np.concatenate([np.linspace(0.0, OWN_SPAN, OWN_POINTS), [max(m_0 - others, 0.0)]]))
         profile = np.array([0.0, others])
-        label = Latex(rf"$m_{{-i}} = {format_number(others, 4)}$" + (" (threshold)" if others == threshold else ""))
+        label = Latex(rf"$m_{{-i}} = {number_latex(others)}$" + (" (threshold)" if others == threshold else ""))
         curves.append(Series(label, own, shaping.utility(0, own, profile, cost), style=style))
     zero = Series("", [0.0, OWN_SPAN], [0.0, 0.0], style="gray, dotted")
     utility = Figure(
@@ -216,12 +167,12 @@ def figures(accuracy: BoundAccuracy, shaping: LinearShaping, threshold: float, m
         xlimits=(0.0, OTHERS_SPAN),
         caption=Latex(
             rf"Best response of the same agent, by global search over $m_i \in [0, 1/c_i]$ at {OTHERS_POINTS} "
-            rf"values of $m_{{-i}}$ (step {format_number(OTHERS_SPAN / (OTHERS_POINTS - 1), 4)}). It is 0 up to the "
-            rf"threshold $m_{{-i}}^{{jump}} = {format_number(threshold, 5)}$ and then jumps to "
-            rf"$m^*(c_i) - m_{{-i}}^{{jump}} = {format_number(m_star - threshold, 5)}$ and falls as "
-            rf"$m^*(c_i) - m_{{-i}}$; past $m_{{-i}}^{{line}} = {format_number(line, 4)}$ the line of Eq.~(13) "
+            rf"values of $m_{{-i}}$ (step {number_latex(OTHERS_SPAN / (OTHERS_POINTS - 1))}). It is 0 up to the "
+            rf"threshold $m_{{-i}}^{{jump}} = {number_latex(threshold)}$ and then jumps to "
+            rf"$m^*(c_i) - m_{{-i}}^{{jump}} = {number_latex(m_star - threshold)}$ and falls as "
+            rf"$m^*(c_i) - m_{{-i}}$; past $m_{{-i}}^{{line}} = {number_latex(line)}$ the line of Eq.~(13) "
             rf"binds and the best response is its crossing with the full model. It meets the diagonal at 0 and at the symmetric equilibrium "
-            rf"$m^{{eq}} = {format_number(equilibrium_share, 5)}$ (Remark~4.4: both are equilibria)."),
+            rf"$m^{{eq}} = {number_latex(equilibrium_share)}$ (Remark~4.4: both are equilibria)."),
     )
     return utility, response
 
@@ -275,8 +226,8 @@ def derive() -> Section:
         (Latex(r"Jump of the best response at $m_{-i}^{jump}$: from $0$ to $m^*(c_i) - m_{-i}^{jump}$"),
          m_star - threshold),
         (Latex(r"Figure 6(a): maximum of the concave part at $m_{-i} = $ " +
-               ", ".join(f"${format_number(_evaluate(x), 4)}$" for x in shown)),
-         Latex(", ".join(f"${format_number(_evaluate(symbolic['top'], x), 4)}$" for x in shown))),
+               ", ".join(f"${number_latex(_evaluate(x))}$" for x in shown)),
+         Latex(", ".join(f"${number_latex(_evaluate(symbolic['top'], x))}$" for x in shown))),
         (Latex(r"Line binds at the interior maximum from $m_{-i}^{line}$"), line),
         (Latex(r"Symmetric equilibrium (Theorem~4.2, $\varepsilon = " + EPS + r"$): each agent gives $m^{eq}$"),
          share),
@@ -315,8 +266,8 @@ def derive() -> Section:
                   r"$\hat a(m_i + m_{-i}) - c_i m_i$ does. $\varepsilon > 0$ only makes the best response past "
                   r"the threshold a single point; with $\varepsilon = 0$ every agent priced out alone is "
                   r"indifferent along the line."),
-            *((Latex(rf"Here $m_{{-i}}^{{jump}} = {format_number(threshold, 4)} < m_0 = {format_number(m_0, 4)}$: the "
+            *((Latex(rf"Here $m_{{-i}}^{{jump}} = {number_latex(threshold)} < m_0 = {number_latex(m_0)}$: the "
                      r"others' data alone trains no useful model, yet once it exceeds $m_{-i}^{jump}$ the agent "
-                     rf"adds ${format_number(m_star - threshold, 4)}$ points at once."),) if threshold < m_0 else ()),
+                     rf"adds ${number_latex(m_star - threshold)}$ points at once."),) if threshold < m_0 else ()),
         ),
     )

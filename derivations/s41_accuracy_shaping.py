@@ -26,7 +26,7 @@ from fedsym.model.accuracy import BoundAccuracy, accuracy_function
 from fedsym.paper.equilibrium import CHECK_INSTANCES, Equilibrium, ceiling_form, checks, shaping_equilibrium
 from fedsym.paper.lone_agent import lone_agent_forms
 from fedsym.paper.mechanisms import accuracy_shaping
-from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
+from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
 #: accuracy, parameters and costs: the first instance of ``fedsym check`` (Eq. (3), heterogeneous costs)
 SPEC, PARAMETERS, COSTS = CHECK_INSTANCES[0]
@@ -98,7 +98,7 @@ def figure(accuracy: BoundAccuracy, eq: Equilibrium) -> Figure:
         vertical_lines=((anchor, Latex("$m_i^*$")), (contribution, Latex(r"$\bar m_i$"))),
         caption=Latex(
             rf"Simplified accuracy Eq.~(3), $a_{{opt}} = {PARAMETERS['a_opt']}$, $k = {PARAMETERS['k']}$; the "
-            rf"others give $m_{{-i}} = {format_number(others)}$ (their equilibrium data). Up to $m_i^*$ the agent "
+            rf"others give $m_{{-i}} = {number_latex(others)}$ (their equilibrium data). Up to $m_i^*$ the agent "
             r"gets its own model; beyond, accuracy rises with slope $c_i$ (each point pays for itself) until the "
             r"line meets the full model at $\bar m_i$, where the agent stops."),
     )
@@ -143,9 +143,9 @@ def derive() -> Section:
               (Latex(r"Relative residual $|\sum_i \bar m_i - M|/M$"), eq.residual),
               (Latex("Viability threshold $c_{max}$"), c_max)]
     for n_i, (cost, anchor, share, top) in enumerate(zip(eq.costs, mechanism.anchors, eq.contributions, ceilings), 1):
-        top_text = format_number(top) if top is not None else r"\text{-- (priced out alone)}"
-        values.append((Latex(rf"agent {n_i}, $c_i = {format_number(cost)}$: $m_i^*$, $\bar m_i$, $m_i^{{max}}$"),
-                       Latex(f"${format_number(anchor)}$, ${format_number(share)}$, ${top_text}$")))
+        top_text = number_latex(top) if top is not None else r"\text{-- (priced out alone)}"
+        values.append((Latex(rf"agent {n_i}, $c_i = {number_latex(cost)}$: $m_i^*$, $\bar m_i$, $m_i^{{max}}$"),
+                       Latex(f"${number_latex(anchor)}$, ${number_latex(share)}$, ${top_text}$")))
     values.append(("Verified (global deviation search)", Latex(
         f"{'yes' if eq.verified else 'NO'}, largest gain ${format_number(eq.max_deviation_gain, 3)}$ "
         f"({eq.verification.scope})")))
@@ -164,7 +164,7 @@ def derive() -> Section:
             r"$m_i^{max} = m_i^* + (a_{opt} - a(m_i^*))/c_i$."),
         parameters=(
             *accuracy_parameters("simplified, Eq. (3)", function.expr, PARAMETERS),
-            (Latex("costs $c_i$"), Latex("$" + ", ".join(format_number(x) for x in COSTS) + "$")),
+            (Latex("costs $c_i$"), Latex("$" + ", ".join(number_latex(x) for x in COSTS) + "$")),
             (Latex(r"slope margin $\varepsilon$"), eq.eps),
         ),
         steps=steps,

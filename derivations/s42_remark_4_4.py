@@ -20,7 +20,7 @@ from fedsym.model.accuracy import FAMILIES
 from fedsym.paper.equilibrium import shaping_equilibrium
 from fedsym.paper.example_4_5 import checks, example_forms
 from fedsym.paper.lone_agent import lone_agent_forms
-from fedsym.report import Section, Step, accuracy_parameters
+from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
 #: the paper's running example, Eq. (3) (c_max ~ 0.0318)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}
@@ -55,11 +55,11 @@ def derive() -> Section:
         verified, gain = verified and eq.verified, max(gain, eq.max_deviation_gain)
         if count > n_min:
             with mp.workdps(DPS):
-                closed = format_number(total.evaluate({**values, "n": count}), 10)
-            text = (f"${closed}$, solver ${format_number(eq.total, 10)}$, "
-                    f"$n a_{{opt}}/(2c) = {format_number(count * float(PARAMETERS['a_opt']) / (2 * float(COST)))}$")
+                closed = number_latex(total.evaluate({**values, "n": count}))
+            text = (f"${closed}$, solver ${number_latex(eq.total)}$, "
+                    f"$n a_{{opt}}/(2c) = {number_latex(count * float(PARAMETERS['a_opt']) / (2 * float(COST)))}$")
         else:
-            text = f"no positive root; solver $M = {format_number(eq.total)}$"
+            text = f"no positive root; solver $M = {number_latex(eq.total)}$"
         rows.append((Latex(f"$n = {count}$: $M$"), Latex(text)))
     rows.append(("Verified (global deviation search)", Latex(
         f"{'all' if verified else 'NOT all'} {len(TABLE_N)}, largest gain ${format_number(gain, 3)}$")))
@@ -92,7 +92,7 @@ def derive() -> Section:
         ),
         values=tuple(rows),
         checks=tuple(row for row in checks() if row.source.startswith("Remark 4.4")),
-        notes=(Latex(rf"The bound threshold is $32/27 \approx {format_number(32 / 27, 4)}$ times the existence "
+        notes=(Latex(rf"The bound threshold is $32/27 \approx {number_latex(32 / 27)}$ times the existence "
                      r"threshold: a little beyond the fewest agents that make data worth collecting, the total "
                      r"passes $n a_{opt}/(2c)$."),),
     )

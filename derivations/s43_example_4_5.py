@@ -23,7 +23,7 @@ from fedsym.model.accuracy import FAMILIES, BoundAccuracy
 from fedsym.paper.equilibrium import shaping_equilibrium
 from fedsym.paper.example_4_5 import checks, example_forms
 from fedsym.paper.lone_agent import lone_agent_forms
-from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
+from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
 #: the paper's running example, Eq. (3)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}
@@ -85,15 +85,16 @@ def derive() -> Section:
         Step(Latex(r"Limit as $n \to \infty$ (the ceiling $m^{max} = 3m^*$ of Remark~4.3):"),
              sp.Eq(sp.Limit(sp.Symbol("t_n"), n, sp.oo), sp.limit(ratio.closed_form, n, sp.oo))),
     )
-    values = [(Latex(f"$m^*$ at $c = {format_number(COST)}$"), lone)]
+    values = [(Latex(f"$m^*$ at $c = {number_latex(COST)}$"), lone)]
     for count, value in table:
-        measured = f", solver $\\bar m = {format_number(solver[count])}$" if count in solver else ""
-        values.append((Latex(f"$n = {format_number(count)}$: $t_n$, $3 - 2/\\sqrt{{n}}$"),
-                       Latex(f"${format_number(value, 10)}$, ${format_number(3 - 2 / mp.sqrt(count), 10)}$"
+        measured = f", solver $\\bar m = {number_latex(solver[count])}$" if count in solver else ""
+        values.append((Latex(f"$n = {number_latex(count)}$: $t_n$, $3 - 2/\\sqrt{{n}}$"),
+                       Latex(f"${number_latex(value)}$, ${number_latex(3 - 2 / mp.sqrt(count))}$"
                              f"{measured}")))
     values.append(("Figure: equilibria verified (global deviation search)", Latex(
         f"all {FIGURE_N.size}, largest gain ${format_number(gain, 3)}$")))
-    curve = Series(Latex(r"per-agent data $\bar m$ (Theorem~4.2 solver)"), FIGURE_N, data, style="blue")
+    curve = Series(Latex(r"per-agent data $\bar m$ (Theorem~4.2 solver)"), FIGURE_N, data,
+                   style="blue, only marks, mark=*, mark size=1.1pt")
     figure = Figure(
         "Example 4.5: per-agent data against the number of agents", Latex("number of agents $n$"),
         Latex(r"per-agent data $\bar m$"),
@@ -104,7 +105,7 @@ def derive() -> Section:
          Series(Latex(r"alone $m^*$"), FIGURE_N, np.full(FIGURE_N.size, lone), style="gray, densely dashed")),
         xmode="log",
         caption=Latex(rf"Eq.~(3), $a_{{opt}} = {PARAMETERS['a_opt']}$, $k = {PARAMETERS['k']}$, "
-                      rf"$c = {format_number(COST)}$ ($m^* = {format_number(lone)}$), {FIGURE_N.size} values of "
+                      rf"$c = {number_latex(COST)}$ ($m^* = {number_latex(lone)}$), {FIGURE_N.size} values of "
                       r"$n$ in $[1, 10^4]$. Two agents already double what each gives alone."),
     )
     return Section(

@@ -13,13 +13,14 @@ from __future__ import annotations
 import mpmath as mp
 import sympy as sp
 
+from fedsym.core.checkrow import text_math
 from fedsym.core.latex import Latex, format_number
 from fedsym.core.solve import DPS, solve_bounded
 from fedsym.core.symbols import c
 from fedsym.model.accuracy import accuracy_function
 from fedsym.paper.equilibrium import CHECK_INSTANCES, checks, shaping_equilibrium
 from fedsym.paper.lone_agent import lone_agent_forms
-from fedsym.report import Section, Step, accuracy_parameters
+from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
 #: the instance of the per-agent table: the first of ``fedsym check`` (Eq. (3), heterogeneous costs)
 SPEC, PARAMETERS, COSTS = CHECK_INSTANCES[0]
@@ -52,8 +53,8 @@ def derive() -> Section:
         Step("Lower cost, higher utility (Remark 4.7):",
              sp.Eq(sp.Derivative(sp.Symbol("u_i^{*}"), C_I), sp.diff(u_star, c).subs(c, C_I))),
     )
-    values = [(Latex(rf"agent {i}, $c_i = {format_number(cost)}$: $u_i^*$, $U_i$"),
-               Latex(f"${format_number(u, 10)}$, ${format_number(eq.utilities[i - 1], 10)}$"))
+    values = [(Latex(rf"agent {i}, $c_i = {number_latex(cost)}$: $u_i^*$, $U_i$"),
+               Latex(f"${number_latex(u)}$, ${number_latex(eq.utilities[i - 1])}$"))
               for i, (cost, u) in enumerate(zip(COSTS, lone), 1)]
     values.append(("Verified (global deviation search)", Latex(
         f"{'yes' if eq.verified else 'NO'}, largest gain ${format_number(eq.max_deviation_gain, 3)}$")))
@@ -68,13 +69,14 @@ def derive() -> Section:
             r"($c_i \ge c_{max}$) has $u_i^* = 0$ and contributes at zero utility."),
         parameters=(
             *accuracy_parameters("simplified, Eq. (3)", accuracy.function.expr, PARAMETERS),
-            (Latex("costs $c_i$"), Latex("$" + ", ".join(format_number(x) for x in COSTS) + "$")),
+            (Latex("costs $c_i$"), Latex("$" + ", ".join(number_latex(x) for x in COSTS) + "$")),
         ),
         steps=steps,
         closed_forms=((Latex(r"Equilibrium utility (Theorem~4.6):"), sp.Eq(U(M_BAR_I), u_star.subs(c, C_I))),),
         values=tuple(values),
         checks=tuple(row for row in checks() if row.source == "Theorem 4.6"),
-        notes=("The table covers every instance of fedsym check: " + "; ".join(
-            f"{accuracy_function(spec).bind(params).label()} with costs {', '.join(f'{x:g}' for x in costs)}"
-            for spec, params, costs in CHECK_INSTANCES) + " (agents priced out alone are left out: u* = 0).",),
+        notes=(Latex("The verification covers every instance of \\texttt{fedsym check}: " + "; ".join(
+            f"${text_math(accuracy_function(spec).bind(params).label())}$ with costs "
+            f"${', '.join(number_latex(x) for x in costs)}$"
+            for spec, params, costs in CHECK_INSTANCES) + r" (agents priced out alone are left out: $u^* = 0$)."),),
     )

@@ -20,7 +20,7 @@ from fedsym.core.symbols import c, m
 from fedsym.model.accuracy import FAMILIES, BoundAccuracy
 from fedsym.paper.equilibrium import shaping_equilibrium
 from fedsym.paper.lone_agent import lone_agent_forms, optimal_data_array
-from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
+from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
 #: accuracy parameters (MODEL.md §7; b keeps its default 4)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}
@@ -63,6 +63,7 @@ def derive() -> Section:
     lone_by_cost = optimal_data_array(accuracy, COSTS)
     lone = float(optimal_data_array(accuracy, np.array([COST]))[0])
     default = shaping_equilibrium(accuracy, np.full(AGENTS, COST))
+    ceiling = lone + (float(PARAMETERS["a_opt"]) - float(accuracy.a_np(np.array([lone]))[0])) / COST
     vs_cost = Figure(
         f"Figure 4(a): per-agent data against cost, n = {AGENTS}", Latex("marginal cost $c$"),
         Latex("data per agent"),
@@ -80,18 +81,20 @@ def derive() -> Section:
         f"Figure 4(b): per-agent data against the number of agents, c = {COST:g}", Latex("number of agents $n$"),
         Latex("data per agent"),
         (Series(Latex(r"accuracy shaping (13), $\bar m$"), AGENT_COUNTS, by_count, style="blue"),
-         Series(Latex(r"alone, $m^*$"), AGENT_COUNTS, np.full(AGENT_COUNTS.size, lone), style="red, dashed")),
-        xmode="log",
+         Series(Latex(r"alone, $m^*$"), AGENT_COUNTS, np.full(AGENT_COUNTS.size, lone), style="red, dashed"),
+         Series(Latex(r"ceiling $m^{max}$ (Remark~4.3)"), AGENT_COUNTS, np.full(AGENT_COUNTS.size, ceiling),
+                style="black, dotted")),
+        xmode="log", ylimits=(0.0, 1.1 * ceiling),
         caption=Latex(
-            rf"Eq.~(2) with the same parameters, $c = {format_number(COST)}$, {AGENT_COUNTS.size} values of $n$ in "
+            rf"Eq.~(2) with the same parameters, $c = {number_latex(COST)}$, {AGENT_COUNTS.size} values of $n$ in "
             r"$[1, 1000]$. Per-agent data rises with $n$ towards the ceiling $m^{max} = (a_{opt} - u^*)/c$ "
             r"(Remark~4.3); under standard federated learning the total would stay at $m^*$ (Theorem~3.4)."),
     )
     values = (
         (Latex("Viability threshold $c_{max}$ (numeric)"), c_max),
-        (Latex(f"Defaults $c = {format_number(COST)}$, $n = {AGENTS}$: $m^*$, $\\bar m$, $M$"),
-         Latex(f"${format_number(lone)}$, ${format_number(default.contributions[0])}$, "
-               f"${format_number(default.total)}$")),
+        (Latex(f"Defaults $c = {number_latex(COST)}$, $n = {AGENTS}$: $m^*$, $\\bar m$, $M$"),
+         Latex(f"${number_latex(lone)}$, ${number_latex(default.contributions[0])}$, "
+               f"${number_latex(default.total)}$")),
         (Latex(r"Ratio $\bar m / m^*$ at the defaults"), float(default.contributions[0]) / lone),
         ("Figure 4(a): equilibria verified (global deviation search)",
          Latex(f"{'all' if ok_c else 'NOT all'} {COSTS.size}, largest gain ${format_number(gain_c, 3)}$")),
@@ -110,7 +113,7 @@ def derive() -> Section:
         parameters=(
             *accuracy_parameters("generalization bound, Eq. (2)", accuracy.function.expr, PARAMETERS),
             (Latex("$b$"), 4),
-            (Latex("default $c$, $n$"), Latex(f"${format_number(COST)}$, ${AGENTS}$")),
+            (Latex("default $c$, $n$"), Latex(f"${number_latex(COST)}$, ${AGENTS}$")),
         ),
         steps=(
             Step("Accuracy, Eq. (2):", sp.Eq(A_HAT(m), accuracy.function.expr)),

@@ -30,14 +30,15 @@ import sympy as sp
 
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.derived import mp_value
-from fedsym.core.latex import Latex, escape_text, format_number, math
+from fedsym.core.latex import Latex, escape_text, math
 from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
 from fedsym.core.symbols import c, c_H, c_L, m, p, positive_symbol
 from fedsym.model.accuracy import FAMILIES, BoundAccuracy
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
 from fedsym.paper.screening.curve import ScreeningMechanism
+from fedsym.paper.screening.menu import Cap
 from fedsym.paper.screening.result import ScreeningResult, screen
-from fedsym.report import Figure, Section, Series, Step
+from fedsym.report import Figure, Section, Series, Step, number_latex
 
 #: accuracy of Example B.4 and Figure 5: Eq. (3)
 PARAMETERS = {"a_opt": "0.9", "k": "10"}
@@ -52,6 +53,8 @@ REGIME_INSTANCES = {
 }
 #: points of each curve of Figure 5
 POINTS = 200
+#: values of m_C in Figure 7 (each needs one bracketed crossing at 40 digits)
+VARIATION_POINTS = 41
 #: a value (expected data, rent, Eq. (15)/(16) at the solver's points) against its reference
 VALUE_TOLERANCE = mp.mpf("1e-15")
 #: an arg-max location: golden-section search pins a smooth maximum only to about 1e-20 at 40 digits
@@ -214,11 +217,6 @@ def instances() -> dict[str, tuple[ScreeningResult, Reference]]:
 
 # -- Figure 5 ------------------------------------------------------------------------
 
-def _point_series(name: str, x: float, y: float, anchor: str) -> Series:
-    return Series("", (x,), (y,), style=f"only marks, mark=*, black, mark options={{fill=black}}, nodes near coords={{{name}}}, "
-                                          f"nodes near coords style={{anchor={anchor}, font=\\small}}")
-
-
 def figure_5(result: ScreeningResult) -> Figure:
     """Mechanism (14) for one instance: a(m), the cap A(m), the two lines, the curve, points A-D."""
     menu = result.menu
@@ -234,26 +232,65 @@ def figure_5(result: ScreeningResult) -> Figure:
     curve = ScreeningMechanism(BOUND, menu.types).curve_total(0, others)
     return Figure(
         "Figure 5: the screening mechanism (14)", Latex("data $m$ of agent $i$"), "accuracy",
-        (Series(Latex(r"accuracy $a(m)$"), data, BOUND.a_np(data), style="blue"),
+        # the mechanism first, wide and light, so the thin lines it follows stay visible on top of it
+        (Series(Latex(r"mechanism $\gamma(m)$, Eq.~(14)"), data, curve(data),
+                style="orange, line width=4pt, opacity=0.35"),
+         Series(Latex(r"accuracy $a(m)$"), data, BOUND.a_np(data), style="blue"),
          Series(Latex(r"cap $A(m) = a(m + m_{-i})$"), data, BOUND.a_np(data + others), style="black, dashed"),
-         Series(Latex(r"slope $c_H$ from A"), high_line, a_h + c_high * (high_line - m_h), style="red, dotted"),
+         Series(Latex(r"slope $c_H$ from A"), high_line, a_h + c_high * (high_line - m_h), style="red, densely dotted"),
          Series(Latex(r"slope $c_L$ through D"), low_line, gamma_d + c_low * (low_line - m_d),
-                style="black!60!green, dashdotted"),
-         Series(Latex(r"mechanism $\gamma(m)$, Eq.~(14)"), data, curve(data), style="orange, very thick, opacity=0.6"),
-         _point_series("A", m_h, a_h, "north west"),
-         _point_series("B", m_l, a_l, "north west"),
-         _point_series("C", m_c, gamma_c, "south east"),
-         _point_series("D", m_d, gamma_d, "north west"),
-         Series("", (0.0,), (1.0,), style="draw=none")),  # accuracy axis up to 1: labels clear the cap
+                style="black!60!green, dashdotted")),
+        ylimits=(0.0, 0.9), axis_options=r"height=0.62\linewidth",
+        points=((m_h, a_h, "A", "below right"), (m_l, a_l, "B", "below right"),
+                (m_c, gamma_c, "C", "above left"), (m_d, gamma_d, "D", "below right")),
         vertical_lines=((float(menu.high_known_cost), Latex(r"$\bar m_H$")),
                         (float(menu.low_known_cost), Latex(r"$\bar m_L$"))),
         caption=Latex(
-            rf"Example~B.4 with $a_{{opt}} = {format_number(BOUND.a_opt)}$, $k = {format_number(BOUND.values['k'])}$, "
-            rf"$c_L = {format_number(c_low)}$, $c_H = {format_number(c_high)}$, $p = {format_number(menu.types.p)}$, "
-            rf"$m_{{-i}} = {format_number(others)}$. A and B are the lone optima of the high and low type; the high "
+            rf"Example~B.4 with $a_{{opt}} = {number_latex(BOUND.a_opt)}$, $k = {number_latex(BOUND.values['k'])}$, "
+            rf"$c_L = {number_latex(c_low)}$, $c_H = {number_latex(c_high)}$, $p = {number_latex(menu.types.p)}$, "
+            rf"$m_{{-i}} = {number_latex(others)}$. A and B are the lone optima of the high and low type; the high "
             rf"type contributes at C (where the line of slope $c_H$ from A meets the line of slope $c_L$ through D), "
             rf"the low type at D on the cap. A type's utility is the intercept of the line of its slope through its "
             rf"point."),
+    )
+
+
+def figure_7(result: ScreeningResult) -> Figure:
+    """Theorem B.1's variational step: expected data as the high type's point C slides along its line.
+
+    For each :math:`m_C` up to :math:`\\bar m_H` the low type's point is the largest
+    :math:`m_D` with :math:`A(m_D) - c_L m_D \\ge R(m_C)`, found by the solver's own
+    :class:`~fedsym.paper.screening.menu.Cap`; the expected data peaks at the solver's :math:`m_C`.
+    """
+    menu = result.menu
+    cap = Cap(BOUND, mp_value(menu.others))
+    low, high, prior = (mp_value(x) for x in (menu.types.c_low, menu.types.c_high, menu.types.p))
+    with mp.workdps(DPS):
+        # from m_C^min, or from 4 times the distance between the solver's m_C and its cap before it, to the cap
+        start = max(menu.minimum_high_contribution,
+                    menu.high_contribution - 4 * (menu.high_known_cost - menu.high_contribution))
+        grid = [start + (menu.high_known_cost - start) * j / (VARIATION_POINTS - 1) for j in range(VARIATION_POINTS)]
+        expected = []
+        for m_c in grid:
+            rent = max(menu.low_utility_alone, menu.high_utility_alone + (high - low) * m_c)
+            m_d = cap.right_crossing(low, rent, m_c)
+            expected.append(prior * m_d + (1 - prior) * m_c)
+    m_c, best = float(menu.high_contribution), float(menu.expected_data)
+    return Figure(
+        "The variational step of Theorem B.1", Latex(r"high type's contribution $m_C$"),
+        Latex(r"expected data $p\,m_D(m_C) + (1-p)\,m_C$"),
+        (Series(Latex(r"expected data, $m_D(m_C)$ from the cap"), grid, expected, style="blue"),),
+        number="7",
+        xlimits=(float(grid[0]), float(grid[-1])),
+        vertical_lines=((m_c, Latex(r"solver's $m_C$")),),
+        points=((m_c, best, Latex(f"${number_latex(best)}$"), "below"),),
+        caption=Latex(
+            rf"Interior instance: $c_L = {number_latex(low)}$, $c_H = {number_latex(high)}$, "
+            rf"$p = {number_latex(prior)}$, $m_{{-i}} = {number_latex(menu.others)}$. Sliding C to the right along "
+            r"the high type's line by $\delta$ gains $(1-p)\,\delta$ from the high type but raises the low "
+            r"type's rent $R(m_C)$ by $(c_H - c_L)\,\delta$, which pushes D back along the cap; the two balance "
+            r"where $A'(m_D) = c_L - p(c_H - c_L)/(1-p)$, Eq.~(15). Each point is the solver's crossing "
+            r"$m_D(m_C)$, drawn up to $\bar m_H$; the maximum sits at the solver's $m_C$."),
     )
 
 
@@ -267,25 +304,25 @@ def _menu_values(result: ScreeningResult) -> list[tuple[Latex, Any]]:
     menu = result.menu
     status = "yes" if result.verified else "NO"
     return [
-        (Latex(r"Point A: $m_H^*$, $a(m_H^*)$"), Latex(f"${format_number(menu.high_alone)}$, "
-                                                    f"${format_number(BOUND.a(menu.high_alone))}$")),
-        (Latex(r"Point B: $m_L^*$, $a(m_L^*)$"), Latex(f"${format_number(menu.low_alone)}$, "
-                                                    f"${format_number(BOUND.a(menu.low_alone))}$")),
-        (Latex(r"Point C: $m_C$, $\gamma_C$"), Latex(f"${format_number(menu.high_contribution)}$, "
-                                                 f"${format_number(menu.high_accuracy)}$")),
-        (Latex(r"Point D: $m_D$, $\gamma_D$"), Latex(f"${format_number(menu.low_contribution)}$, "
-                                                 f"${format_number(menu.low_accuracy)}$")),
-        (Latex(r"Lone utilities $u_H^*$, $u_L^*$"), Latex(f"${format_number(menu.high_utility_alone)}$, "
-                                                       f"${format_number(menu.low_utility_alone)}$")),
+        (Latex(r"Point A: $m_H^*$, $a(m_H^*)$"), Latex(f"${number_latex(menu.high_alone)}$, "
+                                                    f"${number_latex(BOUND.a(menu.high_alone))}$")),
+        (Latex(r"Point B: $m_L^*$, $a(m_L^*)$"), Latex(f"${number_latex(menu.low_alone)}$, "
+                                                    f"${number_latex(BOUND.a(menu.low_alone))}$")),
+        (Latex(r"Point C: $m_C$, $\gamma_C$"), Latex(f"${number_latex(menu.high_contribution)}$, "
+                                                 f"${number_latex(menu.high_accuracy)}$")),
+        (Latex(r"Point D: $m_D$, $\gamma_D$"), Latex(f"${number_latex(menu.low_contribution)}$, "
+                                                 f"${number_latex(menu.low_accuracy)}$")),
+        (Latex(r"Lone utilities $u_H^*$, $u_L^*$"), Latex(f"${number_latex(menu.high_utility_alone)}$, "
+                                                       f"${number_latex(menu.low_utility_alone)}$")),
         (Latex(r"Known-cost contributions $\bar m_H$, $\bar m_L$"),
-         Latex(f"${format_number(menu.high_known_cost)}$, ${format_number(menu.low_known_cost)}$")),
+         Latex(f"${number_latex(menu.high_known_cost)}$, ${number_latex(menu.low_known_cost)}$")),
         (Latex(r"$m_C^{min}$"), menu.minimum_high_contribution),
         (Latex(r"$m_C / m_L^*$"), menu.high_contribution / menu.low_alone),
         (Latex(r"Expected data $p\,m_D + (1-p)\,m_C$"), menu.expected_data),
         (Latex(r"Information rent $R(m_C) - u_L^*$"), menu.information_rent_low),
         ("Regime", menu.regime + (" (pooling)" if menu.pooling else "")),
         (Latex("Best responses on Eq.~(14) verified"),
-         Latex(f"{status} (largest gain from deviating ${format_number(result.max_deviation_gain, 2)}$)")),
+         Latex(f"{status} (largest gain from deviating ${number_latex(result.max_deviation_gain)}$)")),
     ]
 
 
@@ -311,7 +348,7 @@ def _steps() -> tuple[Step, ...]:
              Latex(rf"R(m_C) - u_L^{{*}} = {math(RENT)}")),
         Step(Latex(r"Example B.4 ($p = 1/2 \ge c_L/c_H$, so $m_C = m_C^{min}$), with $c_L = c$, $c_H = 2c$:"),
              Latex(rf"\frac{{m_C}}{{m_L^*}} = {math(EXAMPLE_RATIO)} \approx "
-                   rf"{format_number(evaluate(EXAMPLE_RATIO, {}), 4)},\qquad "
+                   rf"{number_latex(evaluate(EXAMPLE_RATIO, {}))},\qquad "
                    rf"\frac{{m_H^*}}{{m_L^*}} = {math(EXAMPLE_HIGH_RATIO)}")),
     )
 
@@ -319,21 +356,21 @@ def _steps() -> tuple[Step, ...]:
 def _regime_table(results: dict[str, tuple[ScreeningResult, Reference]]) -> Latex:
     """One column per regime instance, one row per quantity."""
     rows = [
-        (r"$c_L$, $c_H$", lambda r: f"${format_number(r.menu.types.c_low)}$, ${format_number(r.menu.types.c_high)}$"),
-        (r"$p$", lambda r: f"${format_number(r.menu.types.p)}$"),
-        (r"$m_{-i}$", lambda r: f"${format_number(r.menu.others)}$"),
-        (r"$m_H^*$, $m_L^*$", lambda r: f"${format_number(r.menu.high_alone, 5)}$, "
-                                        f"${format_number(r.menu.low_alone, 5)}$"),
-        (r"$\bar m_H$", lambda r: f"${format_number(r.menu.high_known_cost)}$"),
-        (r"$\bar m_L$", lambda r: f"${format_number(r.menu.low_known_cost)}$"),
-        (r"$m_C^{min}$", lambda r: f"${format_number(r.menu.minimum_high_contribution)}$"),
-        (r"$m_C$ (point C)", lambda r: f"${format_number(r.menu.high_contribution)}$"),
-        (r"$m_D$ (point D)", lambda r: f"${format_number(r.menu.low_contribution)}$"),
-        (r"expected data", lambda r: f"${format_number(r.menu.expected_data)}$"),
-        (r"rent $R(m_C) - u_L^*$", lambda r: f"${format_number(r.menu.information_rent_low)}$"),
+        (r"$c_L$, $c_H$", lambda r: f"${number_latex(r.menu.types.c_low)}$, ${number_latex(r.menu.types.c_high)}$"),
+        (r"$p$", lambda r: f"${number_latex(r.menu.types.p)}$"),
+        (r"$m_{-i}$", lambda r: f"${number_latex(r.menu.others)}$"),
+        (r"$m_H^*$, $m_L^*$", lambda r: f"${number_latex(r.menu.high_alone)}$, "
+                                        f"${number_latex(r.menu.low_alone)}$"),
+        (r"$\bar m_H$", lambda r: f"${number_latex(r.menu.high_known_cost)}$"),
+        (r"$\bar m_L$", lambda r: f"${number_latex(r.menu.low_known_cost)}$"),
+        (r"$m_C^{min}$", lambda r: f"${number_latex(r.menu.minimum_high_contribution)}$"),
+        (r"$m_C$ (point C)", lambda r: f"${number_latex(r.menu.high_contribution)}$"),
+        (r"$m_D$ (point D)", lambda r: f"${number_latex(r.menu.low_contribution)}$"),
+        (r"expected data", lambda r: f"${number_latex(r.menu.expected_data)}$"),
+        (r"rent $R(m_C) - u_L^*$", lambda r: f"${number_latex(r.menu.information_rent_low)}$"),
         (r"pooling", lambda r: "yes" if r.menu.pooling else "no"),
         (r"verified (max gain)", lambda r: f"{'yes' if r.verified else 'NO'} "
-                                           f"(${format_number(r.max_deviation_gain, 2)}$)"),
+                                           f"(${number_latex(r.max_deviation_gain)}$)"),
     ]
     header = " & ".join(escape_text(regime) for regime in results)
     body = "\n".join(rf"    {name} & " + " & ".join(cell(result) for result, _ in results.values()) + r" \\"
@@ -351,7 +388,7 @@ def derive() -> list[Section]:
     parameters = (
         ("accuracy", Latex(r"simplified, Eq.~(3): $" + math(FUNCTION.expr) + "$")),
         *((_symbol(math(positive_symbol(name))), value) for name, value in PARAMETERS.items()),
-        *((_symbol(name), _symbol(format_number(sp.Rational(value))))
+        *((_symbol(name), _symbol(number_latex(sp.Rational(value))))
           for name, value in zip(("c_L = c", "c_H = 2c", "p", "m_{-i}"), EXAMPLE)),
     )
     theorem = Section(
@@ -401,8 +438,9 @@ def derive() -> list[Section]:
             r"rent), \emph{high-capped} (Eq.~(15) would need $m_C > \bar m_H$: $m_C = \bar m_H$, pooling when "
             r"$m_D = \bar m_H$) and \emph{both-capped} ($\bar m_H \le m_C^{min}$, e.g. $m_{-i} = 0$: "
             r"$m_C = \bar m_H$, $m_D = \bar m_L$, no rent). One instance of each, for the simplified accuracy with "
-            rf"$a_{{opt}} = {format_number(BOUND.a_opt)}$, $k = {format_number(BOUND.values['k'])}$:"
+            rf"$a_{{opt}} = {number_latex(BOUND.a_opt)}$, $k = {number_latex(BOUND.values['k'])}$:"
             "\n\n" + _regime_table(results)),
         checks=tuple(row for result, ref in results.values() for row in check_rows(result, ref)),
+        figures=(figure_7(results["interior"][0]),),
     )
     return [theorem, regimes]

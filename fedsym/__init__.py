@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         shaping_equilibrium_agents,
         standard_equilibrium_agents,
     )
+    from fedsym.paper.best_response import JumpForms, jump_forms
     from fedsym.paper.deviation import Deviation, best_deviation
     from fedsym.paper.equilibrium import (
         Equilibrium,
@@ -92,6 +93,8 @@ _LAZY: dict[str, str] = {
     "lone_agent": "fedsym.paper.agents_that_differ",
     "shaping_equilibrium_agents": "fedsym.paper.agents_that_differ",
     "standard_equilibrium_agents": "fedsym.paper.agents_that_differ",
+    "JumpForms": "fedsym.paper.best_response",
+    "jump_forms": "fedsym.paper.best_response",
     "Deviation": "fedsym.paper.deviation",
     "best_deviation": "fedsym.paper.deviation",
     "Equilibrium": "fedsym.paper.equilibrium",
@@ -139,6 +142,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "FAMILIES",
+    "JumpForms",
+    "jump_forms",
     "AccuracyFunction",
     "AssumptionReport",
     "BoundAccuracy",

@@ -18,6 +18,7 @@ __all__ = ["CHECKED_MODULES", "run_checks"]
 CHECKED_MODULES = (
     "fedsym.paper.lone_agent",
     "fedsym.paper.equilibrium",
+    "fedsym.paper.best_response",
     "fedsym.paper.example_4_5",
     "fedsym.paper.screening.forms",
     "fedsym.paper.screening.k_types",

@@ -114,7 +114,9 @@ def test_figure_4_series_are_bounded_and_reach_m_star_at_one_agent(sections: dic
     vs_cost, vs_count = section.figures
     for figure in (vs_cost, vs_count):
         assert all(len(series.xs) <= 100 for series in figure.series)
-    shaped, lone = vs_count.series
+    shaped, lone, ceiling = vs_count.series
+    # the ceiling of Remark 4.3, m^max = m* + (a_opt - a(m*))/c, bounds the per-agent data from above
+    assert all(s <= top for s, top in zip(shaped.ys, ceiling.ys))
     assert shaped.xs[0] == 1 and shaped.ys[0] == pytest.approx(lone.ys[0], rel=1e-12)
     assert all(s >= m * (1 - 1e-12) for s, m in zip(shaped.ys, lone.ys))
     shaped_c, lone_c = vs_cost.series

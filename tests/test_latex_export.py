@@ -23,6 +23,7 @@ from fedsym import (
     shaping_equilibrium,
     standard_equilibrium,
 )
+from fedsym.paper.best_response import jump_forms
 from fedsym.paper.example_4_5 import example_forms
 from fedsym.paper.lone_agent import check_rows
 from fedsym.paper.mechanisms import check_individual_rationality
@@ -56,6 +57,7 @@ def result_objects() -> list:
     return [
         individual(bound, "0.001"), lone_agent_forms(bound.function), lone_agent_forms(bound.function).optimal_data,
         bound.assumption, check_rows(bound, ("0.5",))[0], example_forms(), screening_forms(bound.function),
+        jump_forms(),
         shaping_equilibrium(bound, [0.001, 0.002]), standard_equilibrium(bound, [0.001, 0.002]).verification,
         screen(bound, "0.001", "0.002", "0.5", "5000"), screen(bound, "0.001", "0.002", "0.5", "5000").menu,
         ex_post_equilibrium(bound, CostTypes.of("0.001", "0.002", "0.5"), ["L", "H"]),

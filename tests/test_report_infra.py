@@ -35,6 +35,8 @@ from fedsym.report import (
     required_packages,
     run_report,
 )
+from fedsym.report.content import verification_latex
+from fedsym.report.tex import STYLE_FILE, number_latex
 
 # --------------------------------------------------------------------------
 # escape_text and Latex
@@ -193,8 +195,10 @@ def test_section_escapes_plain_text_and_keeps_latex() -> None:
     assert r"Maximise $u(m) = \sqrt{m} - c\,m$ over $m > 0$." in text
     assert r"m\_star & \ensuremath{4} \\" in text
     assert r"\ensuremath{3.17 \times 10^{-5}}" in text
-    assert r"\ensuremath{\frac{1}{3}}" in text
-    assert r"\checkmark" in text
+    assert r"\ensuremath{1/3}" in text  # an exact rational stays exact, inline (not a tiny stacked fraction)
+    assert r"\checkmark" not in text  # the check table is in the verification appendix
+    assert "The 1 values of this section's closed forms agree" in text
+    assert r"\checkmark" in verification_latex([make_section()])
 
 
 def test_section_starts_with_the_generated_header() -> None:
@@ -251,13 +255,24 @@ def test_repr_latex_shows_the_formulas() -> None:
     assert r"\frac{1}{4 c^{2}}" in shown
 
 
-def test_required_packages_unique_and_hyperref_last() -> None:
+def test_fedsym_sty_loads_every_package_the_fragments_need() -> None:
     names = [p.name for p in required_packages()]
     assert len(names) == len(set(names))
-    assert names[-1] == "hyperref"
-    for needed in ("amsmath", "amssymb", "booktabs", "pgfplots", "lmodern", "geometry"):
+    for needed in ("amsmath", "amssymb", "booktabs", "pgfplots", "tabularx"):
         assert needed in names
-    assert r"\pgfplotsset{compat=" in preamble()
+    for host_only in ("geometry", "hyperref", "fontenc", "lmodern"):
+        assert host_only not in names  # a host paper's own choice, never the fragments'
+    style = STYLE_FILE.read_text(encoding="utf-8")
+    for name in names:
+        assert re.search(r"\\RequirePackage\{" + name + r"\}", style), f"fedsym.sty does not load {name}"
+    assert "geometry" not in style and "hyperref}" not in style and "fontenc" not in style
+
+
+def test_preamble_loads_host_packages_then_fedsym_last() -> None:
+    lines = preamble().splitlines()
+    assert lines[-1] == r"\usepackage{fedsym}"
+    assert lines[-2] == r"\usepackage[hidelinks]{hyperref}"
+    assert r"\usepackage[a4paper,margin=2.5cm]{geometry}" in lines
 
 
 # --------------------------------------------------------------------------
@@ -302,13 +317,16 @@ def test_run_report_writes_main_and_sections_in_file_order(tmp_path: Path) -> No
     result = run_report(derivations, tmp_path / "out")
     out = tmp_path / "out"
     assert result.main == out / "main.tex"
-    assert result.sections == (out / "first.tex", out / "second.tex")
+    assert result.sections == (out / "first.tex", out / "second.tex", out / "verification.tex")
     main = result.main.read_text()
-    assert main.index(r"\input{first}") < main.index(r"\input{second}")
+    assert main.index(r"\input{first}") < main.index(r"\input{second}") < main.index(r"\appendix") \
+        < main.index(r"\input{verification}")
     assert main.splitlines()[0] == GENERATED_HEADER
-    assert r"\usepackage{pgfplots}" in main and main.rstrip().endswith(r"\end{document}")
+    assert r"\usepackage{fedsym}" in main and main.rstrip().endswith(r"\end{document}")
+    assert (out / "fedsym.sty").read_bytes() == STYLE_FILE.read_bytes()
     section = (out / "first.tex").read_text()
-    assert r"\addplot+" in section and r"\checkmark" in section
+    assert r"\addplot+" in section and r"\fedsymowncaption{Utility. Toy" in section
+    assert r"\checkmark" in (out / "verification.tex").read_text()
     assert result.pdf is None
 
 
@@ -317,8 +335,9 @@ def test_run_report_is_byte_identical_across_runs(tmp_path: Path) -> None:
     write_derivation(derivations, "toy.py", "toy")
     first = run_report(derivations, tmp_path / "one")
     second = run_report(derivations, tmp_path / "two")
-    for a, b in zip((first.main, *first.sections), (second.main, *second.sections)):
+    for a, b in zip((first.main, *first.sections), (second.main, *second.sections), strict=True):
         assert a.read_bytes() == b.read_bytes()
+    assert (tmp_path / "one" / "fedsym.sty").read_bytes() == (tmp_path / "two" / "fedsym.sty").read_bytes()
 
 
 def test_run_report_removes_only_stale_generated_files(tmp_path: Path) -> None:
@@ -448,3 +467,70 @@ def test_latex_error_names_log_and_first_error_line(tmp_path: Path) -> None:
     text = str(caught.value)
     assert str(tmp_path / "out" / "main.log") in text
     assert "! Undefined control sequence." in text
+
+
+# --------------------------------------------------------------------------
+# Issue 13: one number per figure and equation, math names, one number policy
+# --------------------------------------------------------------------------
+
+def test_a_paper_figure_keeps_its_number_and_the_plot_has_no_title() -> None:
+    figure = Figure("Figure 4(a): per-agent data against cost", "x", "y", (Series("s", [1.0, 2.0], [1.0, 2.0]),),
+                    caption="More text.")
+    assert figure.number == "4(a)" and figure.title == "per-agent data against cost"
+    tex = figure.to_latex("fig:x:1")
+    assert r"\fedsymcaption{4(a)}{Per-agent data against cost. More text.}" in tex
+    assert "title=" not in tex and r"\caption{" not in tex
+
+
+def test_a_figure_of_the_report_gets_the_report_numbering() -> None:
+    tex = Figure("Utility", "x", "y", (Series("s", [1.0, 2.0], [1.0, 2.0]),)).to_latex()
+    assert r"\fedsymowncaption{Utility}" in tex
+
+
+def test_paper_numbered_closed_forms_carry_the_paper_tag() -> None:
+    m = sp.Symbol("m", positive=True)
+    section = Section("tags", "Tags", "Eq. (13)", Latex("x"),
+                      closed_forms=(("The paper's:", sp.Eq(m, 1), "13"), ("Ours:", sp.Eq(m, 2))))
+    text = section.to_latex()
+    assert text.index(r"\tag{13}") < text.index(r"\fedsymtag")
+    with pytest.raises(ValueError, match="number"):
+        Section("bad", "Bad", "", Latex("x"), closed_forms=(("x", sp.Eq(m, 1), "(13)"),))
+
+
+def test_check_rows_typeset_code_names_as_math() -> None:
+    # expected strings written by hand from the paper's notation (MODEL.md)
+    row = CheckRow("rent R(m_C) - u_L*", "Theorem B.3", "simplified(a_opt=0.95, k=1), c = 0.5 c_max",
+                   mp.mpf(1), mp.mpf(1), "golden-section max of u(m)")
+    assert row.quantity_math == r"\text{rent } R ( m_{C} ) - u_{L}^*"
+    assert row.point_math == r"\text{Eq.~(3)} \colon a_{opt} = 0.95 ,\ k = 1 ,\ c = 0.5 \, c_{max}"
+    assert CheckRow("m_bar_i", "", "m_-i = 10", mp.mpf(1), mp.mpf(1), "").quantity_math == r"\bar m_{i}"
+    assert CheckRow("x", "", "y", mp.mpf(1), mp.mpf(1), "", quantity_tex=r"m_{-i}^{jump}").quantity_math \
+        == r"m_{-i}^{jump}"
+    table = verification_latex([make_section()])
+    assert r"m^*" in table and "optimal\\_data" not in table
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (sp.Rational(9, 10), "0.9"),                 # terminating rational: its exact decimal
+    (sp.Rational(1, 3), "1/3"),                  # other rationals inline, not stacked
+    (-2.220446049250313e-16, "0"),               # round-off of a float
+    (mp.mpf("1.26861e-16"), "0"),
+    (15.83, "15.83"),
+    (0.19598501, "0.195985"),                    # six significant digits
+    (3.17e-5, r"3.17 \times 10^{-5}"),           # small but not round-off
+])
+def test_number_policy(value: object, expected: str) -> None:
+    assert number_latex(value) == expected
+
+
+def test_displayed_formulas_round_their_floats() -> None:
+    big_m = sp.Symbol("M", positive=True)
+    assert math(sp.Float("610.58671432") - sp.Float("3440.0") / sp.sqrt(big_m)) \
+        == r"610.587 - \frac{3440}{\sqrt{M}}"
+
+
+def test_title_page_author_and_date(tmp_path: Path) -> None:
+    derivations = tmp_path / "derivations"
+    write_derivation(derivations, "toy.py", "toy")
+    main = run_report(derivations, tmp_path / "out", author="A. Author & B", date="1 May 2026").main.read_text()
+    assert r"\author{A. Author \& B}" in main and r"\date{1 May 2026}" in main

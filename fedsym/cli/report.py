@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run only the --derivations folders, not the paper's derivations that ship with fedsym")
     parser.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
     parser.add_argument("--pdf", action="store_true", help="also compile main.tex with latexmk/pdflatex")
+    parser.add_argument("--author", default="", help="author on the title page (default: none)")
+    parser.add_argument("--date", default="", help="date on the title page (default: none, so the output "
+                                                   "stays byte-reproducible)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputFileError("--no-shipped needs at least one --derivations DIR")
     else:
         folders.insert(0, shipped_derivations())
-    result = run_report(folders, Path(args.out), pdf=args.pdf)
+    result = run_report(folders, Path(args.out), pdf=args.pdf, author=args.author, date=args.date)
     print(f"wrote {result.main} with {len(result.sections)} section(s)")
     if result.pdf is not None:
         print(f"compiled {result.pdf}")

@@ -28,7 +28,7 @@ from typing import Any
 import mpmath as mp
 import sympy as sp
 
-__all__ = ["Latex", "LatexRepr", "align", "escape_text", "format_number", "math"]
+__all__ = ["Latex", "LatexRepr", "align", "escape_text", "format_number", "math", "round_floats"]
 
 
 class Latex(str):
@@ -231,7 +231,31 @@ def math(expr: Any, **settings: Any) -> Latex:
             f"math() got the plain string {expr!r}; wrap trusted LaTeX in "
             "Latex(...) or pass a sympy expression"
         )
+    if isinstance(expr, sp.Basic) and expr.has(sp.Float):
+        expr = round_floats(expr)
     return Latex(sp.latex(expr, **settings))
+
+
+def round_floats(expr: sp.Basic, digits: int = 6) -> sp.Basic:
+    """*expr* with every floating-point number shown to *digits* significant digits.
+
+    A float that rounds to an integer becomes that integer (``3440.0`` is
+    ``3440``) and one below ``1e-12`` in magnitude, round-off, becomes 0, so a
+    displayed formula follows the report's number policy; exact numbers
+    (integers, rationals, radicals) are left as they are.
+
+    Examples
+    --------
+    >>> m = sp.Symbol("m", positive=True)
+    >>> round_floats(sp.Float("610.58671432") - sp.Float("3440.0") / sp.sqrt(m))
+    610.587 - 3440/sqrt(m)
+    """
+    def rounded(value: sp.Float) -> sp.Expr:
+        if abs(value) < sp.Float("1e-12"):
+            return sp.Integer(0)
+        short = sp.Float(format_number(value, digits).replace(r" \times 10^{", "e").rstrip("}"), 15)
+        return sp.Integer(int(short)) if float(short).is_integer() else short
+    return expr.replace(lambda e: e.is_Float, rounded)
 
 
 def align(lines: Iterable[str]) -> Latex:

@@ -8,10 +8,10 @@
 - :mod:`~fedsym.report.pdf`: :func:`compile_pdf`.
 """
 
-from fedsym.report.content import Figure, Section, Series, Step, accuracy_parameters, symbol_parameters
+from fedsym.report.content import Figure, Section, Series, Step, accuracy_parameters, symbol_parameters, verification_latex
 from fedsym.report.pdf import TexError, compile_pdf
 from fedsym.report.runner import DEFAULT_TITLE, ReportResult, derivation_files, run_report, shipped_derivations
-from fedsym.report.tex import GENERATED_HEADER, Package, preamble, required_packages
+from fedsym.report.tex import GENERATED_HEADER, STYLE_FILE, Package, number_latex, preamble, required_packages
 
 __all__ = [
     "Series",
@@ -25,6 +25,9 @@ __all__ = [
     "preamble",
     "accuracy_parameters",
     "symbol_parameters",
+    "verification_latex",
+    "number_latex",
+    "STYLE_FILE",
     "run_report",
     "shipped_derivations",
     "derivation_files",

@@ -21,11 +21,18 @@ from fedsym.core.checkrow import CheckRow
 from fedsym.core.latex import Latex, escape_text, math
 from fedsym.report.tex import GENERATED_HEADER, Value, render
 
-__all__ = ["Series", "Figure", "Step", "Section", "accuracy_parameters", "symbol_parameters"]
+__all__ = ["Series", "Figure", "Step", "Section", "accuracy_parameters", "symbol_parameters",
+           "verification_latex", "RESERVED_KEYS"]
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]*")
 _AXIS_MODES = ("normal", "log")
+#: keys of the generated files that are not sections
+RESERVED_KEYS = ("main", "verification")
+#: "Figure 4(a): ..." at the start of a title: the paper's figure number
+_PAPER_FIGURE = re.compile(r"(?:the paper's\s+)?Fig(?:ure|\.)\s*([0-9]+(?:\([a-z]\))?)\s*[:.,-]?\s*", re.IGNORECASE)
+#: a figure or equation number of the paper: 4, 4(a), B.1, 13a
+_NUMBER = re.compile(r"[A-Z]?[0-9.]*[0-9][a-z]?(?:\([a-z]\))?")
 
 # --------------------------------------------------------------------------
 # Figures
@@ -94,9 +101,23 @@ class Figure:
         Dashed vertical lines at ``x`` with a label (e.g. a threshold).
     caption : str or Latex
         Figure caption; empty for none.
-    xlimits : (float, float) or None
-        Range of the x axis (``xmin``, ``xmax``); by default pgfplots fits
-        the drawn points, e.g. a curve that ends at a threshold.
+    xlimits, ylimits : (float, float) or None
+        Range of an axis (``xmin``, ``xmax``); by default pgfplots fits the
+        drawn points exactly, e.g. a curve that ends at a threshold.  Start an
+        axis at 0 where the quantity does.
+    number : str
+        The paper's number of this figure, e.g. ``"4(a)"``: the caption reads
+        "Figure 4(a)" and no second number appears.  Empty for a figure the
+        paper does not have, numbered R1, R2, ... (``fedsym.sty``).  A title
+        that starts with "Figure 4(a):" gives its number when this is empty.
+    points : tuple of (x, y, label, anchor)
+        Marked points with a label placed at a TikZ anchor (``"above left"``).
+    axis_options : str
+        Trusted pgfplots axis options appended to the defaults, e.g.
+        ``"legend pos=south east"``.
+
+    The title is the caption's first sentence; the plot itself carries no
+    title, so the figure has one number and one heading.
     """
 
     title: str
@@ -108,8 +129,22 @@ class Figure:
     vertical_lines: tuple[tuple[float, str], ...] = ()
     caption: str = ""
     xlimits: tuple[float, float] | None = None
+    number: str = ""
+    ylimits: tuple[float, float] | None = None
+    points: tuple[tuple[float, float, str, str], ...] = ()
+    axis_options: str = ""
 
     def __post_init__(self) -> None:
+        numbered = _PAPER_FIGURE.match(self.title)
+        if numbered and not self.number:
+            title = self.title[numbered.end():]
+            object.__setattr__(self, "number", numbered.group(1))
+            object.__setattr__(self, "title", Latex(title) if isinstance(self.title, Latex) else title)
+        if self.number and not _NUMBER.fullmatch(self.number):
+            raise ValueError(f"figure {self.title!r}: number {self.number!r} must match {_NUMBER.pattern}")
+        object.__setattr__(self, "axis_options", Latex(self.axis_options))  # trusted, like a Series style
+        object.__setattr__(self, "points", tuple((float(x), float(y), text, Latex(anchor))
+                                                 for x, y, text, anchor in self.points))
         for axis, mode in (("xmode", self.xmode), ("ymode", self.ymode)):
             if mode not in _AXIS_MODES:
                 raise ValueError(f"figure {self.title!r}: {axis} must be one of {_AXIS_MODES}, got {mode!r}")
@@ -117,12 +152,21 @@ class Figure:
         object.__setattr__(
             self, "vertical_lines", tuple((float(x), text) for x, text in self.vertical_lines)
         )
-        if self.xlimits is not None:
-            low, high = (float(x) for x in self.xlimits)
-            if not (_drawable(low, self.xmode) and _drawable(high, self.xmode) and low < high):
-                raise ValueError(f"figure {self.title!r}: xlimits {self.xlimits!r} must be two increasing "
-                                 f"finite values (positive on a log axis)")
-            object.__setattr__(self, "xlimits", (low, high))
+        for name, mode in (("xlimits", self.xmode), ("ylimits", self.ymode)):
+            limits = getattr(self, name)
+            if limits is not None:
+                low, high = (float(x) for x in limits)
+                if not (_drawable(low, mode) and _drawable(high, mode) and low < high):
+                    raise ValueError(f"figure {self.title!r}: {name} {limits!r} must be two increasing "
+                                     f"finite values (positive on a log axis)")
+                object.__setattr__(self, name, (low, high))
+
+    def caption_latex(self) -> Latex:
+        """The caption: the title as its first sentence, then the caption text (both escaped unless Latex)."""
+        title = escape_text(self.title).strip().rstrip(".")
+        title = title[:1].upper() + title[1:]
+        text = escape_text(self.caption).strip()
+        return Latex(f"{title}. {text}" if title and text else title or text)
 
     def to_latex(self, label: str = "") -> Latex:
         """The ``figure`` environment, with ``\\label{label}`` if *label* is given.
@@ -144,8 +188,10 @@ class Figure:
         if not plots:
             raise ValueError(f"figure {self.title!r} has no finite point to draw")
         lines = [(x, text) for x, text in self.vertical_lines if _drawable(x, self.xmode)]
-        return render("figure.tex", figure=self, plots=plots, vertical_lines=lines,
-                       label=Latex(label))
+        # a y inside the drawn range for the vertical lines' axis coordinate (a far one overflows TeX's dimensions)
+        anchor_y = plots[0][1][0][1]
+        return render("figure.tex", figure=self, plots=plots, vertical_lines=lines, anchor_y=anchor_y,
+                       label=Latex(label), caption=self.caption_latex())
 
 
 # --------------------------------------------------------------------------
@@ -165,6 +211,13 @@ class Step:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "math", math(self.math))
+
+
+def _closed_form(label: str, formula: Any, number: str = "") -> tuple[str, Latex, str]:
+    """A closed form as ``(label, math, paper's number or "")``."""
+    if number and not _NUMBER.fullmatch(number):
+        raise ValueError(f"closed form {label!r}: number {number!r} must match {_NUMBER.pattern}")
+    return (label, math(formula), number)
 
 
 def _pairs(items: Iterable[Sequence[Any]]) -> tuple[tuple[Any, Any], ...]:
@@ -204,12 +257,16 @@ class Section:
         Inputs; a value is text, Latex, a number or a sympy expression.
     steps : tuple of Step
         Derivation steps (utility, first-order condition, solution, ...).
-    closed_forms : tuple of (label, Latex or sympy expression)
-        Results, shown as numbered equations.
+    closed_forms : tuple of (label, Latex or sympy expression[, number])
+        Results, shown as numbered equations: with the paper's number when a
+        third item gives it (``"13"`` is typeset ``\\tag{13}``), else with
+        the report's own number (R1, R2, ..., from ``fedsym.sty``), so no
+        number means two things.
     values : tuple of (name, value)
         Numeric values of the results.
     checks : tuple of CheckRow
-        Closed form against independent numerics.
+        Closed form against independent numerics; typeset in the verification
+        appendix (:func:`verification_latex`), the section says how many pass.
     figures : tuple of Figure
         Figures, labelled ``fig:<key>:<n>``.
     notes : tuple of str
@@ -222,30 +279,38 @@ class Section:
     statement: Latex
     parameters: tuple[tuple[str, Value], ...] = ()
     steps: tuple[Step, ...] = ()
-    closed_forms: tuple[tuple[str, Latex], ...] = ()
+    closed_forms: tuple[tuple[str, Latex] | tuple[str, Latex, str], ...] = ()
     values: tuple[tuple[str, Value], ...] = ()
     checks: tuple[CheckRow, ...] = ()
     figures: tuple[Figure, ...] = ()
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not _KEY.fullmatch(self.key) or self.key == "main":
-            raise ValueError(f"section key {self.key!r} must match {_KEY.pattern} and not be 'main'")
+        if not _KEY.fullmatch(self.key) or self.key in RESERVED_KEYS:
+            raise ValueError(f"section key {self.key!r} must match {_KEY.pattern} and not be one of "
+                             f"{RESERVED_KEYS}")
         object.__setattr__(self, "parameters", _pairs(self.parameters))
         object.__setattr__(self, "steps", tuple(self.steps))
-        object.__setattr__(
-            self, "closed_forms", tuple((label, math(f)) for label, f in self.closed_forms)
-        )
+        object.__setattr__(self, "closed_forms", tuple(_closed_form(*item) for item in self.closed_forms))
         object.__setattr__(self, "values", _pairs(self.values))
         object.__setattr__(self, "checks", tuple(self.checks))
         object.__setattr__(self, "figures", tuple(self.figures))
         object.__setattr__(self, "notes", tuple(self.notes))
 
     def to_latex(self) -> Latex:
-        """The section as a ``.tex`` fragment to ``\\input`` (packages: :func:`preamble`)."""
+        """The section as a ``.tex`` fragment to ``\\input`` after ``\\usepackage{fedsym}``."""
         figures = [f.to_latex(f"fig:{self.key}:{n}") for n, f in enumerate(self.figures, 1)]
+        failed = sum(1 for row in self.checks if not row.passed)
         return render("section.tex", section=self, header=GENERATED_HEADER,
-                       label=Latex(f"sec:{self.key}"), figures=figures)
+                       label=Latex(f"sec:{self.key}"), figures=figures, failed=failed)
+
+    def check_groups(self) -> list[tuple[CheckRow, list[CheckRow]]]:
+        """The check rows grouped by quantity, source, method and tolerance, in first-seen order."""
+        groups: dict[tuple[str, str, str, str], list[CheckRow]] = {}
+        for row in self.checks:
+            key = (row.quantity_math, row.source, row.method, str(row.tolerance))
+            groups.setdefault(key, []).append(row)
+        return [(rows[0], rows) for rows in groups.values()]
 
     def _repr_latex_(self) -> str:
         """Jupyter display: the title, derivation steps and closed forms as one display.
@@ -256,5 +321,16 @@ class Section:
         """
         rows = [rf"&\textbf{{{escape_text(self.title)}}}"]
         formulas = [*((s.label, s.math) for s in self.steps), *self.closed_forms]
-        rows += [rf"\text{{{escape_text(label)}}} &\quad {formula}" for label, formula in formulas]
+        rows += [rf"\text{{{escape_text(label)}}} &\quad {formula}" for label, formula, *_ in formulas]
         return "$$\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}$$"
+
+
+def verification_latex(sections: Sequence[Section]) -> Latex:
+    """The verification appendix: every section's closed-form-vs-numerics rows, typeset as math.
+
+    One table per quantity (its source, the independent method and the
+    tolerance in the heading), one row per point; a section without checks
+    is left out.
+    """
+    return render("verification.tex", header=GENERATED_HEADER,
+                  sections=[s for s in sections if s.checks])

@@ -18,9 +18,9 @@ from typing import Any
 
 from fedsym.core.errors import InputFileError
 from fedsym.core.latex import Latex
-from fedsym.report.content import Section
+from fedsym.report.content import Section, verification_latex
 from fedsym.report.pdf import compile_pdf
-from fedsym.report.tex import GENERATED_HEADER, preamble, render
+from fedsym.report.tex import GENERATED_HEADER, STYLE_FILE, preamble, render
 
 __all__ = ["DEFAULT_TITLE", "SHIPPED_PACKAGE", "ReportResult", "derivation_files", "run_report", "shipped_derivations"]
 
@@ -88,7 +88,7 @@ class ReportResult:
     """What :func:`run_report` wrote."""
 
     main: Path
-    sections: tuple[Path, ...]
+    sections: tuple[Path, ...]  # the fragments written, verification.tex last
     removed: tuple[Path, ...] = ()
     pdf: Path | None = None
 
@@ -144,10 +144,11 @@ def _load_sections(path: Path) -> list[Section]:
     return list(sections)
 
 
-def _render_all(files: Sequence[Path]) -> dict[str, Latex]:
-    """``{key: fragment}`` for every section of every file, in file order."""
+def _render_all(files: Sequence[Path]) -> tuple[dict[str, Latex], list[Section]]:
+    """``{key: fragment}`` for every section of every file, in file order, and the sections."""
     fragments: dict[str, Latex] = {}
     origin: dict[str, Path] = {}
+    sections: list[Section] = []
     for path in files:
         for section in _load_sections(path):
             if section.key in origin:
@@ -161,7 +162,8 @@ def _render_all(files: Sequence[Path]) -> dict[str, Latex]:
                     f"{path}: section {section.key!r} cannot be rendered: {_one_line(exc)}"
                 ) from exc
             origin[section.key] = path
-    return fragments
+            sections.append(section)
+    return fragments, sections
 
 
 def _write(path: Path, text: str) -> None:
@@ -188,6 +190,8 @@ def run_report(
     pdf: bool = False,
     *,
     title: str = DEFAULT_TITLE,
+    author: str = "",
+    date: str = "",
 ) -> ReportResult:
     """Run every derivation file and write the LaTeX report.
 
@@ -195,9 +199,12 @@ def run_report(
     ``_`` are helpers and skipped; several folders are merged by
     :func:`derivation_files`), calls each file's ``derive()`` (a
     :class:`Section` or a list of them), writes ``out_dir/<key>.tex`` per
-    section and ``out_dir/main.tex`` inputting them in that order, and
-    removes generated ``.tex`` files of sections that no longer exist.  The
-    output is byte-identical across runs.
+    section, ``out_dir/verification.tex`` (the closed-form-vs-numerics
+    appendix) when any section has check rows, ``out_dir/fedsym.sty`` (what
+    the fragments need; load it after a host paper's own preamble) and
+    ``out_dir/main.tex`` inputting them in that order, and removes generated
+    ``.tex`` files of sections that no longer exist.  The output is
+    byte-identical across runs.
 
     Parameters
     ----------
@@ -211,6 +218,9 @@ def run_report(
         Also compile ``main.tex`` (see :func:`compile_pdf`).
     title : str, default DEFAULT_TITLE
         Title of the master document.
+    author, date : str, default ""
+        The title page's author and date (plain text; empty prints nothing,
+        so the output stays reproducible).
 
     Returns
     -------
@@ -230,14 +240,18 @@ def run_report(
     files = derivation_files(folders)
     if not files:
         raise InputFileError(f"{', '.join(map(str, folders))}: no derivation files (*.py) found")
-    fragments = _render_all(files)
+    fragments, loaded = _render_all(files)
+    if any(section.checks for section in loaded):
+        fragments["verification"] = verification_latex(loaded)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sections = tuple(out_dir / f"{key}.tex" for key in fragments)
-    for path, text in zip(sections, fragments.values()):
+    outputs = tuple(out_dir / f"{key}.tex" for key in fragments)
+    for path, text in zip(outputs, fragments.values()):
         _write(path, text)
+    _write(out_dir / STYLE_FILE.name, STYLE_FILE.read_text(encoding="utf-8"))
     main = out_dir / "main.tex"
+    keys = [Latex(key) for key in fragments if key != "verification"]
     _write(main, render("main.tex", header=GENERATED_HEADER, preamble=preamble(), title=title,
-                         inputs=[Latex(key) for key in fragments]))
-    removed = _remove_stale(out_dir, {main, *sections})
-    return ReportResult(main=main, sections=sections, removed=removed,
+                         author=author, date=date, inputs=keys, verification="verification" in fragments))
+    removed = _remove_stale(out_dir, {main, *outputs})
+    return ReportResult(main=main, sections=outputs, removed=removed,
                         pdf=compile_pdf(main) if pdf else None)

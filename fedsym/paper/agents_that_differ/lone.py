@@ -28,6 +28,7 @@ import mpmath as mp
 import sympy as sp
 
 from fedsym.core import symbols as S
+from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
 from fedsym.core.errors import AssumptionError
@@ -174,6 +175,23 @@ def _close(a: Any, b: Any, rtol: str = "1e-20") -> bool:
     return bool(abs(a - b) <= mp.mpf(rtol) * max(abs(a), abs(b), mp.mpf(10) ** -30))
 
 
+def _stored_solve(which: str, function: AccuracyFunction, value: sp.Expr, shape: sp.Expr, equation: sp.Expr,
+                  accept: Callable[[sp.Expr], bool]) -> tuple[sp.Expr | None, str]:
+    """:func:`solve_validated` in :math:`m` through the derivation store and cache.
+
+    The outcome (a validated root, or none and why) is kept per accuracy, value and
+    cost shape, so it never depends on the machine's speed once stored (issue 15).
+    """
+    def derive() -> Outcome:
+        root, note = solve_validated(equation, S.m, accept)
+        return {"root": root, "note": note}
+
+    description = {**function.description(), "value": sp.srepr(value), "shape": sp.srepr(shape)}
+    outcome = derivation(f"cost_shape_{which}", description, derive, ("root", "note"))
+    root = outcome["root"]
+    return (root if isinstance(root, sp.Expr) else None), str(outcome["note"] or "")
+
+
 @functools.lru_cache(maxsize=64)
 def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr = ACCURACY) -> CostShapeForms:
     r"""Derive :math:`m^*(c)`, :math:`u^*(c)`, the tangent point and :math:`c_{max}` (MODEL.md §8).
@@ -209,8 +227,8 @@ def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr 
         return every(lambda curve, values, _: (v := _value_at(candidate, values)) is not None
                      and _close(v, curve.tangent()))
 
-    mt_expr, mt_note = solve_validated(_numerator(w1 * shape - w_expr * sp.diff(shape, S.m)), S.m,
-                                        accept_tangent)
+    mt_expr, mt_note = _stored_solve("tangent", function, value, shape,
+                                     _numerator(w1 * shape - w_expr * sp.diff(shape, S.m)), accept_tangent)
     tangent_point = Derived("tangent_point", r"m_{t}", "where w(m)/g(m) is largest", "MODEL.md §8", params,
                             mt_expr, lambda values: curve_at(values).tangent(), mt_note)
 
@@ -238,7 +256,8 @@ def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr 
             return v is not None and v >= curve.concave_from and _close(v, curve.optimum(c)[0])
         return every(test)
 
-    mstar_expr, mstar_note = solve_validated(_numerator(w1 - S.c * sp.diff(shape, S.m)), S.m, accept_mstar)
+    mstar_expr, mstar_note = _stored_solve("optimum", function, value, shape,
+                                           _numerator(w1 - S.c * sp.diff(shape, S.m)), accept_mstar)
 
     def numeric_mstar(values: Mapping[str, mp.mpf]) -> mp.mpf:
         return curve_at(values).optimum(values["c"])[0]
