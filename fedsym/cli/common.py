@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from fedsym.core.errors import ParameterError
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function
 
 __all__ = ["add_accuracy_arguments", "add_output_arguments", "bound_accuracy", "parse_params", "print_json",
-           "print_machine_readable", "print_table"]
+           "print_machine_readable", "print_table", "shorten",
+           "progress_to_stderr"]
 
 
 def add_accuracy_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,13 +63,36 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, allow_nan=False))
 
 
-def print_table(rows: Iterable[Sequence[Any]], header: Sequence[str] | None = None) -> None:
-    """A plain aligned text table."""
-    body = [[str(cell) for cell in row] for row in rows]
+def print_table(rows: Iterable[Sequence[Any] | str], header: Sequence[str] | None = None,
+                max_width: int | None = None, limits: Sequence[int | None] | None = None) -> None:
+    """A plain aligned text table.
+
+    A row that is a ``str`` is a heading printed on its own line.  *limits*
+    caps the width of each column (``None``: no cap); with *max_width* every
+    line is cut to that many columns.  Cut text ends in ``...``.
+    """
+    items = [row if isinstance(row, str) else [str(cell) for cell in row] for row in rows]
     if header is not None:
-        body.insert(0, list(header))
-    widths = [max(len(row[i]) for row in body) for i in range(len(body[0]))] if body else []
-    for j, row in enumerate(body):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-        if header is not None and j == 0:
-            print("  ".join("-" * w for w in widths))
+        items.insert(0, list(header))
+    cells = [row for row in items if not isinstance(row, str)]
+    if limits is not None:
+        for row in cells:
+            row[:] = [cell if limit is None else shorten(cell, limit) for cell, limit in zip(row, limits)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))] if cells else []
+    if header is not None:
+        items.insert(1, ["-" * w for w in widths])
+    for row in items:
+        line = row if isinstance(row, str) else "  ".join(cell.ljust(w) for cell, w in zip(row, widths))
+        print(shorten(line.rstrip(), max_width) if max_width is not None else line.rstrip())
+
+
+def shorten(text: str, width: int) -> str:
+    """*text* cut to *width* characters, ending in ``...`` when cut."""
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def progress_to_stderr(command: str) -> Callable[[str], None]:
+    """A progress callback printing ``fedsym COMMAND: message`` to standard error (stdout stays the result)."""
+    def progress(message: str) -> None:
+        print(f"fedsym {command}: {message}", file=sys.stderr, flush=True)
+    return progress

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -22,7 +23,7 @@ from fedsym.report.content import Section
 from fedsym.report.pdf import compile_pdf
 from fedsym.report.tex import GENERATED_HEADER, preamble, render
 
-__all__ = ["DEFAULT_TITLE", "ReportResult", "run_report"]
+__all__ = ["DEFAULT_TITLE", "ReportResult", "prepare_output", "run_report"]
 
 #: Title of the master document written by :func:`run_report`.
 DEFAULT_TITLE = "Data sharing in federated learning: worked examples"
@@ -72,17 +73,21 @@ def _import(path: Path) -> ModuleType:
 
 
 def _load_sections(path: Path) -> list[Section]:
-    """The sections a derivation file's ``derive()`` returns; any failure names the file."""
+    """The sections a derivation file's ``derive()`` returns; any failure names the file.
+
+    A derivation is code: one that raises, or calls ``sys.exit()``, is an
+    :class:`InputFileError` naming the file (Ctrl-C still interrupts).
+    """
     try:
         module = _import(path)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise InputFileError(f"{path}: cannot be imported: {_one_line(exc)}") from exc
     derive = getattr(module, "derive", None)
     if not callable(derive):
         raise InputFileError(f"{path}: defines no derive() function")
     try:
         result = derive()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise InputFileError(f"{path}: derive() failed: {_one_line(exc)}") from exc
     sections = [result] if isinstance(result, Section) else result
     if not isinstance(sections, (list, tuple)) or not all(isinstance(s, Section) for s in sections):
@@ -92,11 +97,13 @@ def _load_sections(path: Path) -> list[Section]:
     return list(sections)
 
 
-def _render_all(files: Sequence[Path]) -> dict[str, Latex]:
-    """``{key: fragment}`` for every section of every file, in file order."""
+def _render_all(files: Sequence[Path], progress: Callable[[str], None] | None = None) -> dict[str, Latex]:
+    """``{key: fragment}`` for every section of every file, in file order (*progress* told per file)."""
     fragments: dict[str, Latex] = {}
     origin: dict[str, Path] = {}
-    for path in files:
+    for number, path in enumerate(files, start=1):
+        if progress is not None:
+            progress(f"[{number}/{len(files)}] {path}")
         for section in _load_sections(path):
             if section.key in origin:
                 raise InputFileError(
@@ -115,6 +122,24 @@ def _render_all(files: Sequence[Path]) -> dict[str, Latex]:
 def _write(path: Path, text: str) -> None:
     """Write *text* as UTF-8 with Unix newlines, ending in exactly one newline."""
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8", newline="\n")
+
+
+def prepare_output(out_dir: Path) -> Path:
+    """Create *out_dir* if needed and make sure files can be written in it, before any derivation runs.
+
+    Raises :class:`InputFileError` naming the folder when it is an existing
+    file or device (``/dev/null``), cannot be created, or is not writable.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputFileError(f"output folder {out_dir}: exists and is not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as error:
+        raise InputFileError(f"output folder {out_dir}: cannot write there ({error.strerror or error})") from None
+    return out_dir
 
 
 def _remove_stale(out_dir: Path, keep: set[Path]) -> tuple[Path, ...]:
@@ -136,6 +161,7 @@ def run_report(
     pdf: bool = False,
     *,
     title: str = DEFAULT_TITLE,
+    progress: Callable[[str], None] | None = None,
 ) -> ReportResult:
     """Run every derivation file and write the LaTeX report.
 
@@ -156,6 +182,8 @@ def run_report(
         Also compile ``main.tex`` (see :func:`compile_pdf`).
     title : str, default DEFAULT_TITLE
         Title of the master document.
+    progress : callable, optional
+        Called with ``"[i/n] path"`` before each derivation file runs.
 
     Returns
     -------
@@ -164,18 +192,19 @@ def run_report(
     Raises
     ------
     InputFileError
-        If the directory has no derivation file, or a file fails to import,
-        lacks ``derive()``, raises in it, returns something else than
+        Before running anything, if ``out_dir`` is not a writable folder
+        (:func:`prepare_output`); then if the directory has no derivation file,
+        or a file fails to import (or exits), lacks ``derive()``, raises or exits in it, returns something else than
         sections, repeats a section key, or cannot be rendered (e.g. NaN).
     TexError
         If ``pdf`` and TeX is missing or LaTeX fails.
     """
-    derivations_dir, out_dir = Path(derivations_dir), Path(out_dir)
+    derivations_dir = Path(derivations_dir)
     files = sorted(p for p in derivations_dir.glob("*.py") if not p.name.startswith("_"))
     if not files:
         raise InputFileError(f"{derivations_dir}: no derivation files (*.py) found")
-    fragments = _render_all(files)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = prepare_output(out_dir)
+    fragments = _render_all(files, progress)
     sections = tuple(out_dir / f"{key}.tex" for key in fragments)
     for path, text in zip(sections, fragments.values()):
         _write(path, text)
