@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from fedsym.core.errors import ParameterError
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function
@@ -59,8 +62,62 @@ def bound_accuracy(args: argparse.Namespace) -> BoundAccuracy:
 
 
 def print_json(data: Any) -> None:
-    """JSON with floats only (``allow_nan=False``: a NaN is a bug, never output)."""
-    print(json.dumps(data, indent=2, allow_nan=False))
+    """Print *data* as JSON on standard output; never ``Infinity`` or ``NaN``.
+
+    A non-finite number raises :class:`ParameterError` naming its key (the
+    inputs were beyond double precision) before anything is printed.  1-D
+    numpy arrays (per-agent values at large ``n``) are written in slices with
+    the same shortest round-trip digits as ``json``, without building a list
+    of Python floats for the whole array.
+    """
+    where = _non_finite(data, "")
+    if where is not None:
+        raise ParameterError(f"--json: {where[0]} is {where[1]}, which JSON cannot hold "
+                             "(an input is beyond the range of double precision)")
+    arrays: list[np.ndarray] = []
+
+    def skeleton(value: Any) -> Any:
+        if isinstance(value, np.ndarray):
+            arrays.append(value)
+            return _PLACEHOLDER.format(len(arrays) - 1)
+        if isinstance(value, dict):
+            return {key: skeleton(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [skeleton(item) for item in value]
+        return value
+
+    text = json.dumps(skeleton(data), indent=2, allow_nan=False)
+    write = sys.stdout.write
+    for number, array in enumerate(arrays):
+        head, text = text.split(json.dumps(_PLACEHOLDER.format(number)), 1)
+        write(head)
+        write("[")
+        for start in range(0, array.size, _SLICE):
+            write((", " if start else "") + ", ".join(map(repr, array[start:start + _SLICE].tolist())))
+        write("]")
+    write(text + "\n")
+
+
+#: stands for the i-th array in the JSON skeleton
+_PLACEHOLDER = "\u0000array {}\u0000"
+#: array elements formatted at a time
+_SLICE = 1 << 16
+
+
+def _non_finite(value: Any, path: str) -> tuple[str, str] | None:
+    """``(key path, value)`` of the first inf or NaN in *value*, else None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "a value", repr(value)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        bad = np.flatnonzero(~np.isfinite(value))
+        return (f"{path}[{bad[0]}]", repr(float(value.flat[bad[0]]))) if bad.size else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
+    for key, item in items:
+        found = _non_finite(item, f"{path}.{key}" if isinstance(key, str) and path else
+                            str(key) if isinstance(key, str) else f"{path}[{key}]")
+        if found is not None:
+            return found
+    return None
 
 
 def print_table(rows: Iterable[Sequence[Any] | str], header: Sequence[str] | None = None,

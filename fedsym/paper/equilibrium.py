@@ -36,6 +36,7 @@ from fedsym.core import symbols as S
 from fedsym.core.checkrow import CheckRow, method_label
 from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.errors import ParameterError
+from fedsym.core.frozen import ValueEquality, frozen_array
 from fedsym.core.latex import LatexRepr, align, escape_text, format_number
 from fedsym.core.solve import DPS, bracketed_root, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
@@ -83,9 +84,10 @@ VERIFY_SAMPLE = 100
 class Verification(LatexRepr):
     """Outcome of the global deviation search over the agents of an equilibrium.
 
-    ``scope`` says which agents were searched: ``"all agents"``, ``"all distinct
-    costs"`` (agents with equal cost and equal circumstances share the answer)
-    or ``"random sample of N of G distinct costs"``.
+    ``scope`` says which agents were searched: ``"all n agents"`` (each
+    searched, or one per distinct situation -- equal cost, contribution and
+    mechanism parameters -- which share the answer, and then it says how many)
+    or ``"random sample of N of G distinct situations (n agents)"``.
     """
 
     verified: bool
@@ -108,9 +110,12 @@ class Verification(LatexRepr):
                 rf" \le {format_number(self.tolerance, 3)}\ \text{{({escape_text(self.scope)})}}$")
 
 
-@dataclass(frozen=True)
-class Equilibrium(LatexRepr):
+@dataclass(frozen=True, eq=False)
+class Equilibrium(ValueEquality, LatexRepr):
     r"""An equilibrium profile (Eq. (9)) of a mechanism, with its verification.
+
+    An immutable value: the per-agent arrays are read-only copies, and two
+    results are equal (and hash alike) when every field is, arrays by content.
 
     Attributes
     ----------
@@ -127,9 +132,11 @@ class Equilibrium(LatexRepr):
     total:
         :math:`M = \sum_i m_i^{eq}` (from the solver, at full precision where computed so).
     unique:
-        Whether the equilibrium is unique (Theorem 4.2 ignores the all-zero one of Remark 4.4).
+        Whether this profile is the only equilibrium (False when agents tie at the
+        cheapest cost, Theorem 3.4, or when no data at all is an equilibrium too
+        besides a positive one, Remark 4.4).
     zero_is_equilibrium:
-        Whether contributing nothing is an equilibrium too (Remarks 3.5, 4.4).
+        Whether contributing nothing is an equilibrium (Remarks 3.5, 4.4).
     residual:
         Relative residual of the defining equation (:math:`|\sum\bar m_i - M|/M` for Theorem 4.2).
     verification:
@@ -151,16 +158,35 @@ class Equilibrium(LatexRepr):
     eps: float = 0.0
     note: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("costs", "contributions", "accuracies", "utilities"):
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
+
     @property
     def verified(self) -> bool:
         return self.verification.verified
+
+    def uniqueness(self) -> str:
+        """One phrase on uniqueness that never contradicts :attr:`zero_is_equilibrium`."""
+        if self.zero_is_equilibrium and self.total == 0:
+            return "the only equilibrium is no data at all" if self.unique else "no data at all is an equilibrium"
+        if self.unique:
+            return "unique equilibrium; no data at all is not one"
+        if self.zero_is_equilibrium:
+            return "not unique: no data at all is an equilibrium too"
+        return "not unique (see the note)"
 
     @property
     def max_deviation_gain(self) -> float:
         return self.verification.max_deviation_gain
 
-    def to_dict(self, summary: bool = False) -> dict[str, Any]:
-        """JSON-ready dictionary with the keys of DESIGN.md (``summary``: without per-agent lists)."""
+    def to_dict(self, summary: bool = False, *, arrays: bool = False) -> dict[str, Any]:
+        """JSON-ready dictionary with the keys of DESIGN.md.
+
+        ``summary``: ranges instead of per-agent lists.  ``arrays``: the per-agent
+        values as the (read-only) numpy arrays instead of lists of floats, for a
+        writer that streams them (the command line at large ``n``).
+        """
         data: dict[str, Any] = {
             "mechanism": self.mechanism,
             "accuracy": self.accuracy,
@@ -169,16 +195,16 @@ class Equilibrium(LatexRepr):
             "eps": float(self.eps),
         }
         if not summary:
-            data.update(contributions=[float(x) for x in self.contributions],
-                        accuracies=[float(x) for x in self.accuracies],
-                        utilities=[float(x) for x in self.utilities])
+            per_agent = (self.contributions, self.accuracies, self.utilities)
+            contributions, accuracies, utilities = per_agent if arrays else (x.tolist() for x in per_agent)
+            data.update(contributions=contributions, accuracies=accuracies, utilities=utilities)
         else:
             data.update(distinct_costs=int(np.unique(self.costs).size),
                         contributions_range=[float(self.contributions.min()), float(self.contributions.max())],
                         accuracies_range=[float(self.accuracies.min()), float(self.accuracies.max())],
                         utilities_range=[float(self.utilities.min()), float(self.utilities.max())])
         data.update(total=float(self.total), verified=self.verified, max_deviation_gain=float(self.max_deviation_gain),
-                    verification=self.verification.scope, unique=self.unique,
+                    verification=self.verification.scope, unique=self.unique, uniqueness=self.uniqueness(),
                     zero_is_equilibrium=self.zero_is_equilibrium, residual=float(self.residual), note=self.note)
         return data
 
@@ -198,14 +224,18 @@ def _situations(mechanism: Mechanism, costs: np.ndarray, profile: np.ndarray) ->
 
     Agents of an anonymous mechanism with equal cost, equal contribution and equal
     per-agent parameters face the same deviation problem; others are all distinct.
+    The scope names the number of agents and of distinct situations searched.
     """
     n = costs.size
     parameters = mechanism.agent_parameters(n)
     if parameters is None:
-        return np.arange(n), "all agents"
+        return np.arange(n), f"all {n} agents"
     rows = np.column_stack([costs, profile, parameters])
     _, first = np.unique(rows, axis=0, return_index=True)
-    return np.sort(first), "all distinct costs"
+    if first.size == n:
+        return np.sort(first), f"all {n} agents"
+    return np.sort(first), (f"all {n} agents: {first.size} distinct situation{'s' if first.size > 1 else ''} "
+                            "(cost, contribution) searched, equal ones share the answer")
 
 
 def _best_response(mechanism: Mechanism, i: int, profile: np.ndarray, cost: float, points: int) -> Deviation:
@@ -247,7 +277,7 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
         rng = np.random.default_rng(seed)
         total = representatives.size
         representatives = np.sort(rng.choice(representatives, size=sample, replace=False))
-        scope = f"random sample of {sample} of {total} distinct costs"
+        scope = f"random sample of {sample} of {total} distinct situations ({costs.size} agents)"
     worst = (0.0, int(representatives[0]), float(profile[representatives[0]]))
     for i in representatives:
         i = int(i)
@@ -264,8 +294,21 @@ def _result(mechanism: Mechanism, name: str, method: str, costs: np.ndarray, pro
     accuracies = mechanism.accuracies(profile)
     verification = verify_equilibrium(mechanism, costs, profile, **verify_options) if verify else \
         Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
-    return Equilibrium(name, mechanism.accuracy.label(), method, costs, profile, accuracies,
-                       accuracies - costs * profile, total, unique, zero, residual, verification, eps, note)
+    return Equilibrium(name, mechanism.accuracy.label(), method, costs, profile + 0.0, accuracies + 0.0,
+                       _utilities(accuracies, costs * profile), total, unique, zero, residual,
+                       verification, eps, note)
+
+
+#: a utility within this many units in the last place of its two terms is round-off of 0
+ROUNDOFF_ULPS = 8
+
+
+def _utilities(accuracies: np.ndarray, payments: np.ndarray) -> np.ndarray:
+    r""":math:`U_i = \gamma_i - c_i m_i`, with round-off of an exact 0 (e.g. ``-2.2e-16`` for a
+    priced-out agent on its line) shown as 0, and no negative zero."""
+    utilities = accuracies - payments
+    noise = ROUNDOFF_ULPS * np.finfo(float).eps * np.maximum(np.abs(accuracies), np.abs(payments))
+    return np.where(np.abs(utilities) <= noise, 0.0, utilities) + 0.0
 
 
 # -- Theorem 3.4: standard federated learning -----------------------------------------
@@ -363,8 +406,12 @@ def _reduction(accuracy: BoundAccuracy, group_costs: np.ndarray, counts: np.ndar
     return _Reduction(anchors, a_anchor, anchors, slopes, counts, s0, s1, mp.mpf(math.fsum(counts * anchors)))
 
 
-def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction) -> tuple[mp.mpf, str]:
-    """The positive root :math:`M` of Theorem 4.2's equation (0 when none exists), and a note."""
+def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction, eps: float) -> tuple[mp.mpf, str]:
+    """The positive root :math:`M` of Theorem 4.2's equation (0 when none exists), and a note.
+
+    The Remark 4.4 threshold is :math:`1/\sum_i 1/(c_i + \varepsilon)`; the note says so when
+    :math:`\varepsilon > 0`.
+    """
     upper = reduction.s0 + reduction.s1 * accuracy.a_opt  # a(M) < a_opt, so the excess is negative here
     if reduction.lower > 0:
         if reduction.excess(accuracy, reduction.lower) <= 0:
@@ -374,14 +421,15 @@ def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction) -> tuple[mp.m
         return total, ""
     # Remark 4.4: every agent priced out alone; a positive root needs 1/sum(1/s_i) < c_max
     tangent = numeric_tangent_point(accuracy)
-    threshold = 1 / reduction.s1
+    threshold = f"{'1/sum(1/(c_i + eps))' if eps else '1/sum(1/c_i)'} = {mp.nstr(1 / reduction.s1, 6)}" + \
+        (f" (eps = {eps:g})" if eps else "")
     c_max = accuracy.a(tangent) / tangent
     if reduction.excess(accuracy, tangent) < 0:
-        return mp.mpf(0), (f"Remark 4.4: every agent is priced out alone and 1/sum(1/c_i) = {mp.nstr(threshold, 6)} "
+        return mp.mpf(0), (f"Remark 4.4: every agent is priced out alone and {threshold} "
                            f">= c_max = {mp.nstr(c_max, 6)}: no positive equilibrium; no data at all is the equilibrium")
     total = bracketed_root(lambda x: reduction.excess(accuracy, x), tangent, upper) \
         if reduction.excess(accuracy, tangent) > 0 else tangent
-    return total, (f"Remark 4.4: every agent is priced out alone, but 1/sum(1/c_i) = {mp.nstr(threshold, 6)} "
+    return total, (f"Remark 4.4: every agent is priced out alone, but {threshold} "
                    f"< c_max = {mp.nstr(c_max, 6)}: this positive equilibrium exists, and no data at all is one too")
 
 
@@ -412,14 +460,14 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     group_costs, inverse, counts = np.unique(costs, return_inverse=True, return_counts=True)
     with mp.workdps(DPS):
         reduction = _reduction(accuracy, group_costs, counts, eps, mechanism.anchors[_first_of_each(inverse, counts)])
-        total, note = _shaping_total(accuracy, reduction)
+        total, note = _shaping_total(accuracy, reduction, eps)
         per_group = reduction.contributions(accuracy, total) if total > 0 else np.zeros_like(group_costs)
     profile = per_group[inverse]
     residual = abs(float(profile.sum()) - float(total)) / float(total) if total > 0 else 0.0
-    zero = reduction.lower == 0
+    zero = bool(reduction.lower == 0)
     note = note or "Theorem 4.2: every agent contributes past its lone optimum until its line meets the full model"
     return _result(mechanism, "shaping", "Theorem 4.2 (1-D reduction)", costs, profile, float(total),
-                   unique=True, zero=bool(zero), residual=residual, eps=eps, note=note, verify=verify,
+                   unique=not (zero and total > 0), zero=zero, residual=residual, eps=eps, note=note, verify=verify,
                    verify_options=verify_options)
 
 

@@ -26,6 +26,7 @@ Shipped mechanisms:
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -64,19 +65,43 @@ PROPERTY_TOLERANCE = 1e-12
 
 
 def parse_costs(values: Sequence[Any]) -> np.ndarray:
-    """Marginal costs of the agents as a float array; each must be finite and > 0.
+    """Marginal costs of the agents as a float array; each must be finite and > 0 in double precision.
 
     Raises :class:`ParameterError` for an empty list or a bad entry, naming
-    the entry's position (``cost #3``).
+    the entry's position (``cost #3``) -- including an entry that is a valid
+    number but overflows to infinity or underflows below the smallest normal
+    double (``1/c`` must stay finite).  A float array is checked in one vector
+    pass (no per-element Python work).
     """
-    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
         costs = np.asarray(values, dtype=float).ravel()
-        if costs.size and np.all(np.isfinite(costs) & (costs > 0)):
-            return costs
+        if costs.size == 0:
+            raise ParameterError("costs: the list of costs is empty (give at least one agent)")
+        bad = np.flatnonzero(~(np.isfinite(costs) & (costs >= _TINY)))
+        if bad.size:
+            value = float(costs[bad[0]])
+            raise ParameterError(f"cost #{bad[0] + 1}={value!r} must be finite and positive" if value <= 0 or
+                                 not math.isfinite(value) else _out_of_range(f"cost #{bad[0] + 1}", value, value))
+        return costs
     values = list(np.ravel(values)) if isinstance(values, np.ndarray) else list(values)
     if not values:
         raise ParameterError("costs: the list of costs is empty (give at least one agent)")
-    return np.array([float(parse_cost(v, f"cost #{i + 1}")) for i, v in enumerate(values)], dtype=float)
+    costs = np.empty(len(values))
+    for i, value in enumerate(values):
+        name = f"cost #{i + 1}"
+        costs[i] = float(parse_cost(float(value) if isinstance(value, np.floating) else value, name))
+        if not math.isfinite(costs[i]) or costs[i] < _TINY:
+            raise ParameterError(_out_of_range(name, value, float(costs[i])))
+    return costs
+
+
+#: smallest normal double: below it 1/c overflows and costs lose precision
+_TINY = float(np.finfo(float).tiny)
+
+
+def _out_of_range(name: str, value: Any, as_double: float) -> str:
+    return (f"{name}={value} is outside the range of double precision (as a double it is {as_double!r}); "
+            "rescale the costs")
 
 
 def parse_eps(value: Any) -> float:
