@@ -32,10 +32,9 @@ def run(args: argparse.Namespace) -> int:
         print_json({"passed": not failed, "rows": [row.to_dict() for row in rows]})
         return 1 if failed else 0
     table: list[tuple[str, ...] | str] = []
-    for row in rows:
-        if not table or row.point != last_point:
+    for number, row in enumerate(rows):
+        if number == 0 or row.point != rows[number - 1].point:
             table.append(f"at {row.point}:")
-            last_point = row.point
         table.append(("ok" if row.passed else "MISMATCH", row.quantity, mp.nstr(row.closed_form, 10),
                       mp.nstr(row.error, 2), mp.nstr(row.tolerance, 2), row.source))
     print_table(table, ("result", "quantity", "value", "rel.err", "tol", "source"), max_width=WIDTH,

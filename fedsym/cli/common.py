@@ -128,18 +128,18 @@ def print_table(rows: Iterable[Sequence[Any] | str], header: Sequence[str] | Non
     caps the width of each column (``None``: no cap); with *max_width* every
     line is cut to that many columns.  Cut text ends in ``...``.
     """
-    items = [row if isinstance(row, str) else [str(cell) for cell in row] for row in rows]
+    items: list[str | list[str]] = [row if isinstance(row, str) else [str(cell) for cell in row] for row in rows]
     if header is not None:
         items.insert(0, list(header))
-    cells = [row for row in items if not isinstance(row, str)]
+    cells = [row for row in items if isinstance(row, list)]
     if limits is not None:
         for row in cells:
             row[:] = [cell if limit is None else shorten(cell, limit) for cell, limit in zip(row, limits)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))] if cells else []
     if header is not None:
         items.insert(1, ["-" * w for w in widths])
-    for row in items:
-        line = row if isinstance(row, str) else "  ".join(cell.ljust(w) for cell, w in zip(row, widths))
+    for item in items:
+        line = item if isinstance(item, str) else "  ".join(cell.ljust(w) for cell, w in zip(item, widths))
         print(shorten(line.rstrip(), max_width) if max_width is not None else line.rstrip())
 
 

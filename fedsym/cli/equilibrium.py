@@ -78,9 +78,9 @@ def read_costs_file(path: str) -> np.ndarray:
                 block, pending = text[:cut], text[cut + 1:]
                 if block:
                     blocks.append(_parse_block(block, path, line))
-                    line += block.count(NEWLINE) + 1
                 if not data:
                     break
+                line += block.count(NEWLINE) + 1
     except OSError as error:
         raise InputFileError(f"--costs-file {path}: cannot be read ({error.strerror or error})") from None
     costs = np.concatenate(blocks) if blocks else np.empty(0)
@@ -135,5 +135,7 @@ def run(args: argparse.Namespace) -> int:
     status = "verified" if result.verified else "NOT verified"
     print(f"{status}: max gain from deviating {result.max_deviation_gain:.3g} "
           f"(tolerance {result.verification.tolerance:.3g}; {result.verification.scope})")
+    if result.verification.note:
+        print(f"not verified because {result.verification.note}")
     print(result.note)
     return 0

@@ -392,7 +392,8 @@ class BoundAccuracy:
             if value.is_infinite:
                 return mp.inf
             if value.is_number and value.is_finite:
-                return mp.mpf(sp.N(value, DPS + 5))
+                with mp.workdps(DPS + 5):  # mpf() rounds to the working precision (53 bits outside)
+                    return mp.mpf(sp.N(value, DPS + 5))
         with mp.workdps(DPS):
             return self.a_hat(mp.mpf(10) ** 40)
 

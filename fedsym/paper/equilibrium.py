@@ -38,7 +38,7 @@ from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.errors import ParameterError
 from fedsym.core.frozen import ValueEquality, frozen_array
 from fedsym.core.latex import LatexRepr, align, escape_text, format_number
-from fedsym.core.solve import DPS, bracketed_root, symbolic
+from fedsym.core.solve import DPS, bracketed_root, expand_bracket, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, numeric_tangent_point
@@ -84,6 +84,8 @@ VERIFY_SAMPLE = 100
 class Verification(LatexRepr):
     """Outcome of the global deviation search over the agents of an equilibrium.
 
+    ``note`` says why a search that found no gain still does not verify (payments
+    too small for the tolerance to resolve, see :data:`RESOLUTION`).
     ``scope`` says which agents were searched: ``"all n agents"`` (each
     searched, or one per distinct situation -- equal cost, contribution and
     mechanism parameters -- which share the answer, and then it says how many)
@@ -97,11 +99,12 @@ class Verification(LatexRepr):
     scope: str
     checked: int
     tolerance: float
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"verified": self.verified, "max_deviation_gain": float(self.max_deviation_gain),
                 "worst_agent": self.worst_agent, "best_deviation": float(self.best_deviation),
-                "scope": self.scope, "checked": self.checked, "tolerance": float(self.tolerance)}
+                "scope": self.scope, "checked": self.checked, "tolerance": float(self.tolerance), "note": self.note}
 
     def to_latex(self) -> str:
         """One line: verified or not, the largest gain from deviating, and the scope of the search."""
@@ -284,8 +287,19 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
         deviation = _best_response(mechanism, i, profile, float(costs[i]), points)
         if deviation.gain > worst[0] or i == worst[1]:
             worst = (deviation.gain, i, deviation.best)
-    return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope,
-                        int(representatives.size), tolerance)
+    payment = float(np.max(costs * profile))
+    note = ""
+    if 0 < payment < RESOLUTION * tolerance:
+        note = (f"the largest payment c_i m_i = {payment:.3g} is below {RESOLUTION} times the tolerance "
+                f"{tolerance:.3g}: a search in double precision cannot tell these contributions from others")
+    return Verification(worst[0] <= tolerance and not note, worst[0], worst[1], worst[2], scope,
+                        int(representatives.size), tolerance, note)
+
+
+#: a verification resolves a positive profile only when some payment c_i m_i exceeds
+#: this many times its tolerance: a deviation changes utility by at most about the
+#: payment, so below that even a badly wrong profile would show no gain
+RESOLUTION = 100
 
 
 def _result(mechanism: Mechanism, name: str, method: str, costs: np.ndarray, profile: np.ndarray, total: float,
@@ -407,7 +421,7 @@ def _reduction(accuracy: BoundAccuracy, group_costs: np.ndarray, counts: np.ndar
 
 
 def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction, eps: float) -> tuple[mp.mpf, str]:
-    """The positive root :math:`M` of Theorem 4.2's equation (0 when none exists), and a note.
+    r"""The positive root :math:`M` of Theorem 4.2's equation (0 when none exists), and a note.
 
     The Remark 4.4 threshold is :math:`1/\sum_i 1/(c_i + \varepsilon)`; the note says so when
     :math:`\varepsilon > 0`.
@@ -416,6 +430,10 @@ def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction, eps: float) -
     if reduction.lower > 0:
         if reduction.excess(accuracy, reduction.lower) <= 0:
             return reduction.lower, ""
+        if not upper > reduction.lower or reduction.excess(accuracy, upper) >= 0:
+            # a_opt carries fewer digits than the cancellation at tiny costs needs: expand instead
+            upper = expand_bracket(lambda x: reduction.excess(accuracy, x), reduction.lower, 2 * reduction.lower,
+                                   limit=mp.inf)
         total = bracketed_root(lambda x: reduction.excess(accuracy, x), reduction.lower, upper)
         accuracy.require_assumption(total, "the equilibrium total M of Theorem 4.2")
         return total, ""
@@ -458,7 +476,13 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     eps = parse_eps(eps)
     mechanism = accuracy_shaping(accuracy, costs, eps)
     group_costs, inverse, counts = np.unique(costs, return_inverse=True, return_counts=True)
-    with mp.workdps(DPS):
+    lost = _cancellation_digits(accuracy, mechanism.anchors, mechanism.slopes)
+    if group_costs.size > EXACT_GROUPS and lost > VECTOR_DIGITS_LOST:
+        raise ParameterError(
+            f"costs: with {group_costs.size} distinct costs the reduction runs in double precision, and at these "
+            f"costs a(M) - a(m_i*) cancels {lost} of its 16 digits; rescale the costs (at most "
+            f"{EXACT_GROUPS} distinct costs are solved at any precision)")
+    with mp.workdps(DPS + lost):
         reduction = _reduction(accuracy, group_costs, counts, eps, mechanism.anchors[_first_of_each(inverse, counts)])
         total, note = _shaping_total(accuracy, reduction, eps)
         per_group = reduction.contributions(accuracy, total) if total > 0 else np.zeros_like(group_costs)
@@ -469,6 +493,25 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     return _result(mechanism, "shaping", "Theorem 4.2 (1-D reduction)", costs, profile, float(total),
                    unique=not (zero and total > 0), zero=zero, residual=residual, eps=eps, note=note, verify=verify,
                    verify_options=verify_options)
+
+
+#: most digits the double-precision reduction (more than EXACT_GROUPS distinct costs) may lose to cancellation
+VECTOR_DIGITS_LOST = 6
+
+
+def _cancellation_digits(accuracy: BoundAccuracy, anchors: np.ndarray, slopes: np.ndarray) -> int:
+    r"""Digits that cancel in Theorem 4.2's reduction: :math:`\log_{10}\max_i a(m_i^*)/(s_i m_i^*)`.
+
+    :math:`\sum_i (m_i^* - a(m_i^*)/s_i) + a(M)\sum_i 1/s_i - M` adds terms of size
+    :math:`a/s_i` to get a result of size :math:`M \approx \sum_i \bar m_i`; when the
+    payments :math:`s_i m_i^*` are tiny against the accuracy (costs like ``1e-120``)
+    those digits are lost, so the mpmath path works with that many more.
+    """
+    positive = anchors > 0
+    if not np.any(positive):
+        return 0
+    ratio = float(np.max(accuracy.a_np(anchors[positive]) / (slopes[positive] * anchors[positive])))
+    return max(0, math.ceil(math.log10(ratio))) if math.isfinite(ratio) and ratio > 0 else 0
 
 
 def _first_of_each(inverse: np.ndarray, counts: np.ndarray) -> np.ndarray:

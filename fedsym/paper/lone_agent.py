@@ -410,7 +410,7 @@ class IndividualResult:
 
 
 def individual(bound: BoundAccuracy, cost: Any) -> IndividualResult:
-    """Theorem 2.3 for an agent with accuracy *bound* and marginal cost *cost*.
+    r"""Theorem 2.3 for an agent with accuracy *bound* and marginal cost *cost*.
 
     The regime is ``low`` for :math:`c < c_{max}` (interior optimum), ``mid``
     for :math:`c_{max} \le c < \hat a'(m_0)` and ``high`` beyond; at

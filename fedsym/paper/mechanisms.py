@@ -37,6 +37,7 @@ import mpmath as mp
 import numpy as np
 
 from fedsym.core.errors import ParameterError
+from fedsym.core.frozen import frozen_array
 from fedsym.core.latex import escape_text, format_number
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy
@@ -328,8 +329,8 @@ class LinearShaping(BroadcastMechanism):
             raise ParameterError("linear shaping needs one anchor and one slope per agent")
         if np.any(~np.isfinite(anchors) | (anchors < 0)) or np.any(~np.isfinite(slopes) | (slopes <= 0)):
             raise ParameterError("linear shaping: anchors must be >= 0 and slopes > 0 (finite)")
-        object.__setattr__(self, "anchors", anchors)
-        object.__setattr__(self, "slopes", slopes)
+        object.__setattr__(self, "anchors", frozen_array(anchors))
+        object.__setattr__(self, "slopes", frozen_array(slopes))
 
     @property
     def n_agents(self) -> int:  # type: ignore[override]
@@ -337,8 +338,8 @@ class LinearShaping(BroadcastMechanism):
 
     @cached_property
     def anchor_accuracy(self) -> np.ndarray:
-        r""":math:`a(\mu_i)` for every agent."""
-        return self.accuracy.a_np(self.anchors)
+        r""":math:`a(\mu_i)` for every agent (read-only)."""
+        return frozen_array(self.accuracy.a_np(self.anchors))
 
     def agent_parameters(self, n: int) -> np.ndarray:
         """Each agent's anchor and slope."""
