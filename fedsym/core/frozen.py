@@ -26,7 +26,14 @@ V = TypeVar("V")
 
 
 def frozen_array(values: Any, dtype: Any = float) -> np.ndarray:
-    """A read-only copy of *values* as an array of *dtype* (writing to it raises ``ValueError``)."""
+    """*values* as a read-only array of *dtype* (writing to it raises ``ValueError``).
+
+    A copy, unless *values* already is such an array owning its data (nobody
+    holds a writable view of it), which is kept as is: no second copy at large ``n``.
+    """
+    if isinstance(values, np.ndarray) and values.dtype == np.dtype(dtype) and not values.flags.writeable \
+            and values.base is None:
+        return values
     array = np.array(values, dtype=dtype)
     array.setflags(write=False)
     return array

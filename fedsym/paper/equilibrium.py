@@ -23,8 +23,9 @@ negative since accuracies are at most 1, while 0 gives at least 0).
 from __future__ import annotations
 
 import functools
+import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_func
 from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, numeric_tangent_point
 from fedsym.paper.mechanisms import (
+    LinearShaping,
     Mechanism,
     StandardMechanism,
     accuracy_shaping,
@@ -233,12 +235,26 @@ def _situations(mechanism: Mechanism, costs: np.ndarray, profile: np.ndarray) ->
     parameters = mechanism.agent_parameters(n)
     if parameters is None:
         return np.arange(n), f"all {n} agents"
-    rows = np.column_stack([costs, profile, parameters])
-    _, first = np.unique(rows, axis=0, return_index=True)
+    first = _first_of_distinct_rows([costs, profile, *parameters.T])
     if first.size == n:
         return np.sort(first), f"all {n} agents"
     return np.sort(first), (f"all {n} agents: {first.size} distinct situation{'s' if first.size > 1 else ''} "
                             "(cost, contribution) searched, equal ones share the answer")
+
+
+def _first_of_distinct_rows(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Index of the first agent of each distinct row of *columns* (as ``np.unique(axis=0, return_index=True)``).
+
+    A stable lexicographic sort, then one sorted column at a time: a few arrays of
+    ``n``, where stacking the rows and sorting them whole takes many more.
+    """
+    order = np.lexsort(columns[::-1])
+    new = np.zeros(order.size, dtype=bool)
+    new[0] = True
+    for column in columns:
+        ordered = column[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    return order[new]
 
 
 def _best_response(mechanism: Mechanism, i: int, profile: np.ndarray, cost: float, points: int) -> Deviation:
@@ -305,24 +321,38 @@ RESOLUTION = 100
 def _result(mechanism: Mechanism, name: str, method: str, costs: np.ndarray, profile: np.ndarray, total: float,
             *, unique: bool, zero: bool, residual: float, eps: float, note: str, verify: bool,
             verify_options: dict[str, Any]) -> Equilibrium:
-    accuracies = mechanism.accuracies(profile)
+    profile += 0.0  # no negative zero (every solver passes a profile array of its own)
+    _sealed(profile)
     verification = verify_equilibrium(mechanism, costs, profile, **verify_options) if verify else \
         Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
-    return Equilibrium(name, mechanism.accuracy.label(), method, costs, profile + 0.0, accuracies + 0.0,
-                       _utilities(accuracies, costs * profile), total, unique, zero, residual,
+    accuracies = _sealed(mechanism.accuracies(profile) + 0.0)
+    return Equilibrium(name, mechanism.accuracy.label(), method, costs, profile, accuracies,
+                       _sealed(_utilities(accuracies, costs, profile)), total, unique, zero, residual,
                        verification, eps, note)
+
+
+def _sealed(array: np.ndarray) -> np.ndarray:
+    """*array*, which nothing else references, made read-only (the result then keeps it without a copy)."""
+    array.setflags(write=False)
+    return array
 
 
 #: a utility within this many units in the last place of its two terms is round-off of 0
 ROUNDOFF_ULPS = 8
 
 
-def _utilities(accuracies: np.ndarray, payments: np.ndarray) -> np.ndarray:
+def _utilities(accuracies: np.ndarray, costs: np.ndarray, profile: np.ndarray) -> np.ndarray:
     r""":math:`U_i = \gamma_i - c_i m_i`, with round-off of an exact 0 (e.g. ``-2.2e-16`` for a
-    priced-out agent on its line) shown as 0, and no negative zero."""
-    utilities = accuracies - payments
-    noise = ROUNDOFF_ULPS * np.finfo(float).eps * np.maximum(np.abs(accuracies), np.abs(payments))
-    return np.where(np.abs(utilities) <= noise, 0.0, utilities) + 0.0
+    priced-out agent on its line) shown as 0, and no negative zero; in slices (memory at large ``n``)."""
+    utilities = np.empty(profile.size)
+    for lo in range(0, profile.size, GROUP_SLICE):
+        part = slice(lo, lo + GROUP_SLICE)
+        payments = costs[part] * profile[part]
+        values = accuracies[part] - payments
+        noise = np.maximum(np.abs(payments), np.abs(accuracies[part])) * (ROUNDOFF_ULPS * np.finfo(float).eps)
+        values[np.abs(values) <= noise] = 0.0
+        utilities[part] = values + 0.0
+    return utilities
 
 
 # -- Theorem 3.4: standard federated learning -----------------------------------------
@@ -379,10 +409,12 @@ class _Reduction:
     :math:`\sum_i \bar m_i(M) = S_0 + S_1\,a(M)` with
     :math:`S_0 = \sum_i (m_i^* - a(m_i^*)/s_i)`, :math:`S_1 = \sum_i 1/s_i`,
     :math:`s_i = c_i + \varepsilon`, so each evaluation is O(1) after one O(n) pass.
+    The double-precision path keeps no :math:`a(m_i^*)` array: it is recomputed
+    per slice of groups (memory at ``n = 10^7``).
     """
 
     anchors: np.ndarray      # m_i^* per group (float)
-    anchor_accuracy: Any     # a(m_i^*) per group (mpf list when exact, else float array)
+    anchor_accuracy: Any     # a(m_i^*) per group as an mpf list (exact path), else None
     anchors_exact: Any       # m_i^* per group (mpf list when exact, else float array)
     slopes: np.ndarray       # c_i + eps per group
     counts: np.ndarray
@@ -394,18 +426,24 @@ class _Reduction:
         """:math:`\\sum_i \\bar m_i(M) - M`; positive below the root, negative above."""
         return self.s0 + self.s1 * accuracy.a(total) - total
 
-    def contributions(self, accuracy: BoundAccuracy, total: mp.mpf) -> np.ndarray:
-        r""":math:`\bar m_i(M) = m_i^* + (a(M) - a(m_i^*))/s_i` per group (float)."""
+    def contributions(self, accuracy: BoundAccuracy, total: mp.mpf, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        r""":math:`\bar m_i(M) = m_i^* + (a(M) - a(m_i^*))/s_i` for groups ``lo:hi`` (float)."""
         a_total = accuracy.a(total)
         if isinstance(self.anchors_exact, list):
             return np.array([float(m + (a_total - am) / mp.mpf(s))
-                             for m, am, s in zip(self.anchors_exact, self.anchor_accuracy, self.slopes)])
-        return self.anchors + (float(a_total) - self.anchor_accuracy) / self.slopes
+                             for m, am, s in zip(self.anchors_exact[lo:hi], self.anchor_accuracy[lo:hi],
+                                                 self.slopes[lo:hi])])
+        anchors = self.anchors[lo:hi]
+        return anchors + (float(a_total) - accuracy.a_np(anchors)) / self.slopes[lo:hi]
+
+
+#: groups handled per vector pass of the double-precision reduction
+GROUP_SLICE = 1 << 18
 
 
 def _reduction(accuracy: BoundAccuracy, group_costs: np.ndarray, counts: np.ndarray, eps: float,
                anchors: np.ndarray) -> _Reduction:
-    slopes = group_costs + eps
+    slopes = group_costs + eps if eps else group_costs
     if group_costs.size <= EXACT_GROUPS:
         exact = [_lone_optimum(accuracy, mp.mpf(c))[0] for c in group_costs]
         a_exact = [accuracy.a(m) for m in exact]
@@ -414,10 +452,16 @@ def _reduction(accuracy: BoundAccuracy, group_costs: np.ndarray, counts: np.ndar
         s1 = mp.fsum(int(k) / si for k, si in zip(counts, s))
         lower = mp.fsum(int(k) * m for k, m in zip(counts, exact))
         return _Reduction(np.array([float(m) for m in exact]), a_exact, exact, slopes, counts, s0, s1, lower)
-    a_anchor = accuracy.a_np(anchors)
-    s0 = mp.mpf(math.fsum(counts * (anchors - a_anchor / slopes)))
-    s1 = mp.mpf(math.fsum(counts / slopes))
-    return _Reduction(anchors, a_anchor, anchors, slopes, counts, s0, s1, mp.mpf(math.fsum(counts * anchors)))
+
+    def sliced(term: Callable[[slice], np.ndarray]) -> mp.mpf:
+        """Exactly rounded sum (one ``math.fsum``) of *term* over all groups, a slice at a time."""
+        parts = (term(slice(lo, lo + GROUP_SLICE)) for lo in range(0, slopes.size, GROUP_SLICE))
+        return mp.mpf(math.fsum(itertools.chain.from_iterable(parts)))
+
+    s0 = sliced(lambda part: counts[part] * (anchors[part] - accuracy.a_np(anchors[part]) / slopes[part]))
+    s1 = sliced(lambda part: counts[part] / slopes[part])
+    lower = sliced(lambda part: counts[part] * anchors[part])
+    return _Reduction(anchors, None, anchors, slopes, counts, s0, s1, lower)
 
 
 def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction, eps: float) -> tuple[mp.mpf, str]:
@@ -463,7 +507,7 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     (concave in :math:`M`; bracketed between :math:`\sum_i m_i^*` and
     :math:`\sum_i \bar m_i(\infty)`, solved at :data:`fedsym.core.solve.DPS` digits).
     With :math:`\varepsilon = 0` this is the limit the paper reports.  Agents
-    are grouped by cost (``np.unique``), so ``n = 10^6`` costs a few vector passes.
+    are grouped by cost (one stable sort), so ``n = 10^6`` costs a few vector passes.
     Remark 4.4: when every :math:`m_i^* = 0` the positive root is reported if it
     exists, and ``zero_is_equilibrium`` is True.
 
@@ -475,7 +519,26 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     costs = parse_costs(costs)
     eps = parse_eps(eps)
     mechanism = accuracy_shaping(accuracy, costs, eps)
-    group_costs, inverse, counts = np.unique(costs, return_inverse=True, return_counts=True)
+    profile, total, note, zero = _shaping_profile(accuracy, mechanism, costs, eps)
+    residual = abs(float(profile.sum()) - float(total)) / float(total) if total > 0 else 0.0
+    note = note or "Theorem 4.2: every agent contributes past its lone optimum until its line meets the full model"
+    return _result(mechanism, "shaping", "Theorem 4.2 (1-D reduction)", costs, profile, float(total),
+                   unique=not (zero and total > 0), zero=zero, residual=residual, eps=eps, note=note, verify=verify,
+                   verify_options=verify_options)
+
+
+def _shaping_profile(accuracy: BoundAccuracy, mechanism: LinearShaping, costs: np.ndarray,
+                     eps: float) -> tuple[np.ndarray, mp.mpf, str, bool]:
+    """Theorem 4.2's profile, total, note and whether no data is an equilibrium (Remark 4.4).
+
+    A function of its own so that the per-group arrays are freed before the
+    result is assembled (memory at ``n = 10^7``).
+    """
+    order = np.argsort(costs, kind="stable")
+    ordered = costs[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    group_costs, counts = ordered[starts], np.diff(np.append(starts, costs.size))
+    del ordered  # memory at n = 10^7: every array of n counts
     lost = _cancellation_digits(accuracy, mechanism.anchors, mechanism.slopes)
     if group_costs.size > EXACT_GROUPS and lost > VECTOR_DIGITS_LOST:
         raise ParameterError(
@@ -483,16 +546,17 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
             f"costs a(M) - a(m_i*) cancels {lost} of its 16 digits; rescale the costs (at most "
             f"{EXACT_GROUPS} distinct costs are solved at any precision)")
     with mp.workdps(DPS + lost):
-        reduction = _reduction(accuracy, group_costs, counts, eps, mechanism.anchors[_first_of_each(inverse, counts)])
+        # the stable sort puts each group's first agent first: order[starts] are representatives
+        reduction = _reduction(accuracy, group_costs, counts, eps, mechanism.anchors[order[starts]])
+        del group_costs
         total, note = _shaping_total(accuracy, reduction, eps)
-        per_group = reduction.contributions(accuracy, total) if total > 0 else np.zeros_like(group_costs)
-    profile = per_group[inverse]
-    residual = abs(float(profile.sum()) - float(total)) / float(total) if total > 0 else 0.0
-    zero = bool(reduction.lower == 0)
-    note = note or "Theorem 4.2: every agent contributes past its lone optimum until its line meets the full model"
-    return _result(mechanism, "shaping", "Theorem 4.2 (1-D reduction)", costs, profile, float(total),
-                   unique=not (zero and total > 0), zero=zero, residual=residual, eps=eps, note=note, verify=verify,
-                   verify_options=verify_options)
+        profile = np.zeros(costs.size)
+        for lo in range(0, counts.size, GROUP_SLICE) if total > 0 else ():
+            # groups lo:hi hold the agents order[starts[lo]:...] (sorted order), in one run
+            values = np.repeat(reduction.contributions(accuracy, total, lo, lo + GROUP_SLICE),
+                               counts[lo:lo + GROUP_SLICE])
+            profile[order[starts[lo]:starts[lo] + values.size]] = values
+    return profile, total, note, bool(reduction.lower == 0)
 
 
 #: most digits the double-precision reduction (more than EXACT_GROUPS distinct costs) may lose to cancellation
@@ -512,13 +576,6 @@ def _cancellation_digits(accuracy: BoundAccuracy, anchors: np.ndarray, slopes: n
         return 0
     ratio = float(np.max(accuracy.a_np(anchors[positive]) / (slopes[positive] * anchors[positive])))
     return max(0, math.ceil(math.log10(ratio))) if math.isfinite(ratio) and ratio > 0 else 0
-
-
-def _first_of_each(inverse: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Index of one agent of each cost group (groups in ``np.unique`` order)."""
-    first = np.empty(counts.size, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(inverse.size)[::-1]
-    return first
 
 
 # -- general solver: best-response dynamics ----------------------------------------------

@@ -236,8 +236,18 @@ class BroadcastMechanism(AnonymousMechanism):
         r""":math:`\gamma_i`; *i*, *m_i* and *others* broadcast together."""
 
     def accuracies(self, profile: Any) -> np.ndarray:
+        """One vector pass, in slices of :data:`SLICE` agents so temporaries stay small at large ``n``."""
         profile = np.asarray(profile, dtype=float)
-        return np.asarray(self.gamma_total(np.arange(profile.size), profile, profile.sum() - profile), dtype=float)
+        total = profile.sum()
+        result = np.empty(profile.size)
+        for start in range(0, profile.size, SLICE):
+            part = profile[start:start + SLICE]
+            result[start:start + part.size] = self.gamma_total(np.arange(start, start + part.size), part, total - part)
+        return result
+
+
+#: agents per vector pass of :meth:`BroadcastMechanism.accuracies`
+SLICE = 1 << 18
 
 
 @dataclass(frozen=True, eq=False)
