@@ -534,11 +534,18 @@ def _shaping_profile(accuracy: BoundAccuracy, mechanism: LinearShaping, costs: n
     A function of its own so that the per-group arrays are freed before the
     result is assembled (memory at ``n = 10^7``).
     """
+    # memory at n = 10^7: every array of n counts, so temporaries are dropped as soon as possible
     order = np.argsort(costs, kind="stable")
     ordered = costs[order]
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    group_costs, counts = ordered[starts], np.diff(np.append(starts, costs.size))
-    del ordered  # memory at n = 10^7: every array of n counts
+    group_costs = ordered[starts]
+    del ordered
+    distinct = starts.size == costs.size  # then every group is one agent: no counts array needed
+    counts = np.broadcast_to(np.int64(1), starts.shape) if distinct else np.diff(np.append(starts, costs.size))
+    # the stable sort puts each group's first agent first: order[starts] are representatives
+    anchors = mechanism.anchors[order if distinct else order[starts]]
+    slice_starts = starts[::GROUP_SLICE].copy()  # where each slice of groups begins in sorted order
+    del starts
     lost = _cancellation_digits(accuracy, mechanism.anchors, mechanism.slopes)
     if group_costs.size > EXACT_GROUPS and lost > VECTOR_DIGITS_LOST:
         raise ParameterError(
@@ -546,16 +553,16 @@ def _shaping_profile(accuracy: BoundAccuracy, mechanism: LinearShaping, costs: n
             f"costs a(M) - a(m_i*) cancels {lost} of its 16 digits; rescale the costs (at most "
             f"{EXACT_GROUPS} distinct costs are solved at any precision)")
     with mp.workdps(DPS + lost):
-        # the stable sort puts each group's first agent first: order[starts] are representatives
-        reduction = _reduction(accuracy, group_costs, counts, eps, mechanism.anchors[order[starts]])
-        del group_costs
+        reduction = _reduction(accuracy, group_costs, counts, eps, anchors)
+        del group_costs, anchors
         total, note = _shaping_total(accuracy, reduction, eps)
         profile = np.zeros(costs.size)
-        for lo in range(0, counts.size, GROUP_SLICE) if total > 0 else ():
-            # groups lo:hi hold the agents order[starts[lo]:...] (sorted order), in one run
+        for number, lo in enumerate(range(0, counts.size, GROUP_SLICE) if total > 0 else ()):
+            # groups lo:lo + GROUP_SLICE hold one run of agents in sorted order
             values = np.repeat(reduction.contributions(accuracy, total, lo, lo + GROUP_SLICE),
                                counts[lo:lo + GROUP_SLICE])
-            profile[order[starts[lo]:starts[lo] + values.size]] = values
+            first = slice_starts[number]
+            profile[order[first:first + values.size]] = values
     return profile, total, note, bool(reduction.lower == 0)
 
 

@@ -333,14 +333,14 @@ class LinearShaping(BroadcastMechanism):
     name: str = "linear-shaping"
 
     def __post_init__(self) -> None:
-        anchors = np.asarray(self.anchors, dtype=float).ravel()
-        slopes = np.asarray(self.slopes, dtype=float).ravel()
+        anchors = frozen_array(np.ravel(self.anchors))
+        slopes = frozen_array(np.ravel(self.slopes))
         if anchors.shape != slopes.shape or anchors.size == 0:
             raise ParameterError("linear shaping needs one anchor and one slope per agent")
         if np.any(~np.isfinite(anchors) | (anchors < 0)) or np.any(~np.isfinite(slopes) | (slopes <= 0)):
             raise ParameterError("linear shaping: anchors must be >= 0 and slopes > 0 (finite)")
-        object.__setattr__(self, "anchors", frozen_array(anchors))
-        object.__setattr__(self, "slopes", frozen_array(slopes))
+        object.__setattr__(self, "anchors", anchors)
+        object.__setattr__(self, "slopes", slopes)
 
     @property
     def n_agents(self) -> int:  # type: ignore[override]
