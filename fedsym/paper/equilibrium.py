@@ -325,7 +325,9 @@ def _result(mechanism: Mechanism, name: str, method: str, costs: np.ndarray, pro
     _sealed(profile)
     verification = verify_equilibrium(mechanism, costs, profile, **verify_options) if verify else \
         Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
-    accuracies = _sealed(mechanism.accuracies(profile) + 0.0)
+    accuracies = mechanism.accuracies(profile)
+    accuracies = _sealed(np.add(accuracies, 0.0, out=accuracies) if accuracies.flags.writeable and
+                         accuracies.base is None else accuracies + 0.0)
     return Equilibrium(name, mechanism.accuracy.label(), method, costs, profile, accuracies,
                        _sealed(_utilities(accuracies, costs, profile)), total, unique, zero, residual,
                        verification, eps, note)
@@ -345,8 +347,8 @@ def _utilities(accuracies: np.ndarray, costs: np.ndarray, profile: np.ndarray) -
     r""":math:`U_i = \gamma_i - c_i m_i`, with round-off of an exact 0 (e.g. ``-2.2e-16`` for a
     priced-out agent on its line) shown as 0, and no negative zero; in slices (memory at large ``n``)."""
     utilities = np.empty(profile.size)
-    for lo in range(0, profile.size, GROUP_SLICE):
-        part = slice(lo, lo + GROUP_SLICE)
+    for lo in range(0, profile.size, SLICE):
+        part = slice(lo, lo + SLICE)
         payments = costs[part] * profile[part]
         values = accuracies[part] - payments
         noise = np.maximum(np.abs(payments), np.abs(accuracies[part])) * (ROUNDOFF_ULPS * np.finfo(float).eps)
@@ -439,6 +441,8 @@ class _Reduction:
 
 #: groups handled per vector pass of the double-precision reduction
 GROUP_SLICE = 1 << 18
+#: agents per vector pass when per-agent utilities are formed
+SLICE = 1 << 16
 
 
 def _reduction(accuracy: BoundAccuracy, group_costs: np.ndarray, counts: np.ndarray, eps: float,

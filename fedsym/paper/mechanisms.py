@@ -333,14 +333,18 @@ class LinearShaping(BroadcastMechanism):
     name: str = "linear-shaping"
 
     def __post_init__(self) -> None:
-        anchors = frozen_array(np.ravel(self.anchors))
-        slopes = frozen_array(np.ravel(self.slopes))
+        anchors = np.ravel(np.asarray(self.anchors, dtype=float))
+        slopes = np.ravel(np.asarray(self.slopes, dtype=float))
         if anchors.shape != slopes.shape or anchors.size == 0:
             raise ParameterError("linear shaping needs one anchor and one slope per agent")
         if np.any(~np.isfinite(anchors) | (anchors < 0)) or np.any(~np.isfinite(slopes) | (slopes <= 0)):
             raise ParameterError("linear shaping: anchors must be >= 0 and slopes > 0 (finite)")
-        object.__setattr__(self, "anchors", anchors)
-        object.__setattr__(self, "slopes", slopes)
+        # one read-only (n, 2) array: anchors and slopes are its columns, agent_parameters() is it (no copy)
+        both = np.column_stack([anchors, slopes])
+        both.setflags(write=False)
+        object.__setattr__(self, "_parameters", both)
+        object.__setattr__(self, "anchors", both[:, 0])
+        object.__setattr__(self, "slopes", both[:, 1])
 
     @property
     def n_agents(self) -> int:  # type: ignore[override]
@@ -352,8 +356,8 @@ class LinearShaping(BroadcastMechanism):
         return frozen_array(self.accuracy.a_np(self.anchors))
 
     def agent_parameters(self, n: int) -> np.ndarray:
-        """Each agent's anchor and slope."""
-        return np.column_stack([self.anchors, self.slopes])
+        """Each agent's anchor and slope (read-only)."""
+        return self._parameters  # type: ignore[attr-defined]
 
     def gamma_total(self, i: int | np.ndarray, m_i: np.ndarray, others: float | np.ndarray) -> np.ndarray:
         anchor, slope = self.anchors[i], self.slopes[i]
