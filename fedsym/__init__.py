@@ -17,6 +17,7 @@ from fedsym.core.derived import Derived
 from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
 from fedsym.core.latex import Latex
 from fedsym.core.solve import set_symbolic_timeout
+from fedsym.core.version import __version__ as __version__
 from fedsym.model.accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
 from fedsym.paper.deviation import Deviation, best_deviation
 from fedsym.paper.equilibrium import (
@@ -99,4 +100,3 @@ __all__ = [
     "set_symbolic_timeout",
 ]
 
-__version__ = "0.1.0"

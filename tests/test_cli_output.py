@@ -48,13 +48,13 @@ def assert_refused(status: int, out: str, err: str, fragment: str) -> None:
 # -- --version ---------------------------------------------------------------------------
 
 def test_version_prints_the_one_version_string(capsys: pytest.CaptureFixture[str]) -> None:
-    """`fedsym --version` prints fedsym.__version__, and pyproject reads it from there (one source)."""
+    """`fedsym --version` prints fedsym.__version__, and pyproject reads it from its one source."""
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
     assert stop.value.code == 0
     assert capsys.readouterr().out.strip() == f"fedsym {fedsym.__version__}"
     pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
-    assert 'dynamic = ["version"]' in pyproject and 'attr = "fedsym.__version__"' in pyproject
+    assert 'dynamic = ["version"]' in pyproject and 'attr = "fedsym.core.version.__version__"' in pyproject
     assert '\nversion = "' not in pyproject
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from fedsym.core.errors import FedsymError
+from fedsym.core.version import __version__
 
 __all__ = ["main", "COMMANDS", "EXIT_USAGE", "EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED"]
 
@@ -41,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _Version(argparse.Action):
-    """``--version``: the package's one version string, ``fedsym.__version__`` (imported only when asked)."""
+    """``--version``: the package's one version string, :data:`fedsym.core.version.__version__`."""
 
     def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
                  default: str = argparse.SUPPRESS, help: str = "print the version and exit") -> None:
@@ -49,7 +50,6 @@ class _Version(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
                  option_string: str | None = None) -> None:
-        from fedsym import __version__
         print(f"fedsym {__version__}")
         parser.exit()
 
