@@ -20,7 +20,7 @@ __all__ = ["add_arguments", "run", "read_costs_file"]
 TEXT_ROWS = 20
 
 #: bytes of a costs file parsed at a time (memory stays O(n) in doubles)
-BLOCK = 1 << 24
+BLOCK = 1 << 20
 #: longest line of a costs file
 MAX_LINE = 1 << 16
 NEWLINE = b"\n"
@@ -42,7 +42,7 @@ def read_costs_file(path: str) -> np.ndarray:
     """Costs from a file, one per line (blank lines and ``#`` comments skipped), streamed in blocks.
 
     Memory is O(n) in doubles: the file is read :data:`BLOCK` bytes at a time
-    and each block parsed by numpy.  Refused with :class:`InputFileError` (one
+    and each block parsed by numpy; the array returned is read-only.  Refused with :class:`InputFileError` (one
     line, before any work): a missing file, a folder, anything but a regular
     file (a pipe or ``/dev/zero`` would never end), binary data, a line that is
     not one number or a number that is not a finite positive double (naming
@@ -56,10 +56,14 @@ def read_costs_file(path: str) -> np.ndarray:
         raise InputFileError(f"--costs-file {path}: is a folder, not a file")
     if not stat.S_ISREG(info.st_mode):
         raise InputFileError(f"--costs-file {path}: is not a regular file (pipes and devices are not read)")
-    blocks: list[np.ndarray] = []
     line = 1  # number of the first line of the next block
     try:
         with open(path, "rb") as handle:
+            # one array of at most (lines + 1) doubles, filled block by block and shrunk in place: no list of
+            # block arrays and no concatenated copy (memory at n = 10^7)
+            costs = np.empty(sum(chunk.count(NEWLINE) for chunk in iter(lambda: handle.read(BLOCK), b"")) + 1)
+            handle.seek(0)
+            filled = 0
             pending = b""
             while True:
                 data = handle.read(BLOCK)
@@ -77,15 +81,18 @@ def read_costs_file(path: str) -> np.ndarray:
                     continue
                 block, pending = text[:cut], text[cut + 1:]
                 if block:
-                    blocks.append(_parse_block(block, path, line))
+                    values = _parse_block(block, path, line)
+                    costs[filled:filled + values.size] = values
+                    filled += values.size
                 if not data:
                     break
                 line += block.count(NEWLINE) + 1
     except OSError as error:
         raise InputFileError(f"--costs-file {path}: cannot be read ({error.strerror or error})") from None
-    costs = np.concatenate(blocks) if blocks else np.empty(0)
-    if not costs.size:
+    if not filled:
         raise InputFileError(f"--costs-file {path}: no costs in the file")
+    costs.resize(filled, refcheck=False)  # nothing else refers to it
+    costs.setflags(write=False)  # read-only and unshared: a result can keep it without copying n doubles
     return costs
 
 

@@ -239,7 +239,7 @@ def _situations(mechanism: Mechanism, costs: np.ndarray, profile: np.ndarray) ->
     if first.size == n:
         return np.sort(first), f"all {n} agents"
     return np.sort(first), (f"all {n} agents: {first.size} distinct situation{'s' if first.size > 1 else ''} "
-                            "(cost, contribution) searched, equal ones share the answer")
+                            "searched (agents with equal cost, contribution and parameters share the answer)")
 
 
 def _first_of_distinct_rows(columns: Sequence[np.ndarray]) -> np.ndarray:
@@ -539,17 +539,22 @@ def _shaping_profile(accuracy: BoundAccuracy, mechanism: LinearShaping, costs: n
     result is assembled (memory at ``n = 10^7``).
     """
     # memory at n = 10^7: every array of n counts, so temporaries are dropped as soon as possible
-    order = np.argsort(costs, kind="stable")
+    order = np.argsort(costs)  # any agent of a group represents it (equal cost, equal anchor): no stable sort buffer
     ordered = costs[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    group_costs = ordered[starts]
-    del ordered
-    distinct = starts.size == costs.size  # then every group is one agent: no counts array needed
-    counts = np.broadcast_to(np.int64(1), starts.shape) if distinct else np.diff(np.append(starts, costs.size))
-    # the stable sort puts each group's first agent first: order[starts] are representatives
-    anchors = mechanism.anchors[order if distinct else order[starts]]
-    slice_starts = starts[::GROUP_SLICE].copy()  # where each slice of groups begins in sorted order
-    del starts
+    new = np.empty(costs.size, dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    if new.all():  # every group is one agent: the sorted costs are the groups, no counts or starts arrays
+        group_costs, counts = ordered, np.broadcast_to(np.int64(1), costs.shape)
+        anchors = mechanism.anchors[order]
+        slice_starts = np.arange(0, costs.size, GROUP_SLICE)
+    else:
+        starts = np.flatnonzero(new)
+        group_costs, counts = ordered[starts], np.diff(np.append(starts, costs.size))
+        anchors = mechanism.anchors[order[starts]]
+        slice_starts = starts[::GROUP_SLICE].copy()  # where each slice of groups begins in sorted order
+        del starts
+    del ordered, new
     lost = _cancellation_digits(accuracy, mechanism.anchors, mechanism.slopes)
     if group_costs.size > EXACT_GROUPS and lost > VECTOR_DIGITS_LOST:
         raise ParameterError(
@@ -582,10 +587,13 @@ def _cancellation_digits(accuracy: BoundAccuracy, anchors: np.ndarray, slopes: n
     payments :math:`s_i m_i^*` are tiny against the accuracy (costs like ``1e-120``)
     those digits are lost, so the mpmath path works with that many more.
     """
-    positive = anchors > 0
-    if not np.any(positive):
-        return 0
-    ratio = float(np.max(accuracy.a_np(anchors[positive]) / (slopes[positive] * anchors[positive])))
+    ratio = 0.0
+    for lo in range(0, anchors.size, GROUP_SLICE):  # in slices: memory at n = 10^7
+        part = anchors[lo:lo + GROUP_SLICE]
+        positive = part > 0
+        if np.any(positive):
+            part = part[positive]
+            ratio = max(ratio, float(np.max(accuracy.a_np(part) / (slopes[lo:lo + GROUP_SLICE][positive] * part))))
     return max(0, math.ceil(math.log10(ratio))) if math.isfinite(ratio) and ratio > 0 else 0
 
 
