@@ -482,7 +482,9 @@ def optimal_data_array(bound: BoundAccuracy, costs: Any, *, interior: bool = Fal
                 lo = float(_concave_start(bound)) or 1e-300
                 hi = float(expand_bracket(lambda x: bound.a_hat_prime(x) - mp.mpf(costs[solve].min()), lo, 2 * lo))
             result[solve] = decreasing_root_array(bound.a_hat_prime_np, bound.a_hat_second_np, costs[solve], lo, hi)
-    return result if interior else np.where(costs < c_max, result, 0.0)
+    if not interior:
+        result[costs >= c_max] = 0.0  # in place: result is ours (memory at large n)
+    return result
 
 
 # -- checks ------------------------------------------------------------------------

@@ -75,7 +75,8 @@ def parse_costs(values: Sequence[Any]) -> np.ndarray:
     pass (no per-element Python work).
     """
     if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
-        costs = np.asarray(values, dtype=float).ravel()
+        costs = np.asarray(values, dtype=float)
+        costs = costs if costs.ndim == 1 else costs.ravel()  # no view of a 1-D array: a result keeps it as is
         if costs.size == 0:
             raise ParameterError("costs: the list of costs is empty (give at least one agent)")
         bad = np.flatnonzero(~(np.isfinite(costs) & (costs >= _TINY)))
@@ -406,7 +407,7 @@ def accuracy_shaping(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0) -> Lin
     costs = parse_costs(costs)
     eps = parse_eps(eps)
     anchors = optimal_data_array(accuracy, costs)
-    return LinearShaping(accuracy, anchors, costs + eps, name="shaping")
+    return LinearShaping(accuracy, anchors, costs + eps if eps else costs, name="shaping")
 
 
 # -- property checks -------------------------------------------------------------
