@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from fedsym import _moved
+from fedsym.core.version import __version__ as __version__  # the one source of the version
 
 if TYPE_CHECKING:
     from fedsym.check import run_checks
@@ -198,4 +199,3 @@ __all__ = [
     "standard_equilibrium_agents",
 ]
 
-__version__ = "0.2.0.dev0"  # the one source of the version: pyproject.toml reads it, the wheel carries it

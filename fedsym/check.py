@@ -9,6 +9,7 @@ and a test fails if a module defines ``checks()`` without being listed here.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 from fedsym.core.checkrow import CheckRow
 
@@ -26,6 +27,14 @@ CHECKED_MODULES = (
 )
 
 
-def run_checks() -> list[CheckRow]:
-    """Every closed-form check of the package, in the order of :data:`CHECKED_MODULES`."""
-    return [row for name in CHECKED_MODULES for row in importlib.import_module(name).checks()]
+def run_checks(progress: Callable[[str], None] | None = None) -> list[CheckRow]:
+    """Every closed-form check of the package, in the order of :data:`CHECKED_MODULES`.
+
+    *progress*, if given, is called with ``"[i/n] module"`` before each module's checks run.
+    """
+    rows: list[CheckRow] = []
+    for number, name in enumerate(CHECKED_MODULES, start=1):
+        if progress is not None:
+            progress(f"[{number}/{len(CHECKED_MODULES)}] {name}")
+        rows.extend(importlib.import_module(name).checks())
+    return rows

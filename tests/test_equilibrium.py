@@ -182,9 +182,9 @@ def test_best_response_follows_the_jump_of_theorem_3_3() -> None:
 
 def test_large_n_verifies_distinct_costs_or_a_stated_sample() -> None:
     equal = shaping_equilibrium(A, np.full(10_000, 0.001))
-    assert equal.verified and equal.verification.checked == 1 and equal.verification.scope == "all distinct costs"
+    assert equal.verified and equal.verification.checked == 1 and equal.verification.scope.startswith("all 10000 agents: 1 distinct situation")
     many = shaping_equilibrium(A, np.geomspace(1e-4, 1e-2, 3000), verify_all_up_to=50, sample=20)
-    assert many.verified and many.verification.scope == "random sample of 20 of 3000 distinct costs"
+    assert many.verified and many.verification.scope == "random sample of 20 of 3000 distinct situations (3000 agents)"
     assert many.residual <= 1e-12
 
 
@@ -193,7 +193,7 @@ def test_a_user_mechanism_is_solved_and_verified_agent_by_agent() -> None:
     user = FunctionMechanism(A, lambda i, m_i, profile: A.a_np(m_i + profile.sum() - profile[i]), "user standard")
     eq = best_response_equilibrium(user, [0.002, 0.001])
     assert eq.contributions == pytest.approx([0, 100], rel=1e-6, abs=1e-6)
-    assert eq.verified and eq.verification.scope == "all agents" and eq.verification.checked == 2
+    assert eq.verified and eq.verification.scope == "all 2 agents" and eq.verification.checked == 2
 
 
 def test_bad_inputs_refused() -> None:

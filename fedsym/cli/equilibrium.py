@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import math
-from pathlib import Path
+import os
+import stat
 from typing import TYPE_CHECKING
 
 from fedsym.core.errors import InputFileError, ParameterError
@@ -18,6 +18,12 @@ __all__ = ["add_arguments", "run", "read_costs_file"]
 
 #: per-agent rows printed in text mode before the table is cut short
 TEXT_ROWS = 20
+
+#: bytes of a costs file parsed at a time (memory stays O(n) in doubles)
+BLOCK = 1 << 20
+#: longest line of a costs file
+MAX_LINE = 1 << 16
+NEWLINE = b"\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,28 +44,87 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_costs_file(path: str) -> np.ndarray:
-    """Costs from a file, one per line; a bad line raises :class:`InputFileError` naming its number."""
+    """Costs from a file, one per line (blank lines and ``#`` comments skipped), streamed in blocks.
+
+    Memory is O(n) in doubles: the file is read :data:`BLOCK` bytes at a time
+    and each block parsed by numpy; the array returned is read-only.  Refused with :class:`InputFileError` (one
+    line, before any work): a missing file, a folder, anything but a regular
+    file (a pipe or ``/dev/zero`` would never end), binary data, a line that is
+    not one number or a number that is not a finite positive double (naming
+    its line), a line longer than :data:`MAX_LINE` bytes, a file without costs.
+    """
     import numpy as np
 
     try:
-        lines = Path(path).read_text().splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputFileError(f"--costs-file {path}: cannot be read ({error.__class__.__name__})") from None
-    costs = []
-    for number, line in enumerate(lines, start=1):
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        try:
-            value = float(text)
-        except ValueError:
-            raise InputFileError(f"--costs-file {path}, line {number}: {text!r} is not a number") from None
-        if not math.isfinite(value) or value <= 0:
-            raise InputFileError(f"--costs-file {path}, line {number}: cost {text} must be finite and positive")
-        costs.append(value)
-    if not costs:
+        info = os.stat(path)
+    except OSError as error:
+        raise InputFileError(f"--costs-file {path}: cannot be read ({error.strerror or error})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputFileError(f"--costs-file {path}: is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputFileError(f"--costs-file {path}: is not a regular file (pipes and devices are not read)")
+    line = 1  # number of the first line of the next block
+    try:
+        with open(path, "rb") as handle:
+            # one array of at most (lines + 1) doubles, filled block by block and shrunk in place: no list of
+            # block arrays and no concatenated copy (memory at n = 10^7)
+            costs = np.empty(sum(chunk.count(NEWLINE) for chunk in iter(lambda: handle.read(BLOCK), b"")) + 1)
+            handle.seek(0)
+            filled = 0
+            pending = b""
+            while True:
+                data = handle.read(BLOCK)
+                nul = data.find(b"\0")
+                if nul >= 0:
+                    raise InputFileError(f"--costs-file {path}, line {line + data.count(NEWLINE, 0, nul)}: "
+                                         "binary data (a NUL byte), not a text file of costs")
+                text = pending + data
+                cut = len(text) if not data else text.rfind(NEWLINE)
+                if cut < 0:
+                    if len(text) > MAX_LINE:
+                        raise InputFileError(f"--costs-file {path}, line {line}: longer than {MAX_LINE} bytes "
+                                             "(not a costs file?)")
+                    pending = text
+                    continue
+                block, pending = text[:cut], text[cut + 1:]
+                if block:
+                    values = _parse_block(block, path, line)
+                    costs[filled:filled + values.size] = values
+                    filled += values.size
+                if not data:
+                    break
+                line += block.count(NEWLINE) + 1
+    except OSError as error:
+        raise InputFileError(f"--costs-file {path}: cannot be read ({error.strerror or error})") from None
+    if not filled:
         raise InputFileError(f"--costs-file {path}: no costs in the file")
-    return np.array(costs, dtype=float)
+    costs.resize(filled, refcheck=False)  # nothing else refers to it
+    costs.setflags(write=False)  # read-only and unshared: a result can keep it without copying n doubles
+    return costs
+
+
+def _parse_block(block: bytes, path: str, first: int) -> np.ndarray:
+    """Costs of whole lines *block* (first line number *first*); numpy parses, Python only on blanks or comments."""
+    lines = block.split(NEWLINE)
+    numbers = np.arange(first, first + len(lines))
+    try:
+        costs = np.array(lines, dtype=float)
+    except ValueError:  # blank lines, comments, or a bad line: sort them out line by line
+        kept = [(number, text) for number, text in zip(numbers.tolist(), (l.split(b"#", 1)[0].strip() for l in lines))
+                if text]
+        numbers = np.array([number for number, _ in kept], dtype=np.int64)
+        for number, text in kept:
+            try:
+                float(text)
+            except ValueError:
+                shown = text[:40].decode("utf-8", "replace")
+                raise InputFileError(f"--costs-file {path}, line {number}: {shown!r} is not a number") from None
+        costs = np.array([text for _, text in kept], dtype=float)
+    bad = np.flatnonzero(~(np.isfinite(costs) & (costs >= np.finfo(float).tiny)))
+    if bad.size:
+        raise InputFileError(f"--costs-file {path}, line {numbers[bad[0]]}: cost {float(costs[bad[0]])!r} must be "
+                             "finite and positive (at least the smallest normal double)")
+    return costs
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,26 +135,29 @@ def run(args: argparse.Namespace) -> int:
     from fedsym.paper.equilibrium import solve_equilibrium
     from fedsym.paper.mechanisms import parse_costs
 
-    accuracy = bound_accuracy(args)
     costs = read_costs_file(args.costs_file) if args.costs_file is not None else \
         parse_costs([item.strip() for item in args.costs.split(",")] if args.costs.strip() else [])
+    accuracy = bound_accuracy(args)
     result = solve_equilibrium(args.mechanism, accuracy, costs, args.eps)
-    data = result.to_dict(summary=args.summary)
     if args.json:
-        print_json(data)
+        print_json(result.to_dict(summary=args.summary, arrays=True))
         return 0
-    print(f"{result.mechanism} mechanism, accuracy {result.accuracy}, n = {result.costs.size}: {result.method}")
+    n = result.costs.size
+    eps = f", eps = {result.eps:g}" if result.eps else ""
+    print(f"{result.mechanism} mechanism{eps}, accuracy {result.accuracy}, n = {n}: {result.method}")
     if not args.summary:
-        shown = min(result.costs.size, TEXT_ROWS)
+        shown = min(n, TEXT_ROWS)
         print_table(((i, f"{result.costs[i]:.6g}", f"{result.contributions[i]:.10g}", f"{result.accuracies[i]:.10g}",
                       f"{result.utilities[i]:.10g}") for i in range(shown)),
                     ("agent", "cost", "contribution", "accuracy", "utility"))
-        if shown < result.costs.size:
-            print(f"... {result.costs.size - shown} more agents (use --json for all)")
-    print(f"total data {result.total:.12g}; unique: {result.unique}; no data is an equilibrium too: "
-          f"{result.zero_is_equilibrium}")
-    print(f"verified: {result.verified} (max gain from deviating {result.max_deviation_gain:.3g}, "
-          f"{result.verification.scope})")
+        if shown < n:
+            print(f"... {n - shown} more agents (use --json for all)")
+    print(f"total data {result.total:.12g}; {result.uniqueness()}")
+    status = "verified" if result.verified else "NOT verified"
+    print(f"{status}: max gain from deviating {result.max_deviation_gain:.3g} "
+          f"(tolerance {result.verification.tolerance:.3g}; {result.verification.scope})")
+    if result.verification.note:
+        print(f"not verified because {result.verification.note}")
     print(result.note)
     return 0
 

@@ -186,7 +186,9 @@ class Derived:
         """Vectorized double-precision values over broadcast numpy arrays (for sweeps)."""
         arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in self._ordered(values)))
         if self.closed_form is not None:
-            return np.asarray(self._numpy(*arrays), dtype=float) * np.ones_like(arrays[0])
+            result = np.asarray(self._numpy(*arrays), dtype=float)
+            # a constant form gives a scalar: broadcast it (no second array when the shape is already right)
+            return result if result.shape == arrays[0].shape else np.broadcast_to(result, arrays[0].shape).copy()
         named = dict(zip(self.arguments, arrays))
         if self.numeric_array is not None:
             return self.numeric_array(named)

@@ -23,8 +23,9 @@ negative since accuracies are at most 1, while 0 gives at least 0).
 from __future__ import annotations
 
 import functools
+import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,12 +38,14 @@ from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, method_label
 from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.errors import ParameterError
+from fedsym.core.frozen import ValueEquality, frozen_array
 from fedsym.core.latex import LatexRepr, align, escape_text, format_number
-from fedsym.core.solve import DPS, bracketed_root, symbolic
+from fedsym.core.solve import DPS, bracketed_root, expand_bracket, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, symbolic_limit
 from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, numeric_tangent_point
 from fedsym.paper.mechanisms import (
+    LinearShaping,
     Mechanism,
     StandardMechanism,
     accuracy_shaping,
@@ -84,9 +87,12 @@ VERIFY_SAMPLE = 100
 class Verification(LatexRepr):
     """Outcome of the global deviation search over the agents of an equilibrium.
 
-    ``scope`` says which agents were searched: ``"all agents"``, ``"all distinct
-    costs"`` (agents with equal cost and equal circumstances share the answer)
-    or ``"random sample of N of G distinct costs"``.
+    ``note`` says why a search that found no gain still does not verify (payments
+    too small for the tolerance to resolve, see :data:`RESOLUTION`).
+    ``scope`` says which agents were searched: ``"all n agents"`` (each
+    searched, or one per distinct situation -- equal cost, contribution and
+    mechanism parameters -- which share the answer, and then it says how many)
+    or ``"random sample of N of G distinct situations (n agents)"``.
     """
 
     verified: bool
@@ -96,11 +102,12 @@ class Verification(LatexRepr):
     scope: str
     checked: int
     tolerance: float
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"verified": self.verified, "max_deviation_gain": float(self.max_deviation_gain),
                 "worst_agent": self.worst_agent, "best_deviation": float(self.best_deviation),
-                "scope": self.scope, "checked": self.checked, "tolerance": float(self.tolerance)}
+                "scope": self.scope, "checked": self.checked, "tolerance": float(self.tolerance), "note": self.note}
 
     def to_latex(self) -> str:
         """One line: verified or not, the largest gain from deviating, and the scope of the search."""
@@ -109,9 +116,12 @@ class Verification(LatexRepr):
                 rf" \le {format_number(self.tolerance, 3)}\ \text{{({escape_text(self.scope)})}}$")
 
 
-@dataclass(frozen=True)
-class Equilibrium(LatexRepr):
+@dataclass(frozen=True, eq=False)
+class Equilibrium(ValueEquality, LatexRepr):
     r"""An equilibrium profile (Eq. (9)) of a mechanism, with its verification.
+
+    An immutable value: the per-agent arrays are read-only copies, and two
+    results are equal (and hash alike) when every field is, arrays by content.
 
     Attributes
     ----------
@@ -128,9 +138,11 @@ class Equilibrium(LatexRepr):
     total:
         :math:`M = \sum_i m_i^{eq}` (from the solver, at full precision where computed so).
     unique:
-        Whether the equilibrium is unique (Theorem 4.2 ignores the all-zero one of Remark 4.4).
+        Whether this profile is the only equilibrium (False when agents tie at the
+        cheapest cost, Theorem 3.4, or when no data at all is an equilibrium too
+        besides a positive one, Remark 4.4).
     zero_is_equilibrium:
-        Whether contributing nothing is an equilibrium too (Remarks 3.5, 4.4).
+        Whether contributing nothing is an equilibrium (Remarks 3.5, 4.4).
     residual:
         Relative residual of the defining equation (:math:`|\sum\bar m_i - M|/M` for Theorem 4.2).
     verification:
@@ -152,16 +164,35 @@ class Equilibrium(LatexRepr):
     eps: float = 0.0
     note: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("costs", "contributions", "accuracies", "utilities"):
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
+
     @property
     def verified(self) -> bool:
         return self.verification.verified
+
+    def uniqueness(self) -> str:
+        """One phrase on uniqueness that never contradicts :attr:`zero_is_equilibrium`."""
+        if self.zero_is_equilibrium and self.total == 0:
+            return "the only equilibrium is no data at all" if self.unique else "no data at all is an equilibrium"
+        if self.unique:
+            return "unique equilibrium; no data at all is not one"
+        if self.zero_is_equilibrium:
+            return "not unique: no data at all is an equilibrium too"
+        return "not unique (see the note)"
 
     @property
     def max_deviation_gain(self) -> float:
         return self.verification.max_deviation_gain
 
-    def to_dict(self, summary: bool = False) -> dict[str, Any]:
-        """JSON-ready dictionary with the keys of DESIGN.md (``summary``: without per-agent lists)."""
+    def to_dict(self, summary: bool = False, *, arrays: bool = False) -> dict[str, Any]:
+        """JSON-ready dictionary with the keys of DESIGN.md.
+
+        ``summary``: ranges instead of per-agent lists.  ``arrays``: the per-agent
+        values as the (read-only) numpy arrays instead of lists of floats, for a
+        writer that streams them (the command line at large ``n``).
+        """
         data: dict[str, Any] = {
             "mechanism": self.mechanism,
             "accuracy": self.accuracy,
@@ -170,16 +201,16 @@ class Equilibrium(LatexRepr):
             "eps": float(self.eps),
         }
         if not summary:
-            data.update(contributions=[float(x) for x in self.contributions],
-                        accuracies=[float(x) for x in self.accuracies],
-                        utilities=[float(x) for x in self.utilities])
+            per_agent = (self.contributions, self.accuracies, self.utilities)
+            contributions, accuracies, utilities = per_agent if arrays else (x.tolist() for x in per_agent)
+            data.update(contributions=contributions, accuracies=accuracies, utilities=utilities)
         else:
             data.update(distinct_costs=int(np.unique(self.costs).size),
                         contributions_range=[float(self.contributions.min()), float(self.contributions.max())],
                         accuracies_range=[float(self.accuracies.min()), float(self.accuracies.max())],
                         utilities_range=[float(self.utilities.min()), float(self.utilities.max())])
         data.update(total=float(self.total), verified=self.verified, max_deviation_gain=float(self.max_deviation_gain),
-                    verification=self.verification.scope, unique=self.unique,
+                    verification=self.verification.scope, unique=self.unique, uniqueness=self.uniqueness(),
                     zero_is_equilibrium=self.zero_is_equilibrium, residual=float(self.residual), note=self.note)
         return data
 
@@ -199,14 +230,32 @@ def _situations(mechanism: Mechanism, costs: np.ndarray, profile: np.ndarray) ->
 
     Agents of an anonymous mechanism with equal cost, equal contribution and equal
     per-agent parameters face the same deviation problem; others are all distinct.
+    The scope names the number of agents and of distinct situations searched.
     """
     n = costs.size
     parameters = mechanism.agent_parameters(n)
     if parameters is None:
-        return np.arange(n), "all agents"
-    rows = np.column_stack([costs, profile, parameters])
-    _, first = np.unique(rows, axis=0, return_index=True)
-    return np.sort(first), "all distinct costs"
+        return np.arange(n), f"all {n} agents"
+    first = _first_of_distinct_rows([costs, profile, *parameters.T])
+    if first.size == n:
+        return np.sort(first), f"all {n} agents"
+    return np.sort(first), (f"all {n} agents: {first.size} distinct situation{'s' if first.size > 1 else ''} "
+                            "searched (agents with equal cost, contribution and parameters share the answer)")
+
+
+def _first_of_distinct_rows(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Index of the first agent of each distinct row of *columns* (as ``np.unique(axis=0, return_index=True)``).
+
+    A stable lexicographic sort, then one sorted column at a time: a few arrays of
+    ``n``, where stacking the rows and sorting them whole takes many more.
+    """
+    order = np.lexsort(columns[::-1])
+    new = np.zeros(order.size, dtype=bool)
+    new[0] = True
+    for column in columns:
+        ordered = column[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    return order[new]
 
 
 def _best_response(mechanism: Mechanism, i: int, profile: np.ndarray, cost: float, points: int) -> Deviation:
@@ -248,25 +297,65 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
         rng = np.random.default_rng(seed)
         total = representatives.size
         representatives = np.sort(rng.choice(representatives, size=sample, replace=False))
-        scope = f"random sample of {sample} of {total} distinct costs"
+        scope = f"random sample of {sample} of {total} distinct situations ({costs.size} agents)"
     worst = (0.0, int(representatives[0]), float(profile[representatives[0]]))
     for i in representatives:
         i = int(i)
         deviation = _best_response(mechanism, i, profile, float(costs[i]), points)
         if deviation.gain > worst[0] or i == worst[1]:
             worst = (deviation.gain, i, deviation.best)
-    return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope,
-                        int(representatives.size), tolerance)
+    payment = float(np.max(costs * profile))
+    note = ""
+    if 0 < payment < RESOLUTION * tolerance:
+        note = (f"the largest payment c_i m_i = {payment:.3g} is below {RESOLUTION} times the tolerance "
+                f"{tolerance:.3g}: a search in double precision cannot tell these contributions from others")
+    return Verification(worst[0] <= tolerance and not note, worst[0], worst[1], worst[2], scope,
+                        int(representatives.size), tolerance, note)
+
+
+#: a verification resolves a positive profile only when some payment c_i m_i exceeds
+#: this many times its tolerance: a deviation changes utility by at most about the
+#: payment, so below that even a badly wrong profile would show no gain
+RESOLUTION = 100
 
 
 def _result(mechanism: Mechanism, name: str, method: str, costs: np.ndarray, profile: np.ndarray, total: float,
             *, unique: bool, zero: bool, residual: float, eps: float, note: str, verify: bool,
             verify_options: dict[str, Any]) -> Equilibrium:
-    accuracies = mechanism.accuracies(profile)
+    profile += 0.0  # no negative zero (every solver passes a profile array of its own)
+    _sealed(profile)
     verification = verify_equilibrium(mechanism, costs, profile, **verify_options) if verify else \
         Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+    accuracies = mechanism.accuracies(profile)
+    accuracies = _sealed(np.add(accuracies, 0.0, out=accuracies) if accuracies.flags.writeable and
+                         accuracies.base is None else accuracies + 0.0)
     return Equilibrium(name, mechanism.accuracy.label(), method, costs, profile, accuracies,
-                       accuracies - costs * profile, total, unique, zero, residual, verification, eps, note)
+                       _sealed(_utilities(accuracies, costs, profile)), total, unique, zero, residual,
+                       verification, eps, note)
+
+
+def _sealed(array: np.ndarray) -> np.ndarray:
+    """*array*, which nothing else references, made read-only (the result then keeps it without a copy)."""
+    array.setflags(write=False)
+    return array
+
+
+#: a utility within this many units in the last place of its two terms is round-off of 0
+ROUNDOFF_ULPS = 8
+
+
+def _utilities(accuracies: np.ndarray, costs: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    r""":math:`U_i = \gamma_i - c_i m_i`, with round-off of an exact 0 (e.g. ``-2.2e-16`` for a
+    priced-out agent on its line) shown as 0, and no negative zero; in slices (memory at large ``n``)."""
+    utilities = np.empty(profile.size)
+    for lo in range(0, profile.size, SLICE):
+        part = slice(lo, lo + SLICE)
+        payments = costs[part] * profile[part]
+        values = accuracies[part] - payments
+        noise = np.maximum(np.abs(payments), np.abs(accuracies[part])) * (ROUNDOFF_ULPS * np.finfo(float).eps)
+        values[np.abs(values) <= noise] = 0.0
+        utilities[part] = values + 0.0
+    return utilities
 
 
 # -- Theorem 3.4: standard federated learning -----------------------------------------
@@ -323,10 +412,12 @@ class _Reduction:
     :math:`\sum_i \bar m_i(M) = S_0 + S_1\,a(M)` with
     :math:`S_0 = \sum_i (m_i^* - a(m_i^*)/s_i)`, :math:`S_1 = \sum_i 1/s_i`,
     :math:`s_i = c_i + \varepsilon`, so each evaluation is O(1) after one O(n) pass.
+    The double-precision path keeps no :math:`a(m_i^*)` array: it is recomputed
+    per slice of groups (memory at ``n = 10^7``).
     """
 
     anchors: np.ndarray      # m_i^* per group (float)
-    anchor_accuracy: Any     # a(m_i^*) per group (mpf list when exact, else float array)
+    anchor_accuracy: Any     # a(m_i^*) per group as an mpf list (exact path), else None
     anchors_exact: Any       # m_i^* per group (mpf list when exact, else float array)
     slopes: np.ndarray       # c_i + eps per group
     counts: np.ndarray
@@ -338,18 +429,26 @@ class _Reduction:
         """:math:`\\sum_i \\bar m_i(M) - M`; positive below the root, negative above."""
         return self.s0 + self.s1 * accuracy.a(total) - total
 
-    def contributions(self, accuracy: BoundAccuracy, total: mp.mpf) -> np.ndarray:
-        r""":math:`\bar m_i(M) = m_i^* + (a(M) - a(m_i^*))/s_i` per group (float)."""
+    def contributions(self, accuracy: BoundAccuracy, total: mp.mpf, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        r""":math:`\bar m_i(M) = m_i^* + (a(M) - a(m_i^*))/s_i` for groups ``lo:hi`` (float)."""
         a_total = accuracy.a(total)
         if isinstance(self.anchors_exact, list):
             return np.array([float(m + (a_total - am) / mp.mpf(s))
-                             for m, am, s in zip(self.anchors_exact, self.anchor_accuracy, self.slopes)])
-        return self.anchors + (float(a_total) - self.anchor_accuracy) / self.slopes
+                             for m, am, s in zip(self.anchors_exact[lo:hi], self.anchor_accuracy[lo:hi],
+                                                 self.slopes[lo:hi])])
+        anchors = self.anchors[lo:hi]
+        return anchors + (float(a_total) - accuracy.a_np(anchors)) / self.slopes[lo:hi]
+
+
+#: groups handled per vector pass of the double-precision reduction
+GROUP_SLICE = 1 << 18
+#: agents per vector pass when per-agent utilities are formed
+SLICE = 1 << 16
 
 
 def _reduction(accuracy: BoundAccuracy, group_costs: np.ndarray, counts: np.ndarray, eps: float,
                anchors: np.ndarray) -> _Reduction:
-    slopes = group_costs + eps
+    slopes = group_costs + eps if eps else group_costs
     if group_costs.size <= EXACT_GROUPS:
         exact = [_lone_optimum(accuracy, mp.mpf(c))[0] for c in group_costs]
         a_exact = [accuracy.a(m) for m in exact]
@@ -358,31 +457,46 @@ def _reduction(accuracy: BoundAccuracy, group_costs: np.ndarray, counts: np.ndar
         s1 = mp.fsum(int(k) / si for k, si in zip(counts, s))
         lower = mp.fsum(int(k) * m for k, m in zip(counts, exact))
         return _Reduction(np.array([float(m) for m in exact]), a_exact, exact, slopes, counts, s0, s1, lower)
-    a_anchor = accuracy.a_np(anchors)
-    s0 = mp.mpf(math.fsum(counts * (anchors - a_anchor / slopes)))
-    s1 = mp.mpf(math.fsum(counts / slopes))
-    return _Reduction(anchors, a_anchor, anchors, slopes, counts, s0, s1, mp.mpf(math.fsum(counts * anchors)))
+
+    def sliced(term: Callable[[slice], np.ndarray]) -> mp.mpf:
+        """Exactly rounded sum (one ``math.fsum``) of *term* over all groups, a slice at a time."""
+        parts = (term(slice(lo, lo + GROUP_SLICE)) for lo in range(0, slopes.size, GROUP_SLICE))
+        return mp.mpf(math.fsum(itertools.chain.from_iterable(parts)))
+
+    s0 = sliced(lambda part: counts[part] * (anchors[part] - accuracy.a_np(anchors[part]) / slopes[part]))
+    s1 = sliced(lambda part: counts[part] / slopes[part])
+    lower = sliced(lambda part: counts[part] * anchors[part])
+    return _Reduction(anchors, None, anchors, slopes, counts, s0, s1, lower)
 
 
-def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction) -> tuple[mp.mpf, str]:
-    """The positive root :math:`M` of Theorem 4.2's equation (0 when none exists), and a note."""
+def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction, eps: float) -> tuple[mp.mpf, str]:
+    r"""The positive root :math:`M` of Theorem 4.2's equation (0 when none exists), and a note.
+
+    The Remark 4.4 threshold is :math:`1/\sum_i 1/(c_i + \varepsilon)`; the note says so when
+    :math:`\varepsilon > 0`.
+    """
     upper = reduction.s0 + reduction.s1 * accuracy.a_opt  # a(M) < a_opt, so the excess is negative here
     if reduction.lower > 0:
         if reduction.excess(accuracy, reduction.lower) <= 0:
             return reduction.lower, ""
+        if not upper > reduction.lower or reduction.excess(accuracy, upper) >= 0:
+            # a_opt carries fewer digits than the cancellation at tiny costs needs: expand instead
+            upper = expand_bracket(lambda x: reduction.excess(accuracy, x), reduction.lower, 2 * reduction.lower,
+                                   limit=mp.inf)
         total = bracketed_root(lambda x: reduction.excess(accuracy, x), reduction.lower, upper)
         accuracy.require_assumption(total, "the equilibrium total M of Theorem 4.2")
         return total, ""
     # Remark 4.4: every agent priced out alone; a positive root needs 1/sum(1/s_i) < c_max
     tangent = numeric_tangent_point(accuracy)
-    threshold = 1 / reduction.s1
+    threshold = f"{'1/sum(1/(c_i + eps))' if eps else '1/sum(1/c_i)'} = {mp.nstr(1 / reduction.s1, 6)}" + \
+        (f" (eps = {eps:g})" if eps else "")
     c_max = accuracy.a(tangent) / tangent
     if reduction.excess(accuracy, tangent) < 0:
-        return mp.mpf(0), (f"Remark 4.4: every agent is priced out alone and 1/sum(1/c_i) = {mp.nstr(threshold, 6)} "
+        return mp.mpf(0), (f"Remark 4.4: every agent is priced out alone and {threshold} "
                            f">= c_max = {mp.nstr(c_max, 6)}: no positive equilibrium; no data at all is the equilibrium")
     total = bracketed_root(lambda x: reduction.excess(accuracy, x), tangent, upper) \
         if reduction.excess(accuracy, tangent) > 0 else tangent
-    return total, (f"Remark 4.4: every agent is priced out alone, but 1/sum(1/c_i) = {mp.nstr(threshold, 6)} "
+    return total, (f"Remark 4.4: every agent is priced out alone, but {threshold} "
                    f"< c_max = {mp.nstr(c_max, 6)}: this positive equilibrium exists, and no data at all is one too")
 
 
@@ -398,7 +512,7 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     (concave in :math:`M`; bracketed between :math:`\sum_i m_i^*` and
     :math:`\sum_i \bar m_i(\infty)`, solved at :data:`fedsym.core.solve.DPS` digits).
     With :math:`\varepsilon = 0` this is the limit the paper reports.  Agents
-    are grouped by cost (``np.unique``), so ``n = 10^6`` costs a few vector passes.
+    are grouped by cost (one stable sort), so ``n = 10^6`` costs a few vector passes.
     Remark 4.4: when every :math:`m_i^* = 0` the positive root is reported if it
     exists, and ``zero_is_equilibrium`` is True.
 
@@ -410,25 +524,78 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     costs = parse_costs(costs)
     eps = parse_eps(eps)
     mechanism = accuracy_shaping(accuracy, costs, eps)
-    group_costs, inverse, counts = np.unique(costs, return_inverse=True, return_counts=True)
-    with mp.workdps(DPS):
-        reduction = _reduction(accuracy, group_costs, counts, eps, mechanism.anchors[_first_of_each(inverse, counts)])
-        total, note = _shaping_total(accuracy, reduction)
-        per_group = reduction.contributions(accuracy, total) if total > 0 else np.zeros_like(group_costs)
-    profile = per_group[inverse]
+    profile, total, note, zero = _shaping_profile(accuracy, mechanism, costs, eps)
     residual = abs(float(profile.sum()) - float(total)) / float(total) if total > 0 else 0.0
-    zero = reduction.lower == 0
     note = note or "Theorem 4.2: every agent contributes past its lone optimum until its line meets the full model"
     return _result(mechanism, "shaping", "Theorem 4.2 (1-D reduction)", costs, profile, float(total),
-                   unique=True, zero=bool(zero), residual=residual, eps=eps, note=note, verify=verify,
+                   unique=not (zero and total > 0), zero=zero, residual=residual, eps=eps, note=note, verify=verify,
                    verify_options=verify_options)
 
 
-def _first_of_each(inverse: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Index of one agent of each cost group (groups in ``np.unique`` order)."""
-    first = np.empty(counts.size, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(inverse.size)[::-1]
-    return first
+def _shaping_profile(accuracy: BoundAccuracy, mechanism: LinearShaping, costs: np.ndarray,
+                     eps: float) -> tuple[np.ndarray, mp.mpf, str, bool]:
+    """Theorem 4.2's profile, total, note and whether no data is an equilibrium (Remark 4.4).
+
+    A function of its own so that the per-group arrays are freed before the
+    result is assembled (memory at ``n = 10^7``).
+    """
+    # memory at n = 10^7: every array of n counts, so temporaries are dropped as soon as possible
+    order = np.argsort(costs)  # any agent of a group represents it (equal cost, equal anchor): no stable sort buffer
+    ordered = costs[order]
+    new = np.empty(costs.size, dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    if new.all():  # every group is one agent: the sorted costs are the groups, no counts or starts arrays
+        group_costs, counts = ordered, np.broadcast_to(np.int64(1), costs.shape)
+        anchors = mechanism.anchors[order]
+        slice_starts = np.arange(0, costs.size, GROUP_SLICE)
+    else:
+        starts = np.flatnonzero(new)
+        group_costs, counts = ordered[starts], np.diff(np.append(starts, costs.size))
+        anchors = mechanism.anchors[order[starts]]
+        slice_starts = starts[::GROUP_SLICE].copy()  # where each slice of groups begins in sorted order
+        del starts
+    del ordered, new
+    lost = _cancellation_digits(accuracy, mechanism.anchors, mechanism.slopes)
+    if group_costs.size > EXACT_GROUPS and lost > VECTOR_DIGITS_LOST:
+        raise ParameterError(
+            f"costs: with {group_costs.size} distinct costs the reduction runs in double precision, and at these "
+            f"costs a(M) - a(m_i*) cancels {lost} of its 16 digits; rescale the costs (at most "
+            f"{EXACT_GROUPS} distinct costs are solved at any precision)")
+    with mp.workdps(DPS + lost):
+        reduction = _reduction(accuracy, group_costs, counts, eps, anchors)
+        del group_costs, anchors
+        total, note = _shaping_total(accuracy, reduction, eps)
+        profile = np.zeros(costs.size)
+        for number, lo in enumerate(range(0, counts.size, GROUP_SLICE) if total > 0 else ()):
+            # groups lo:lo + GROUP_SLICE hold one run of agents in sorted order
+            values = np.repeat(reduction.contributions(accuracy, total, lo, lo + GROUP_SLICE),
+                               counts[lo:lo + GROUP_SLICE])
+            first = slice_starts[number]
+            profile[order[first:first + values.size]] = values
+    return profile, total, note, bool(reduction.lower == 0)
+
+
+#: most digits the double-precision reduction (more than EXACT_GROUPS distinct costs) may lose to cancellation
+VECTOR_DIGITS_LOST = 6
+
+
+def _cancellation_digits(accuracy: BoundAccuracy, anchors: np.ndarray, slopes: np.ndarray) -> int:
+    r"""Digits that cancel in Theorem 4.2's reduction: :math:`\log_{10}\max_i a(m_i^*)/(s_i m_i^*)`.
+
+    :math:`\sum_i (m_i^* - a(m_i^*)/s_i) + a(M)\sum_i 1/s_i - M` adds terms of size
+    :math:`a/s_i` to get a result of size :math:`M \approx \sum_i \bar m_i`; when the
+    payments :math:`s_i m_i^*` are tiny against the accuracy (costs like ``1e-120``)
+    those digits are lost, so the mpmath path works with that many more.
+    """
+    ratio = 0.0
+    for lo in range(0, anchors.size, GROUP_SLICE):  # in slices: memory at n = 10^7
+        part = anchors[lo:lo + GROUP_SLICE]
+        positive = part > 0
+        if np.any(positive):
+            part = part[positive]
+            ratio = max(ratio, float(np.max(accuracy.a_np(part) / (slopes[lo:lo + GROUP_SLICE][positive] * part))))
+    return max(0, math.ceil(math.log10(ratio))) if math.isfinite(ratio) and ratio > 0 else 0
 
 
 # -- general solver: best-response dynamics ----------------------------------------------

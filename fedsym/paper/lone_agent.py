@@ -28,6 +28,7 @@ from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
 from fedsym.core.errors import AssumptionError, ParameterError
+from fedsym.core.frozen import FrozenMapping
 from fedsym.core.latex import align
 from fedsym.core.solve import DPS, bracketed_root, decreasing_root_array, expand_bracket, maximize_unimodal
 from fedsym.model.accuracy import AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function, parse_number
@@ -43,6 +44,7 @@ __all__ = [
     "checks",
     "check_rows",
     "REGIMES",
+    "PRICED_OUT",
 ]
 
 #: cost regimes of Theorem 2.3's proof (Fig. 1 b-d)
@@ -53,6 +55,9 @@ _NEAR_ORIGIN = mp.mpf(10) ** -30
 
 #: relative tolerance of the first-order condition when a closed form is verified at a point
 VERIFY_RTOL = mp.mpf("1e-20")
+
+#: method of m* and u* when Theorem 2.3's case split gives 0 (c >= c_max), not a formula in c
+PRICED_OUT = "theorem-2.3-case"
 
 
 def parse_cost(value: Any, name: str = "cost") -> sp.Rational:
@@ -352,7 +357,16 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
 
 @dataclass(frozen=True)
 class IndividualResult:
-    r"""Theorem 2.3 evaluated for one agent: :math:`m_0, c_{max}, m^*, u^*` and the regime."""
+    r"""Theorem 2.3 evaluated for one agent: :math:`m_0, c_{max}, m^*, u^*` and the regime.
+
+    ``method`` maps each quantity to ``closed-form``, ``numeric`` or, for
+    :math:`m^*` and :math:`u^*` when :math:`c \ge c_{max}`, :data:`PRICED_OUT`
+    (Theorem 2.3's case split gives 0; the interior formula does not apply).
+    ``closed_form`` holds the LaTeX of exactly the quantities whose value came
+    from a closed form (``0`` for the priced-out case).  ``note`` gives the
+    reason for every numeric value and for the case split.  ``method`` and
+    ``closed_form`` are read-only mappings: the result is an immutable, hashable value.
+    """
 
     accuracy: str
     cost: mp.mpf
@@ -362,11 +376,15 @@ class IndividualResult:
     optimal_data: mp.mpf
     optimal_utility: mp.mpf
     regime: str
-    method: dict[str, str]
-    closed_form: dict[str, str]
+    method: Mapping[str, str]
+    closed_form: Mapping[str, str]
     assumption: AssumptionReport
     note: str = ""
     forms: LoneAgentForms | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", FrozenMapping(self.method))
+        object.__setattr__(self, "closed_form", FrozenMapping(self.closed_form))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary with the keys of the command-line contract (DESIGN.md)."""
@@ -393,7 +411,10 @@ class IndividualResult:
                       "optimal_data": "m^{*}", "optimal_utility": "u^{*}"}[name]
             value = mp.nstr(getattr(self, name), 8)
             form = self.closed_form.get(name)
-            lines.append(rf"{symbol} &= {form} = {value}" if form else rf"{symbol} &= {value} \quad\text{{(numeric)}}")
+            if self.method.get(name) == PRICED_OUT:
+                lines.append(rf"{symbol} &= 0 \quad\text{{(Theorem 2.3: }} c \ge c_{{max}}\text{{)}}")
+            else:
+                lines.append(rf"{symbol} &= {form} = {value}" if form else rf"{symbol} &= {value} \quad\text{{(numeric)}}")
         return align(lines)
 
     def _repr_latex_(self) -> str:
@@ -401,28 +422,33 @@ class IndividualResult:
 
 
 def individual(bound: BoundAccuracy, cost: Any) -> IndividualResult:
-    """Theorem 2.3 for an agent with accuracy *bound* and marginal cost *cost*.
+    r"""Theorem 2.3 for an agent with accuracy *bound* and marginal cost *cost*.
 
     The regime is ``low`` for :math:`c < c_{max}` (interior optimum), ``mid``
-    for :math:`c_{max} \\le c < \\hat a'(m_0)` and ``high`` beyond; at
+    for :math:`c_{max} \le c < \hat a'(m_0)` and ``high`` beyond; at
     :math:`c = c_{max}` both 0 and the tangent point are optimal and 0 is reported.
+    For :math:`c \ge c_{max}` the method of :math:`m^*, u^*` is :data:`PRICED_OUT`.
     """
     cost_value = parse_cost(cost)
     forms = lone_agent_forms(bound.function)
     values: dict[str, Any] = {**bound.values, "c": cost_value}
     method: dict[str, str] = {}
+    notes: list[str] = []
     with mp.workdps(DPS):
         c = mp_value(cost_value)
 
         def resolved(derived: Derived) -> mp.mpf:
             value, how = derived.resolve(values)
             method[derived.name] = how
+            if how != CLOSED_FORM:
+                reason = derived.note if derived.closed_form is None else \
+                    "the closed form fails its defining condition at this point"
+                notes.append(f"{derived.name} is numeric: {reason or 'no closed form'}")
             return value
 
         m0 = resolved(forms.minimum_viable_data)
         c_max = resolved(forms.viability_cost)
         high = resolved(forms.high_cost_threshold)
-        note = ""
         if c < c_max:
             regime = "low"
             m_star = resolved(forms.optimal_data)
@@ -431,13 +457,15 @@ def individual(bound: BoundAccuracy, cost: Any) -> IndividualResult:
         else:
             regime = "mid" if c < high else "high"
             m_star, u_star = mp.mpf(0), mp.mpf(0)
-            method["optimal_data"] = method["optimal_utility"] = method["viability_cost"]
-            if c == c_max:
-                note = "c = c_max: both 0 and the tangent point are optimal (utility 0); 0 is reported"
+            method["optimal_data"] = method["optimal_utility"] = PRICED_OUT
+            notes.append("c = c_max: both 0 and the tangent point are optimal (utility 0); 0 is reported"
+                         if c == c_max else
+                         "c >= c_max: Theorem 2.3's case split gives m* = 0 and u* = 0 (the interior formula does not apply)")
     closed = {d.name: sp.latex(d.closed_form) for d in forms.all()
               if d.closed_form is not None and method.get(d.name) == CLOSED_FORM}
+    closed.update({name: "0" for name, how in method.items() if how == PRICED_OUT})
     return IndividualResult(bound.label(), c, m0, c_max, high, m_star, u_star, regime, method,
-                            closed, bound.assumption, note, forms)
+                            closed, bound.assumption, "; ".join(notes), forms)
 
 
 def optimal_data_array(bound: BoundAccuracy, costs: Any, *, interior: bool = False) -> np.ndarray:
@@ -466,7 +494,9 @@ def optimal_data_array(bound: BoundAccuracy, costs: Any, *, interior: bool = Fal
                 lo = float(_concave_start(bound)) or 1e-300
                 hi = float(expand_bracket(lambda x: bound.a_hat_prime(x) - mp.mpf(costs[solve].min()), lo, 2 * lo))
             result[solve] = decreasing_root_array(bound.a_hat_prime_np, bound.a_hat_second_np, costs[solve], lo, hi)
-    return result if interior else np.where(costs < c_max, result, 0.0)
+    if not interior:
+        result[costs >= c_max] = 0.0  # in place: result is ours (memory at large n)
+    return result
 
 
 # -- checks ------------------------------------------------------------------------

@@ -26,6 +26,7 @@ Shipped mechanisms:
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ import mpmath as mp
 import numpy as np
 
 from fedsym.core.errors import ParameterError
+from fedsym.core.frozen import frozen_array
 from fedsym.core.latex import escape_text, format_number
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy
@@ -64,19 +66,44 @@ PROPERTY_TOLERANCE = 1e-12
 
 
 def parse_costs(values: Sequence[Any]) -> np.ndarray:
-    """Marginal costs of the agents as a float array; each must be finite and > 0.
+    """Marginal costs of the agents as a float array; each must be finite and > 0 in double precision.
 
     Raises :class:`ParameterError` for an empty list or a bad entry, naming
-    the entry's position (``cost #3``).
+    the entry's position (``cost #3``) -- including an entry that is a valid
+    number but overflows to infinity or underflows below the smallest normal
+    double (``1/c`` must stay finite).  A float array is checked in one vector
+    pass (no per-element Python work).
     """
-    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-        costs = np.asarray(values, dtype=float).ravel()
-        if costs.size and np.all(np.isfinite(costs) & (costs > 0)):
-            return costs
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        costs = np.asarray(values, dtype=float)
+        costs = costs if costs.ndim == 1 else costs.ravel()  # no view of a 1-D array: a result keeps it as is
+        if costs.size == 0:
+            raise ParameterError("costs: the list of costs is empty (give at least one agent)")
+        bad = np.flatnonzero(~(np.isfinite(costs) & (costs >= _TINY)))
+        if bad.size:
+            value = float(costs[bad[0]])
+            raise ParameterError(f"cost #{bad[0] + 1}={value!r} must be finite and positive" if value <= 0 or
+                                 not math.isfinite(value) else _out_of_range(f"cost #{bad[0] + 1}", value, value))
+        return costs
     values = list(np.ravel(values)) if isinstance(values, np.ndarray) else list(values)
     if not values:
         raise ParameterError("costs: the list of costs is empty (give at least one agent)")
-    return np.array([float(parse_cost(v, f"cost #{i + 1}")) for i, v in enumerate(values)], dtype=float)
+    costs = np.empty(len(values))
+    for i, value in enumerate(values):
+        name = f"cost #{i + 1}"
+        costs[i] = float(parse_cost(float(value) if isinstance(value, np.floating) else value, name))
+        if not math.isfinite(costs[i]) or costs[i] < _TINY:
+            raise ParameterError(_out_of_range(name, value, float(costs[i])))
+    return costs
+
+
+#: smallest normal double: below it 1/c overflows and costs lose precision
+_TINY = float(np.finfo(float).tiny)
+
+
+def _out_of_range(name: str, value: Any, as_double: float) -> str:
+    return (f"{name}={value} is outside the range of double precision (as a double it is {as_double!r}); "
+            "rescale the costs")
 
 
 def parse_eps(value: Any) -> float:
@@ -214,8 +241,18 @@ class BroadcastMechanism(AnonymousMechanism):
         r""":math:`\gamma_i`; *i*, *m_i* and *others* broadcast together."""
 
     def accuracies(self, profile: Any) -> np.ndarray:
+        """One vector pass, in slices of :data:`SLICE` agents so temporaries stay small at large ``n``."""
         profile = np.asarray(profile, dtype=float)
-        return np.asarray(self.gamma_total(np.arange(profile.size), profile, profile.sum() - profile), dtype=float)
+        total = profile.sum()
+        result = np.empty(profile.size)
+        for start in range(0, profile.size, SLICE):
+            part = profile[start:start + SLICE]
+            result[start:start + part.size] = self.gamma_total(np.arange(start, start + part.size), part, total - part)
+        return result
+
+
+#: agents per vector pass of :meth:`BroadcastMechanism.accuracies`
+SLICE = 1 << 18
 
 
 @dataclass(frozen=True, eq=False)
@@ -301,14 +338,18 @@ class LinearShaping(BroadcastMechanism):
     name: str = "linear-shaping"
 
     def __post_init__(self) -> None:
-        anchors = np.asarray(self.anchors, dtype=float).ravel()
-        slopes = np.asarray(self.slopes, dtype=float).ravel()
+        anchors = np.ravel(np.asarray(self.anchors, dtype=float))
+        slopes = np.ravel(np.asarray(self.slopes, dtype=float))
         if anchors.shape != slopes.shape or anchors.size == 0:
             raise ParameterError("linear shaping needs one anchor and one slope per agent")
         if np.any(~np.isfinite(anchors) | (anchors < 0)) or np.any(~np.isfinite(slopes) | (slopes <= 0)):
             raise ParameterError("linear shaping: anchors must be >= 0 and slopes > 0 (finite)")
-        object.__setattr__(self, "anchors", anchors)
-        object.__setattr__(self, "slopes", slopes)
+        # one read-only (n, 2) array: anchors and slopes are its columns, agent_parameters() is it (no copy)
+        both = np.column_stack([anchors, slopes])
+        both.setflags(write=False)
+        object.__setattr__(self, "_parameters", both)
+        object.__setattr__(self, "anchors", both[:, 0])
+        object.__setattr__(self, "slopes", both[:, 1])
 
     @property
     def n_agents(self) -> int:  # type: ignore[override]
@@ -316,12 +357,12 @@ class LinearShaping(BroadcastMechanism):
 
     @cached_property
     def anchor_accuracy(self) -> np.ndarray:
-        r""":math:`a(\mu_i)` for every agent."""
-        return self.accuracy.a_np(self.anchors)
+        r""":math:`a(\mu_i)` for every agent (read-only)."""
+        return frozen_array(self.accuracy.a_np(self.anchors))
 
     def agent_parameters(self, n: int) -> np.ndarray:
-        """Each agent's anchor and slope."""
-        return np.column_stack([self.anchors, self.slopes])
+        """Each agent's anchor and slope (read-only)."""
+        return self._parameters  # type: ignore[attr-defined]
 
     def gamma_total(self, i: int | np.ndarray, m_i: np.ndarray, others: float | np.ndarray) -> np.ndarray:
         anchor, slope = self.anchors[i], self.slopes[i]
@@ -370,7 +411,7 @@ def accuracy_shaping(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0) -> Lin
     costs = parse_costs(costs)
     eps = parse_eps(eps)
     anchors = optimal_data_array(accuracy, costs)
-    return LinearShaping(accuracy, anchors, costs + eps, name="shaping")
+    return LinearShaping(accuracy, anchors, costs + eps if eps else costs, name="shaping")
 
 
 # -- property checks -------------------------------------------------------------

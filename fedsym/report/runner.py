@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -22,7 +23,8 @@ from fedsym.report.content import Section, verification_latex
 from fedsym.report.pdf import compile_pdf
 from fedsym.report.tex import GENERATED_HEADER, STYLE_FILE, preamble, render
 
-__all__ = ["DEFAULT_TITLE", "SHIPPED_PACKAGE", "ReportResult", "derivation_files", "run_report", "shipped_derivations"]
+__all__ = ["DEFAULT_TITLE", "SHIPPED_PACKAGE", "ReportResult", "derivation_files", "prepare_output", "run_report",
+           "shipped_derivations"]
 
 #: Title of the master document written by :func:`run_report`.
 DEFAULT_TITLE = "Data sharing in federated learning: worked examples"
@@ -124,17 +126,21 @@ def _import(path: Path) -> ModuleType:
 
 
 def _load_sections(path: Path) -> list[Section]:
-    """The sections a derivation file's ``derive()`` returns; any failure names the file."""
+    """The sections a derivation file's ``derive()`` returns; any failure names the file.
+
+    A derivation is code: one that raises, or calls ``sys.exit()``, is an
+    :class:`InputFileError` naming the file (Ctrl-C still interrupts).
+    """
     try:
         module = _import(path)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise InputFileError(f"{path}: cannot be imported: {_one_line(exc)}") from exc
     derive = getattr(module, "derive", None)
     if not callable(derive):
         raise InputFileError(f"{path}: defines no derive() function")
     try:
         result = derive()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise InputFileError(f"{path}: derive() failed: {_one_line(exc)}") from exc
     sections = [result] if isinstance(result, Section) else result
     if not isinstance(sections, (list, tuple)) or not all(isinstance(s, Section) for s in sections):
@@ -144,12 +150,15 @@ def _load_sections(path: Path) -> list[Section]:
     return list(sections)
 
 
-def _render_all(files: Sequence[Path]) -> tuple[dict[str, Latex], list[Section]]:
-    """``{key: fragment}`` for every section of every file, in file order, and the sections."""
+def _render_all(files: Sequence[Path], progress: Callable[[str], None] | None = None,
+                ) -> tuple[dict[str, Latex], list[Section]]:
+    """``{key: fragment}`` for every section of every file, in file order, and the sections (*progress* told per file)."""
     fragments: dict[str, Latex] = {}
     origin: dict[str, Path] = {}
     sections: list[Section] = []
-    for path in files:
+    for number, path in enumerate(files, start=1):
+        if progress is not None:
+            progress(f"[{number}/{len(files)}] {path}")
         for section in _load_sections(path):
             if section.key in origin:
                 raise InputFileError(
@@ -169,6 +178,24 @@ def _render_all(files: Sequence[Path]) -> tuple[dict[str, Latex], list[Section]]
 def _write(path: Path, text: str) -> None:
     """Write *text* as UTF-8 with Unix newlines, ending in exactly one newline."""
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8", newline="\n")
+
+
+def prepare_output(out_dir: Path) -> Path:
+    """Create *out_dir* if needed and make sure files can be written in it, before any derivation runs.
+
+    Raises :class:`InputFileError` naming the folder when it is an existing
+    file or device (``/dev/null``), cannot be created, or is not writable.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputFileError(f"output folder {out_dir}: exists and is not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as error:
+        raise InputFileError(f"output folder {out_dir}: cannot write there ({error.strerror or error})") from None
+    return out_dir
 
 
 def _remove_stale(out_dir: Path, keep: set[Path]) -> tuple[Path, ...]:
@@ -192,6 +219,7 @@ def run_report(
     title: str = DEFAULT_TITLE,
     author: str = "",
     date: str = "",
+    progress: Callable[[str], None] | None = None,
 ) -> ReportResult:
     """Run every derivation file and write the LaTeX report.
 
@@ -221,6 +249,8 @@ def run_report(
     author, date : str, default ""
         The title page's author and date (plain text; empty prints nothing,
         so the output stays reproducible).
+    progress : callable, optional
+        Called with ``"[i/n] path"`` before each derivation file runs.
 
     Returns
     -------
@@ -229,21 +259,21 @@ def run_report(
     Raises
     ------
     InputFileError
-        If a directory is missing or has no derivation file, or a file fails to import,
-        lacks ``derive()``, raises in it, returns something else than
+        Before running anything, if ``out_dir`` is not a writable folder
+        (:func:`prepare_output`); then if a directory is missing or has no derivation file,
+        or a file fails to import (or exits), lacks ``derive()``, raises or exits in it, returns something else than
         sections, repeats a section key, or cannot be rendered (e.g. NaN).
     TexError
         If ``pdf`` and TeX is missing or LaTeX fails.
     """
     folders = [Path(derivations_dir)] if isinstance(derivations_dir, (str, Path)) else [Path(d) for d in derivations_dir]
-    out_dir = Path(out_dir)
     files = derivation_files(folders)
     if not files:
         raise InputFileError(f"{', '.join(map(str, folders))}: no derivation files (*.py) found")
-    fragments, loaded = _render_all(files)
+    out_dir = prepare_output(out_dir)
+    fragments, loaded = _render_all(files, progress)
     if any(section.checks for section in loaded):
         fragments["verification"] = verification_latex(loaded)
-    out_dir.mkdir(parents=True, exist_ok=True)
     outputs = tuple(out_dir / f"{key}.tex" for key in fragments)
     for path, text in zip(outputs, fragments.values()):
         _write(path, text)

@@ -20,7 +20,7 @@ same sum for known costs (Theorem 4.2, Eq. (13)) and for the standard mechanism
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ import sympy as sp
 
 from fedsym.core.derived import exact_rational
 from fedsym.core.errors import ParameterError
+from fedsym.core.frozen import FrozenMapping
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy
@@ -132,13 +133,16 @@ class ExpectedTotals(LatexRepr):
     screening: float
     known_cost: float
     standard: float
-    rows: tuple[dict[str, Any], ...]
+    rows: tuple[Mapping[str, Any], ...]
     verified: bool
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rows", tuple(FrozenMapping(row) for row in self.rows))
 
     def to_dict(self) -> dict[str, Any]:
         return {"n": self.n, **self.types.to_dict(), "expected_total_screening": self.screening,
                 "expected_total_known_cost": self.known_cost, "expected_total_standard": self.standard,
-                "verified": self.verified, "by_number_of_low_types": list(self.rows)}
+                "verified": self.verified, "by_number_of_low_types": [dict(row) for row in self.rows]}
 
     def to_latex(self) -> str:
         return align([rf"\mathbb E[M_{{\text{{screening}}}}] &= {format_number(self.screening, 10)}",
