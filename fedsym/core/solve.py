@@ -42,6 +42,7 @@ __all__ = [
     "golden_section",
     "maximize_unimodal",
     "decreasing_root_array",
+    "last_nonnegative",
 ]
 
 #: working precision (decimal digits) of the numeric solvers; checks compare at >= 30 digits
@@ -278,6 +279,21 @@ def maximize_unimodal(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: 
         y, value = golden_section(lambda v: f(mp.exp(v)), a, b, tol * max(1, abs(a) + abs(b)))
         return mp.exp(y), value
     return golden_section(f, lo, hi, tol * max(1, abs(lo) + abs(hi)))
+
+
+def last_nonnegative(gap: Callable[[float], float], lo: float, hi: float) -> float:
+    """Bisection in doubles for the crossing of *gap* from ``>= 0`` at *lo* to ``< 0`` at *hi*.
+
+    Returns the last point found with ``gap >= 0``, to the resolution of a double
+    (used for the kinks of the shaped curves, where the global deviation search
+    only needs the crossing's location, not 40 digits).
+    """
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if gap(mid) >= 0 else (lo, mid)
+    return lo
 
 
 def decreasing_root_array(

@@ -39,7 +39,7 @@ import numpy as np
 from fedsym.core.errors import ParameterError
 from fedsym.core.frozen import frozen_array
 from fedsym.core.latex import escape_text, format_number
-from fedsym.core.solve import DPS
+from fedsym.core.solve import DPS, last_nonnegative
 from fedsym.model.accuracy import BoundAccuracy
 from fedsym.paper.lone_agent import optimal_data_array, parse_cost
 
@@ -379,13 +379,7 @@ class LinearShaping(BroadcastMechanism):
         gap = lambda x: float(self.accuracy.a_np(np.array([x + others]))[0]) - (a_anchor + slope * (x - anchor))  # noqa: E731
         if upper <= anchor or gap(upper) >= 0 or gap(anchor) < 0:
             return (anchor,)
-        lo, hi = anchor, upper
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            if mid in (lo, hi):
-                break
-            lo, hi = (mid, hi) if gap(mid) >= 0 else (lo, mid)
-        return (anchor, lo)
+        return (anchor, last_nonnegative(gap, anchor, upper))
 
 
 def accuracy_shaping(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0) -> LinearShaping:

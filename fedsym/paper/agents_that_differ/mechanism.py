@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from fedsym.core.solve import last_nonnegative
 from fedsym.model.accuracy import BoundAccuracy
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.mechanisms import BroadcastMechanism, parse_eps
@@ -92,13 +93,7 @@ class HeterogeneousShaping(BroadcastMechanism):
             upper *= 4
         if gap(anchor) < 0 or gap(upper) >= 0:
             return (anchor,)
-        lo, hi = anchor, upper
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            if mid in (lo, hi):
-                break
-            lo, hi = (mid, hi) if gap(mid) >= 0 else (lo, mid)
-        return (anchor, lo)
+        return (anchor, last_nonnegative(gap, anchor, upper))
 
     def agent_line(self, i: int) -> Callable[[np.ndarray], np.ndarray]:
         """Agent ``i``'s linear piece in value space as a numpy function of its contribution."""
