@@ -105,6 +105,8 @@ def read_costs_file(path: str) -> np.ndarray:
 
 def _parse_block(block: bytes, path: str, first: int) -> np.ndarray:
     """Costs of whole lines *block* (first line number *first*); numpy parses, Python only on blanks or comments."""
+    import numpy as np
+
     lines = block.split(NEWLINE)
     numbers = np.arange(first, first + len(lines))
     try:
