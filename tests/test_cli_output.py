@@ -248,7 +248,7 @@ def test_a_derivation_that_exits_is_an_error_naming_the_file(capsys: pytest.Capt
 
 
 def test_report_progress_names_each_file_on_stderr(capsys: pytest.CaptureFixture[str], derivations: Path) -> None:
-    status, out, err = run(capsys, "report", "--derivations", str(derivations), "--out",
+    status, out, err = run(capsys, "report", "--no-shipped", "--derivations", str(derivations), "--out",
                            str(derivations.parent / "out"))
     assert status == 0 and f"[1/1] {derivations / 'd1.py'}" in err and "d1.py" not in out
 
@@ -266,12 +266,11 @@ def test_check_table_fits_100_columns_with_labelled_columns(capsys: pytest.Captu
     """Rows with a long point and quantity (as Theorem 4.6's rows have): every line <= 100 columns."""
     import mpmath as mp
 
-    from fedsym.cli import check as cli_check
     from fedsym.core.checkrow import CheckRow
     point = "generalization-bound(a_opt=0.95, b=4, k=1), c = 0.001, costs [0.0005, 0.001, 0.002, 0.004, 0.008]"
     rows = [CheckRow("optimal_utility (numeric) = equilibrium utility", "Theorem 2.3 (proof, Fig. 1d)", point,
                      mp.mpf("0.123456789012345"), mp.mpf("0.123456789012345"), "golden-section max of u(m)")] * 2
-    monkeypatch.setattr(cli_check, "run_checks", lambda progress=None: rows)
+    monkeypatch.setattr("fedsym.check.run_checks", lambda progress=None: rows)
     status, out, _ = run(capsys, "check")
     lines = out.splitlines()
     assert status == 0 and max(map(len, lines)) <= 100

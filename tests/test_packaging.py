@@ -63,10 +63,13 @@ def test_wheel_lists_every_fedsym_package_and_the_derivations():
 
 
 def test_version_has_one_source():
-    """Claim: pyproject takes the version from fedsym.__version__ (PEP 440); no second copy in pyproject or CITATION.cff."""
+    """Claim: pyproject takes the version from fedsym/core/version.py, which fedsym.__version__ re-exports (PEP 440);
+    no second copy in pyproject or CITATION.cff."""
     project = _pyproject()["project"]
     assert "version" not in project and "version" in project["dynamic"]
-    assert _pyproject()["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "fedsym.__version__"}
+    assert _pyproject()["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "fedsym.core.version.__version__"}
+    from fedsym.core import version
+    assert fedsym.__version__ is version.__version__
     assert re.fullmatch(r"\d+\.\d+\.\d+((a|b|rc)\d+)?(\.dev\d+)?", fedsym.__version__)
     assert not re.search(r"^version:", (ROOT / "CITATION.cff").read_text(encoding="utf-8"), re.MULTILINE)
 
