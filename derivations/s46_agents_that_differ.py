@@ -47,7 +47,8 @@ AGENTS = (
 #: a re-solved crossing agrees with the double-precision profile to ~1e-15 relative
 CROSSING_TOLERANCE = mp.mpf("1e-12")
 
-C_I, J_I, V_I, W_I = (sp.Function(name) for name in ("C_i", "J_i", "v_i", "w_i"))
+C_I, V_I, W_I = (sp.Function(name) for name in ("C_i", "v_i", "w_i"))
+J_I = sp.Symbol("J_i")
 M_I, M_STAR, M_BAR = (sp.Symbol(name, positive=True) for name in ("m_i", "m_i^{*}", r"\bar{m}_i"))
 G = sp.Function("g_i")
 
@@ -105,7 +106,7 @@ def figure(standard: AgentsEquilibrium, shaping: AgentsEquilibrium) -> Figure:
          Series("standard federated learning", agents[giving], standard.contributions[giving],
                 style="red, mark=x, only marks"),
          Series(Latex(r"accuracy shaping $\bar m_i$"), agents, shaping.contributions, style="blue, mark=*, only marks")),
-        ymode="log",
+        ymode="log", axis_options="xtick distance=1",
         caption=Latex(r"Agents 1-2: Eq.~(3), cost $0.001m$; agent 3: Eq.~(3), $0.0005m + 10^{-6}m^2$; agent 4: power "
                       r"law, $0.0005m + 2\cdot 10^{-6}m^2$, joining cost $0.02$; agent 5: power law, $0.002m$; "
                       r"agent 6: Eq.~(3), $0.05m$, RealFM value $(1-a)^{-2}-1$. Agents that give nothing under standard FL "
@@ -126,7 +127,7 @@ def derive() -> Section:
                    r"largest stopping point $w_i'(M_i) = c_i$ contributes:"),
              sp.Eq(M_I, sp.Function(r"(C_i')^{-1}")(sp.Derivative(W_I(M), M)))),
         Step(Latex(r"Accuracy shaping: agent $i$ joins iff $w_i(M) - w_i(m_i^*) \ge J_i$ and gives $\bar m_i$ with"),
-             sp.Eq(C_I(M_BAR) - C_I(M_STAR), W_I(M) - W_I(M_STAR) - J_I())),
+             sp.Eq(C_I(M_BAR) - C_I(M_STAR), W_I(M) - W_I(M_STAR) - J_I)),
         Step(Latex(r"The total is the largest fixed point of the non-decreasing $F(M) = \sum_i$ "
                    r"($\bar m_i(M)$ if $i$ joins, else $m_i^*$):"),
              sp.Eq(sp.Function("F")(M), M)),
@@ -163,7 +164,7 @@ def derive() -> Section:
             r"only for the federation's model, and a value of accuracy $v_i$. Standard federated learning still "
             r"lets most agents free-ride; accuracy shaping in value space (the joining cost refunded in accuracy) "
             r"makes every joiner give $\bar m_i \ge m_i^*$ and keeps $U_i = u_i^*$ (Theorem~4.6)."),
-        parameters=tuple((Latex(f"agent entry {i + 1}"), agent.label()) for i, agent in enumerate(agents.agents)),
+        parameters=tuple((Latex(f"agent entry {i + 1}"), Latex(f"${agent.latex()}$")) for i, agent in enumerate(agents.agents)),
         steps=steps,
         closed_forms=tuple(closed),
         values=tuple(values) + ((Latex("Other equilibria of shaping"), other),),

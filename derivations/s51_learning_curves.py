@@ -146,7 +146,7 @@ def derive() -> list[Section]:
                           rf"(dashed), for costs up to $0.9$ times the lower end of the $c_{{max}}$ band.")))
     header = (r"Curve & Family & Parameters $\pm$ s.e. & RMSE & AIC & BIC & usable \\")
     table = Latex("\n".join([r"\noindent{\scriptsize\setlength{\tabcolsep}{3pt}",
-                             r"\begin{tabular}{@{}llp{0.42\linewidth}rrrl@{}}", r"\toprule", header, r"\midrule",
+                             r"\begin{tabular}{@{}llp{0.32\linewidth}rrrl@{}}", r"\toprule", header, r"\midrule",
                              *table_rows, r"\bottomrule", r"\end{tabular}}"]))
     power_law = FAMILIES["power-law"].expr.subs(sp.Symbol("tau", positive=True), 0)
     return [Section(
@@ -160,18 +160,22 @@ def derive() -> list[Section]:
             r"variance of the mean across seeds), and the family with the lowest AIC among the usable fits becomes "
             r"the accuracy function of Theorem~2.3 and of the equilibria under standard federated learning "
             rf"(Eq.~(10)) and accuracy shaping (Eq.~(13)) for $n = {AGENTS}$ identical agents."),
-        parameters=((Latex("curves"), Latex(escape_text(", ".join(all_fits)))),
+        parameters=((Latex("curves (OpenML id:learner)"),
+                     Latex(r"\begin{tabular}[t]{@{}l@{}}" + r"\\ ".join(escape_text(", ".join(list(all_fits)[i:i + 3]))
+                                                                for i in range(0, len(all_fits), 3)) + r"\end{tabular}")),
                     (Latex("score"), Latex(r"\texttt{score\_valid}")),
                     (Latex("families"), Latex(escape_text(", ".join(DEFAULT_FAMILIES)))),
                     (Latex("cost $c$, agents $n$"), Latex(f"${format_number(COST)}$, ${AGENTS}$")),
                     (Latex("bands"), Latex(r"delta method, 95\%, log scale"))),
         steps=(
-            Step("Weighted least squares over the distinct sizes m_j (mean accuracy, weight w_j):",
+            Step(Latex(r"Weighted least squares over the distinct sizes $m_j$ (mean accuracy $\bar y_j$, "
+                       r"weight $w_j$):"),
                  Latex(r"\hat\theta = \arg\min_\theta \sum_j w_j\,\bigl(\bar y_j - \hat a(m_j;\theta)\bigr)^2,"
                        r"\qquad \mathrm{Cov}(\hat\theta) = s^2 (J_w^\top J_w)^{-1},\ s^2 = \chi^2/(J-p)")),
-            Step("Power law as fitted (tau = 0, so a_opt stands for a_opt - tau):", sp.Eq(sp.Function(r"\hat{a}")(m),
-                                                                                       power_law)),
-            Step("Delta method for a downstream quantity q (central differences g of q over the parameters):",
+            Step(Latex(r"Power law as fitted ($\tau = 0$, so $a_{opt}$ stands for $a_{opt} - \tau$):"),
+                 sp.Eq(sp.Function(r"\hat{a}")(m), power_law)),
+            Step(Latex(r"Delta method for a downstream quantity $q$ (central differences $g$ of $q$ over the "
+                       r"parameters):"),
                  Latex(r"\mathrm{se}(q) = \sqrt{g^\top \mathrm{Cov}(\hat\theta)\, g},\qquad "
                        r"q\,e^{\pm 1.96\,\mathrm{se}(q)/q}")),
         ),

@@ -32,8 +32,10 @@ import numpy as np
 import sympy as sp
 
 from fedsym.core import symbols as S
+from fedsym.core.checkrow import text_math
 from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
 from fedsym.core.expression import parse_expression
+from fedsym.core.latex import format_number
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function, parse_number
 
@@ -339,6 +341,16 @@ class Agent:
         text = ", ".join(parts)
         text = f"{self.name}: {text}" if self.name else text
         return f"{text} (x{self.count})" if self.count > 1 else text
+
+    def latex(self) -> str:
+        """:meth:`label` as math: the accuracy with its parameters, :math:`C(m)`, :math:`J`, :math:`v(a)`, the count."""
+        parts = [text_math(self.accuracy.label()), rf"C(m) = {sp.latex(self.cost)}"]
+        if self.joining_cost:
+            parts.append(rf"J = {format_number(self.joining_cost)}")
+        if not self.value_is_identity:
+            parts.append(rf"v(a) = {sp.latex(self.value)}")
+        text = r",\ ".join(parts)
+        return rf"{text}\ (	imes {self.count})" if self.count > 1 else text
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "accuracy": self.accuracy.label(), "cost": str(self.cost),

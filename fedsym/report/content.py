@@ -27,6 +27,9 @@ __all__ = ["Series", "Figure", "Step", "Section", "accuracy_parameters", "symbol
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]*")
 _AXIS_MODES = ("normal", "log")
+
+#: rows of one table of numbers: a tabularx cannot break across pages, so longer lists become several tables
+VALUE_ROWS = 12
 #: keys of the generated files that are not sections
 RESERVED_KEYS = ("main", "verification")
 #: "Figure 4(a): ..." at the start of a title: the paper's figure number
@@ -303,6 +306,11 @@ class Section:
         failed = sum(1 for row in self.checks if not row.passed)
         return render("section.tex", section=self, header=GENERATED_HEADER,
                        label=Latex(f"sec:{self.key}"), figures=figures, failed=failed)
+
+    @property
+    def value_blocks(self) -> tuple[tuple[tuple[str, Value], ...], ...]:
+        """:attr:`values` in tables of at most :data:`VALUE_ROWS` rows (none when there are no values)."""
+        return tuple(self.values[i:i + VALUE_ROWS] for i in range(0, len(self.values), VALUE_ROWS))
 
     def check_groups(self) -> list[tuple[CheckRow, list[CheckRow]]]:
         """The check rows grouped by quantity, source, method and tolerance, in first-seen order."""
