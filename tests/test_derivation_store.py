@@ -16,13 +16,15 @@ from fedsym.core import cache
 from fedsym.core.serialize import decode
 from fedsym.core.solve import set_symbolic_timeout, symbolic_timeout
 from fedsym.model.accuracy import FAMILIES, accuracy_function, symbolic_limit
+from fedsym.paper.agents_that_differ.lone import cost_shape_forms
+from fedsym.paper.best_response import jump_forms
 from fedsym.paper.equilibrium import ceiling_form
 from fedsym.paper.example_4_5 import example_forms
 from fedsym.paper.lone_agent import lone_agent_forms
 from fedsym.paper.screening.forms import screening_forms
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHED = (lone_agent_forms, screening_forms, ceiling_form, example_forms, symbolic_limit)
+CACHED = (lone_agent_forms, screening_forms, ceiling_form, example_forms, symbolic_limit, jump_forms, cost_shape_forms)
 
 
 def _clear() -> None:
@@ -38,7 +40,8 @@ def test_every_store_entry_reads_back():
         kinds.add(entry["key"]["kind"])
         for value in entry["outcome"].values():
             assert value is None or isinstance(value, str) or isinstance(decode(value["expr"]), sp.Basic)
-    assert kinds == {"lone_agent", "screening", "ceiling", "limit", "example_4_5", "assumption"}
+    assert kinds == {"lone_agent", "screening", "ceiling", "limit", "example_4_5", "assumption", "jump",
+                     "cost_shape"}
 
 
 @pytest.fixture
@@ -72,6 +75,9 @@ def test_built_in_derivations_come_from_the_store_whatever_the_budget(no_symboli
             screening_forms(FAMILIES[name])
         ceiling_form(FAMILIES["simplified"])
         example_forms()
+        jump_forms()  # Theorem 3.3's chain (Figure 6)
+        quadratic = cost_shape_forms(FAMILIES["simplified"], sp.Symbol("m", positive=True) ** 2)  # agents that differ
+        assert quadratic.optimal_data.method == "closed-form"
         FAMILIES["power-law"].bind({"a_opt": "0.9", "tau": "0.1", "beta": "1", "alpha": "0.5"}).a_opt  # noqa: B018
     finally:
         set_symbolic_timeout(previous)

@@ -17,6 +17,7 @@ expression it could not read back, :func:`decode` a tree it did not write.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
@@ -65,6 +66,11 @@ def encode(expr: Any) -> dict[str, Any]:
     return {"f": head, "args": [encode(arg) for arg in expr.args]}
 
 
+#: a stored symbol's name: an identifier or a LaTeX-style name such as ``m_{-i}`` or ``\varepsilon``
+#: (a name only labels a positive symbol; nothing is evaluated)
+_SYMBOL_NAME = re.compile(r"[A-Za-z\\][A-Za-z0-9_{}^\\*+-]{0,99}")
+
+
 def decode(tree: Any, depth: int = 0) -> sp.Expr:
     """The expression a tree of :func:`encode` describes; :class:`SerializationError` for any other input."""
     if depth > MAX_DEPTH:
@@ -72,7 +78,7 @@ def decode(tree: Any, depth: int = 0) -> sp.Expr:
     if not isinstance(tree, dict) or len(tree) not in (1, 2):
         raise SerializationError("an expression node must be an object with one kind")
     try:
-        if set(tree) == {"sym"} and isinstance(tree["sym"], str) and tree["sym"].isidentifier():
+        if set(tree) == {"sym"} and isinstance(tree["sym"], str) and _SYMBOL_NAME.fullmatch(tree["sym"]):
             return sp.Symbol(tree["sym"], positive=True)
         if set(tree) == {"int"}:
             return sp.Integer(_digits(tree["int"]))

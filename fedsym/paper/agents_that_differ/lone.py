@@ -175,23 +175,6 @@ def _close(a: Any, b: Any, rtol: str = "1e-20") -> bool:
     return bool(abs(a - b) <= mp.mpf(rtol) * max(abs(a), abs(b), mp.mpf(10) ** -30))
 
 
-def _stored_solve(which: str, function: AccuracyFunction, value: sp.Expr, shape: sp.Expr, equation: sp.Expr,
-                  accept: Callable[[sp.Expr], bool]) -> tuple[sp.Expr | None, str]:
-    """:func:`solve_validated` in :math:`m` through the derivation store and cache.
-
-    The outcome (a validated root, or none and why) is kept per accuracy, value and
-    cost shape, so it never depends on the machine's speed once stored (issue 15).
-    """
-    def derive() -> Outcome:
-        root, note = solve_validated(equation, S.m, accept)
-        return {"root": root, "note": note}
-
-    description = {**function.description(), "value": sp.srepr(value), "shape": sp.srepr(shape)}
-    outcome = derivation(f"cost_shape_{which}", description, derive, ("root", "note"))
-    root = outcome["root"]
-    return (root if isinstance(root, sp.Expr) else None), str(outcome["note"] or "")
-
-
 @functools.lru_cache(maxsize=64)
 def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr = ACCURACY) -> CostShapeForms:
     r"""Derive :math:`m^*(c)`, :math:`u^*(c)`, the tangent point and :math:`c_{max}` (MODEL.md §8).
@@ -227,19 +210,43 @@ def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr 
         return every(lambda curve, values, _: (v := _value_at(candidate, values)) is not None
                      and _close(v, curve.tangent()))
 
-    mt_expr, mt_note = _stored_solve("tangent", function, value, shape,
-                                     _numerator(w1 * shape - w_expr * sp.diff(shape, S.m)), accept_tangent)
-    tangent_point = Derived("tangent_point", r"m_{t}", "where w(m)/g(m) is largest", "MODEL.md §8", params,
-                            mt_expr, lambda values: curve_at(values).tangent(), mt_note)
+    def accept_mstar(candidate: sp.Expr) -> bool:
+        def test(curve: _Curve, values: dict[str, mp.mpf], c: mp.mpf) -> bool:
+            v = _value_at(candidate, values)
+            return v is not None and v >= curve.concave_from and _close(v, curve.optimum(c)[0])
+        return every(test)
 
-    def agrees(original: sp.Expr, args_c: bool) -> Callable[[sp.Expr], bool]:
+    def agrees(original: sp.Expr) -> Callable[[sp.Expr], bool]:
         def test(option: sp.Expr) -> bool:
             return every(lambda curve, values, _: (x := _value_at(option, values)) is not None
                          and (y := _value_at(original, values)) is not None and _close(x, y, "1e-25"))
         return test
 
-    ratio = None if mt_expr is None else (w_expr / shape).subs(S.m, mt_expr)
-    cmax_expr = None if ratio is None else simplest(ratio, agrees(ratio, False))
+    def derive() -> Outcome:
+        """Every symbolic step, each branch validated; kept by the derivation store and cache (issue 15)."""
+        tangent, tangent_note = solve_validated(_numerator(w1 * shape - w_expr * sp.diff(shape, S.m)), S.m,
+                                                accept_tangent)
+        ratio = None if tangent is None else (w_expr / shape).subs(S.m, tangent)
+        optimum, optimum_note = solve_validated(_numerator(w1 - S.c * sp.diff(shape, S.m)), S.m, accept_mstar)
+        raw = None if optimum is None else w_expr.subs(S.m, optimum) - S.c * shape.subs(S.m, optimum)
+        return {"tangent": tangent, "tangent_note": tangent_note,
+                "c_max": None if ratio is None else simplest(ratio, agrees(ratio)),
+                "optimum": optimum, "optimum_note": optimum_note,
+                "utility": None if raw is None else simplest(raw, agrees(raw))}
+
+    description = {**function.description(), "value": sp.srepr(value), "shape": sp.srepr(shape)}
+    outcome = derivation("cost_shape", description, derive,
+                         ("tangent", "tangent_note", "c_max", "optimum", "optimum_note", "utility"))
+
+    def closed(name: str) -> sp.Expr | None:
+        form = outcome[name]
+        return form if isinstance(form, sp.Expr) else None
+
+    mt_expr, mt_note = closed("tangent"), str(outcome["tangent_note"] or "")
+    mstar_expr, mstar_note = closed("optimum"), str(outcome["optimum_note"] or "")
+    cmax_expr, ustar_expr = closed("c_max"), closed("utility")
+    tangent_point = Derived("tangent_point", r"m_{t}", "where w(m)/g(m) is largest", "MODEL.md §8", params,
+                            mt_expr, lambda values: curve_at(values).tangent(), mt_note)
 
     def numeric_cmax(values: Mapping[str, mp.mpf]) -> mp.mpf:
         curve = curve_at(values)
@@ -249,15 +256,6 @@ def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr 
     viability_cost = Derived("viability_cost", r"c_{max}", "cost scale from which the agent collects nothing",
                              "MODEL.md §8 (Theorem 2.3 generalized)", params, cmax_expr, numeric_cmax,
                              "" if cmax_expr is not None else f"no closed tangent point ({mt_note})")
-
-    def accept_mstar(candidate: sp.Expr) -> bool:
-        def test(curve: _Curve, values: dict[str, mp.mpf], c: mp.mpf) -> bool:
-            v = _value_at(candidate, values)
-            return v is not None and v >= curve.concave_from and _close(v, curve.optimum(c)[0])
-        return every(test)
-
-    mstar_expr, mstar_note = _stored_solve("optimum", function, value, shape,
-                                           _numerator(w1 - S.c * sp.diff(shape, S.m)), accept_mstar)
 
     def numeric_mstar(values: Mapping[str, mp.mpf]) -> mp.mpf:
         return curve_at(values).optimum(values["c"])[0]
@@ -269,8 +267,6 @@ def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr 
 
     optimal_data = Derived("optimal_data", r"m^{*}", "optimal data of the agent alone", "MODEL.md §8",
                            params + ("c",), mstar_expr, numeric_mstar, mstar_note, verify=verify_mstar)
-    raw = None if mstar_expr is None else w_expr.subs(S.m, mstar_expr) - S.c * shape.subs(S.m, mstar_expr)
-    ustar_expr = None if raw is None else simplest(raw, agrees(raw, True))
 
     def numeric_ustar(values: Mapping[str, mp.mpf]) -> mp.mpf:
         return curve_at(values).optimum(values["c"])[1]
