@@ -304,3 +304,13 @@ def test_a_whole_derivation_under_spawn_equals_the_one_under_the_default(monkeyp
         lone_agent_forms.cache_clear()
     assert results[0] == results[1]
     assert all(entry["method"] == "closed-form" for entry, _ in results[1])
+
+
+@pytest.mark.timeout(60)
+def test_help_imports_neither_sympy_nor_scipy():
+    """Claim (issue 8, warm calls near start-up): ``fedsym --help`` builds every subcommand's parser without
+    importing sympy, mpmath or scipy; a subcommand that imports its solver at module level fails this."""
+    code = ("import sys\nfrom fedsym.cli import build_parser\nbuild_parser()\n"
+            "print(sorted(m for m in ('sympy', 'scipy', 'mpmath') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"

@@ -7,7 +7,6 @@ from typing import Any
 
 from fedsym.core.errors import ParameterError
 from fedsym.model.learning_curve import LCDB_SCORES, LearningCurve, read_csv, read_lcdb
-from fedsym.paper.fitting import DEFAULT_FAMILIES, fit_curve
 
 from .common import print_json, print_table
 
@@ -23,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--score-column", default="accuracy", metavar="A", help="CSV column of accuracies in [0, 1]")
     parser.add_argument("--score", default="valid", choices=LCDB_SCORES, help="LCDB score column (default valid)")
     parser.add_argument("--family", action="append", metavar="F",
-                        help=f"family or expression in m to fit (repeatable; default: {', '.join(DEFAULT_FAMILIES)})")
+                        help="family or expression in m to fit (repeatable; default: the built-in families Eq. (3), "
+                             "Eq. (2) and the power law)")
     parser.add_argument("--cost", metavar="C", help="marginal cost: optimal data and viability cost of the best "
                         "fit, with delta-method bands")
     parser.add_argument("--agents", type=int, metavar="N", help="with --cost: totals of N equal agents under "
@@ -40,6 +40,8 @@ def _curve(args: argparse.Namespace) -> LearningCurve:
 def run(args: argparse.Namespace) -> int:
     if args.agents is not None and (args.cost is None or args.agents < 1):
         raise ParameterError("--agents N needs --cost and N >= 1")
+    from fedsym.paper.fitting import DEFAULT_FAMILIES, fit_curve  # scipy and sympy: imported on use
+
     fits = fit_curve(_curve(args), args.family or DEFAULT_FAMILIES)
     data: dict[str, Any] = fits.to_dict()
     if args.cost is not None:
