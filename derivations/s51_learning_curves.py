@@ -18,6 +18,8 @@ linear regression in :math:`(a_\\infty, \\beta)` at each grid point.
 
 from __future__ import annotations
 
+import sys
+
 import mpmath as mp
 import numpy as np
 import sympy as sp
@@ -90,8 +92,10 @@ def band_text(band: Band) -> Latex:
 
 
 def derive() -> list[Section]:
-    """The section, or none when the LCDB extra is not installed."""
+    """The section, or none (with a warning on stderr) when the LCDB extra is not installed."""
     if not lcdb_available():
+        print("derivations/s51_learning_curves.py: the LCDB curves are not installed "
+              "(pip install 'fedsym[lcdb]'); the learning-curve section is left out", file=sys.stderr)
         return []
     all_fits = {curve_name(i, learner): fit_curve(read_lcdb(curve_name(i, learner)))
                 for learner in LEARNERS for i in DATA_SETS}
