@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import stat
-from typing import TYPE_CHECKING
+
+import numpy as np
 
 from fedsym.core.errors import InputFileError, ParameterError
-
-if TYPE_CHECKING:
-    import numpy as np
 
 from .common import add_accuracy_arguments, bound_accuracy, print_json, print_table
 
@@ -53,8 +51,6 @@ def read_costs_file(path: str) -> np.ndarray:
     not one number or a number that is not a finite positive double (naming
     its line), a line longer than :data:`MAX_LINE` bytes, a file without costs.
     """
-    import numpy as np
-
     try:
         info = os.stat(path)
     except OSError as error:
@@ -105,8 +101,6 @@ def read_costs_file(path: str) -> np.ndarray:
 
 def _parse_block(block: bytes, path: str, first: int) -> np.ndarray:
     """Costs of whole lines *block* (first line number *first*); numpy parses, Python only on blanks or comments."""
-    import numpy as np
-
     lines = block.split(NEWLINE)
     numbers = np.arange(first, first + len(lines))
     try:
