@@ -20,8 +20,19 @@ if TYPE_CHECKING:
     from fedsym.check import run_checks
     from fedsym.core.checkrow import CheckRow
     from fedsym.core.derived import Derived
-    from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
+    from fedsym.core.errors import (
+        AssumptionError,
+        ComputationError,
+        ConvergenceError,
+        DerivationError,
+        ExpressionError,
+        FedsymError,
+        InputError,
+        InputFileError,
+        ParameterError,
+    )
     from fedsym.core.latex import Latex
+    from fedsym.core.settings import Settings, current_settings, using_settings
     from fedsym.core.solve import set_symbolic_timeout
     from fedsym.model.accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
     from fedsym.model.agent import Agent, Population, load_agents
@@ -77,6 +88,13 @@ _LAZY: dict[str, str] = {
     "ExpressionError": "fedsym.core.errors",
     "FedsymError": "fedsym.core.errors",
     "InputFileError": "fedsym.core.errors",
+    "InputError": "fedsym.core.errors",
+    "ComputationError": "fedsym.core.errors",
+    "ConvergenceError": "fedsym.core.errors",
+    "DerivationError": "fedsym.core.errors",
+    "Settings": "fedsym.core.settings",
+    "current_settings": "fedsym.core.settings",
+    "using_settings": "fedsym.core.settings",
     "ParameterError": "fedsym.core.errors",
     "Latex": "fedsym.core.latex",
     "set_symbolic_timeout": "fedsym.core.solve",
@@ -187,6 +205,13 @@ __all__ = [
     "ExpressionError",
     "AssumptionError",
     "InputFileError",
+    "InputError",
+    "ComputationError",
+    "ConvergenceError",
+    "DerivationError",
+    "Settings",
+    "current_settings",
+    "using_settings",
     "set_symbolic_timeout",
     "Agent",
     "Population",

@@ -18,16 +18,18 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from fedsym.core.errors import FedsymError
+from fedsym.core.errors import ComputationError, InputError
 from fedsym.core.version import __version__
 
-__all__ = ["main", "COMMANDS", "EXIT_USAGE", "EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED"]
+__all__ = ["main", "COMMANDS", "EXIT_USAGE", "EXIT_COMPUTATION", "EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED"]
 
 #: subcommand module names, in help order
 COMMANDS: tuple[str, ...] = ("individual", "equilibrium", "screening", "fit", "check", "report")
 
 #: exit status for bad input
 EXIT_USAGE = 2
+#: a computation on acceptable input failed (no convergence, no bracket, a broken derivation)
+EXIT_COMPUTATION = 3
 #: exit status when the reader of standard output went away (Python's convention for SIGPIPE)
 EXIT_BROKEN_PIPE = 1
 #: exit status after Ctrl-C (128 + SIGINT, the shell's convention)
@@ -91,12 +93,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    """Run the chosen subcommand; a user mistake is one line on stderr and exit status 2."""
+    """Run the chosen subcommand; a user mistake is one line on stderr and exit status 2, a failed computation
+    one line and exit status 3."""
     try:
         return int(args.run(args))
-    except FedsymError as error:
+    except InputError as error:
         print(f"fedsym {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except ComputationError as error:
+        print(f"fedsym {args.command}: computation failed: {error}", file=sys.stderr)
+        return EXIT_COMPUTATION
 
 
 def _silence_stdout() -> None:
