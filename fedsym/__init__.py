@@ -13,7 +13,6 @@ specified equation by equation in MODEL.md.
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from fedsym import _moved
 from fedsym.core.version import __version__ as __version__  # the one source of the version
 
 if TYPE_CHECKING:
@@ -76,8 +75,6 @@ if TYPE_CHECKING:
     from fedsym.paper.screening.forms import screening_forms
     from fedsym.paper.screening.menu import CostTypes, Menu, optimal_menu
     from fedsym.paper.screening.result import ScreeningResult, screen
-
-_moved.install()
 
 #: public name -> module that defines it (imported on first access: ``fedsym --help`` stays light)
 _LAZY: dict[str, str] = {

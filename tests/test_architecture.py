@@ -63,8 +63,8 @@ def _layer(module: str) -> int | None:
 
 
 def test_every_module_belongs_to_a_layer():
-    """Each module lives in a layer's folder; only the front (``fedsym/__init__``) and the alias finder stand outside."""
-    outside = sorted(m for m in MODULES if _layer(m) is None and m not in ("fedsym", "fedsym._moved"))
+    """Each module lives in a layer's folder; only the front (``fedsym/__init__``) stands outside."""
+    outside = sorted(m for m in MODULES if _layer(m) is None and m != "fedsym")
     assert outside == []
 
 
@@ -128,11 +128,3 @@ def test_every_checks_function_is_registered():
             defining.add(info.name)
     assert defining == set(CHECKED_MODULES)
 
-
-def test_old_module_paths_still_import_with_a_warning():
-    """fedsym 0.1's flat paths (``fedsym.agent``) give the moved module and a DeprecationWarning naming it."""
-    import sys
-    sys.modules.pop("fedsym.agent", None)
-    with pytest.warns(DeprecationWarning, match="fedsym.paper.lone_agent"):
-        old = importlib.import_module("fedsym.agent")
-    assert old is importlib.import_module("fedsym.paper.lone_agent")
