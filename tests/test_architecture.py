@@ -1,4 +1,4 @@
-"""The package's shape (issue 9, DESIGN.md "Layout"): layers, no import cycles, one public front.
+"""The package's shape (issue 9; ARCHITECTURE.md): layers, no import cycles, one public front.
 
 Imports are read with :mod:`ast` from the source (every ``import`` statement,
 including those inside functions), so the test sees what a newcomer reading
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.timeout(120)
 
 ROOT = pathlib.Path(fedsym.__file__).parent
 
-#: layer of each top-level part of the package, ground floor first (DESIGN.md)
+#: layer of each top-level part of the package, ground floor first (ARCHITECTURE.md)
 LAYERS = {"core": 1, "model": 2, "paper": 3, "check": 4, "report": 4, "cli": 5, "__main__": 6}
 
 
@@ -70,7 +70,7 @@ def test_every_module_belongs_to_a_layer():
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if _layer(m) is not None))
 def test_imports_only_own_or_lower_layers(module):
-    """A module imports only from its own layer or the ones below, never the front (DESIGN.md)."""
+    """A module imports only from its own layer or the ones below, never the front (ARCHITECTURE.md)."""
     mine = _layer(module)
     assert mine is not None
     for target in EDGES[module]:

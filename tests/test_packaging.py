@@ -160,7 +160,7 @@ def test_report_runs_the_shipped_derivations_with_the_users(tmp_path, monkeypatc
     (["--no-shipped"], "fedsym report: error: --no-shipped needs at least one --derivations DIR"),
 ])
 def test_report_bad_folders_are_one_line_errors(tmp_path, monkeypatch, capsys, argv, message):
-    """Claim: a missing folder or an empty selection exits 2 with one line naming the input (DESIGN.md contract)."""
+    """Claim: a missing folder or an empty selection exits 2 with one line naming the input (docs/cli.rst, "Exit codes")."""
     monkeypatch.chdir(tmp_path)
     assert main(["report", *argv, "--out", "out"]) == 2
     assert capsys.readouterr().err.strip() == message
