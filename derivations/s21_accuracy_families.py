@@ -13,13 +13,9 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.checkrow import CheckRow
-from fedsym.core.derived import mp_value
-from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS, bracketed_root
-from fedsym.core.symbols import m
-from fedsym.model.accuracy import FAMILIES, BoundAccuracy
-from fedsym.paper.lone_agent import check_rows, lone_agent_forms
+from fedsym import check_rows, lone_agent_forms
+from fedsym.core import DPS, CheckRow, Latex, bracketed_root, format_number, m, mp_value
+from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, number_latex, symbol_parameters
 
 #: parameter values of the figure and the table (the paper's simulations use b = 4)

@@ -14,11 +14,9 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.latex import Latex
-from fedsym.core.solve import DPS
-from fedsym.core.symbols import c, m
-from fedsym.model.accuracy import FAMILIES
-from fedsym.paper.lone_agent import check_rows, individual, lone_agent_forms
+from fedsym import check_rows, individual, lone_agent_forms
+from fedsym.core import DPS, Latex, c, m
+from fedsym.model import FAMILIES
 from fedsym.report import Figure, Section, Series, Step, symbol_parameters
 
 #: parameter point of the section (one of ``fedsym check``'s points)

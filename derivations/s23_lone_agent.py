@@ -15,11 +15,9 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.latex import Latex
-from fedsym.core.solve import DPS
-from fedsym.core.symbols import c, k, m
-from fedsym.model.accuracy import FAMILIES, BoundAccuracy
-from fedsym.paper.lone_agent import IndividualResult, LoneAgentForms, check_rows, individual, lone_agent_forms
+from fedsym import IndividualResult, LoneAgentForms, check_rows, individual, lone_agent_forms
+from fedsym.core import DPS, Latex, c, k, m
+from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, number_latex, symbol_parameters
 
 #: the paper's running example

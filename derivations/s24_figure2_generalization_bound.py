@@ -14,11 +14,9 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.latex import Latex, escape_text
-from fedsym.core.solve import DPS
-from fedsym.core.symbols import c, m
-from fedsym.model.accuracy import FAMILIES
-from fedsym.paper.lone_agent import check_rows, lone_agent_forms, optimal_data_array
+from fedsym import check_rows, lone_agent_forms, optimal_data_array
+from fedsym.core import DPS, Latex, c, escape_text, m
+from fedsym.model import FAMILIES
 from fedsym.report import Figure, Section, Series, Step, number_latex
 
 #: a_opt of the figure (MODEL.md §7); b keeps its default 4

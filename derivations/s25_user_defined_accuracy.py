@@ -13,11 +13,9 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.latex import Latex, escape_text
-from fedsym.core.solve import DPS
-from fedsym.core.symbols import c, m
-from fedsym.model.accuracy import accuracy_function
-from fedsym.paper.lone_agent import check_rows, individual, lone_agent_forms
+from fedsym import check_rows, individual, lone_agent_forms
+from fedsym.core import DPS, Latex, c, escape_text, m
+from fedsym.model import accuracy_function
 from fedsym.report import Figure, Section, Series, Step, symbol_parameters
 
 #: the expression as a user types it (``fedsym individual --accuracy ...``)

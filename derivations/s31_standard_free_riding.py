@@ -18,15 +18,9 @@ from collections.abc import Iterable
 import mpmath as mp
 import sympy as sp
 
-from fedsym.core.checkrow import CheckRow, prose_math
-from fedsym.core.derived import CLOSED_FORM
-from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS
-from fedsym.core.symbols import c, m
-from fedsym.model.accuracy import FAMILIES, BoundAccuracy
-from fedsym.paper.equilibrium import Equilibrium, best_response_equilibrium, standard_equilibrium
-from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
-from fedsym.paper.mechanisms import StandardMechanism
+from fedsym import Equilibrium, StandardMechanism, best_response_equilibrium, lone_agent_forms, maximize_utility, standard_equilibrium
+from fedsym.core import CLOSED_FORM, DPS, CheckRow, Latex, c, format_number, m, prose_math
+from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
 #: the paper's running example, Eq. (3)

@@ -21,15 +21,21 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.checkrow import CheckRow
-from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS
-from fedsym.core.symbols import a_opt, k
-from fedsym.model.accuracy import FAMILIES, BoundAccuracy
-from fedsym.paper.best_response import C_I, EPS_SYMBOL, M_I, M_OTHERS, jump_forms, numeric_threshold, search_threshold
-from fedsym.paper.best_response import best_response as paper_best_response
-from fedsym.paper.equilibrium import shaping_equilibrium
-from fedsym.paper.mechanisms import LinearShaping, accuracy_shaping
+from fedsym import (
+    C_I,
+    EPS_SYMBOL,
+    M_I,
+    M_OTHERS,
+    LinearShaping,
+    accuracy_shaping,
+    jump_forms,
+    numeric_threshold,
+    search_threshold,
+    shaping_equilibrium,
+)
+from fedsym import best_response as paper_best_response
+from fedsym.core import DPS, CheckRow, Latex, a_opt, format_number, k
+from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
 #: the paper's running example, Eq. (3)

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from fedsym.core.latex import Latex
-from fedsym.model.accuracy import FAMILIES, BoundAccuracy
-from fedsym.paper.mechanisms import (
+from fedsym import (
     Mechanism,
     PropertyReport,
+    ScreeningMechanism,
     StandardMechanism,
     accuracy_shaping,
     check_feasibility,
     check_individual_rationality,
 )
-from fedsym.paper.screening.curve import ScreeningMechanism
+from fedsym.core import Latex
+from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.paper.screening.menu import CostTypes
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 

@@ -18,14 +18,10 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.checkrow import CheckRow
-from fedsym.core.latex import Latex, format_number, math
-from fedsym.core.solve import DPS, bracketed_root, solve_bounded
-from fedsym.core.symbols import M, a_opt, m
-from fedsym.model.accuracy import BoundAccuracy, accuracy_function
-from fedsym.paper.equilibrium import CHECK_INSTANCES, Equilibrium, ceiling_form, checks, shaping_equilibrium
-from fedsym.paper.lone_agent import lone_agent_forms
-from fedsym.paper.mechanisms import accuracy_shaping
+from fedsym import CHECK_INSTANCES, Equilibrium, accuracy_shaping, ceiling_form, lone_agent_forms, shaping_equilibrium
+from fedsym import equilibrium_checks as checks
+from fedsym.core import DPS, CheckRow, Latex, M, a_opt, bracketed_root, format_number, m, math, solve_bounded
+from fedsym.model import BoundAccuracy, accuracy_function
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
 #: accuracy, parameters and costs: the first instance of ``fedsym check`` (Eq. (3), heterogeneous costs)

@@ -13,13 +13,10 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS
-from fedsym.core.symbols import M, a_opt, c, k, m, n
-from fedsym.model.accuracy import FAMILIES
-from fedsym.paper.equilibrium import shaping_equilibrium
-from fedsym.paper.example_4_5 import checks, example_forms
-from fedsym.paper.lone_agent import lone_agent_forms
+from fedsym import example_4_5_checks as checks
+from fedsym import example_forms, lone_agent_forms, shaping_equilibrium
+from fedsym.core import DPS, Latex, M, a_opt, c, format_number, k, m, n
+from fedsym.model import FAMILIES
 from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
 #: the paper's running example, Eq. (3) (c_max ~ 0.0318)

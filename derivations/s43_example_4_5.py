@@ -16,13 +16,10 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS
-from fedsym.core.symbols import c, m, n, t
-from fedsym.model.accuracy import FAMILIES, BoundAccuracy
-from fedsym.paper.equilibrium import shaping_equilibrium
-from fedsym.paper.example_4_5 import checks, example_forms
-from fedsym.paper.lone_agent import lone_agent_forms
+from fedsym import example_4_5_checks as checks
+from fedsym import example_forms, lone_agent_forms, shaping_equilibrium
+from fedsym.core import DPS, Latex, c, format_number, m, n, t
+from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
 #: the paper's running example, Eq. (3)

@@ -13,13 +13,10 @@ from __future__ import annotations
 import mpmath as mp
 import sympy as sp
 
-from fedsym.core.checkrow import text_math
-from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS, solve_bounded
-from fedsym.core.symbols import c
-from fedsym.model.accuracy import accuracy_function
-from fedsym.paper.equilibrium import CHECK_INSTANCES, checks, shaping_equilibrium
-from fedsym.paper.lone_agent import lone_agent_forms
+from fedsym import CHECK_INSTANCES, lone_agent_forms, shaping_equilibrium
+from fedsym import equilibrium_checks as checks
+from fedsym.core import DPS, Latex, c, format_number, solve_bounded, text_math
+from fedsym.model import accuracy_function
 from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
 #: the instance of the per-agent table: the first of ``fedsym check`` (Eq. (3), heterogeneous costs)

@@ -14,12 +14,9 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS
-from fedsym.core.symbols import c, m
-from fedsym.model.accuracy import FAMILIES, BoundAccuracy
-from fedsym.paper.equilibrium import shaping_equilibrium
-from fedsym.paper.lone_agent import lone_agent_forms, optimal_data_array
+from fedsym import lone_agent_forms, optimal_data_array, shaping_equilibrium
+from fedsym.core import DPS, Latex, c, format_number, m
+from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
 #: accuracy parameters (MODEL.md §7; b keeps its default 4)

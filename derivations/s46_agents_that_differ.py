@@ -17,11 +17,8 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.checkrow import CheckRow
-from fedsym.core.latex import Latex, format_number
-from fedsym.core.symbols import M, m
-from fedsym.model.accuracy import accuracy_function
-from fedsym.model.agent import Agent, Population
+from fedsym.core import CheckRow, Latex, M, format_number, m
+from fedsym.model import Agent, Population, accuracy_function
 from fedsym.paper.agents_that_differ import (
     AgentsEquilibrium,
     Cohort,

@@ -24,19 +24,9 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.checkrow import CheckRow
-from fedsym.core.latex import Latex, escape_text, format_number
-from fedsym.core.symbols import m
-from fedsym.model.accuracy import FAMILIES
-from fedsym.model.learning_curve import lcdb_available, read_lcdb
-from fedsym.paper.fitting import (
-    DEFAULT_FAMILIES,
-    Band,
-    CurveFits,
-    FitResult,
-    fit_curve,
-    weighted_means,
-)
+from fedsym import DEFAULT_FAMILIES, Band, CurveFits, FitResult, fit_curve, weighted_means
+from fedsym.core import CheckRow, Latex, escape_text, format_number, m
+from fedsym.model import FAMILIES, lcdb_available, read_lcdb
 from fedsym.report import Figure, Section, Series, Step
 
 #: OpenML data sets (names from the lcdb package's datasets.csv) and learners

@@ -28,16 +28,9 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.checkrow import CheckRow
-from fedsym.core.derived import mp_value
-from fedsym.core.latex import Latex, escape_text, math
-from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
-from fedsym.core.symbols import c, c_H, c_L, m, p, positive_symbol
-from fedsym.model.accuracy import FAMILIES, BoundAccuracy
-from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
-from fedsym.paper.screening.curve import ScreeningMechanism
-from fedsym.paper.screening.menu import Cap
-from fedsym.paper.screening.result import ScreeningResult, screen
+from fedsym import Cap, ScreeningMechanism, ScreeningResult, lone_agent_forms, maximize_utility, screen
+from fedsym.core import DPS, CheckRow, Latex, bracketed_root, c, c_H, c_L, escape_text, m, math, maximize_unimodal, mp_value, p, positive_symbol
+from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, number_latex
 
 #: accuracy of Example B.4 and Figure 5: Eq. (3)

@@ -23,13 +23,11 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 
-from fedsym.core.checkrow import CheckRow
-from fedsym.core.latex import Latex, format_number
-from fedsym.core.solve import DPS
-from fedsym.model.accuracy import FAMILIES
+from fedsym import screen
+from fedsym.core import DPS, CheckRow, Latex, format_number
+from fedsym.model import FAMILIES
 from fedsym.paper.screening.k_curve import KScreeningMechanism, verify_menu_k
 from fedsym.paper.screening.k_types import KMenu, KTypes, checks, optimal_menu_k, sweep
-from fedsym.paper.screening.result import screen
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
 
 PARAMETERS = {"a_opt": "0.9", "k": "10"}

@@ -1,8 +1,8 @@
 """fedsym: derive, check and write up the economics of data sharing in federated learning.
 
 Implements the model of Karimireddy, Guo and Jordan, *Mechanisms that
-Incentivize Data Sharing in Federated Learning* (2022); the mathematics is
-specified equation by equation in MODEL.md.
+Incentivize Data Sharing in Federated Learning* (2022); the documentation's
+model page states the mathematics equation by equation (Model §1-§12).
 
 >>> from fedsym import accuracy_function, individual
 >>> alone = individual(accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"}), "0.001")
@@ -10,10 +10,9 @@ specified equation by equation in MODEL.md.
 (100.0, 0.65, 'low')
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from fedsym import _moved
+from fedsym.core.lazy import lazy_front
 from fedsym.core.version import __version__ as __version__  # the one source of the version
 
 if TYPE_CHECKING:
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from fedsym.core.solve import set_symbolic_timeout
     from fedsym.model.accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
     from fedsym.model.agent import Agent, Population, load_agents
+    from fedsym.model.learning_curve import LearningCurve
     from fedsym.paper.agents_that_differ import (
         AgentsEquilibrium,
         Cohort,
@@ -44,21 +44,38 @@ if TYPE_CHECKING:
         shaping_equilibrium_agents,
         standard_equilibrium_agents,
     )
-    from fedsym.paper.best_response import JumpForms, jump_forms
+    from fedsym.paper.best_response import (
+        C_I,
+        EPS_SYMBOL,
+        M_I,
+        M_OTHERS,
+        JumpForms,
+        best_response,
+        jump_forms,
+        numeric_threshold,
+        search_threshold,
+    )
     from fedsym.paper.deviation import Deviation, best_deviation
     from fedsym.paper.equilibrium import (
+        CHECK_INSTANCES,
         Equilibrium,
         best_response_equilibrium,
+        ceiling_form,
         shaping_equilibrium,
         standard_equilibrium,
         verify_equilibrium,
     )
+    from fedsym.paper.equilibrium import checks as equilibrium_checks
+    from fedsym.paper.example_4_5 import ExampleForms, example_forms
+    from fedsym.paper.example_4_5 import checks as example_4_5_checks
+    from fedsym.paper.fitting import DEFAULT_FAMILIES, Band, CurveFits, FitResult, fit_curve, weighted_means
     from fedsym.paper.lone_agent import (
         IndividualResult,
         LoneAgentForms,
         check_rows,
         individual,
         lone_agent_forms,
+        maximize_utility,
         optimal_data_array,
     )
     from fedsym.paper.mechanisms import (
@@ -67,6 +84,7 @@ if TYPE_CHECKING:
         LinearShaping,
         Mechanism,
         PartialSharing,
+        PropertyReport,
         StandardMechanism,
         accuracy_shaping,
         check_feasibility,
@@ -74,10 +92,8 @@ if TYPE_CHECKING:
     )
     from fedsym.paper.screening.curve import ScreeningMechanism
     from fedsym.paper.screening.forms import screening_forms
-    from fedsym.paper.screening.menu import CostTypes, Menu, optimal_menu
+    from fedsym.paper.screening.menu import Cap, CostTypes, Menu, optimal_menu
     from fedsym.paper.screening.result import ScreeningResult, screen
-
-_moved.install()
 
 #: public name -> module that defines it (imported on first access: ``fedsym --help`` stays light)
 _LAZY: dict[str, str] = {
@@ -143,20 +159,33 @@ _LAZY: dict[str, str] = {
     "optimal_menu": "fedsym.paper.screening.menu",
     "ScreeningResult": "fedsym.paper.screening.result",
     "screen": "fedsym.paper.screening.result",
+    "C_I": "fedsym.paper.best_response",
+    "EPS_SYMBOL": "fedsym.paper.best_response",
+    "M_I": "fedsym.paper.best_response",
+    "M_OTHERS": "fedsym.paper.best_response",
+    "best_response": "fedsym.paper.best_response",
+    "numeric_threshold": "fedsym.paper.best_response",
+    "search_threshold": "fedsym.paper.best_response",
+    "CHECK_INSTANCES": "fedsym.paper.equilibrium",
+    "ceiling_form": "fedsym.paper.equilibrium",
+    "equilibrium_checks": "fedsym.paper.equilibrium:checks",
+    "ExampleForms": "fedsym.paper.example_4_5",
+    "example_forms": "fedsym.paper.example_4_5",
+    "example_4_5_checks": "fedsym.paper.example_4_5:checks",
+    "DEFAULT_FAMILIES": "fedsym.paper.fitting",
+    "Band": "fedsym.paper.fitting",
+    "CurveFits": "fedsym.paper.fitting",
+    "FitResult": "fedsym.paper.fitting",
+    "fit_curve": "fedsym.paper.fitting",
+    "weighted_means": "fedsym.paper.fitting",
+    "maximize_utility": "fedsym.paper.lone_agent",
+    "PropertyReport": "fedsym.paper.mechanisms",
+    "Cap": "fedsym.paper.screening.menu",
+    "LearningCurve": "fedsym.model.learning_curve",
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name on first access (PEP 562), so that importing fedsym does not import sympy."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'fedsym' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_front(__name__, _LAZY)
 
 
 __all__ = [
@@ -222,5 +251,27 @@ __all__ = [
     "lone_agent",
     "shaping_equilibrium_agents",
     "standard_equilibrium_agents",
+    "C_I",
+    "EPS_SYMBOL",
+    "M_I",
+    "M_OTHERS",
+    "best_response",
+    "numeric_threshold",
+    "search_threshold",
+    "CHECK_INSTANCES",
+    "ceiling_form",
+    "equilibrium_checks",
+    "ExampleForms",
+    "example_forms",
+    "example_4_5_checks",
+    "DEFAULT_FAMILIES",
+    "Band",
+    "CurveFits",
+    "FitResult",
+    "fit_curve",
+    "weighted_means",
+    "maximize_utility",
+    "PropertyReport",
+    "Cap",
+    "LearningCurve",
 ]
-

@@ -1,4 +1,4 @@
-"""The package's shape (issue 9, DESIGN.md "Layout"): layers, no import cycles, one public front.
+"""The package's shape (issue 9; ARCHITECTURE.md): layers, no import cycles, one public front.
 
 Imports are read with :mod:`ast` from the source (every ``import`` statement,
 including those inside functions), so the test sees what a newcomer reading
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.timeout(120)
 
 ROOT = pathlib.Path(fedsym.__file__).parent
 
-#: layer of each top-level part of the package, ground floor first (DESIGN.md)
+#: layer of each top-level part of the package, ground floor first (ARCHITECTURE.md)
 LAYERS = {"core": 1, "model": 2, "paper": 3, "check": 4, "report": 4, "cli": 5, "__main__": 6}
 
 
@@ -63,14 +63,14 @@ def _layer(module: str) -> int | None:
 
 
 def test_every_module_belongs_to_a_layer():
-    """Each module lives in a layer's folder; only the front (``fedsym/__init__``) and the alias finder stand outside."""
-    outside = sorted(m for m in MODULES if _layer(m) is None and m not in ("fedsym", "fedsym._moved"))
+    """Each module lives in a layer's folder; only the front (``fedsym/__init__``) stands outside."""
+    outside = sorted(m for m in MODULES if _layer(m) is None and m != "fedsym")
     assert outside == []
 
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if _layer(m) is not None))
 def test_imports_only_own_or_lower_layers(module):
-    """A module imports only from its own layer or the ones below, never the front (DESIGN.md)."""
+    """A module imports only from its own layer or the ones below, never the front (ARCHITECTURE.md)."""
     mine = _layer(module)
     assert mine is not None
     for target in EDGES[module]:
@@ -128,11 +128,3 @@ def test_every_checks_function_is_registered():
             defining.add(info.name)
     assert defining == set(CHECKED_MODULES)
 
-
-def test_old_module_paths_still_import_with_a_warning():
-    """fedsym 0.1's flat paths (``fedsym.agent``) give the moved module and a DeprecationWarning naming it."""
-    import sys
-    sys.modules.pop("fedsym.agent", None)
-    with pytest.warns(DeprecationWarning, match="fedsym.paper.lone_agent"):
-        old = importlib.import_module("fedsym.agent")
-    assert old is importlib.import_module("fedsym.paper.lone_agent")

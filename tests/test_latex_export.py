@@ -37,7 +37,7 @@ RESULT_SUFFIXES = ("Result", "Report", "Forms", "Equilibrium", "Verification", "
 def result_classes() -> list[type]:
     found = []
     for info in pkgutil.walk_packages(fedsym.__path__, "fedsym."):
-        if info.name in {"fedsym.__main__", "fedsym._moved"} or info.name.startswith("fedsym.cli"):
+        if info.name == "fedsym.__main__" or info.name.startswith("fedsym.cli"):
             continue
         module = importlib.import_module(info.name)
         for name, obj in vars(module).items():

@@ -160,7 +160,7 @@ def test_report_runs_the_shipped_derivations_with_the_users(tmp_path, monkeypatc
     (["--no-shipped"], "fedsym report: error: --no-shipped needs at least one --derivations DIR"),
 ])
 def test_report_bad_folders_are_one_line_errors(tmp_path, monkeypatch, capsys, argv, message):
-    """Claim: a missing folder or an empty selection exits 2 with one line naming the input (DESIGN.md contract)."""
+    """Claim: a missing folder or an empty selection exits 2 with one line naming the input (docs/cli.rst, "Exit codes")."""
     monkeypatch.chdir(tmp_path)
     assert main(["report", *argv, "--out", "out"]) == 2
     assert capsys.readouterr().err.strip() == message
@@ -185,10 +185,150 @@ def test_every_capability_has_a_docs_page_in_the_toctree():
     """Claim: the issue's capability list each has a page listed in docs/index.rst, and the API page covers each module."""
     index = (ROOT / "docs" / "index.rst").read_text(encoding="utf-8")
     for page in ("model", "one_agent", "mechanisms", "screening", "agents_that_differ", "k_types",
-                 "learning_curves", "reports", "api"):
+                 "learning_curves", "reports", "cli", "api"):
         assert (ROOT / "docs" / f"{page}.rst").is_file() and f"   {page}\n" in index, page
     api = (ROOT / "docs" / "api.rst").read_text(encoding="utf-8")
     modules = {".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "fedsym").rglob("*.py")
                if p.name != "__init__.py" and not p.name.startswith("_") and p.parent.name != "cli"}
     missing = sorted(m for m in modules if f".. automodule:: {m}\n" not in api)
     assert not missing, f"docs/api.rst does not document {missing}"
+
+
+# --------------------------------------------------------------------------
+# The front is the API (issue 18): every name the docs, README, notebook and derivations import
+# --------------------------------------------------------------------------
+
+#: the packages whose ``__init__`` re-exports a layer's API
+FRONTS = ("fedsym", "fedsym.core", "fedsym.model", "fedsym.report")
+
+#: deep imports left on purpose while other branches rename these names (issue 18: agents that differ folded
+#: into one population model, K-type screening as the one screening, the fitting page); remove each entry
+#: with its import once the names have settled in a front
+PENDING = {
+    ("fedsym.paper.agents_that_differ", "AgentsEquilibrium"),
+    ("fedsym.paper.agents_that_differ", "Cohort"),
+    ("fedsym.paper.agents_that_differ", "HeterogeneousShaping"),
+    ("fedsym.paper.agents_that_differ", "cost_shape_forms"),
+    ("fedsym.paper.agents_that_differ", "lone_agent"),
+    ("fedsym.paper.agents_that_differ", "shaping_equilibrium_agents"),
+    ("fedsym.paper.agents_that_differ", "standard_equilibrium_agents"),
+    ("fedsym.paper.agents_that_differ.lone", "check_rows"),
+    ("fedsym.paper.screening.k_curve", "KScreeningMechanism"),
+    ("fedsym.paper.screening.k_curve", "screen_k"),
+    ("fedsym.paper.screening.k_curve", "verify_menu_k"),
+    ("fedsym.paper.screening.k_types", "KMenu"),
+    ("fedsym.paper.screening.k_types", "KTypes"),
+    ("fedsym.paper.screening.k_types", "checks"),
+    ("fedsym.paper.screening.k_types", "optimal_menu_k"),
+    ("fedsym.paper.screening.k_types", "sweep"),
+    ("fedsym.paper.screening.menu", "CostTypes"),
+    ("fedsym.model.learning_curve", "LearningCurve"),
+    ("fedsym.paper.fitting", "fit_curve"),
+}
+
+#: a doctest prompt (``>>>`` or ``...``) at the start of a line, after the indentation of a code block
+_PROMPT = re.compile(r"^[ \t]*(?:>>>|\.\.\.)(?: |$)", re.MULTILINE)
+#: ``from fedsym... import a, b`` (one line or parenthesized) and ``import fedsym...``
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(fedsym[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)|import[ \t]+(fedsym[\w.]*))",
+                     re.MULTILINE)
+
+
+def imports_in_text(text: str) -> set[tuple[str, str | None]]:
+    """``(module, name)`` of every fedsym import in reStructuredText or Markdown (name None for ``import fedsym.x``)."""
+    found: set[tuple[str, str | None]] = set()
+    for module, names, plain in _IMPORT.findall(_PROMPT.sub("", text)):
+        if plain:
+            found.add((plain, None))
+        for name in names.strip("()").replace("\n", " ").split(","):
+            if name.strip():
+                found.add((module, name.split(" as ")[0].strip()))
+    return found
+
+
+def imports_in_python(source: str) -> set[tuple[str, str | None]]:
+    """``(module, name)`` of every fedsym import in Python source, read with :mod:`ast` (any depth)."""
+    found: set[tuple[str, str | None]] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "fedsym":
+            found.update((node.module or "", alias.name) for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update((alias.name, None) for alias in node.names if alias.name.split(".")[0] == "fedsym")
+    return found
+
+
+def user_facing_imports() -> dict[tuple[str, str | None], list[str]]:
+    """Every fedsym import of docs/*.rst, README.md, the notebook and derivations/*.py -> the files that have it."""
+    where: dict[tuple[str, str | None], list[str]] = {}
+
+    def add(found: set[tuple[str, str | None]], path: Path) -> None:
+        for item in found:
+            where.setdefault(item, []).append(path.name)
+
+    for path in sorted((ROOT / "derivations").glob("*.py")):
+        add(imports_in_python(path.read_text(encoding="utf-8")), path)
+    notebook = ROOT / "examples" / "fedsym_tour.ipynb"
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            add(imports_in_python("".join(cell["source"])), notebook)
+    for path in [*sorted((ROOT / "docs").glob("*.rst")), ROOT / "README.md"]:
+        add(imports_in_text(path.read_text(encoding="utf-8")), path)
+    return where
+
+
+def test_import_reader_finds_doctest_and_parenthesized_imports():
+    """Claim: the reader sees what a user copies: prompts, continuation lines, aliases; expected: by hand."""
+    text = """
+       >>> from fedsym import accuracy_function, individual
+       >>> from fedsym.core.solve import (
+       ...     DPS,
+       ...     bracketed_root as root,
+       ... )
+       >>> import fedsym.report
+    from fedsym.model import Agent  # a comment
+    """
+    assert imports_in_text(text) == {("fedsym", "accuracy_function"), ("fedsym", "individual"),
+                                     ("fedsym.core.solve", "DPS"), ("fedsym.core.solve", "bracketed_root"),
+                                     ("fedsym.report", None), ("fedsym.model", "Agent")}
+
+
+def test_every_user_facing_import_goes_through_a_front():
+    """Claim: docs, README, notebook and derivations import from ``fedsym`` or a subpackage front, never a deep module
+    (except the listed pending names); expected: no other module in any import."""
+    deep = {item: files for item, files in user_facing_imports().items()
+            if item[0] not in FRONTS and item not in PENDING}
+    assert not deep, f"deep imports (add the name to a front and import it from there): {deep}"
+    stale = PENDING - set(user_facing_imports())
+    assert not stale, f"no longer imported: remove from PENDING {sorted(stale)}"
+
+
+def test_every_name_imported_from_a_front_resolves():
+    """Claim: each name a user imports from a front exists there and is listed in its ``__all__``."""
+    import importlib
+    for (module, name), files in sorted(user_facing_imports().items(), key=str):
+        if module in FRONTS and name is not None:
+            front = importlib.import_module(module)
+            assert name in front.__all__ and hasattr(front, name), f"{module}.{name} (imported by {files})"
+
+
+@pytest.mark.parametrize("front", FRONTS)
+def test_front_all_lists_only_importable_names_once(front):
+    """Claim: every name of a front's ``__all__`` imports, none twice; a lazy front's table is exactly its ``__all__``."""
+    import importlib
+    package = importlib.import_module(front)
+    assert len(package.__all__) == len(set(package.__all__))
+    for name in package.__all__:
+        assert getattr(package, name) is not None, name
+    if hasattr(package, "_LAZY"):
+        assert set(package._LAZY) == set(package.__all__)
+        assert set(dir(package)) >= set(package.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        package.no_such_name  # noqa: B018
+
+
+def test_importing_the_fronts_loads_no_sympy():
+    """Claim: the fronts are lazy, so ``import fedsym`` (and ``fedsym --help``) stays light; checked in a fresh process."""
+    import subprocess
+    code = ("import sys, fedsym, fedsym.core, fedsym.model, fedsym.core.lazy; fedsym.Settings; fedsym.core.InputError; "
+            "print(sorted(m for m in ('sympy', 'mpmath', 'scipy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]"
