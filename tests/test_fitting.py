@@ -268,3 +268,88 @@ def test_cli_fits_a_user_expression_and_refuses_agents_without_cost(tmp_path, ca
     assert set(data["families"][data["best"]]["parameters"]) == {"a_opt", "k"}
     assert main(["fit", "--csv", str(path), "--agents", "3"]) == 2
     assert "--agents N needs --cost" in capsys.readouterr().err
+
+
+# -- weights and the information criterion, against independent computations (issue 19) -----------------
+
+def unequal_noise_curve(seeds: int = 100) -> LearningCurve:
+    """Eq. (3) at a_opt 0.9, k 3; at the even sizes the seeds spread by +-1e-4 around the curve, at the odd
+    sizes by +-0.03 around the curve shifted by +0.02 (the smaller half) or -0.02 (the larger half), inside their
+    noise: the weighted fit must follow the precise sizes, the unweighted one is pulled towards the noisy ones."""
+    sizes = SIZES
+    pattern = np.linspace(-1.0, 1.0, seeds)  # symmetric: each size's mean is its centre exactly
+    half = np.where(np.arange(sizes.size) % 2 == 0, 1e-4, 0.03)
+    shift = np.where(np.arange(sizes.size) < sizes.size // 2, 0.02, -0.02)
+    centre = 0.9 - 2 * np.sqrt(3.0 / sizes) + np.where(half > 1e-3, shift, 0.0)
+    m = np.repeat(sizes, seeds)
+    y = np.repeat(centre, seeds) + np.repeat(half, seeds) * np.tile(pattern, sizes.size)
+    return LearningCurve("unequal-noise", tuple(m.tolist()), tuple(y.tolist()))
+
+
+def documented_weights(curve: LearningCurve) -> np.ndarray:
+    """The weights as fedsym.paper.fitting's module notes define them, written out here from the raw scores:
+    w_j = n_j / sigma_j^2, sigma_j^2 = (nu_j s_j^2 + 10 median(s)^2) / (nu_j + 10), nu_j = n_j - 1."""
+    sizes, scores = np.asarray(curve.sizes), np.asarray(curve.scores)
+    distinct = sorted(set(curve.sizes))
+    groups = [scores[sizes == s] for s in distinct]
+    spread = np.array([np.std(g, ddof=1) for g in groups])
+    typical = float(np.median(spread)) ** 2
+    n = np.array([g.size for g in groups], dtype=float)
+    variance = ((n - 1) * np.maximum(spread**2, 0.01 * typical) + 10 * typical) / (n - 1 + 10)
+    return n / variance
+
+
+def linear_eq3(sizes: np.ndarray, means: np.ndarray, weights: np.ndarray) -> tuple[float, float, float]:
+    """Eq. (3) is linear in (a_opt, s = 2 sqrt(k)): a = a_opt - s m^(-1/2).  Weighted least squares by
+    numpy.linalg.lstsq on the rows scaled by sqrt(w): (a_opt, k = (s/2)^2, chi2)."""
+    root = np.sqrt(weights)
+    design = np.column_stack([np.ones_like(sizes), -sizes**-0.5]) * root[:, None]
+    (a_opt, s), *_ = np.linalg.lstsq(design, means * root, rcond=None)
+    chi2 = float(np.sum((design @ [a_opt, s] - means * root) ** 2))
+    return float(a_opt), float((s / 2) ** 2), chi2
+
+
+def test_weighted_fit_is_the_independent_weighted_least_squares():
+    """Claim: with very unequal noise per size the fit is weighted least squares with the documented weights
+    (inverse variance of each mean); source: numpy lstsq on the linearized Eq. (3) with weights computed here
+    from the raw scores.  The unweighted estimate differs clearly, so inverted or dropped weights fail."""
+    curve = unequal_noise_curve()
+    fit = fit_family(curve, "simplified")
+    distinct = np.array(sorted(set(curve.sizes)))
+    means = np.array([np.mean([y for m, y in zip(curve.sizes, curve.scores) if m == s]) for s in distinct])
+    weights = documented_weights(curve)
+    a_w, k_w, chi2_w = linear_eq3(distinct, means, weights)
+    a_u, k_u, _ = linear_eq3(distinct, means, np.ones_like(means))
+    assert fit.weighted
+    assert abs(k_w - k_u) > 0.03 * k_w and abs(a_w - a_u) > 1e-3  # the data separate the two estimates (4.7%)
+    assert dict(fit.parameters) == pytest.approx({"a_opt": a_w, "k": k_w}, rel=1e-6)
+    assert fit.chi2 == pytest.approx(chi2_w, rel=1e-6)
+    # and the precise sizes dominate (their weight is about 40 times larger after the shrinkage)
+    assert dict(fit.parameters) == pytest.approx({"a_opt": 0.9, "k": 3.0}, rel=5e-3)  # unweighted: k 2.85
+
+
+def test_aic_penalty_flips_the_choice_to_the_smaller_family():
+    """Claim: the power law (3 parameters, contains Eq. (3) at alpha = 1/2) fits these Eq. (3) data with a
+    smaller sum of squares, but AIC = J ln(chi2/J) + 2(p + 1) charges it 2 more, which outweighs
+    J ln(chi2_Eq3/chi2_power) = 0.68, so Eq. (3) is chosen.  Sources: chi2 of Eq. (3) by the linear
+    lstsq above; of the power law by a fine grid over alpha with lstsq in (a_inf, beta) at each; AIC by hand."""
+    rng = np.random.default_rng(1)
+    y = 0.9 - 2 * np.sqrt(3.0 / SIZES) + rng.normal(0, 0.005, SIZES.size)
+    curve = LearningCurve("aic", tuple(SIZES.tolist()), tuple(y.tolist()))  # one seed per size: unweighted
+    fits = fit_curve(curve, ["simplified", "power-law"])
+    ours = {f.family: f for f in fits.fits}
+    _, _, chi2_eq3 = linear_eq3(SIZES, y, np.ones_like(y))
+    chi2_power = min(float(np.sum((np.column_stack([np.ones_like(SIZES), -SIZES**-alpha])
+                                   @ np.linalg.lstsq(np.column_stack([np.ones_like(SIZES), -SIZES**-alpha]), y,
+                                                     rcond=None)[0] - y) ** 2))
+                     for alpha in np.linspace(0.3, 0.7, 20001))
+    J = SIZES.size
+    aic = {"simplified": J * math.log(chi2_eq3 / J) + 2 * 3, "power-law": J * math.log(chi2_power / J) + 2 * 4}
+    assert chi2_power < chi2_eq3 and 0 < J * math.log(chi2_eq3 / chi2_power) < 2  # the penalty decides
+    assert aic["simplified"] < aic["power-law"]
+    for family, fit in ours.items():
+        assert fit.chi2 == pytest.approx({"simplified": chi2_eq3, "power-law": chi2_power}[family], rel=1e-5)
+        assert fit.aic == pytest.approx(aic[family], abs=1e-4)
+        assert fit.bic == pytest.approx(fit.aic - 2 * (len(fit.parameters) + 1)
+                                        + (len(fit.parameters) + 1) * math.log(J), abs=1e-9)
+    assert fits.best is not None and fits.best.family == "simplified"
