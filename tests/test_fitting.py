@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import time
 
 import numpy as np
 import pytest
@@ -204,7 +206,7 @@ def test_cli_fit_csv_json(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["fit", "--csv", "/nonexistent/file.csv"], "cannot read"),
+    (["fit", "--csv", "/nonexistent/file.csv"], "cannot be read"),
     (["fit", "--csv", "BAD"], "is not a number"),
     (["fit", "--csv", "FEW", "--family", "power-law"], "distinct training-set sizes"),
 ])
@@ -267,7 +269,7 @@ def test_cli_fits_a_user_expression_and_refuses_agents_without_cost(tmp_path, ca
     assert data["best"] == "a_opt*(1 - exp(-m/k))"
     assert set(data["families"][data["best"]]["parameters"]) == {"a_opt", "k"}
     assert main(["fit", "--csv", str(path), "--agents", "3"]) == 2
-    assert "--agents N needs --cost" in capsys.readouterr().err
+    assert "--agents 3: needs --cost" in capsys.readouterr().err
 
 
 # -- weights and the information criterion, against independent computations (issue 19) -----------------
@@ -353,3 +355,133 @@ def test_aic_penalty_flips_the_choice_to_the_smaller_family():
         assert fit.bic == pytest.approx(fit.aic - 2 * (len(fit.parameters) + 1)
                                         + (len(fit.parameters) + 1) * math.log(J), abs=1e-9)
     assert fits.best is not None and fits.best.family == "simplified"
+
+
+# -- hostile inputs: one line, exit 2, within seconds (issue 19) --------------------------------------------
+
+def good_csv(tmp_path) -> str:
+    rows = "".join(f"{m},{0.9 - 2 * math.sqrt(3 / m)}\n" for m in SIZES)
+    return str(write(tmp_path, f"size,accuracy\n{rows}"))
+
+
+def big_cell_csv(tmp_path) -> str:
+    return str(write(tmp_path, "size,accuracy\n10," + "1" * 140_000 + "\n"))
+
+
+def too_many_rows_csv(tmp_path) -> str:
+    from fedsym.model.learning_curve import MAX_MEASUREMENTS
+    rows = "".join(f"{1 + i},0.5\n" for i in range(MAX_MEASUREMENTS + 1))
+    return str(write(tmp_path, f"size,accuracy\n{rows}"))
+
+
+def fifo(tmp_path) -> str:
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    return str(path)
+
+
+def decreasing_csv(tmp_path) -> str:
+    rows = "".join(f"{10 * (i + 1)},{0.9 - 0.05 * i}\n" for i in range(10))
+    return str(write(tmp_path, f"size,accuracy\n{rows}"))
+
+
+HOSTILE = [
+    (lambda t: ["--csv", good_csv(t), "--cost", "abc"], "--cost: 'abc' is not a number"),
+    (lambda t: ["--csv", good_csv(t), "--cost", "0"], "must be positive"),
+    (lambda t: ["--csv", good_csv(t), "--family", "m"], "has no free parameter to fit"),
+    (lambda t: ["--csv", good_csv(t), "--family", "0.9 - 1/m"], "has no free parameter to fit"),
+    (lambda t: ["--csv", big_cell_csv(t)], "field larger than field limit"),
+    (lambda t: ["--lcdb", "²:SVC_linear"], "expected OPENMLID:LEARNER"),
+    (lambda t: ["--lcdb", "٣:SVC_linear"], "expected OPENMLID:LEARNER"),  # an Arabic-Indic digit
+    (lambda t: ["--csv", "/dev/zero"], "/dev/zero: is not a regular file"),
+    (lambda t: ["--csv", fifo(t)], "is not a regular file"),
+    (lambda t: ["--csv", str(t)], "is a folder, not a file"),
+    (lambda t: ["--csv", good_csv(t), "--cost", "1e-4", "--agents", "1000000000"], "1 <= N <= 10000"),
+    (lambda t: ["--csv", good_csv(t), "--cost", "1e-4", "--agents", "10001"], "1 <= N <= 10000"),
+    (lambda t: ["--csv", good_csv(t), "--cost", "1e-4", "--agents", "0"], "1 <= N <= 10000"),
+    (lambda t: ["--csv", too_many_rows_csv(t)], "more than 100000 measurements"),
+    (lambda t: ["--csv", str(write(t, "size,accuracy\n1e-300,0.5\n1e-299,0.6\n"))], "outside [0.001, 1e+15]"),
+    (lambda t: ["--csv", str(write(t, "size,accuracy\n1e300,0.5\n1e301,0.6\n"))], "outside [0.001, 1e+15]"),
+    (lambda t: ["--csv", decreasing_csv(t), "--cost", "0.5"], "the measured accuracy falls from 0.9 at m = 10"),
+]
+
+
+@pytest.mark.parametrize("make, message", HOSTILE, ids=[m for _, m in HOSTILE])
+def test_hostile_fit_input_is_one_line_exit_2_within_seconds(tmp_path, capsys, make, message):
+    """Claim (issue 19): each input ends in one line on stderr with exit 2, no traceback, within 10 s."""
+    argv = ["fit", *make(tmp_path)]
+    start = time.perf_counter()
+    code = main(argv)
+    elapsed = time.perf_counter() - start
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert elapsed < 10, elapsed
+
+
+def test_largest_allowed_agents_finishes_in_seconds(tmp_path, capsys):
+    """Claim: the documented limit MAX_AGENTS is accepted and finishes in seconds (the bound is not arbitrary)."""
+    from fedsym.cli.fit import MAX_AGENTS
+    start = time.perf_counter()
+    assert main(["fit", "--csv", good_csv(tmp_path), "--family", "simplified", "--cost", "1e-4",
+                 "--agents", str(MAX_AGENTS), "--json"]) == 0
+    assert time.perf_counter() - start < 15
+    data = json.loads(capsys.readouterr().out)
+    # Theorem 3.4 by hand: equal agents under Eq. (10) collect one m* = (k/c^2)^(1/3) in total, k = 3
+    assert data["totals"]["standard"]["value"] == pytest.approx((3 / 1e-8) ** (1 / 3), rel=1e-6)
+
+
+def test_a_strictly_decreasing_curve_is_flagged_not_reported_as_satisfying_one(tmp_path, capsys):
+    """Claim (issue 19): a strictly decreasing curve breaks (1) whatever the fit; every family is unusable,
+    none is chosen, and the table says NO (before: a constant fit was reported as satisfying (1))."""
+    m = np.arange(1, 11) * 10.0
+    curve = LearningCurve("falling", tuple(m), tuple(0.9 - 0.05 * np.arange(10)))
+    fits = fit_curve(curve)
+    assert fits.best is None
+    for fit in fits.fits:
+        assert fit.measured_fall.startswith("the measured accuracy falls from 0.9 at m = 10 to 0.45 at m = 100")
+        assert fit.unusable_reason == fit.measured_fall
+        assert fit.to_dict()["measured_fall"] == fit.measured_fall
+    with pytest.raises(AssumptionError, match="the measured accuracy falls"):
+        fits.require_best()
+    assert main(["fit", "--csv", decreasing_csv(tmp_path)]) == 0  # without --cost: reported, flagged
+    out = capsys.readouterr().out
+    assert "best by AIC among usable fits: None" in out
+    table = [line.split()[-1] for line in out.splitlines()
+             if line.split()[:1] in (["simplified"], ["power-law"]) and "not usable" not in line]
+    assert table == ["NO", "NO"]
+
+
+@pytest.mark.parametrize("last_below_first, falls", [(0.0, False), (1e-9, True)])
+def test_falls_without_seeds_counts_any_fall(last_below_first, falls):
+    """Claim: without seeds any fall of the last mean below the first counts; equal means do not (exact)."""
+    curve = LearningCurve("edge", (10.0, 20.0, 40.0), (0.5, 0.9, 0.5 - last_below_first))
+    assert curve.falls() is falls
+
+
+@pytest.mark.parametrize("factor, falls", [(0.99, False), (1.01, True)])
+def test_falls_with_seeds_at_three_standard_errors(factor, falls):
+    """Claim: with seeds the fall must exceed 3 standard errors of the difference of the two means; source:
+    two seeds at +-d give sd d*sqrt(2), se of a mean d, se of the difference d*sqrt(2) (by hand)."""
+    d = 0.01
+    drop = factor * 3 * d * math.sqrt(2)
+    curve = LearningCurve("seeds", (10.0, 10.0, 100.0, 100.0), (0.6 - d, 0.6 + d, 0.6 - drop - d, 0.6 - drop + d))
+    assert curve.falls() is falls
+
+
+def test_a_band_too_wide_for_doubles_is_unbounded_not_an_overflow():
+    """Claim (issue 19): a band whose log half-width exceeds double range is [0, inf) with a note, not an
+    OverflowError (a fit of falling data has se(k) >> k)."""
+    m = np.arange(1, 11) * 10.0
+    fit = fit_family(LearningCurve("falling", tuple(m), tuple(0.9 - 0.05 * np.arange(10))), "simplified")
+    band = fit.optimal_data(0.5)
+    assert band.value > 0 and band.lower == 0.0 and band.upper == math.inf
+    assert "every positive value" in band.note
+    assert band.to_dict()["band"] == [0.0, None]
+
+
+def test_cli_text_prints_an_unbounded_band(tmp_path, capsys):
+    """Claim: a band without upper end prints as inf in the text output (was a TypeError on None)."""
+    rows = "".join(f"{m},{0.5 + 0.01 * i ** 0.5}\n" for i, m in enumerate(np.geomspace(1e14, 1e15, 12)))
+    assert main(["fit", "--csv", str(write(tmp_path, f"size,accuracy\n{rows}")), "--cost", "1e-4"]) == 0
+    assert ", inf]" in capsys.readouterr().out

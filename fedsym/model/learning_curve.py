@@ -31,9 +31,12 @@ from pathlib import Path
 import numpy as np
 
 from fedsym.core.errors import InputFileError, ParameterError
+from fedsym.core.files import require_regular_file
 
 __all__ = [
     "LCDB_SCORES",
+    "MAX_MEASUREMENTS",
+    "SIZE_RANGE",
     "CurveShape",
     "LearningCurve",
     "SizeGroups",
@@ -47,6 +50,12 @@ __all__ = [
 
 #: score columns of the LCDB files a curve can use
 LCDB_SCORES = ("valid", "test")
+#: most measurements of one learning curve (LCDB curves have at most a few thousand): a fit over this many
+#: distinct sizes takes seconds, and a larger file is refused before it is read to the end
+MAX_MEASUREMENTS = 100_000
+#: training-set sizes a curve may hold: beyond them powers such as m^(-3) of the fitted families leave double
+#: precision (sizes near 1e-300 or 1e300 crashed the fit)
+SIZE_RANGE = (1e-3, 1e15)
 
 
 @dataclass(frozen=True)
@@ -88,9 +97,15 @@ class LearningCurve:
     def __post_init__(self) -> None:
         if len(self.sizes) != len(self.scores) or not self.sizes:
             raise ParameterError(f"learning curve {self.label}: needs equally many sizes and scores, at least one")
+        if len(self.sizes) > MAX_MEASUREMENTS:
+            raise ParameterError(f"learning curve {self.label}: {len(self.sizes)} measurements, more than the "
+                                 f"limit of {MAX_MEASUREMENTS}")
         for size, score in zip(self.sizes, self.scores):
             if not math.isfinite(size) or size <= 0:
                 raise ParameterError(f"learning curve {self.label}: training-set size {size:g} must be positive")
+            if not SIZE_RANGE[0] <= size <= SIZE_RANGE[1]:
+                raise ParameterError(f"learning curve {self.label}: training-set size {size:g} is outside "
+                                     f"[{SIZE_RANGE[0]:g}, {SIZE_RANGE[1]:g}]")
             if not math.isfinite(score) or not 0 <= score <= 1:
                 raise ParameterError(f"learning curve {self.label}: accuracy {score:g} is outside [0, 1]")
 
@@ -131,6 +146,19 @@ class LearningCurve:
             concave = not np.any(rise > z * np.sqrt(var))
         return CurveShape(monotone, concave, z)
 
+    def falls(self, z: float = 3.0) -> bool:
+        """Whether the mean at the largest size lies below the mean at the smallest size by more than *z*
+        standard errors of their difference (from the seed spread; without seeds any fall counts).
+
+        Such a curve breaks assumption (1) over its whole range: no non-decreasing
+        accuracy function describes it (a fit collapses to a constant).
+        """
+        g = self.groups
+        if g.sizes.size < 2:
+            return False
+        se2 = np.where(g.counts > 1, g.spreads**2 / g.counts, 0.0)
+        return bool(g.means[0] - g.means[-1] > z * math.sqrt(se2[0] + se2[-1]))
+
     @property
     def size_range(self) -> tuple[float, float]:
         return float(min(self.sizes)), float(max(self.sizes))
@@ -166,31 +194,43 @@ def read_csv(path: str | os.PathLike[str], size_column: str = "size", score_colu
     Raises
     ------
     InputFileError
-        Naming the file (and line) when it is missing, lacks a column, holds a
-        non-numeric value, a size <= 0 or an accuracy outside [0, 1].
+        Naming the file (and line) when it is missing or not a regular file (a
+        pipe or a device is never read), lacks a column, holds a non-numeric
+        value, a size <= 0 or outside :data:`SIZE_RANGE`, an accuracy outside [0, 1], a cell longer than the
+        csv module's field limit or more than :data:`MAX_MEASUREMENTS` data rows.
     """
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputFileError(f"cannot read {file}: {error.strerror if isinstance(error, OSError) else error}") from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    for column in (size_column, score_column):
-        if column not in header:
-            raise InputFileError(f"{file}: no column {column!r} (columns: {', '.join(header) or 'none'})")
+    require_regular_file(file, str(file))
     sizes: list[float] = []
     scores: list[float] = []
-    for row in reader:
-        where = f"{file} line {reader.line_num}"
-        size = _number(row[size_column] or "", "size", where)
-        score = _number(row[score_column] or "", "accuracy", where)
-        if size <= 0:
-            raise InputFileError(f"{where}: training-set size {size:g} must be positive")
-        if not 0 <= score <= 1:
-            raise InputFileError(f"{where}: accuracy {score:g} is outside [0, 1]")
-        sizes.append(size)
-        scores.append(score)
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            for column in (size_column, score_column):
+                if column not in header:
+                    raise InputFileError(f"{file}: no column {column!r} (columns: {', '.join(header) or 'none'})")
+            for row in reader:
+                where = f"{file} line {reader.line_num}"
+                if len(sizes) == MAX_MEASUREMENTS:
+                    raise InputFileError(f"{where}: more than {MAX_MEASUREMENTS} measurements (the limit of a "
+                                         "learning curve)")
+                size = _number(row[size_column] or "", "size", where)
+                score = _number(row[score_column] or "", "accuracy", where)
+                if size <= 0:
+                    raise InputFileError(f"{where}: training-set size {size:g} must be positive")
+                if not SIZE_RANGE[0] <= size <= SIZE_RANGE[1]:
+                    raise InputFileError(f"{where}: training-set size {size:g} is outside "
+                                         f"[{SIZE_RANGE[0]:g}, {SIZE_RANGE[1]:g}]")
+                if not 0 <= score <= 1:
+                    raise InputFileError(f"{where}: accuracy {score:g} is outside [0, 1]")
+                sizes.append(size)
+                scores.append(score)
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputFileError(f"{file}: cannot be read ({error.strerror if isinstance(error, OSError) else error})"
+                             ) from None
+    except csv.Error as error:
+        raise InputFileError(f"{file}: not a CSV file the csv module reads ({error})") from None
     if not sizes:
         raise InputFileError(f"{file}: no data rows")
     return LearningCurve(file.name, tuple(sizes), tuple(scores), f"CSV file {file}")
@@ -225,7 +265,8 @@ def _require_lcdb() -> Path:
 def parse_curve_name(name: str) -> tuple[int, str]:
     """``"6:SVC_linear"`` to ``(6, "SVC_linear")``; :class:`ParameterError` naming it otherwise."""
     openmlid, sep, learner = name.partition(":")
-    if not sep or not openmlid.strip().isdigit() or not learner.strip():
+    digits = openmlid.strip()
+    if not sep or not (digits.isascii() and digits.isdigit()) or not learner.strip():
         raise ParameterError(f"LCDB curve {name!r}: expected OPENMLID:LEARNER, e.g. 6:SVC_linear")
     return int(openmlid), learner.strip()
 
