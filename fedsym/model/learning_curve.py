@@ -4,8 +4,9 @@ A :class:`LearningCurve` holds every measurement (size, score); repeated sizes
 are seeds, and :meth:`LearningCurve.groups` gives per-size mean, standard
 deviation and count.  Curves come from a user CSV (:func:`read_csv`) or from
 the LCDB learning-curve database of Mohr et al. (:func:`read_lcdb`,
-:func:`read_lcdb_learner`), read straight from the CSV files the MIT-licensed
-``lcdb`` package ships (``pip install 'fedsym[lcdb]'``).  Importing ``lcdb``
+:func:`read_lcdb_learner`).  The six curves the report fits ship with fedsym
+(:data:`SHIPPED_CURVES`); any other is read straight from the CSV files the
+MIT-licensed ``lcdb`` package ships (``pip install 'fedsym[lcdb]'``).  Importing ``lcdb``
 itself needs pandas and scikit-learn, so fedsym never imports it: it locates
 the package directory with :func:`importlib.util.find_spec` and reads the file
 with the standard :mod:`csv` module, without network access.  The first read of
@@ -36,6 +37,7 @@ from fedsym.core.files import require_regular_file
 __all__ = [
     "LCDB_SCORES",
     "MAX_MEASUREMENTS",
+    "SHIPPED_CURVES",
     "SIZE_RANGE",
     "CurveShape",
     "LearningCurve",
@@ -50,6 +52,9 @@ __all__ = [
 
 #: score columns of the LCDB files a curve can use
 LCDB_SCORES = ("valid", "test")
+#: the LCDB curves fedsym ships (the report's six, rows copied from the ``lcdb`` package's
+#: ``database-accuracy.csv``; source and MIT licence in ``data/README.md`` beside it)
+SHIPPED_CURVES = Path(__file__).parent / "data" / "lcdb_curves.csv"
 #: most measurements of one learning curve (LCDB curves have at most a few thousand): a fit over this many
 #: distinct sizes takes seconds, and a larger file is refused before it is read to the end
 MAX_MEASUREMENTS = 100_000
@@ -340,15 +345,28 @@ def _curves(rows: Iterable[list[str]], header: list[str], learner: str, score: s
             for key, (s, v) in points.items()}
 
 
+def _shipped(openmlid: int, learner: str, score: str) -> LearningCurve | None:
+    """The curve from :data:`SHIPPED_CURVES` (same rows and parser as the ``lcdb`` file), or None."""
+    with SHIPPED_CURVES.open(newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        curves = _curves((row for row in reader if row[0] == str(openmlid)), header, learner, score)
+    return next(iter(curves.values()), None)
+
+
 def read_lcdb(name: str, score: str = "valid") -> LearningCurve:
     """The LCDB accuracy curve ``OPENMLID:LEARNER`` (all seeds) with the ``score_valid`` or ``score_test`` column.
 
     *LEARNER* is the LCDB name (``SVC_linear``) or the last part of a
-    scikit-learn class path (``LogisticRegression``).  Raises
-    :class:`InputFileError` when the data are not installed and
-    :class:`ParameterError` naming an unknown curve.
+    scikit-learn class path (``LogisticRegression``).  The curves of
+    :data:`SHIPPED_CURVES` are read from fedsym's own copy, any other from the
+    ``lcdb`` package.  Raises :class:`InputFileError` when that package is
+    needed but not installed and :class:`ParameterError` naming an unknown curve.
     """
     openmlid, learner = parse_curve_name(name)
+    shipped = _shipped(openmlid, learner, score)
+    if shipped is not None:
+        return shipped
     data = _require_lcdb()
     ranges = _index(data)
     if openmlid not in ranges:
