@@ -11,14 +11,18 @@ itself needs pandas and scikit-learn, so fedsym never imports it: it locates
 the package directory with :func:`importlib.util.find_spec` and reads the file
 with the standard :mod:`csv` module, without network access.  The first read of
 a curve scans the file once (about one second) to index the byte range of each
-OpenML data set; the index is cached in memory and, when writable, in
-``$XDG_CACHE_HOME/fedsym`` (default ``~/.cache/fedsym``).
+OpenML data set; the index is kept in memory and, unless the cache is off
+(``fedsym --no-cache``), in the user cache folder (``$FEDSYM_CACHE_DIR``, else
+the platform's, e.g. ``~/.cache/fedsym``).  What is read back is checked: the
+entry must name the same file and match its digest, and the rows it points to
+must all belong to the data set asked for (else the file is scanned again).
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import importlib.util
 import io
 import json
@@ -61,6 +65,8 @@ MAX_MEASUREMENTS = 100_000
 #: training-set sizes a curve may hold: beyond them powers such as m^(-3) of the fitted families leave double
 #: precision (sizes near 1e-300 or 1e300 crashed the fit)
 SIZE_RANGE = (1e-3, 1e15)
+#: bytes read before a data set's rows to find the line above them (an LCDB line is about 100 bytes)
+_NEIGHBOUR = 4096
 
 
 @dataclass(frozen=True)
@@ -276,20 +282,24 @@ def parse_curve_name(name: str) -> tuple[int, str]:
     return int(openmlid), learner.strip()
 
 
-def _cache_path(data: Path) -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fedsym"
-    stat = data.stat()
-    return base / f"lcdb-index-{data.stem}-{stat.st_size}-{int(stat.st_mtime)}.json"
+def _index_folder() -> Path | None:
+    """Folder of the LCDB index cache (the user cache: settings ``cache_dir``, ``$FEDSYM_CACHE_DIR``, else the
+    platform's), or None when the cache is off (``fedsym --no-cache``, ``FEDSYM_NO_CACHE=1``)."""
+    from fedsym.core import cache  # imported on use: cli/fit imports this module when its parser is built
+    from fedsym.core.settings import current_settings
+
+    settings = current_settings()
+    if not (settings.cache and cache.cache_enabled()):
+        return None
+    return Path(settings.cache_dir) if settings.cache_dir else cache.cache_dir()
 
 
-@functools.lru_cache(maxsize=4)
-def _index(data: Path) -> dict[int, tuple[int, int]]:
-    """Byte range of each OpenML data set's rows (the file keeps each data set's rows together)."""
-    cache = _cache_path(data)
-    try:
-        return {int(k): (v[0], v[1]) for k, v in json.loads(cache.read_text()).items()}
-    except (OSError, ValueError):
-        pass
+def _index_digest(identity: dict[str, object], ranges: dict[str, list[int]]) -> str:
+    return hashlib.sha256(json.dumps([identity, ranges], sort_keys=True).encode()).hexdigest()
+
+
+def _scan(data: Path) -> dict[int, tuple[int, int]]:
+    """Byte range of each OpenML data set's rows, by one pass over the file (about one second)."""
     ranges: dict[int, tuple[int, int]] = {}
     with data.open("rb") as handle:
         handle.readline()
@@ -304,12 +314,76 @@ def _index(data: Path) -> dict[int, tuple[int, int]]:
             offset += len(line)
         if current is not None:
             ranges[current] = (start, offset)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(ranges))
-    except OSError:
-        pass  # a read-only home only costs the one-second scan again next time
     return ranges
+
+
+@functools.lru_cache(maxsize=4)
+def _index(data: Path, folder: Path | None) -> dict[int, tuple[int, int]]:
+    """Byte range of each OpenML data set's rows (the file keeps each data set's rows together).
+
+    Read from the index cache in *folder* when its entry names this file (name,
+    size, modification time) and its digest matches; else scanned and, when
+    *folder* is not None, written there.  Each range is checked again when it is
+    used (:func:`_data_set_rows`): an entry edited to point elsewhere is noticed.
+    """
+    stat = data.stat()
+    identity: dict[str, object] = {"file": data.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    path = None if folder is None else folder / f"lcdb-index-{data.stem}.json"
+    if path is not None:
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored["identity"] == identity and stored["digest"] == _index_digest(identity, stored["ranges"]):
+                return {int(k): (int(v[0]), int(v[1])) for k, v in stored["ranges"].items()}
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            pass  # missing, unreadable or edited: scanned again below
+    ranges = _scan(data)
+    if path is not None:
+        encoded = {str(k): [v[0], v[1]] for k, v in ranges.items()}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"identity": identity, "ranges": encoded,
+                                        "digest": _index_digest(identity, encoded)}), encoding="utf-8")
+        except OSError:
+            pass  # a read-only cache folder only costs the one-second scan again next time
+    return ranges
+
+
+def _range_is_data_set(data: Path, openmlid: int, start: int, stop: int) -> bool:
+    """Whether bytes [start, stop) of *data* are whole lines, all of data set *openmlid*, and all of them
+    (the line before and the line after belong to another data set or are the header / end of file)."""
+    prefix = f"{openmlid},".encode()
+    if not 0 < start < stop:
+        return False
+    window = max(0, start - _NEIGHBOUR)
+    with data.open("rb") as handle:
+        handle.seek(window)
+        before = handle.read(start - window)
+        chunk = handle.read(stop - start)
+        after = handle.readline()
+    if not before.endswith(b"\n"):
+        return False
+    cut = before.rfind(b"\n", 0, len(before) - 1)
+    if cut < 0 and window > 0:
+        return False  # the line above is longer than the window: not an LCDB file
+    lines = chunk.split(b"\n")
+    return (not before[cut + 1:].startswith(prefix) and lines[-1] == b""
+            and all(line.startswith(prefix) for line in lines[:-1]) and not after.startswith(prefix))
+
+
+def _data_set_rows(data: Path, openmlid: int) -> Iterator[list[str]]:
+    """The rows of data set *openmlid*, from the (checked) index; ParameterError when LCDB lacks it."""
+    ranges = _index(data, _index_folder())
+    if openmlid in ranges and not _range_is_data_set(data, openmlid, *ranges[openmlid]):
+        _index.cache_clear()
+        ranges = _index(data, None)  # the cached index was wrong: scan afresh and trust only that
+        folder = _index_folder()
+        if folder is not None:
+            (folder / f"lcdb-index-{data.stem}.json").unlink(missing_ok=True)
+    if openmlid not in ranges:
+        raise ParameterError(f"LCDB curve: no OpenML data set {openmlid} in LCDB")
+    if not _range_is_data_set(data, openmlid, *ranges[openmlid]):
+        raise InputFileError(f"{data}: the rows of OpenML data set {openmlid} are not together")
+    return _rows(data, *ranges[openmlid])
 
 
 def _header(data: Path) -> list[str]:
@@ -368,10 +442,11 @@ def read_lcdb(name: str, score: str = "valid") -> LearningCurve:
     if shipped is not None:
         return shipped
     data = _require_lcdb()
-    ranges = _index(data)
-    if openmlid not in ranges:
-        raise ParameterError(f"LCDB curve {name!r}: no OpenML data set {openmlid} in LCDB")
-    curves = _curves(_rows(data, *ranges[openmlid]), _header(data), learner, score)
+    try:
+        rows = _data_set_rows(data, openmlid)
+    except ParameterError:
+        raise ParameterError(f"LCDB curve {name!r}: no OpenML data set {openmlid} in LCDB") from None
+    curves = _curves(rows, _header(data), learner, score)
     if not curves:
         raise ParameterError(f"LCDB curve {name!r}: no learner {learner!r} on OpenML data set {openmlid}")
     return next(iter(curves.values()))
