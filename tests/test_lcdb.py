@@ -64,7 +64,7 @@ def test_shipped_data_carry_their_source_and_licence():
     readme = (SHIPPED_CURVES.parent / "README.md").read_text(encoding="utf-8")
     assert "MIT License" in readme and "Copyright (c) 2021 Felix Mohr" in readme and "lcdb" in readme
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"fedsym.model" = ["data/lcdb_curves.csv", "data/README.md"]' in pyproject
+    assert '"fedsym.model.data" = ["lcdb_curves.csv", "README.md"]' in pyproject
 
 
 @needs_lcdb
