@@ -1,8 +1,8 @@
 """From measured learning curves to mechanisms: LCDB curves fitted and used downstream (MODEL.md §10).
 
 Three OpenML data sets (kr-vs-kp, letter, spambase) x two learners (linear SVC,
-logistic regression) from the LCDB learning-curve database (Mohr et al.,
-read from the files of the MIT-licensed ``lcdb`` package).  Each curve is
+logistic regression) from the LCDB learning-curve database (Mohr et al.; rows
+of the MIT-licensed ``lcdb`` package's file, shipped with fedsym).  Each curve is
 fitted with Eq. (3), Eq. (2) and the power law by weighted least squares
 (:mod:`fedsym.paper.fitting`); the family with the lowest AIC among the usable fits
 then serves as the accuracy function of Theorem 2.3 (optimal data against cost,
@@ -18,15 +18,13 @@ linear regression in :math:`(a_\\infty, \\beta)` at each grid point.
 
 from __future__ import annotations
 
-import sys
-
 import mpmath as mp
 import numpy as np
 import sympy as sp
 
 from fedsym import DEFAULT_FAMILIES, Band, CurveFits, FitResult, fit_curve, weighted_means
 from fedsym.core import CheckRow, Latex, escape_text, format_number, m
-from fedsym.model import FAMILIES, lcdb_available, read_lcdb
+from fedsym.model import FAMILIES, read_lcdb
 from fedsym.report import Figure, Section, Series, Step
 
 #: OpenML data sets (names from the lcdb package's datasets.csv) and learners
@@ -82,11 +80,7 @@ def band_text(band: Band) -> Latex:
 
 
 def derive() -> list[Section]:
-    """The section, or none (with a warning on stderr) when the LCDB extra is not installed."""
-    if not lcdb_available():
-        print("derivations/s51_learning_curves.py: the LCDB curves are not installed "
-              "(pip install 'fedsym[lcdb]'); the learning-curve section is left out", file=sys.stderr)
-        return []
+    """The section; its six curves ship with fedsym (no ``lcdb`` extra needed)."""
     all_fits = {curve_name(i, learner): fit_curve(read_lcdb(curve_name(i, learner)))
                 for learner in LEARNERS for i in DATA_SETS}
     values: list[tuple[Latex, Latex]] = []

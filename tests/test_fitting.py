@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import time
 
 import numpy as np
 import pytest
@@ -204,7 +206,7 @@ def test_cli_fit_csv_json(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["fit", "--csv", "/nonexistent/file.csv"], "cannot read"),
+    (["fit", "--csv", "/nonexistent/file.csv"], "cannot be read"),
     (["fit", "--csv", "BAD"], "is not a number"),
     (["fit", "--csv", "FEW", "--family", "power-law"], "distinct training-set sizes"),
 ])
@@ -267,4 +269,219 @@ def test_cli_fits_a_user_expression_and_refuses_agents_without_cost(tmp_path, ca
     assert data["best"] == "a_opt*(1 - exp(-m/k))"
     assert set(data["families"][data["best"]]["parameters"]) == {"a_opt", "k"}
     assert main(["fit", "--csv", str(path), "--agents", "3"]) == 2
-    assert "--agents N needs --cost" in capsys.readouterr().err
+    assert "--agents 3: needs --cost" in capsys.readouterr().err
+
+
+# -- weights and the information criterion, against independent computations (issue 19) -----------------
+
+def unequal_noise_curve(seeds: int = 100) -> LearningCurve:
+    """Eq. (3) at a_opt 0.9, k 3; at the even sizes the seeds spread by +-1e-4 around the curve, at the odd
+    sizes by +-0.03 around the curve shifted by +0.02 (the smaller half) or -0.02 (the larger half), inside their
+    noise: the weighted fit must follow the precise sizes, the unweighted one is pulled towards the noisy ones."""
+    sizes = SIZES
+    pattern = np.linspace(-1.0, 1.0, seeds)  # symmetric: each size's mean is its centre exactly
+    half = np.where(np.arange(sizes.size) % 2 == 0, 1e-4, 0.03)
+    shift = np.where(np.arange(sizes.size) < sizes.size // 2, 0.02, -0.02)
+    centre = 0.9 - 2 * np.sqrt(3.0 / sizes) + np.where(half > 1e-3, shift, 0.0)
+    m = np.repeat(sizes, seeds)
+    y = np.repeat(centre, seeds) + np.repeat(half, seeds) * np.tile(pattern, sizes.size)
+    return LearningCurve("unequal-noise", tuple(m.tolist()), tuple(y.tolist()))
+
+
+def documented_weights(curve: LearningCurve) -> np.ndarray:
+    """The weights as fedsym.paper.fitting's module notes define them, written out here from the raw scores:
+    w_j = n_j / sigma_j^2, sigma_j^2 = (nu_j s_j^2 + 10 median(s)^2) / (nu_j + 10), nu_j = n_j - 1."""
+    sizes, scores = np.asarray(curve.sizes), np.asarray(curve.scores)
+    distinct = sorted(set(curve.sizes))
+    groups = [scores[sizes == s] for s in distinct]
+    spread = np.array([np.std(g, ddof=1) for g in groups])
+    typical = float(np.median(spread)) ** 2
+    n = np.array([g.size for g in groups], dtype=float)
+    variance = ((n - 1) * np.maximum(spread**2, 0.01 * typical) + 10 * typical) / (n - 1 + 10)
+    return n / variance
+
+
+def linear_eq3(sizes: np.ndarray, means: np.ndarray, weights: np.ndarray) -> tuple[float, float, float]:
+    """Eq. (3) is linear in (a_opt, s = 2 sqrt(k)): a = a_opt - s m^(-1/2).  Weighted least squares by
+    numpy.linalg.lstsq on the rows scaled by sqrt(w): (a_opt, k = (s/2)^2, chi2)."""
+    root = np.sqrt(weights)
+    design = np.column_stack([np.ones_like(sizes), -sizes**-0.5]) * root[:, None]
+    (a_opt, s), *_ = np.linalg.lstsq(design, means * root, rcond=None)
+    chi2 = float(np.sum((design @ [a_opt, s] - means * root) ** 2))
+    return float(a_opt), float((s / 2) ** 2), chi2
+
+
+def test_weighted_fit_is_the_independent_weighted_least_squares():
+    """Claim: with very unequal noise per size the fit is weighted least squares with the documented weights
+    (inverse variance of each mean); source: numpy lstsq on the linearized Eq. (3) with weights computed here
+    from the raw scores.  The unweighted estimate differs clearly, so inverted or dropped weights fail."""
+    curve = unequal_noise_curve()
+    fit = fit_family(curve, "simplified")
+    distinct = np.array(sorted(set(curve.sizes)))
+    means = np.array([np.mean([y for m, y in zip(curve.sizes, curve.scores) if m == s]) for s in distinct])
+    weights = documented_weights(curve)
+    a_w, k_w, chi2_w = linear_eq3(distinct, means, weights)
+    a_u, k_u, _ = linear_eq3(distinct, means, np.ones_like(means))
+    assert fit.weighted
+    assert abs(k_w - k_u) > 0.03 * k_w and abs(a_w - a_u) > 1e-3  # the data separate the two estimates (4.7%)
+    assert dict(fit.parameters) == pytest.approx({"a_opt": a_w, "k": k_w}, rel=1e-6)
+    assert fit.chi2 == pytest.approx(chi2_w, rel=1e-6)
+    # and the precise sizes dominate (their weight is about 40 times larger after the shrinkage)
+    assert dict(fit.parameters) == pytest.approx({"a_opt": 0.9, "k": 3.0}, rel=5e-3)  # unweighted: k 2.85
+
+
+def test_aic_penalty_flips_the_choice_to_the_smaller_family():
+    """Claim: the power law (3 parameters, contains Eq. (3) at alpha = 1/2) fits these Eq. (3) data with a
+    smaller sum of squares, but AIC = J ln(chi2/J) + 2(p + 1) charges it 2 more, which outweighs
+    J ln(chi2_Eq3/chi2_power) = 0.68, so Eq. (3) is chosen.  Sources: chi2 of Eq. (3) by the linear
+    lstsq above; of the power law by a fine grid over alpha with lstsq in (a_inf, beta) at each; AIC by hand."""
+    rng = np.random.default_rng(1)
+    y = 0.9 - 2 * np.sqrt(3.0 / SIZES) + rng.normal(0, 0.005, SIZES.size)
+    curve = LearningCurve("aic", tuple(SIZES.tolist()), tuple(y.tolist()))  # one seed per size: unweighted
+    fits = fit_curve(curve, ["simplified", "power-law"])
+    ours = {f.family: f for f in fits.fits}
+    _, _, chi2_eq3 = linear_eq3(SIZES, y, np.ones_like(y))
+    chi2_power = min(float(np.sum((np.column_stack([np.ones_like(SIZES), -SIZES**-alpha])
+                                   @ np.linalg.lstsq(np.column_stack([np.ones_like(SIZES), -SIZES**-alpha]), y,
+                                                     rcond=None)[0] - y) ** 2))
+                     for alpha in np.linspace(0.3, 0.7, 20001))
+    J = SIZES.size
+    aic = {"simplified": J * math.log(chi2_eq3 / J) + 2 * 3, "power-law": J * math.log(chi2_power / J) + 2 * 4}
+    assert chi2_power < chi2_eq3 and 0 < J * math.log(chi2_eq3 / chi2_power) < 2  # the penalty decides
+    assert aic["simplified"] < aic["power-law"]
+    for family, fit in ours.items():
+        assert fit.chi2 == pytest.approx({"simplified": chi2_eq3, "power-law": chi2_power}[family], rel=1e-5)
+        assert fit.aic == pytest.approx(aic[family], abs=1e-4)
+        assert fit.bic == pytest.approx(fit.aic - 2 * (len(fit.parameters) + 1)
+                                        + (len(fit.parameters) + 1) * math.log(J), abs=1e-9)
+    assert fits.best is not None and fits.best.family == "simplified"
+
+
+# -- hostile inputs: one line, exit 2, within seconds (issue 19) --------------------------------------------
+
+def good_csv(tmp_path) -> str:
+    rows = "".join(f"{m},{0.9 - 2 * math.sqrt(3 / m)}\n" for m in SIZES)
+    return str(write(tmp_path, f"size,accuracy\n{rows}"))
+
+
+def big_cell_csv(tmp_path) -> str:
+    return str(write(tmp_path, "size,accuracy\n10," + "1" * 140_000 + "\n"))
+
+
+def too_many_rows_csv(tmp_path) -> str:
+    from fedsym.model.learning_curve import MAX_MEASUREMENTS
+    rows = "".join(f"{1 + i},0.5\n" for i in range(MAX_MEASUREMENTS + 1))
+    return str(write(tmp_path, f"size,accuracy\n{rows}"))
+
+
+def fifo(tmp_path) -> str:
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    return str(path)
+
+
+def decreasing_csv(tmp_path) -> str:
+    rows = "".join(f"{10 * (i + 1)},{0.9 - 0.05 * i}\n" for i in range(10))
+    return str(write(tmp_path, f"size,accuracy\n{rows}"))
+
+
+HOSTILE = [
+    (lambda t: ["--csv", good_csv(t), "--cost", "abc"], "--cost: 'abc' is not a number"),
+    (lambda t: ["--csv", good_csv(t), "--cost", "0"], "must be positive"),
+    (lambda t: ["--csv", good_csv(t), "--family", "m"], "has no free parameter to fit"),
+    (lambda t: ["--csv", good_csv(t), "--family", "0.9 - 1/m"], "has no free parameter to fit"),
+    (lambda t: ["--csv", big_cell_csv(t)], "field larger than field limit"),
+    (lambda t: ["--lcdb", "²:SVC_linear"], "expected OPENMLID:LEARNER"),
+    (lambda t: ["--lcdb", "٣:SVC_linear"], "expected OPENMLID:LEARNER"),  # an Arabic-Indic digit
+    (lambda t: ["--csv", "/dev/zero"], "/dev/zero: is not a regular file"),
+    (lambda t: ["--csv", fifo(t)], "is not a regular file"),
+    (lambda t: ["--csv", str(t)], "is a folder, not a file"),
+    (lambda t: ["--csv", good_csv(t), "--cost", "1e-4", "--agents", "1000000000"], "1 <= N <= 10000"),
+    (lambda t: ["--csv", good_csv(t), "--cost", "1e-4", "--agents", "10001"], "1 <= N <= 10000"),
+    (lambda t: ["--csv", good_csv(t), "--cost", "1e-4", "--agents", "0"], "1 <= N <= 10000"),
+    (lambda t: ["--csv", too_many_rows_csv(t)], "more than 100000 measurements"),
+    (lambda t: ["--csv", str(write(t, "size,accuracy\n1e-300,0.5\n1e-299,0.6\n"))], "outside [0.001, 1e+15]"),
+    (lambda t: ["--csv", str(write(t, "size,accuracy\n1e300,0.5\n1e301,0.6\n"))], "outside [0.001, 1e+15]"),
+    (lambda t: ["--csv", decreasing_csv(t), "--cost", "0.5"], "the measured accuracy falls from 0.9 at m = 10"),
+]
+
+
+@pytest.mark.parametrize("make, message", HOSTILE, ids=[m for _, m in HOSTILE])
+def test_hostile_fit_input_is_one_line_exit_2_within_seconds(tmp_path, capsys, make, message):
+    """Claim (issue 19): each input ends in one line on stderr with exit 2, no traceback, within 10 s."""
+    argv = ["fit", *make(tmp_path)]
+    start = time.perf_counter()
+    code = main(argv)
+    elapsed = time.perf_counter() - start
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert elapsed < 10, elapsed
+
+
+def test_largest_allowed_agents_finishes_in_seconds(tmp_path, capsys):
+    """Claim: the documented limit MAX_AGENTS is accepted and finishes in seconds (the bound is not arbitrary)."""
+    from fedsym.cli.fit import MAX_AGENTS
+    start = time.perf_counter()
+    assert main(["fit", "--csv", good_csv(tmp_path), "--family", "simplified", "--cost", "1e-4",
+                 "--agents", str(MAX_AGENTS), "--json"]) == 0
+    assert time.perf_counter() - start < 15
+    data = json.loads(capsys.readouterr().out)
+    # Theorem 3.4 by hand: equal agents under Eq. (10) collect one m* = (k/c^2)^(1/3) in total, k = 3
+    assert data["totals"]["standard"]["value"] == pytest.approx((3 / 1e-8) ** (1 / 3), rel=1e-6)
+
+
+def test_a_strictly_decreasing_curve_is_flagged_not_reported_as_satisfying_one(tmp_path, capsys):
+    """Claim (issue 19): a strictly decreasing curve breaks (1) whatever the fit; every family is unusable,
+    none is chosen, and the table says NO (before: a constant fit was reported as satisfying (1))."""
+    m = np.arange(1, 11) * 10.0
+    curve = LearningCurve("falling", tuple(m), tuple(0.9 - 0.05 * np.arange(10)))
+    fits = fit_curve(curve)
+    assert fits.best is None
+    for fit in fits.fits:
+        assert fit.measured_fall.startswith("the measured accuracy falls from 0.9 at m = 10 to 0.45 at m = 100")
+        assert fit.unusable_reason == fit.measured_fall
+        assert fit.to_dict()["measured_fall"] == fit.measured_fall
+    with pytest.raises(AssumptionError, match="the measured accuracy falls"):
+        fits.require_best()
+    assert main(["fit", "--csv", decreasing_csv(tmp_path)]) == 0  # without --cost: reported, flagged
+    out = capsys.readouterr().out
+    assert "best by AIC among usable fits: None" in out
+    table = [line.split()[-1] for line in out.splitlines()
+             if line.split()[:1] in (["simplified"], ["power-law"]) and "not usable" not in line]
+    assert table == ["NO", "NO"]
+
+
+@pytest.mark.parametrize("last_below_first, falls", [(0.0, False), (1e-9, True)])
+def test_falls_without_seeds_counts_any_fall(last_below_first, falls):
+    """Claim: without seeds any fall of the last mean below the first counts; equal means do not (exact)."""
+    curve = LearningCurve("edge", (10.0, 20.0, 40.0), (0.5, 0.9, 0.5 - last_below_first))
+    assert curve.falls() is falls
+
+
+@pytest.mark.parametrize("factor, falls", [(0.99, False), (1.01, True)])
+def test_falls_with_seeds_at_three_standard_errors(factor, falls):
+    """Claim: with seeds the fall must exceed 3 standard errors of the difference of the two means; source:
+    two seeds at +-d give sd d*sqrt(2), se of a mean d, se of the difference d*sqrt(2) (by hand)."""
+    d = 0.01
+    drop = factor * 3 * d * math.sqrt(2)
+    curve = LearningCurve("seeds", (10.0, 10.0, 100.0, 100.0), (0.6 - d, 0.6 + d, 0.6 - drop - d, 0.6 - drop + d))
+    assert curve.falls() is falls
+
+
+def test_a_band_too_wide_for_doubles_is_unbounded_not_an_overflow():
+    """Claim (issue 19): a band whose log half-width exceeds double range is [0, inf) with a note, not an
+    OverflowError (a fit of falling data has se(k) >> k)."""
+    m = np.arange(1, 11) * 10.0
+    fit = fit_family(LearningCurve("falling", tuple(m), tuple(0.9 - 0.05 * np.arange(10))), "simplified")
+    band = fit.optimal_data(0.5)
+    assert band.value > 0 and band.lower == 0.0 and band.upper == math.inf
+    assert "every positive value" in band.note
+    assert band.to_dict()["band"] == [0.0, None]
+
+
+def test_cli_text_prints_an_unbounded_band(tmp_path, capsys):
+    """Claim: a band without upper end prints as inf in the text output (was a TypeError on None)."""
+    rows = "".join(f"{m},{0.5 + 0.01 * i ** 0.5}\n" for i, m in enumerate(np.geomspace(1e14, 1e15, 12)))
+    assert main(["fit", "--csv", str(write(tmp_path, f"size,accuracy\n{rows}")), "--cost", "1e-4"]) == 0
+    assert ", inf]" in capsys.readouterr().out

@@ -10,7 +10,11 @@ from fedsym.model.learning_curve import LCDB_SCORES, LearningCurve, read_csv, re
 
 from .common import print_json, print_table
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["MAX_AGENTS", "add_arguments", "run"]
+
+#: most equal agents of --agents: each band solves both equilibria 2p + 1 times (p fitted parameters), about
+#: 3 s at this limit (memory and time grow linearly: 10^9 agents took 16 GB)
+MAX_AGENTS = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cost", metavar="C", help="marginal cost: optimal data and viability cost of the best "
                         "fit, with delta-method bands")
     parser.add_argument("--agents", type=int, metavar="N", help="with --cost: totals of N equal agents under "
-                        "standard FL, Eq. (10), and accuracy shaping, Eq. (13), with bands")
+                        f"standard FL, Eq. (10), and accuracy shaping, Eq. (13), with bands (N <= {MAX_AGENTS})")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -38,15 +42,17 @@ def _curve(args: argparse.Namespace) -> LearningCurve:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.agents is not None and (args.cost is None or args.agents < 1):
-        raise ParameterError("--agents N needs --cost and N >= 1")
+    if args.agents is not None and (args.cost is None or not 1 <= args.agents <= MAX_AGENTS):
+        raise ParameterError(f"--agents {args.agents}: needs --cost and 1 <= N <= {MAX_AGENTS}")
     from fedsym.paper.fitting import DEFAULT_FAMILIES, fit_curve  # scipy and sympy: imported on use
+    from fedsym.paper.lone_agent import parse_cost
 
+    cost = None if args.cost is None else parse_cost(args.cost, "--cost")
     fits = fit_curve(_curve(args), args.family or DEFAULT_FAMILIES)
     data: dict[str, Any] = fits.to_dict()
-    if args.cost is not None:
+    if cost is not None:
         best = fits.require_best()
-        data["cost"] = float(args.cost)
+        data["cost"] = float(cost)
         data["optimal_data"] = best.optimal_data(args.cost).to_dict()
         data["viability_cost"] = best.viability_cost().to_dict()
         if args.agents is not None:
@@ -59,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"curve {curve.label} ({curve.source}): {len(curve.sizes)} measurements at "
           f"{curve.groups.sizes.size} sizes in [{curve.size_range[0]:g}, {curve.size_range[1]:g}]")
     rows = [(f.family, ", ".join(f"{n}={v:.4g}±{se:.2g}" for (n, v), (_, se) in zip(f.parameters, f.standard_errors)),
-             f"{f.rmse:.4g}", f"{f.aic:.2f}", f"{f.bic:.2f}", "yes" if f.assumption.holds_over_data else "NO")
+             f"{f.rmse:.4g}", f"{f.aic:.2f}", f"{f.bic:.2f}",
+             "yes" if f.assumption.holds_over_data and not f.measured_fall else "NO")
             for f in fits.fits]
     print_table(rows, ("family", "parameters ± standard error", "RMSE", "AIC", "BIC", "(1) over data"))
     for name, fit in data["families"].items():
@@ -69,8 +76,13 @@ def run(args: argparse.Namespace) -> int:
     for key in ("optimal_data", "viability_cost"):
         if key in data:
             band = data[key]
-            print(f"{key}: {band['value']:.6g}, 95% band [{band['band'][0]:.6g}, {band['band'][1]:.6g}] ({band['method']})")
+            print(f"{key}: {band['value']:.6g}, 95% band {_band_text(band)} ({band['method']})")
     for name, band in data.get("totals", {}).items():
-        print(f"total data, {name}, n = {args.agents}: {band['value']:.6g}, 95% band "
-              f"[{band['band'][0]:.6g}, {band['band'][1]:.6g}]")
+        print(f"total data, {name}, n = {args.agents}: {band['value']:.6g}, 95% band {_band_text(band)}")
     return 0
+
+
+def _band_text(band: dict[str, Any]) -> str:
+    """``[lower, upper]`` of a band's JSON form (upper None: unbounded)."""
+    lower, upper = band["band"]
+    return f"[{lower:.6g}, {'inf' if upper is None else format(upper, '.6g')}]"

@@ -4,20 +4,25 @@ A :class:`LearningCurve` holds every measurement (size, score); repeated sizes
 are seeds, and :meth:`LearningCurve.groups` gives per-size mean, standard
 deviation and count.  Curves come from a user CSV (:func:`read_csv`) or from
 the LCDB learning-curve database of Mohr et al. (:func:`read_lcdb`,
-:func:`read_lcdb_learner`), read straight from the CSV files the MIT-licensed
-``lcdb`` package ships (``pip install 'fedsym[lcdb]'``).  Importing ``lcdb``
+:func:`read_lcdb_learner`).  The six curves the report fits ship with fedsym
+(:data:`SHIPPED_CURVES`); any other is read straight from the CSV files the
+MIT-licensed ``lcdb`` package ships (``pip install 'fedsym[lcdb]'``).  Importing ``lcdb``
 itself needs pandas and scikit-learn, so fedsym never imports it: it locates
 the package directory with :func:`importlib.util.find_spec` and reads the file
 with the standard :mod:`csv` module, without network access.  The first read of
 a curve scans the file once (about one second) to index the byte range of each
-OpenML data set; the index is cached in memory and, when writable, in
-``$XDG_CACHE_HOME/fedsym`` (default ``~/.cache/fedsym``).
+OpenML data set; the index is kept in memory and, unless the cache is off
+(``fedsym --no-cache``), in the user cache folder (``$FEDSYM_CACHE_DIR``, else
+the platform's, e.g. ``~/.cache/fedsym``).  What is read back is checked: the
+entry must name the same file and match its digest, and the rows it points to
+must all belong to the data set asked for (else the file is scanned again).
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import importlib.util
 import io
 import json
@@ -31,9 +36,13 @@ from pathlib import Path
 import numpy as np
 
 from fedsym.core.errors import InputFileError, ParameterError
+from fedsym.core.files import require_regular_file
 
 __all__ = [
     "LCDB_SCORES",
+    "MAX_MEASUREMENTS",
+    "SHIPPED_CURVES",
+    "SIZE_RANGE",
     "CurveShape",
     "LearningCurve",
     "SizeGroups",
@@ -47,6 +56,17 @@ __all__ = [
 
 #: score columns of the LCDB files a curve can use
 LCDB_SCORES = ("valid", "test")
+#: the LCDB curves fedsym ships (the report's six, rows copied from the ``lcdb`` package's
+#: ``database-accuracy.csv``; source and MIT licence in ``data/README.md`` beside it)
+SHIPPED_CURVES = Path(__file__).parent / "data" / "lcdb_curves.csv"
+#: most measurements of one learning curve (LCDB curves have at most a few thousand): a fit over this many
+#: distinct sizes takes seconds, and a larger file is refused before it is read to the end
+MAX_MEASUREMENTS = 100_000
+#: training-set sizes a curve may hold: beyond them powers such as m^(-3) of the fitted families leave double
+#: precision (sizes near 1e-300 or 1e300 crashed the fit)
+SIZE_RANGE = (1e-3, 1e15)
+#: bytes read before a data set's rows to find the line above them (an LCDB line is about 100 bytes)
+_NEIGHBOUR = 4096
 
 
 @dataclass(frozen=True)
@@ -88,9 +108,15 @@ class LearningCurve:
     def __post_init__(self) -> None:
         if len(self.sizes) != len(self.scores) or not self.sizes:
             raise ParameterError(f"learning curve {self.label}: needs equally many sizes and scores, at least one")
+        if len(self.sizes) > MAX_MEASUREMENTS:
+            raise ParameterError(f"learning curve {self.label}: {len(self.sizes)} measurements, more than the "
+                                 f"limit of {MAX_MEASUREMENTS}")
         for size, score in zip(self.sizes, self.scores):
             if not math.isfinite(size) or size <= 0:
                 raise ParameterError(f"learning curve {self.label}: training-set size {size:g} must be positive")
+            if not SIZE_RANGE[0] <= size <= SIZE_RANGE[1]:
+                raise ParameterError(f"learning curve {self.label}: training-set size {size:g} is outside "
+                                     f"[{SIZE_RANGE[0]:g}, {SIZE_RANGE[1]:g}]")
             if not math.isfinite(score) or not 0 <= score <= 1:
                 raise ParameterError(f"learning curve {self.label}: accuracy {score:g} is outside [0, 1]")
 
@@ -131,6 +157,19 @@ class LearningCurve:
             concave = not np.any(rise > z * np.sqrt(var))
         return CurveShape(monotone, concave, z)
 
+    def falls(self, z: float = 3.0) -> bool:
+        """Whether the mean at the largest size lies below the mean at the smallest size by more than *z*
+        standard errors of their difference (from the seed spread; without seeds any fall counts).
+
+        Such a curve breaks assumption (1) over its whole range: no non-decreasing
+        accuracy function describes it (a fit collapses to a constant).
+        """
+        g = self.groups
+        if g.sizes.size < 2:
+            return False
+        se2 = np.where(g.counts > 1, g.spreads**2 / g.counts, 0.0)
+        return bool(g.means[0] - g.means[-1] > z * math.sqrt(se2[0] + se2[-1]))
+
     @property
     def size_range(self) -> tuple[float, float]:
         return float(min(self.sizes)), float(max(self.sizes))
@@ -166,31 +205,43 @@ def read_csv(path: str | os.PathLike[str], size_column: str = "size", score_colu
     Raises
     ------
     InputFileError
-        Naming the file (and line) when it is missing, lacks a column, holds a
-        non-numeric value, a size <= 0 or an accuracy outside [0, 1].
+        Naming the file (and line) when it is missing or not a regular file (a
+        pipe or a device is never read), lacks a column, holds a non-numeric
+        value, a size <= 0 or outside :data:`SIZE_RANGE`, an accuracy outside [0, 1], a cell longer than the
+        csv module's field limit or more than :data:`MAX_MEASUREMENTS` data rows.
     """
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputFileError(f"cannot read {file}: {error.strerror if isinstance(error, OSError) else error}") from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    for column in (size_column, score_column):
-        if column not in header:
-            raise InputFileError(f"{file}: no column {column!r} (columns: {', '.join(header) or 'none'})")
+    require_regular_file(file, str(file))
     sizes: list[float] = []
     scores: list[float] = []
-    for row in reader:
-        where = f"{file} line {reader.line_num}"
-        size = _number(row[size_column] or "", "size", where)
-        score = _number(row[score_column] or "", "accuracy", where)
-        if size <= 0:
-            raise InputFileError(f"{where}: training-set size {size:g} must be positive")
-        if not 0 <= score <= 1:
-            raise InputFileError(f"{where}: accuracy {score:g} is outside [0, 1]")
-        sizes.append(size)
-        scores.append(score)
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            for column in (size_column, score_column):
+                if column not in header:
+                    raise InputFileError(f"{file}: no column {column!r} (columns: {', '.join(header) or 'none'})")
+            for row in reader:
+                where = f"{file} line {reader.line_num}"
+                if len(sizes) == MAX_MEASUREMENTS:
+                    raise InputFileError(f"{where}: more than {MAX_MEASUREMENTS} measurements (the limit of a "
+                                         "learning curve)")
+                size = _number(row[size_column] or "", "size", where)
+                score = _number(row[score_column] or "", "accuracy", where)
+                if size <= 0:
+                    raise InputFileError(f"{where}: training-set size {size:g} must be positive")
+                if not SIZE_RANGE[0] <= size <= SIZE_RANGE[1]:
+                    raise InputFileError(f"{where}: training-set size {size:g} is outside "
+                                         f"[{SIZE_RANGE[0]:g}, {SIZE_RANGE[1]:g}]")
+                if not 0 <= score <= 1:
+                    raise InputFileError(f"{where}: accuracy {score:g} is outside [0, 1]")
+                sizes.append(size)
+                scores.append(score)
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputFileError(f"{file}: cannot be read ({error.strerror if isinstance(error, OSError) else error})"
+                             ) from None
+    except csv.Error as error:
+        raise InputFileError(f"{file}: not a CSV file the csv module reads ({error})") from None
     if not sizes:
         raise InputFileError(f"{file}: no data rows")
     return LearningCurve(file.name, tuple(sizes), tuple(scores), f"CSV file {file}")
@@ -225,25 +276,30 @@ def _require_lcdb() -> Path:
 def parse_curve_name(name: str) -> tuple[int, str]:
     """``"6:SVC_linear"`` to ``(6, "SVC_linear")``; :class:`ParameterError` naming it otherwise."""
     openmlid, sep, learner = name.partition(":")
-    if not sep or not openmlid.strip().isdigit() or not learner.strip():
+    digits = openmlid.strip()
+    if not sep or not (digits.isascii() and digits.isdigit()) or not learner.strip():
         raise ParameterError(f"LCDB curve {name!r}: expected OPENMLID:LEARNER, e.g. 6:SVC_linear")
     return int(openmlid), learner.strip()
 
 
-def _cache_path(data: Path) -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fedsym"
-    stat = data.stat()
-    return base / f"lcdb-index-{data.stem}-{stat.st_size}-{int(stat.st_mtime)}.json"
+def _index_folder() -> Path | None:
+    """Folder of the LCDB index cache (the user cache: settings ``cache_dir``, ``$FEDSYM_CACHE_DIR``, else the
+    platform's), or None when the cache is off (``fedsym --no-cache``, ``FEDSYM_NO_CACHE=1``)."""
+    from fedsym.core import cache  # imported on use: cli/fit imports this module when its parser is built
+    from fedsym.core.settings import current_settings
+
+    settings = current_settings()
+    if not (settings.cache and cache.cache_enabled()):
+        return None
+    return Path(settings.cache_dir) if settings.cache_dir else cache.cache_dir()
 
 
-@functools.lru_cache(maxsize=4)
-def _index(data: Path) -> dict[int, tuple[int, int]]:
-    """Byte range of each OpenML data set's rows (the file keeps each data set's rows together)."""
-    cache = _cache_path(data)
-    try:
-        return {int(k): (v[0], v[1]) for k, v in json.loads(cache.read_text()).items()}
-    except (OSError, ValueError):
-        pass
+def _index_digest(identity: dict[str, object], ranges: dict[str, list[int]]) -> str:
+    return hashlib.sha256(json.dumps([identity, ranges], sort_keys=True).encode()).hexdigest()
+
+
+def _scan(data: Path) -> dict[int, tuple[int, int]]:
+    """Byte range of each OpenML data set's rows, by one pass over the file (about one second)."""
     ranges: dict[int, tuple[int, int]] = {}
     with data.open("rb") as handle:
         handle.readline()
@@ -258,12 +314,76 @@ def _index(data: Path) -> dict[int, tuple[int, int]]:
             offset += len(line)
         if current is not None:
             ranges[current] = (start, offset)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(ranges))
-    except OSError:
-        pass  # a read-only home only costs the one-second scan again next time
     return ranges
+
+
+@functools.lru_cache(maxsize=4)
+def _index(data: Path, folder: Path | None) -> dict[int, tuple[int, int]]:
+    """Byte range of each OpenML data set's rows (the file keeps each data set's rows together).
+
+    Read from the index cache in *folder* when its entry names this file (name,
+    size, modification time) and its digest matches; else scanned and, when
+    *folder* is not None, written there.  Each range is checked again when it is
+    used (:func:`_data_set_rows`): an entry edited to point elsewhere is noticed.
+    """
+    stat = data.stat()
+    identity: dict[str, object] = {"file": data.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    path = None if folder is None else folder / f"lcdb-index-{data.stem}.json"
+    if path is not None:
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored["identity"] == identity and stored["digest"] == _index_digest(identity, stored["ranges"]):
+                return {int(k): (int(v[0]), int(v[1])) for k, v in stored["ranges"].items()}
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            pass  # missing, unreadable or edited: scanned again below
+    ranges = _scan(data)
+    if path is not None:
+        encoded = {str(k): [v[0], v[1]] for k, v in ranges.items()}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"identity": identity, "ranges": encoded,
+                                        "digest": _index_digest(identity, encoded)}), encoding="utf-8")
+        except OSError:
+            pass  # a read-only cache folder only costs the one-second scan again next time
+    return ranges
+
+
+def _range_is_data_set(data: Path, openmlid: int, start: int, stop: int) -> bool:
+    """Whether bytes [start, stop) of *data* are whole lines, all of data set *openmlid*, and all of them
+    (the line before and the line after belong to another data set or are the header / end of file)."""
+    prefix = f"{openmlid},".encode()
+    if not 0 < start < stop:
+        return False
+    window = max(0, start - _NEIGHBOUR)
+    with data.open("rb") as handle:
+        handle.seek(window)
+        before = handle.read(start - window)
+        chunk = handle.read(stop - start)
+        after = handle.readline()
+    if not before.endswith(b"\n"):
+        return False
+    cut = before.rfind(b"\n", 0, len(before) - 1)
+    if cut < 0 and window > 0:
+        return False  # the line above is longer than the window: not an LCDB file
+    lines = chunk.split(b"\n")
+    return (not before[cut + 1:].startswith(prefix) and lines[-1] == b""
+            and all(line.startswith(prefix) for line in lines[:-1]) and not after.startswith(prefix))
+
+
+def _data_set_rows(data: Path, openmlid: int) -> Iterator[list[str]]:
+    """The rows of data set *openmlid*, from the (checked) index; ParameterError when LCDB lacks it."""
+    ranges = _index(data, _index_folder())
+    if openmlid in ranges and not _range_is_data_set(data, openmlid, *ranges[openmlid]):
+        _index.cache_clear()
+        ranges = _index(data, None)  # the cached index was wrong: scan afresh and trust only that
+        folder = _index_folder()
+        if folder is not None:
+            (folder / f"lcdb-index-{data.stem}.json").unlink(missing_ok=True)
+    if openmlid not in ranges:
+        raise ParameterError(f"LCDB curve: no OpenML data set {openmlid} in LCDB")
+    if not _range_is_data_set(data, openmlid, *ranges[openmlid]):
+        raise InputFileError(f"{data}: the rows of OpenML data set {openmlid} are not together")
+    return _rows(data, *ranges[openmlid])
 
 
 def _header(data: Path) -> list[str]:
@@ -299,20 +419,34 @@ def _curves(rows: Iterable[list[str]], header: list[str], learner: str, score: s
             for key, (s, v) in points.items()}
 
 
+def _shipped(openmlid: int, learner: str, score: str) -> LearningCurve | None:
+    """The curve from :data:`SHIPPED_CURVES` (same rows and parser as the ``lcdb`` file), or None."""
+    with SHIPPED_CURVES.open(newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        curves = _curves((row for row in reader if row[0] == str(openmlid)), header, learner, score)
+    return next(iter(curves.values()), None)
+
+
 def read_lcdb(name: str, score: str = "valid") -> LearningCurve:
     """The LCDB accuracy curve ``OPENMLID:LEARNER`` (all seeds) with the ``score_valid`` or ``score_test`` column.
 
     *LEARNER* is the LCDB name (``SVC_linear``) or the last part of a
-    scikit-learn class path (``LogisticRegression``).  Raises
-    :class:`InputFileError` when the data are not installed and
-    :class:`ParameterError` naming an unknown curve.
+    scikit-learn class path (``LogisticRegression``).  The curves of
+    :data:`SHIPPED_CURVES` are read from fedsym's own copy, any other from the
+    ``lcdb`` package.  Raises :class:`InputFileError` when that package is
+    needed but not installed and :class:`ParameterError` naming an unknown curve.
     """
     openmlid, learner = parse_curve_name(name)
+    shipped = _shipped(openmlid, learner, score)
+    if shipped is not None:
+        return shipped
     data = _require_lcdb()
-    ranges = _index(data)
-    if openmlid not in ranges:
-        raise ParameterError(f"LCDB curve {name!r}: no OpenML data set {openmlid} in LCDB")
-    curves = _curves(_rows(data, *ranges[openmlid]), _header(data), learner, score)
+    try:
+        rows = _data_set_rows(data, openmlid)
+    except ParameterError:
+        raise ParameterError(f"LCDB curve {name!r}: no OpenML data set {openmlid} in LCDB") from None
+    curves = _curves(rows, _header(data), learner, score)
     if not curves:
         raise ParameterError(f"LCDB curve {name!r}: no learner {learner!r} on OpenML data set {openmlid}")
     return next(iter(curves.values()))

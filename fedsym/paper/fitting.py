@@ -107,6 +107,10 @@ BAND_Z = 1.959963984540054
 _AT_BOUND = 1e-6
 #: degrees of freedom of the median seed variance each size's variance is shrunk towards
 _PRIOR_DOF = 10
+#: standard errors by which the last mean must lie below the first for the data to fall (LearningCurve.falls)
+_FALL_Z = 3.0
+#: largest log-scale half-width of a band; beyond it the band is [0, inf) (exp would overflow)
+_LOG_SPREAD_MAX = 700.0
 #: grids of the starting-value searches
 _ALPHAS = np.geomspace(0.02, 3.0, 40)
 _STARTS = 8
@@ -256,6 +260,7 @@ class FitResult(LatexRepr):
     aic: float
     bic: float
     assumption: FitAssumption
+    measured_fall: str = ""
 
     @property
     def values(self) -> dict[str, float]:
@@ -272,11 +277,15 @@ class FitResult(LatexRepr):
     def unusable_reason(self) -> str:
         """Why the fitted curve cannot stand in for an accuracy function downstream, or "" when it can.
 
-        Unusable when (1) fails over the data range, or when Theorem 2.3's
+        Unusable when the measured accuracy falls over the data range
+        (:attr:`measured_fall`: the data break (1) whatever the fit), when (1)
+        fails for the fitted curve over the data range, or when Theorem 2.3's
         viability threshold :math:`c_{max}` cannot be computed because the
         steepest ray from the origin touches the curve where (1) fails (Eq. (2)
         fits below the data, MODEL.md §1) or the curve is invalid for large m.
         """
+        if self.measured_fall:
+            return self.measured_fall
         if not self.assumption.holds_over_data:
             return self.assumption.describe()
         try:
@@ -313,7 +322,11 @@ class FitResult(LatexRepr):
         if not math.isfinite(se):
             return Band(name, value, math.inf, 0.0, math.inf, "linear", "a parameter is not identified")
         if bool(positive):
-            spread = math.exp(BAND_Z * se / value)
+            log_spread = BAND_Z * se / value
+            if log_spread > _LOG_SPREAD_MAX:
+                return Band(name, value, se, 0.0, math.inf, "log",
+                            "the band spans every positive value: the fitted parameters do not determine it")
+            spread = math.exp(log_spread)
             return Band(name, value, se, value / spread, value * spread, "log")
         note = "the quantity is 0 at or near the fitted parameters (a cost near c_max): band clipped at 0"
         return Band(name, value, se, max(0.0, value - BAND_Z * se), value + BAND_Z * se, "linear", note)
@@ -358,7 +371,7 @@ class FitResult(LatexRepr):
                 "fixed": dict(self.fixed), "at_bound": list(self.at_bound), "weighted": self.weighted,
                 "points": self.points, "observations": self.observations, "chi2": self.chi2,
                 "sse": self.sse, "rmse": self.rmse, "aic": self.aic, "bic": self.bic,
-                "assumption": self.assumption.to_dict()}
+                "assumption": self.assumption.to_dict(), "measured_fall": self.measured_fall}
 
     def to_latex(self) -> str:
         """An ``align*`` block: each parameter with its standard error, RMSE, AIC, BIC."""
@@ -386,7 +399,9 @@ class CurveFits(LatexRepr):
         """:attr:`best`, or :class:`AssumptionError` listing why each fit is unusable."""
         best = self.best
         if best is None:
-            reasons = "; ".join(f"{f.family}: {f.unusable_reason}" for f in self.fits)
+            falls = {f.measured_fall for f in self.fits}
+            reasons = falls.pop() if len(falls) == 1 and "" not in falls else \
+                "; ".join(f"{f.family}: {f.unusable_reason}" for f in self.fits)
             raise AssumptionError(f"curve {self.curve.label}: no fitted family is usable ({reasons})")
         return best
 
@@ -514,6 +529,9 @@ def fit_family(curve: LearningCurve, family: str | AccuracyFunction,
     model = _model(function, tuple(sorted((k, float(v)) for k, v in fixed.items())))
     data = weighted_means(curve)
     p, points = len(model.free), int(data.sizes.size)
+    if p == 0:
+        raise ParameterError(f"fit: accuracy {function.name!r} has no free parameter to fit "
+                             "(name one in the expression, e.g. a_opt - k/m)")
     if points <= p:
         raise ParameterError(f"learning curve {curve.label}: {points} distinct training-set sizes cannot fit the "
                              f"{p} parameters of {function.name!r} with standard errors (needs at least {p + 1})")
@@ -565,7 +583,17 @@ def fit_family(curve: LearningCurve, family: str | AccuracyFunction,
         fixed=tuple(sorted(fixed.items())), at_bound=at_bound, weighted=data.weighted, points=points,
         observations=len(curve.sizes), chi2=chi2, sse=sse, rmse=math.sqrt(sse / len(curve.sizes)),
         aic=log_term + 2 * (p + 1), bic=log_term + (p + 1) * math.log(points),
-        assumption=_assumption(model, theta, float(data.sizes[0]), float(data.sizes[-1])))
+        assumption=_assumption(model, theta, float(data.sizes[0]), float(data.sizes[-1])),
+        measured_fall=_measured_fall(curve))
+
+
+def _measured_fall(curve: LearningCurve) -> str:
+    """Why the measurements themselves break (1) (:meth:`LearningCurve.falls`), or ""."""
+    if not curve.falls(_FALL_Z):
+        return ""
+    g = curve.groups
+    return (f"the measured accuracy falls from {g.means[0]:.6g} at m = {g.sizes[0]:g} to {g.means[-1]:.6g} "
+            f"at m = {g.sizes[-1]:g} (beyond {_FALL_Z:g} standard errors): (1) fails for the data")
 
 
 def fit_curve(curve: LearningCurve, families: Iterable[str | AccuracyFunction] = DEFAULT_FAMILIES) -> CurveFits:
