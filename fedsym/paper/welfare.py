@@ -32,6 +32,7 @@ golden-section maximisation of :math:`n\,a(M) - cM`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import operator
 from collections.abc import Callable, Mapping
@@ -564,13 +565,19 @@ def checks() -> list[CheckRow]:
                         (forms.standard_welfare, w_s, "n a(m*) - c m*, golden-section m*", VALUE_TOLERANCE),
                         (forms.welfare_poa, w_p / w_s, "ratio of the golden-section welfares", VALUE_TOLERANCE),
                         (forms.data_poa, m_p / m_star, "ratio of golden-section optima", ARGMAX_TOLERANCE)):
-                    rows.append(derived_row(derived, values, reference, how, at, tolerance))
-            rows.append(derived_row(forms.welfare_poa_limit, {**bound.values, "c": c}, bound.a_opt / bound.a(m_star),
-                                    "a_opt / a(m*), golden-section m*", base))
+                    rows.append(_row(derived, values, reference, how, at, tolerance))
+            rows.append(_row(forms.welfare_poa_limit, {**bound.values, "c": c}, bound.a_opt / bound.a(m_star),
+                             "a_opt / a(m*), golden-section m*", base))
             if forms.data_poa_exponent.closed_form is not None and bound.function.name != "generalization-bound":
                 far, farther = (_planner_by_search(bound, c, mp.mpf(10) ** e)[0] for e in (10, 20))
-                rows.append(derived_row(forms.data_poa_exponent, bound.values, mp.log10(farther / far) / 10,
-                                        "log-slope of golden-section M_P, n = 1e10 to 1e20", bound.label(),
-                                        ARGMAX_TOLERANCE))
+                rows.append(_row(forms.data_poa_exponent, bound.values, mp.log10(farther / far) / 10,
+                                 "log-slope of golden-section M_P, n = 1e10 to 1e20", bound.label(), ARGMAX_TOLERANCE))
     return rows
+
+
+def _row(derived: Derived, values: Mapping[str, Any], reference: mp.mpf, how: str, point: str,
+         tolerance: mp.mpf = VALUE_TOLERANCE) -> CheckRow:
+    """:func:`~fedsym.core.checkrow.derived_row` with the quantity's symbol as its math label (``W_P/W_S``)."""
+    return dataclasses.replace(derived_row(derived, values, reference, how, point, tolerance),
+                               quantity_tex=derived.symbol)
 
