@@ -94,6 +94,7 @@ if TYPE_CHECKING:
     from fedsym.paper.screening.forms import screening_forms
     from fedsym.paper.screening.menu import Cap, CostTypes, Menu, optimal_menu
     from fedsym.paper.screening.result import ScreeningResult, screen
+    from fedsym.paper.welfare import WelfareComparison, WelfareForms, welfare_benchmarks, welfare_forms
 
 #: public name -> module that defines it (imported on first access: ``fedsym --help`` stays light)
 _LAZY: dict[str, str] = {
@@ -182,6 +183,10 @@ _LAZY: dict[str, str] = {
     "PropertyReport": "fedsym.paper.mechanisms",
     "Cap": "fedsym.paper.screening.menu",
     "LearningCurve": "fedsym.model.learning_curve",
+    "WelfareComparison": "fedsym.paper.welfare",
+    "WelfareForms": "fedsym.paper.welfare",
+    "welfare_benchmarks": "fedsym.paper.welfare",
+    "welfare_forms": "fedsym.paper.welfare",
 }
 
 
@@ -274,4 +279,8 @@ __all__ = [
     "PropertyReport",
     "Cap",
     "LearningCurve",
+    "WelfareComparison",
+    "WelfareForms",
+    "welfare_benchmarks",
+    "welfare_forms",
 ]

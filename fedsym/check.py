@@ -21,6 +21,7 @@ CHECKED_MODULES = (
     "fedsym.paper.equilibrium",
     "fedsym.paper.best_response",
     "fedsym.paper.example_4_5",
+    "fedsym.paper.welfare",
     "fedsym.paper.screening.forms",
     "fedsym.paper.screening.k_types",
     "fedsym.paper.agents_that_differ.lone",
