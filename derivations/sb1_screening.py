@@ -30,6 +30,7 @@ import sympy as sp
 
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.derived import mp_value
+from fedsym.core.expression import lambdify_mpmath
 from fedsym.core.latex import Latex, escape_text, math
 from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
 from fedsym.core.symbols import c, c_H, c_L, m, p, positive_symbol
@@ -125,7 +126,7 @@ def evaluate(expr: sp.Expr, values: dict[sp.Symbol, Any]) -> mp.mpf:
     """*expr* at *values* in mpmath at :data:`fedsym.solve.DPS` digits (the displayed expression, evaluated)."""
     with mp.workdps(DPS):
         symbols = sorted(expr.free_symbols, key=str)
-        return mp.mpf(sp.lambdify(symbols, expr, "mpmath")(*(mp_value(values[s]) for s in symbols)))
+        return mp.mpf(lambdify_mpmath(symbols, expr)(*(mp_value(values[s]) for s in symbols)))
 
 
 # -- the independent reference: maximise the expected data directly ------------------

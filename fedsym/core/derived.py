@@ -20,6 +20,7 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
+from fedsym.core.expression import lambdify_mpmath, lambdify_numpy
 from fedsym.core.latex import LatexRepr, align
 from fedsym.core.solve import DPS, symbolic
 
@@ -145,11 +146,11 @@ class Derived:
 
     @cached_property
     def _mpmath(self) -> Callable[..., Any]:
-        return sp.lambdify(self._symbols, self.closed_form, "mpmath")
+        return lambdify_mpmath(self._symbols, self.closed_form)
 
     @cached_property
     def _numpy(self) -> Callable[..., Any]:
-        return sp.lambdify(self._symbols, self.closed_form, "numpy")
+        return lambdify_numpy(self._symbols, self.closed_form)
 
     def _ordered(self, values: Values) -> list[Any]:
         missing = [name for name in self.arguments if name not in values]

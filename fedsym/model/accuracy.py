@@ -33,7 +33,7 @@ from fedsym.core import symbols as S
 from fedsym.core.cache import Outcome, derivation
 from fedsym.core.derived import exact_rational
 from fedsym.core.errors import AssumptionError, ExpressionError, ParameterError
-from fedsym.core.expression import MAX_EXPONENT, MAX_LITERAL_DIGITS, check_reserved, lambdify_mpmath, parse_expression
+from fedsym.core.expression import MAX_EXPONENT, MAX_LITERAL_DIGITS, check_reserved, lambdify_mpmath, lambdify_numpy, parse_expression
 from fedsym.core.latex import escape_text
 from fedsym.core.solve import DPS, bracketed_root, symbolic
 
@@ -377,7 +377,7 @@ class BoundAccuracy:
 
     @cached_property
     def _np(self) -> tuple[Callable[..., Any], ...]:
-        return tuple(sp.lambdify(S.m, _numpy_safe(d), "numpy") for d in self._derivatives)
+        return tuple(lambdify_numpy(S.m, _numpy_safe(d)) for d in self._derivatives)
 
     # -- evaluation -------------------------------------------------------
     def a_hat(self, m: Any) -> mp.mpf:
