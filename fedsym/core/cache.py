@@ -193,7 +193,8 @@ def _write(path: Path, data: Mapping[str, Any]) -> None:
         raise
 
 
-def derivation(kind: str, description: Mapping[str, Any], derive: Callable[[], Outcome], fields: tuple[str, ...]) -> Outcome:
+def derivation(kind: str, description: Mapping[str, Any], derive: Callable[[], Outcome], fields: tuple[str, ...],
+               check: Callable[[Outcome], bool] | None = None) -> Outcome:
     """The outcome of the derivation *kind* described by *description*: shipped store, user cache, or *derive()*.
 
     *description* is the canonical, JSON-ready description of the derivation's input
@@ -202,6 +203,11 @@ def derivation(kind: str, description: Mapping[str, Any], derive: Callable[[], O
     fedsym and sympy versions and the symbolic time budget.  *fields* are the
     names the outcome has; an entry with other names is ignored.  An outcome
     that cannot be serialized is returned but not stored.
+
+    The user cache is a file anyone may edit: an outcome read from it is
+    believed only if *check* (a cheap re-validation, e.g. the closed form at
+    its sample points against the numeric solver) returns True on it; otherwise,
+    or if *check* raises, it is derived afresh and rewritten.
     """
     key = {"kind": kind, **description}
     digest = _digest(key)
@@ -210,6 +216,8 @@ def derivation(kind: str, description: Mapping[str, Any], derive: Callable[[], O
         header = {"schema": SCHEMA, "key": key, **_versions(), "budget": symbolic_timeout()}
         path = cache_dir() / f"{kind}-{_digest(header)[:40]}.json"
         outcome = _read(path, header, fields) if _enabled else None
+        if outcome is not None and check is not None and not _believed(check, outcome):
+            outcome = None
         if outcome is None:
             outcome = derive()
             if _enabled:
@@ -218,6 +226,14 @@ def derivation(kind: str, description: Mapping[str, Any], derive: Callable[[], O
     if _recorded is not None:
         _recorded[digest] = {"key": key, "outcome": _encode_outcome(outcome)}
     return outcome
+
+
+def _believed(check: Callable[[Outcome], bool], outcome: Outcome) -> bool:
+    """Whether a cached *outcome* passes its re-validation (a check that fails on it says no)."""
+    try:
+        return bool(check(outcome))
+    except (ArithmeticError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+        return False
 
 
 @contextlib.contextmanager
