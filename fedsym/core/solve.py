@@ -28,6 +28,8 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 
+from fedsym.core.errors import ConvergenceError, DerivationError
+
 __all__ = [
     "DPS",
     "SymbolicOutcome",
@@ -174,13 +176,13 @@ def solve_bounded(equation: Any, unknown: Any, *, timeout: float = 60.0) -> list
 
     For the derivation files' textbook steps (a linear equation, a quadratic):
     the answer must not depend on ``FEDSYM_SYMBOLIC_TIMEOUT``, and a machine too
-    slow for the generous *timeout* gets an :class:`ArithmeticError`, never a different report.
+    slow for the generous *timeout* gets a :class:`DerivationError`, never a different report.
     """
     import sympy as sp
 
     outcome = symbolic(sp.solve, equation, unknown, timeout=timeout)
     if not outcome.ok:
-        raise ArithmeticError(f"solving for {unknown}: {outcome.failure} ({outcome.detail})")
+        raise DerivationError(f"solving for {unknown}: {outcome.failure} ({outcome.detail})")
     return list(outcome.value)
 
 
@@ -199,7 +201,7 @@ def bracketed_root(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: Any
     if fhi == 0:
         return hi
     if mp.sign(flo) == mp.sign(fhi):
-        raise ArithmeticError(f"no sign change of the function on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]")
+        raise ConvergenceError(f"no sign change of the function on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]")
     tol = mp.mpf(10) ** (-(mp.mp.dps - 3)) if rtol is None else mp.mpf(rtol)
     try:
         x = mp.findroot(f, (lo, hi), solver="illinois", tol=tol**2, maxsteps=200)
@@ -228,7 +230,7 @@ def bracketed_root(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: Any
 def expand_bracket(f: Callable[[mp.mpf], mp.mpf], lo: Any, start: Any, *, factor: int = 4, limit: Any = mp.mpf(10) ** 60) -> mp.mpf:
     """Smallest ``hi = start * factor**j`` with ``sign f(hi) != sign f(lo)``.
 
-    Raises :class:`ArithmeticError` when no sign change is found below *limit*.
+    Raises :class:`ConvergenceError` when no sign change is found below *limit*.
     """
     lo = mp.mpf(lo)
     sign_lo = mp.sign(f(lo))
@@ -237,7 +239,8 @@ def expand_bracket(f: Callable[[mp.mpf], mp.mpf], lo: Any, start: Any, *, factor
         if mp.sign(f(hi)) != sign_lo:
             return hi
         hi *= factor
-    raise ArithmeticError("no sign change found while expanding the bracket")
+    raise ConvergenceError(f"no sign change found while expanding the bracket from [{mp.nstr(lo, 8)}, "
+                           f"{mp.nstr(mp.mpf(start), 8)}] up to {mp.nstr(mp.mpf(limit), 3)}")
 
 
 def golden_section(g: Callable[[Any], Any], a: Any, b: Any, width: Any) -> tuple[Any, Any]:
@@ -311,13 +314,13 @@ def decreasing_root_array(
     Bisection in ``log x`` narrows every bracket to a relative width of about
     ``(hi/lo)**(2**-bisections)``; Newton steps with derivative *dg*, kept inside
     the final bracket, then polish to double precision.  Entries of *y* outside
-    ``[g(hi), g(lo)]`` raise :class:`ArithmeticError` (the caller must screen
+    ``[g(hi), g(lo)]`` raise :class:`ConvergenceError` (the caller must screen
     them, e.g. costs above the viability threshold).
     """
     y = np.asarray(y, dtype=float)
     glo, ghi = g(np.full_like(y, lo)), g(np.full_like(y, hi))
     if np.any((y > glo) | (y < ghi)):
-        raise ArithmeticError("target outside the range of g on the bracket")
+        raise ConvergenceError(f"target outside the range of g on the bracket [{float(lo):.6g}, {float(hi):.6g}]")
     a = np.full_like(y, np.log(lo))
     bb = np.full_like(y, np.log(hi))
     for _ in range(bisections):
