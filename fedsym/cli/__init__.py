@@ -79,9 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.no_cache:
-            from fedsym.core import cache  # imported on use: ``fedsym --help`` does not import sympy
+            from fedsym.core.settings import using_settings
 
-            with cache.disabled():
+            with using_settings(cache=False):
                 return _run(args)
         return _run(args)
     except BrokenPipeError:

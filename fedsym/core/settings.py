@@ -24,12 +24,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Settings", "current_settings", "using_settings", "from_environment", "DEFAULTS"]
+__all__ = ["Settings", "current_settings", "using_settings", "from_environment", "DEFAULTS", "set_settings"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class Settings:
     kkt_tolerance
         Largest violation a K-type screening menu's optimality certificate (KKT
         multipliers, complementary slackness) may have (1e-9).
+    budget_fixed
+        True only while the shipped derivation store is generated: a symbolic
+        attempt's failure is then not marked as depending on the machine's speed (False).
     """
 
     precision: int = 40
@@ -69,6 +73,7 @@ class Settings:
     agreement_rtol: float = 1e-20
     fixed_point_rtol: float = 1e-20
     kkt_tolerance: float = 1e-9
+    budget_fixed: bool = False
 
     def __post_init__(self) -> None:
         if not (isinstance(self.precision, int) and 15 <= self.precision <= 1000):
@@ -87,7 +92,7 @@ class Settings:
     def key(self) -> str:
         """The part of a cache key that depends on the settings (all fields that change a derivation)."""
         return (f"dps={self.precision};budget={self.symbolic_timeout:g};agree={self.agreement_rtol:g};"
-                f"fix={self.fixed_point_rtol:g}")
+                f"fix={self.fixed_point_rtol:g};fixed_budget={int(self.budget_fixed)}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: what a result records of the settings it was computed with."""
@@ -124,13 +129,46 @@ def from_environment(environ: Any = None) -> Settings:
 _CURRENT: contextvars.ContextVar[Settings | None] = contextvars.ContextVar("fedsym_settings", default=None)
 
 
+_ENVIRONMENT = ("FEDSYM_SYMBOLIC_TIMEOUT", "FEDSYM_NO_CACHE", "FEDSYM_CACHE_DIR")
+
+
+@functools.lru_cache(maxsize=8)
+def _from_variables(values: tuple[str | None, ...]) -> Settings:
+    return from_environment({name: value for name, value in zip(_ENVIRONMENT, values) if value is not None})
+
+
+#: changes made with :func:`set_settings`, applied over the environment's settings
+_CHANGES: contextvars.ContextVar[tuple[tuple[str, Any], ...]] = contextvars.ContextVar("fedsym_setting_changes",
+                                                                                       default=())
+
+
 def current_settings() -> Settings:
-    """The settings in force (the environment's, unless a :func:`using_settings` block changed them)."""
+    """The settings in force: those of the innermost :func:`using_settings` block, else the environment's
+    (with the changes of :func:`set_settings`).
+
+    The environment is read on each call outside a block (a few lookups;
+    settings are built once per distinct environment), so a variable set
+    after import is seen.
+    """
     settings = _CURRENT.get()
-    if settings is None:
-        settings = from_environment()
-        _CURRENT.set(settings)
-    return settings
+    if settings is not None:
+        return settings
+    settings = _from_variables(tuple(os.environ.get(name) for name in _ENVIRONMENT))
+    changes = _CHANGES.get()
+    return settings.replace(**dict(changes)) if changes else settings
+
+
+def set_settings(**changes: Any) -> Settings:
+    """Change settings for the rest of the current context, over the environment's (prefer :func:`using_settings`).
+
+    For the thin conveniences such as :func:`fedsym.core.solve.set_symbolic_timeout`;
+    the fields not named keep following the environment.
+    """
+    chosen = current_settings().replace(**changes)  # validates
+    _CHANGES.set(tuple({**dict(_CHANGES.get()), **changes}.items()))
+    if _CURRENT.get() is not None:  # inside a using_settings block: the change holds until the block ends
+        _CURRENT.set(chosen)
+    return chosen
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ import mpmath as mp
 import numpy as np
 
 from fedsym.core.errors import ConvergenceError, DerivationError
+from fedsym.core.settings import current_settings, set_settings, using_settings
 
 __all__ = [
     "DPS",
@@ -50,26 +51,26 @@ __all__ = [
 #: working precision (decimal digits) of the numeric solvers; checks compare at >= 30 digits
 DPS = 40
 
-_DEFAULT_TIMEOUT = float(os.environ.get("FEDSYM_SYMBOLIC_TIMEOUT", "5"))
-_timeout = _DEFAULT_TIMEOUT
-#: True while the shipped derivation store is generated: outcomes are then fixed, not the machine's
-_fixed = False
 
 #: seconds a child process may take to start (a spawned child imports sympy) before the budget starts
 STARTUP_LIMIT = 120.0
 
 
 def symbolic_timeout() -> float:
-    """Seconds one symbolic attempt may take (env ``FEDSYM_SYMBOLIC_TIMEOUT``, default 5)."""
-    return _timeout
+    """Seconds one symbolic attempt may take: ``current_settings().symbolic_timeout``
+    (env ``FEDSYM_SYMBOLIC_TIMEOUT``, default 5)."""
+    return current_settings().symbolic_timeout
 
 
 def set_symbolic_timeout(seconds: float) -> None:
-    """Change the time limit of each symbolic attempt (must be positive)."""
-    global _timeout
+    """Change the time limit of each symbolic attempt (must be positive) for the rest of the context.
+
+    A thin convenience over :func:`fedsym.core.settings.set_settings`; prefer
+    ``with using_settings(symbolic_timeout=...)``.
+    """
     if not seconds > 0:
         raise ValueError(f"symbolic timeout must be positive, got {seconds!r}")
-    _timeout = float(seconds)
+    set_settings(symbolic_timeout=float(seconds))
 
 
 @contextlib.contextmanager
@@ -79,15 +80,8 @@ def fixed_budget(seconds: float) -> Iterator[None]:
     Used only to generate the shipped derivation store (:mod:`fedsym.core.cache`),
     whose outcomes are fixed once and for all.
     """
-    global _fixed
-    saved = _timeout, _fixed
-    set_symbolic_timeout(seconds)
-    _fixed = True
-    try:
+    with using_settings(symbolic_timeout=float(seconds), budget_fixed=True):
         yield
-    finally:
-        set_symbolic_timeout(saved[0])
-        _fixed = saved[1]
 
 
 def start_method() -> str:
@@ -147,7 +141,8 @@ def symbolic(fn: Callable[..., Any], *args: Any, timeout: float | None = None) -
     speed.  Nothing is raised: the caller decides to fall back to numerics.
     """
     limit = symbolic_timeout() if timeout is None else timeout
-    failure = f"sympy gave no answer within {limit:g} s" + ("" if _fixed else " (depends on machine speed)")
+    failure = f"sympy gave no answer within {limit:g} s" + ("" if current_settings().budget_fixed
+                                                               else " (depends on machine speed)")
     ctx: Any = multiprocessing.get_context(start_method())  # typeshed's BaseContext lacks Process
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
