@@ -76,3 +76,23 @@ def test_set_settings_keeps_following_the_environment_elsewhere(monkeypatch, tmp
     before = current_settings().cache
     contextvars.copy_context().run(body)   # the change stays inside that context
     assert before is True and current_settings().cache is True
+
+
+def test_settings_cache_runs_again_under_other_settings():
+    from fedsym.core.settings import settings_cache
+
+    calls: list[float] = []
+
+    @settings_cache(maxsize=8)
+    def budget_times(x: int) -> float:
+        calls.append(symbolic_timeout())
+        return x * symbolic_timeout()
+
+    first = budget_times(2)
+    assert budget_times(2) == first and len(calls) == 1              # cached under the same settings
+    with using_settings(symbolic_timeout=first + 1.0):
+        assert budget_times(2) == 2 * (first + 1.0)                  # not the stale value
+    assert len(calls) == 2
+    budget_times.cache_clear()  # type: ignore[attr-defined]
+    budget_times(2)
+    assert len(calls) == 3

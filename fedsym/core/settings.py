@@ -26,11 +26,12 @@ import contextvars
 import dataclasses
 import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["Settings", "current_settings", "using_settings", "from_environment", "DEFAULTS", "set_settings"]
+__all__ = ["Settings", "current_settings", "using_settings", "from_environment", "DEFAULTS", "set_settings",
+           "settings_cache"]
 
 
 @dataclass(frozen=True)
@@ -180,3 +181,28 @@ def using_settings(settings: Settings | None = None, **changes: Any) -> Iterator
         yield chosen
     finally:
         _CURRENT.reset(token)
+
+
+_Result = TypeVar("_Result")
+
+
+def settings_cache(maxsize: int) -> Callable[[Callable[..., _Result]], Callable[..., _Result]]:
+    """``functools.lru_cache(maxsize)`` whose key also holds :meth:`Settings.key` of the settings in force.
+
+    For in-memory caches of results that depend on the precision or the
+    symbolic budget: under other settings the function runs again instead of
+    returning a stale value.  The wrapper keeps ``cache_clear()``.
+    """
+    def decorate(function: Callable[..., _Result]) -> Callable[..., _Result]:
+        @functools.lru_cache(maxsize=maxsize)
+        def keyed(settings_key: str, *args: Any, **kwargs: Any) -> _Result:
+            return function(*args, **kwargs)
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> _Result:
+            return keyed(current_settings().key(), *args, **kwargs)
+
+        wrapper.cache_clear = keyed.cache_clear  # type: ignore[attr-defined]
+        wrapper.cache_info = keyed.cache_info  # type: ignore[attr-defined]
+        return wrapper
+    return decorate
