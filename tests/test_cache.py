@@ -365,3 +365,23 @@ def test_an_edited_entry_that_fails_its_check_is_rebuilt(cache_dir):
     raising = cache.derivation("test", {"expr": "checked"}, derive, FIELDS,
                                check=lambda outcome: 1 / 0 == 0)            # a check that raises says no
     assert raising["form"] == 2 * sp.sqrt(k / c) and derive.runs == 3
+
+
+# -- checked user files (the LCDB index and other non-derivation caches) ------------------
+
+def test_user_file_honours_the_folder_the_switch_and_the_check(cache_dir):
+    from fedsym.core.settings import using_settings
+
+    cache.write_user_file("index.json", {"6": [0, 10]})
+    assert (cache_dir / "index.json").exists()                       # FEDSYM_CACHE_DIR, not ~/.cache
+    assert cache.read_user_file("index.json", lambda d: d["6"] == [0, 10]) == {"6": [0, 10]}
+    assert cache.read_user_file("index.json", lambda d: d["6"] == [5, 10]) is None   # fails its check: rebuild
+    assert cache.read_user_file("index.json", lambda d: d["7"] == 1) is None          # a raising check: rebuild
+    with using_settings(cache=False):
+        assert cache.read_user_file("index.json", lambda d: True) is None
+        cache.write_user_file("other.json", {})
+    assert not (cache_dir / "other.json").exists()                   # --no-cache writes nothing
+    (cache_dir / "index.json").write_text("{broken")
+    assert cache.read_user_file("index.json", lambda d: True) is None
+    with pytest.raises(ValueError, match="plain file name"):
+        cache.read_user_file("../escape.json", lambda d: True)

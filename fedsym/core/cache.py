@@ -43,7 +43,7 @@ from fedsym.core.settings import current_settings, set_settings, using_settings
 from fedsym.core.solve import fixed_budget
 
 __all__ = ["Outcome", "SCHEMA", "STORE_PATH", "STORE_BUDGET", "cache_dir", "cache_enabled", "set_cache_enabled",
-           "derivation", "regenerate", "store_entries", "recording", "disabled"]
+           "derivation", "regenerate", "store_entries", "recording", "disabled", "read_user_file", "write_user_file"]
 
 #: what a derivation produces: named closed forms (or None) and notes
 Outcome = dict[str, "sp.Expr | str | None"]
@@ -186,6 +186,48 @@ def _write(path: Path, data: Mapping[str, Any]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+#: largest user-cache file :func:`read_user_file` reads (bytes)
+MAX_USER_FILE = 64 * 2**20
+
+
+def _user_path(name: str) -> Path:
+    if not name or name != Path(name).name or name.startswith("."):
+        raise ValueError(f"cache file name {name!r} must be a plain file name")
+    return cache_dir() / name
+
+
+def read_user_file(name: str, check: Callable[[Any], bool]) -> Any | None:
+    """The JSON data of the user-cache file *name* if the cache is on, the file is readable and *check* accepts it.
+
+    For caches other than derivations (e.g. the LCDB index).  The folder is
+    :func:`cache_dir` (so ``FEDSYM_CACHE_DIR`` is honoured), nothing is read
+    under ``--no-cache``, a file over :data:`MAX_USER_FILE` bytes is ignored,
+    and *check* (which must verify the data against its source, not only its
+    shape) returning False or raising means "rebuild": None is returned.
+    """
+    if not current_settings().cache:
+        return None
+    path = _user_path(name)
+    try:
+        if path.stat().st_size > MAX_USER_FILE:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    try:
+        return data if check(data) else None
+    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, RecursionError):
+        return None
+
+
+def write_user_file(name: str, data: Any) -> None:
+    """Write *data* as JSON to the user-cache file *name* atomically; nothing under ``--no-cache``; OSError ignored."""
+    if not current_settings().cache:
+        return
+    with contextlib.suppress(OSError):
+        _write(_user_path(name), data)
 
 
 def derivation(kind: str, description: Mapping[str, Any], derive: Callable[[], Outcome], fields: tuple[str, ...],
