@@ -23,6 +23,7 @@ from fedsym.cli import main
 from fedsym.core import symbols as S
 from fedsym.core.errors import ExpressionError
 from fedsym.core.expression import CONSTANTS, FUNCTIONS, bounded_exp, lambdify_mpmath, lambdify_numpy, parse_expression
+from fedsym.core.latex import sympy_latex
 from fedsym.model.accuracy import accuracy_function
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -121,6 +122,16 @@ def test_cli_individual_issue_example(capsys, tmp_path, monkeypatch):
     # Theorem 2.3: c_max = a_opt^2 / (e E), viability cost a_opt^2 / (4 e E)
     assert data["high_cost_threshold"] == pytest.approx(0.81 / (2 * math.e), rel=1e-14)
     assert data["viability_cost"] == pytest.approx(0.81 / (8 * math.e), rel=1e-14)
+    assert data["closed_form"]["minimum_viable_data"] in (r"\frac{\mathrm{e} e}{a_{opt}}", r"\frac{e \mathrm{e}}{a_{opt}}")
+
+
+def test_latex_tells_the_parameter_e_from_eulers_number():
+    """The parameter e prints italic, Euler's number upright (it printed "e e" for e*E)."""
+    expr = parse_expression("a_opt - e*E/m + exp(e)", what="test", variables={"m"})
+    text = sympy_latex(expr)
+    assert text.count(r"\mathrm{e}") == 2                            # E and the base of exp
+    rest = text.replace(r"\mathrm{e}", "")
+    assert len(re.findall(r"(?<![A-Za-z\\])e(?![A-Za-z])", rest)) == 2  # the parameter, twice
 
 
 def test_cli_fit_family_with_shadowing_name(capsys, tmp_path):

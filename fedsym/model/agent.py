@@ -35,7 +35,7 @@ from fedsym.core import symbols as S
 from fedsym.core.checkrow import text_math
 from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
 from fedsym.core.expression import lambdify_mpmath, lambdify_numpy, parse_expression
-from fedsym.core.latex import format_number
+from fedsym.core.latex import format_number, sympy_latex
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function, parse_number
 
@@ -344,11 +344,11 @@ class Agent:
 
     def latex(self) -> str:
         """:meth:`label` as math: the accuracy with its parameters, :math:`C(m)`, :math:`J`, :math:`v(a)`, the count."""
-        parts = [text_math(self.accuracy.label()), rf"C(m) = {sp.latex(self.cost)}"]
+        parts = [text_math(self.accuracy.label()), rf"C(m) = {sympy_latex(self.cost)}"]
         if self.joining_cost:
             parts.append(rf"J = {format_number(self.joining_cost)}")
         if not self.value_is_identity:
-            parts.append(rf"v(a) = {sp.latex(self.value)}")
+            parts.append(rf"v(a) = {sympy_latex(self.value)}")
         text = r",\ ".join(parts)
         return rf"{text}\ (	imes {self.count})" if self.count > 1 else text
 

@@ -33,7 +33,7 @@ from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
 from fedsym.core.errors import AssumptionError
 from fedsym.core.expression import lambdify_mpmath
-from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.core.latex import LatexRepr, align, format_number, sympy_latex
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, maximize_unimodal
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from fedsym.model.agent import ACCURACY, Agent, cost_function, value_function
@@ -345,7 +345,7 @@ def lone_agent(agent: Agent) -> LoneAgentResult:
             note = "the cost scale is at or above c_max: the agent collects nothing alone"
         else:
             m_star, u_star = resolved(forms.optimal_data), resolved(forms.optimal_utility)
-    closed = {d.name: sp.latex(d.closed_form) for d in forms.all()
+    closed = {d.name: sympy_latex(d.closed_form) for d in forms.all()
               if d.closed_form is not None and method.get(d.name) == CLOSED_FORM}
     return LoneAgentResult(agent.accuracy.label(), str(agent.cost), str(agent.value), mp_value(scale), str(shape),
                            m_star, u_star, c_max, method, closed, note, forms)
