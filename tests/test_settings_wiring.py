@@ -96,3 +96,25 @@ def test_settings_cache_runs_again_under_other_settings():
     budget_times.cache_clear()  # type: ignore[attr-defined]
     budget_times(2)
     assert len(calls) == 3
+
+
+def test_a_malformed_environment_is_one_line_exit_2(monkeypatch, capsys):
+    from fedsym.cli import main
+
+    for value in ("abc", "-1", "nan"):
+        monkeypatch.setenv("FEDSYM_SYMBOLIC_TIMEOUT", value)
+        status = main(["individual", "--accuracy", "simplified", "--param", "a_opt=0.9", "--param", "k=1",
+                       "--cost", "0.001"])
+        err = capsys.readouterr().err
+        assert status == 2 and ("FEDSYM_SYMBOLIC_TIMEOUT" in err or "symbolic_timeout" in err)
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_no_cache_writes_nothing(monkeypatch, tmp_path, capsys):
+    from fedsym.cli import main
+
+    monkeypatch.setenv("FEDSYM_CACHE_DIR", str(tmp_path))
+    status = main(["--no-cache", "individual", "--accuracy", "a_opt - zz*sqrt(1/m)", "--param", "a_opt=0.9",
+                   "--param", "zz=2", "--cost", "0.001", "--json"])
+    assert status == 0 and not list(tmp_path.glob("*"))
+    assert current_settings().cache is True            # the block ended with the command

@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from fedsym.core.errors import ParameterError
+
 __all__ = ["Settings", "current_settings", "using_settings", "from_environment", "DEFAULTS", "set_settings",
            "settings_cache"]
 
@@ -107,7 +109,7 @@ DEFAULTS = Settings()
 def from_environment(environ: Any = None) -> Settings:
     """The defaults with the environment applied (``FEDSYM_SYMBOLIC_TIMEOUT``, ``FEDSYM_NO_CACHE``, ``FEDSYM_CACHE_DIR``).
 
-    A malformed value raises :class:`ValueError` naming the variable.
+    A malformed value raises :class:`~fedsym.core.errors.ParameterError` (a ``ValueError``) naming the variable.
     """
     env = os.environ if environ is None else environ
     changes: dict[str, Any] = {}
@@ -116,7 +118,7 @@ def from_environment(environ: Any = None) -> Settings:
         try:
             changes["symbolic_timeout"] = float(text)
         except ValueError:
-            raise ValueError(f"FEDSYM_SYMBOLIC_TIMEOUT must be a number of seconds, got {text!r}") from None
+            raise ParameterError(f"FEDSYM_SYMBOLIC_TIMEOUT must be a number of seconds, got {text!r}") from None
     if env.get("FEDSYM_NO_CACHE", "") not in ("", "0"):
         changes["cache"] = False
     if env.get("FEDSYM_CACHE_DIR"):
@@ -124,7 +126,7 @@ def from_environment(environ: Any = None) -> Settings:
     try:
         return DEFAULTS.replace(**changes)
     except ValueError as error:
-        raise ValueError(f"environment: {error}") from None
+        raise ParameterError(f"environment: {error}") from None
 
 
 _CURRENT: contextvars.ContextVar[Settings | None] = contextvars.ContextVar("fedsym_settings", default=None)
