@@ -29,7 +29,23 @@ import numpy as np
 import sympy as sp
 
 from fedsym import Cap, ScreeningMechanism, ScreeningResult, lone_agent_forms, maximize_utility, screen
-from fedsym.core import DPS, CheckRow, Latex, bracketed_root, c, c_H, c_L, escape_text, m, math, maximize_unimodal, mp_value, p, positive_symbol
+from fedsym.core import (
+    DPS,
+    CheckRow,
+    Latex,
+    bracketed_root,
+    c,
+    c_H,
+    c_L,
+    escape_text,
+    lambdify_mpmath,
+    m,
+    math,
+    maximize_unimodal,
+    mp_value,
+    p,
+    positive_symbol,
+)
 from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, number_latex
 
@@ -118,7 +134,7 @@ def evaluate(expr: sp.Expr, values: dict[sp.Symbol, Any]) -> mp.mpf:
     """*expr* at *values* in mpmath at :data:`fedsym.solve.DPS` digits (the displayed expression, evaluated)."""
     with mp.workdps(DPS):
         symbols = sorted(expr.free_symbols, key=str)
-        return mp.mpf(sp.lambdify(symbols, expr, "mpmath")(*(mp_value(values[s]) for s in symbols)))
+        return mp.mpf(lambdify_mpmath(symbols, expr)(*(mp_value(values[s]) for s in symbols)))
 
 
 # -- the independent reference: maximise the expected data directly ------------------

@@ -314,3 +314,74 @@ def test_help_imports_neither_sympy_nor_scipy():
             "print(sorted(m for m in ('sympy', 'scipy', 'mpmath') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# -- entries checked before believed (issue 19) ---------------------------------------
+
+def _edit_entry(cache_dir: Path, form: object) -> Path:
+    (path,) = _entries(cache_dir)
+    data = json.loads(path.read_text())
+    data["outcome"]["form"] = {"expr": form}
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("form", [
+    {"float": "0.5", "prec": 0},                                            # sympy loops forever on prec 0
+    {"float": "0.5", "prec": 10**9},                                        # allocates without bound
+    {"float": "0.5", "prec": True},                                         # a bool is not a precision
+    {"f": "Pow", "args": [{"int": "2"}, {"int": "1" + "0" * 5000}]},        # 2**(10**5000)
+    {"f": "Pow", "args": [{"sym": "k"}, {"rat": ["1", "9" * 30]}]},         # root of order 10**30
+    {"f": "Add", "args": [{"sym": "k"}] * 20_001},                          # more nodes than MAX_NODES
+])
+def test_an_entry_outside_the_decoding_bounds_is_rebuilt_fast(cache_dir, form):
+    derive = Counter()
+    cache.derivation("test", {"expr": "bounds"}, derive, FIELDS)
+    path = _edit_entry(cache_dir, form)
+    start = time.perf_counter()
+    again = cache.derivation("test", {"expr": "bounds"}, derive, FIELDS)
+    expr = again["form"]
+    assert isinstance(expr, sp.Expr)
+    assert float(expr.subs({k: 4, c: 1})) == 4.0                            # 2*sqrt(4/1), by hand
+    assert derive.runs == 2 and time.perf_counter() - start < 2
+    assert json.loads(path.read_text())["outcome"]["form"]["expr"] == encode(2 * sp.sqrt(k / c))
+
+
+def test_an_edited_entry_that_fails_its_check_is_rebuilt(cache_dir):
+    """A well-formed but wrong closed form (3 sqrt(k/c) for 2 sqrt(k/c)) is caught by the caller's check."""
+    def check(outcome: cache.Outcome) -> bool:
+        # independent re-validation at a sample point: the form is 2 sqrt(k/c), so 4 at k = 4, c = 1
+        form = outcome["form"]
+        return isinstance(form, sp.Expr) and form.subs({k: 4, c: 1}) == 4
+
+    derive = Counter()
+    cache.derivation("test", {"expr": "checked"}, derive, FIELDS, check=check)
+    _edit_entry(cache_dir, encode(3 * sp.sqrt(k / c)))
+    unchecked = cache.derivation("test", {"expr": "checked"}, derive, FIELDS)
+    assert unchecked["form"] == 3 * sp.sqrt(k / c) and derive.runs == 1   # without a check it is believed
+    again = cache.derivation("test", {"expr": "checked"}, derive, FIELDS, check=check)
+    assert again["form"] == 2 * sp.sqrt(k / c) and derive.runs == 2
+    _edit_entry(cache_dir, {"sym": "k"})
+    raising = cache.derivation("test", {"expr": "checked"}, derive, FIELDS,
+                               check=lambda outcome: 1 / 0 == 0)            # a check that raises says no
+    assert raising["form"] == 2 * sp.sqrt(k / c) and derive.runs == 3
+
+
+# -- checked user files (the LCDB index and other non-derivation caches) ------------------
+
+def test_user_file_honours_the_folder_the_switch_and_the_check(cache_dir):
+    from fedsym.core.settings import using_settings
+
+    cache.write_user_file("index.json", {"6": [0, 10]})
+    assert (cache_dir / "index.json").exists()                       # FEDSYM_CACHE_DIR, not ~/.cache
+    assert cache.read_user_file("index.json", lambda d: d["6"] == [0, 10]) == {"6": [0, 10]}
+    assert cache.read_user_file("index.json", lambda d: d["6"] == [5, 10]) is None   # fails its check: rebuild
+    assert cache.read_user_file("index.json", lambda d: d["7"] == 1) is None          # a raising check: rebuild
+    with using_settings(cache=False):
+        assert cache.read_user_file("index.json", lambda d: True) is None
+        cache.write_user_file("other.json", {})
+    assert not (cache_dir / "other.json").exists()                   # --no-cache writes nothing
+    (cache_dir / "index.json").write_text("{broken")
+    assert cache.read_user_file("index.json", lambda d: True) is None
+    with pytest.raises(ValueError, match="plain file name"):
+        cache.read_user_file("../escape.json", lambda d: True)

@@ -243,8 +243,9 @@ def test_a_derivation_that_exits_is_an_error_naming_the_file(capsys: pytest.Capt
     folder.mkdir()
     (folder / "quits.py").write_text("import sys\n\ndef derive():\n    sys.exit(3)\n")
     status, out, err = run(capsys, "report", "--derivations", str(folder), "--out", str(tmp_path / "out"))
-    assert status == 2 and "Traceback" not in err
-    assert err.strip().splitlines()[-1] == f"fedsym report: error: {folder / 'quits.py'}: derive() failed: SystemExit: 3"
+    assert status == 3 and "Traceback" not in err   # the derivation's failure (exit 3), not bad user input
+    assert err.strip().splitlines()[-1] == (f"fedsym report: computation failed: {folder / 'quits.py'}: "
+                                            "derive() failed: SystemExit: 3")
 
 
 def test_report_progress_names_each_file_on_stderr(capsys: pytest.CaptureFixture[str], derivations: Path) -> None:

@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from fedsym.cli import main
 from fedsym.core.checkrow import CheckRow
-from fedsym.core.errors import FedsymError, InputFileError
+from fedsym.core.errors import DerivationError, FedsymError, InputFileError
 from fedsym.core.latex import Latex, escape_text, format_number, math
 from fedsym.report import (
     GENERATED_HEADER,
@@ -354,27 +355,62 @@ def test_run_report_removes_only_stale_generated_files(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("source", "message"),
+    ("source", "message", "error"),
     [
-        ("def derive(:\n", "SyntaxError"),
-        ("import no_such_module_xyz\n", "ModuleNotFoundError: No module named 'no_such_module_xyz'"),
-        ("x = 1\n", "defines no derive() function"),
+        ("def derive(:\n", "SyntaxError", InputFileError),
+        ("import no_such_module_xyz\n", "ModuleNotFoundError: No module named 'no_such_module_xyz'", DerivationError),
+        ("x = 1\n", "defines no derive() function", InputFileError),
         ("def derive():\n    raise ZeroDivisionError('c must be positive')\n",
-         "derive() failed: ZeroDivisionError: c must be positive"),
-        ("def derive():\n    return 42\n", "derive() returned int"),
+         "derive() failed: ZeroDivisionError: c must be positive", DerivationError),
+        ("def derive():\n    raise ValueError('bad a_opt')\n",   # a ValueError inside is still the file's failure
+         "derive() failed: ValueError: bad a_opt", DerivationError),
+        ("import sys\nsys.exit(4)\n", "cannot be imported: SystemExit: 4", DerivationError),
+        ("def derive():\n    return 42\n", "derive() returned int", InputFileError),
     ],
 )
-def test_broken_derivation_names_the_file(tmp_path: Path, source: str, message: str) -> None:
+def test_broken_derivation_names_the_file(tmp_path: Path, source: str, message: str, error: type) -> None:
+    """A file that raises is the derivation's failure (exit 3); a file that is not a derivation is bad input."""
     derivations = tmp_path / "derivations"
     derivations.mkdir()
     broken = derivations / "broken_example.py"
     broken.write_text(source)
-    with pytest.raises(InputFileError) as caught:
+    with pytest.raises(FedsymError) as caught:
         run_report(derivations, tmp_path / "out")
     text = str(caught.value)
-    assert isinstance(caught.value, FedsymError)
+    assert type(caught.value) is error
     assert str(broken) in text and message in text
     assert "\n" not in text
+
+
+def test_cli_report_exit_3_for_a_raising_derivation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    derivations = tmp_path / "derivations"
+    derivations.mkdir()
+    broken = derivations / "broken_example.py"
+    broken.write_text("def derive():\n    raise ValueError('bad a_opt')\n")
+    status = main(["report", "--no-shipped", "--derivations", str(derivations), "--out", str(tmp_path / "out")])
+    *progress, last = capsys.readouterr().err.strip().splitlines()
+    assert status == 3 and all(line.startswith("fedsym report: [") for line in progress)   # progress lines only
+    assert last.startswith("fedsym report: computation failed:")
+    assert str(broken) in last and "bad a_opt" in last
+
+
+@pytest.mark.parametrize("name", ["main.tex", "fedsym.sty", "mine.tex"])
+def test_report_refuses_to_overwrite_a_users_own_file(tmp_path: Path, name: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A main.tex (or style, or section file) that fedsym did not write survives; --force overwrites it."""
+    derivations, out = tmp_path / "derivations", tmp_path / "out"
+    write_derivation(derivations, "mine.py", "mine")
+    out.mkdir()
+    own = out / name
+    own.write_text("\\documentclass{article} % my paper\n")
+    args = ["report", "--no-shipped", "--derivations", str(derivations), "--out", str(out)]
+    status = main(args)
+    err = capsys.readouterr().err
+    assert status == 2 and str(own) in err and "--force" in err
+    assert own.read_text() == "\\documentclass{article} % my paper\n"
+    assert main([*args, "--force"]) == 0
+    assert own.read_text() != "\\documentclass{article} % my paper\n"
+    assert main(args) == 0            # now it is fedsym's own file: rewriting it needs no --force
 
 
 def test_duplicate_section_keys_are_refused(tmp_path: Path) -> None:

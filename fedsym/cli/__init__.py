@@ -77,13 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fedsym`` console script; returns the exit status."""
     try:
-        args = build_parser().parse_args(argv)
-        if args.no_cache:
-            from fedsym.core import cache  # imported on use: ``fedsym --help`` does not import sympy
-
-            with cache.disabled():
-                return _run(args)
-        return _run(args)
+        return _run(build_parser().parse_args(argv))
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
@@ -94,9 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Run the chosen subcommand; a user mistake is one line on stderr and exit status 2, a failed computation
-    one line and exit status 3."""
+    one line and exit status 3.  ``--no-cache`` is ``using_settings(cache=False)`` around the command."""
+    from fedsym.core.settings import current_settings, using_settings  # light: no sympy
+
     try:
-        return int(args.run(args))
+        with using_settings(cache=False) if args.no_cache else using_settings(current_settings()):
+            return int(args.run(args))
     except InputError as error:
         print(f"fedsym {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE

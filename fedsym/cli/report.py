@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-shipped", action="store_true",
                         help="run only the --derivations folders, not the paper's derivations that ship with fedsym")
     parser.add_argument("--out", default="reports", metavar="DIR", help="output folder, created if missing (default: reports)")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite files in --out that fedsym did not write (refused otherwise)")
     parser.add_argument("--pdf", action="store_true", help="also compile main.tex with latexmk/pdflatex")
     parser.add_argument("--author", default="", help="author on the title page (default: none)")
     parser.add_argument("--date", default="", help="date on the title page (default: none, so the output "
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         folders.insert(0, shipped_derivations())
     result = run_report(folders, Path(args.out), pdf=args.pdf, author=args.author, date=args.date,
-                        progress=progress_to_stderr("report"))
+                        progress=progress_to_stderr("report"), force=args.force)
     print(f"wrote {result.main} with {len(result.sections)} section(s)")
     if result.pdf is not None:
         print(f"compiled {result.pdf}")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         InputFileError,
         ParameterError,
     )
+    from fedsym.core.expression import lambdify_mpmath
     from fedsym.core.latex import Latex, escape_text, format_number, math
     from fedsym.core.settings import Settings, current_settings, using_settings
     from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal, set_symbolic_timeout, solve_bounded
@@ -59,6 +60,7 @@ _LAZY: dict[str, str] = {
     "ParameterError": "fedsym.core.errors",
     "Latex": "fedsym.core.latex",
     "escape_text": "fedsym.core.latex",
+    "lambdify_mpmath": "fedsym.core.expression",
     "format_number": "fedsym.core.latex",
     "math": "fedsym.core.latex",
     "Settings": "fedsym.core.settings",
@@ -108,6 +110,7 @@ __all__ = [
     "ParameterError",
     "Latex",
     "escape_text",
+    "lambdify_mpmath",
     "format_number",
     "math",
     "Settings",

@@ -39,10 +39,11 @@ from typing import Any
 import sympy as sp
 
 from fedsym.core.serialize import SerializationError, decode, encode
-from fedsym.core.solve import fixed_budget, symbolic_timeout
+from fedsym.core.settings import current_settings, set_settings, using_settings
+from fedsym.core.solve import fixed_budget
 
 __all__ = ["Outcome", "SCHEMA", "STORE_PATH", "STORE_BUDGET", "cache_dir", "cache_enabled", "set_cache_enabled",
-           "derivation", "regenerate", "store_entries", "recording", "disabled"]
+           "derivation", "regenerate", "store_entries", "recording", "disabled", "read_user_file", "write_user_file"]
 
 #: what a derivation produces: named closed forms (or None) and notes
 Outcome = dict[str, "sp.Expr | str | None"]
@@ -56,42 +57,36 @@ STORE_PATH = Path(__file__).with_name("derivations.json")
 #: seconds each symbolic attempt may take when the store is generated
 STORE_BUDGET = 120.0
 
-_enabled = os.environ.get("FEDSYM_NO_CACHE", "") in ("", "0")
 _use_store = True
 _recorded: dict[str, dict[str, Any]] | None = None
 
 
 def cache_enabled() -> bool:
-    """Whether derivations read and write the user cache (not the shipped store, which is always read)."""
-    return _enabled
+    """Whether derivations read and write the user cache: ``current_settings().cache``
+    (the shipped store is always read)."""
+    return current_settings().cache
 
 
 def set_cache_enabled(enabled: bool) -> None:
-    """Turn the user cache on or off (``fedsym --no-cache`` turns it off)."""
-    global _enabled
-    _enabled = bool(enabled)
+    """Turn the user cache on or off for the rest of the context (prefer ``using_settings(cache=...)``)."""
+    set_settings(cache=bool(enabled))
 
 
 @contextlib.contextmanager
 def disabled() -> Iterator[None]:
-    """Within the block the user cache is neither read nor written (``fedsym --no-cache``)."""
-    global _enabled
-    saved = _enabled
-    _enabled = False
-    try:
+    """Within the block the user cache is neither read nor written: ``using_settings(cache=False)``."""
+    with using_settings(cache=False):
         yield
-    finally:
-        _enabled = saved
 
 
 def cache_dir() -> Path:
     """The user cache directory of fedsym.
 
-    ``$FEDSYM_CACHE_DIR`` if set; else ``%LOCALAPPDATA%\\fedsym\\Cache`` on Windows,
+    ``current_settings().cache_dir`` (env ``$FEDSYM_CACHE_DIR``) if set; else ``%LOCALAPPDATA%\\fedsym\\Cache`` on Windows,
     ``~/Library/Caches/fedsym`` on macOS and ``$XDG_CACHE_HOME/fedsym`` (default
     ``~/.cache/fedsym``) elsewhere.
     """
-    override = os.environ.get("FEDSYM_CACHE_DIR")
+    override = current_settings().cache_dir
     if override:
         return Path(override)
     if sys.platform == "win32":
@@ -193,31 +188,92 @@ def _write(path: Path, data: Mapping[str, Any]) -> None:
         raise
 
 
-def derivation(kind: str, description: Mapping[str, Any], derive: Callable[[], Outcome], fields: tuple[str, ...]) -> Outcome:
+#: largest user-cache file :func:`read_user_file` reads (bytes)
+MAX_USER_FILE = 64 * 2**20
+
+
+def _user_path(name: str) -> Path:
+    if not name or name != Path(name).name or name.startswith("."):
+        raise ValueError(f"cache file name {name!r} must be a plain file name")
+    return cache_dir() / name
+
+
+def read_user_file(name: str, check: Callable[[Any], bool]) -> Any | None:
+    """The JSON data of the user-cache file *name* if the cache is on, the file is readable and *check* accepts it.
+
+    For caches other than derivations (e.g. the LCDB index).  The folder is
+    :func:`cache_dir` (so ``FEDSYM_CACHE_DIR`` is honoured), nothing is read
+    under ``--no-cache``, a file over :data:`MAX_USER_FILE` bytes is ignored,
+    and *check* (which must verify the data against its source, not only its
+    shape) returning False or raising means "rebuild": None is returned.
+    """
+    if not current_settings().cache:
+        return None
+    path = _user_path(name)
+    try:
+        if path.stat().st_size > MAX_USER_FILE:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    try:
+        return data if check(data) else None
+    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, RecursionError):
+        return None
+
+
+def write_user_file(name: str, data: Any) -> None:
+    """Write *data* as JSON to the user-cache file *name* atomically; nothing under ``--no-cache``; OSError ignored."""
+    if not current_settings().cache:
+        return
+    with contextlib.suppress(OSError):
+        _write(_user_path(name), data)
+
+
+def derivation(kind: str, description: Mapping[str, Any], derive: Callable[[], Outcome], fields: tuple[str, ...],
+               check: Callable[[Outcome], bool] | None = None) -> Outcome:
     """The outcome of the derivation *kind* described by *description*: shipped store, user cache, or *derive()*.
 
     *description* is the canonical, JSON-ready description of the derivation's input
     (e.g. ``srepr`` of the accuracy expression and its parameter ranges); equal
     descriptions must mean equal outcomes.  The user cache is also keyed by the
-    fedsym and sympy versions and the symbolic time budget.  *fields* are the
+    fedsym and sympy versions and the settings (:meth:`Settings.key`: precision,
+    symbolic time budget, agreement tolerances).  *fields* are the
     names the outcome has; an entry with other names is ignored.  An outcome
     that cannot be serialized is returned but not stored.
+
+    The user cache is a file anyone may edit: an outcome read from it is
+    believed only if *check* (a cheap re-validation, e.g. the closed form at
+    its sample points against the numeric solver) returns True on it; otherwise,
+    or if *check* raises, it is derived afresh and rewritten.
     """
     key = {"kind": kind, **description}
     digest = _digest(key)
     outcome = _from_store(digest, key, fields)
     if outcome is None:
-        header = {"schema": SCHEMA, "key": key, **_versions(), "budget": symbolic_timeout()}
+        settings = current_settings()
+        header = {"schema": SCHEMA, "key": key, **_versions(), "budget": settings.symbolic_timeout,
+                  "settings": settings.key()}
         path = cache_dir() / f"{kind}-{_digest(header)[:40]}.json"
-        outcome = _read(path, header, fields) if _enabled else None
+        outcome = _read(path, header, fields) if settings.cache else None
+        if outcome is not None and check is not None and not _believed(check, outcome):
+            outcome = None
         if outcome is None:
             outcome = derive()
-            if _enabled:
+            if settings.cache:
                 with contextlib.suppress(OSError, SerializationError, RecursionError):
                     _write(path, {**header, "outcome": _encode_outcome(outcome)})
     if _recorded is not None:
         _recorded[digest] = {"key": key, "outcome": _encode_outcome(outcome)}
     return outcome
+
+
+def _believed(check: Callable[[Outcome], bool], outcome: Outcome) -> bool:
+    """Whether a cached *outcome* passes its re-validation (a check that fails on it says no)."""
+    try:
+        return bool(check(outcome))
+    except (ArithmeticError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+        return False
 
 
 @contextlib.contextmanager
@@ -227,14 +283,14 @@ def recording(budget: float = STORE_BUDGET) -> Iterator[dict[str, dict[str, Any]
     Yields the dictionary that fills with store entries (digest -> key and outcome).
     In-memory caches of derived forms must be cleared by the caller first.
     """
-    global _recorded, _use_store, _enabled
-    saved = _recorded, _use_store, _enabled
-    _recorded, _use_store, _enabled = {}, False, False
+    global _recorded, _use_store
+    saved = _recorded, _use_store
+    _recorded, _use_store = {}, False
     try:
-        with fixed_budget(budget):
+        with fixed_budget(budget), using_settings(cache=False):
             yield _recorded
     finally:
-        _recorded, _use_store, _enabled = saved
+        _recorded, _use_store = saved
 
 
 def regenerate(derive_all: Callable[[], None], path: Path = STORE_PATH, budget: float = STORE_BUDGET) -> dict[str, Any]:

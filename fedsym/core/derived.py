@@ -20,7 +20,8 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym.core.latex import LatexRepr, align
+from fedsym.core.expression import lambdify_mpmath, lambdify_numpy
+from fedsym.core.latex import LatexRepr, align, sympy_latex
 from fedsym.core.solve import DPS, symbolic
 
 __all__ = ["Derived", "DerivedForms", "solve_validated", "simplest", "mp_value", "exact_rational", "CLOSED_FORM",
@@ -145,11 +146,11 @@ class Derived:
 
     @cached_property
     def _mpmath(self) -> Callable[..., Any]:
-        return sp.lambdify(self._symbols, self.closed_form, "mpmath")
+        return lambdify_mpmath(self._symbols, self.closed_form)
 
     @cached_property
     def _numpy(self) -> Callable[..., Any]:
-        return sp.lambdify(self._symbols, self.closed_form, "numpy")
+        return lambdify_numpy(self._symbols, self.closed_form)
 
     def _ordered(self, values: Values) -> list[Any]:
         missing = [name for name in self.arguments if name not in values]
@@ -199,13 +200,13 @@ class Derived:
         """One line of an ``align*`` block: ``symbol &= closed form`` or ``symbol &: numeric``."""
         if self.closed_form is None:
             return rf"{self.symbol} &: \text{{numeric (no closed form)}}"
-        return rf"{self.symbol} &= {sp.latex(self.closed_form)}"
+        return rf"{self.symbol} &= {sympy_latex(self.closed_form)}"
 
     def latex(self) -> str:
         """``symbol = closed form`` in LaTeX (from the same expression the code evaluates)."""
         if self.closed_form is None:
             return rf"{self.symbol} \text{{ (numeric: no closed form)}}"
-        return rf"{self.symbol} = {sp.latex(self.closed_form)}"
+        return rf"{self.symbol} = {sympy_latex(self.closed_form)}"
 
     def to_latex(self) -> str:
         """The displayed equation, for write-ups."""
@@ -216,7 +217,7 @@ class Derived:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "meaning": self.meaning, "source": self.source,
-                "method": self.method, "closed_form": sp.latex(self.closed_form) if self.closed_form is not None else None,
+                "method": self.method, "closed_form": sympy_latex(self.closed_form) if self.closed_form is not None else None,
                 "note": self.note}
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import types
 from collections.abc import Callable, Collection, Mapping
 from fractions import Fraction
 from typing import Any
@@ -58,6 +59,7 @@ __all__ = [
     "bounded_exp",
     "check_reserved",
     "lambdify_mpmath",
+    "lambdify_numpy",
     "parse_expression",
 ]
 
@@ -103,12 +105,57 @@ def _strict_exp(x: Any) -> Any:
 _bounded_power = sp.Function("bounded_power")
 
 
+def _private(variables: Any, expr: sp.Expr) -> tuple[list[sp.Symbol], sp.Expr]:
+    """*variables* and *expr* with every symbol renamed ``_x0, _x1, ...`` (arguments) or ``_free0, ...``.
+
+    A user's names never start with ``_`` (the parser refuses them), so after
+    the renaming no parameter can shadow a name of the generated code's
+    namespace (a parameter ``e`` would otherwise *be* mpmath's Euler number in
+    ``e*E``, one named ``mpf`` would replace mpmath's number type).  Symbols
+    are matched by name, as lambdify itself does, so a symbol declared with
+    other assumptions is still the same argument.  A free symbol that is not
+    an argument gets a private name too: evaluating it fails (``NameError``)
+    instead of silently reading a namespace value.
+    """
+    flat = [variables] if isinstance(variables, sp.Basic) else list(variables)
+    renamed = {v.name: sp.Symbol(f"_x{i}") for i, v in enumerate(flat)}
+    free = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol)), key=lambda s: s.name)
+    replace: dict[sp.Basic, sp.Basic] = {}
+    for symbol in free:
+        if symbol.name not in renamed:
+            renamed[symbol.name] = sp.Symbol(f"_free{len(renamed)}")
+        replace[symbol] = renamed[symbol.name]
+    return [renamed[v.name] for v in flat], expr.xreplace(replace)
+
+
+def _code_names(code: types.CodeType) -> set[str]:
+    """Global and attribute names *code* (and the code objects it holds) refers to."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _code_names(const)
+    return names
+
+
+def _compiled(variables: Any, expr: sp.Expr, modules: Any) -> Callable[..., Any]:
+    """``sympy.lambdify`` with private argument names and a namespace of only the names the code uses."""
+    arguments, private = _private(variables, expr)
+    generated = sp.lambdify(arguments, private, modules)
+    namespace = generated.__globals__
+    kept = {name: namespace[name] for name in _code_names(generated.__code__) if name in namespace}
+    kept["__builtins__"] = namespace.get("__builtins__", {})
+    return types.FunctionType(generated.__code__, kept, generated.__name__,
+                              generated.__defaults__, generated.__closure__)
+
+
 def lambdify_mpmath(variables: Any, expr: sp.Expr, *, strict: bool = False) -> Callable[..., Any]:
-    """``sympy.lambdify`` to mpmath that evaluates in bounded time.
+    """The one compiler of sympy expressions to mpmath: ``sympy.lambdify`` that evaluates in bounded time.
 
     ``exp`` is :func:`bounded_exp`, and a power whose exponent is not a
     constant (``2**(-2**m)``) is ``exp(exponent*log(base))`` through it, since
     mpmath's own power would build an integer of :math:`2^{10^{24}}` bits.
+    Every symbol is renamed to a private name first (:func:`_private`), so no
+    parameter name shadows a name of the generated code.
     """
     exp = _strict_exp if strict else bounded_exp
 
@@ -117,9 +164,19 @@ def lambdify_mpmath(variables: Any, expr: sp.Expr, *, strict: bool = False) -> C
             value = exp(exponent * mp.log(base))
         return +value
 
-    expr = expr.replace(lambda e: e.is_Pow and not e.exp.is_number,
-                        lambda e: _bounded_power(e.base, e.exp))
-    return sp.lambdify(variables, expr, [{"exp": exp, "bounded_power": power}, "mpmath"])
+    expr = sp.sympify(expr).replace(lambda e: e.is_Pow and not e.exp.is_number,
+                                    lambda e: _bounded_power(e.base, e.exp))
+    return _compiled(variables, expr, [{"exp": exp, "bounded_power": power}, "mpmath"])
+
+
+def lambdify_numpy(variables: Any, expr: sp.Expr) -> Callable[..., Any]:
+    """The one compiler of sympy expressions to numpy (vectorized float evaluation).
+
+    Every symbol is renamed to a private name first (:func:`_private`), so no
+    parameter name (``e``, ``where``, ``select``, ``inf``, ...) shadows a name
+    of the generated code.
+    """
+    return _compiled(variables, sp.sympify(expr), "numpy")
 
 
 def _min(*args: sp.Expr) -> sp.Expr:

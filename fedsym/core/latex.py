@@ -27,8 +27,9 @@ from typing import Any
 
 import mpmath as mp
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 
-__all__ = ["Latex", "LatexRepr", "align", "escape_text", "format_number", "math", "round_floats"]
+__all__ = ["Latex", "LatexRepr", "align", "escape_text", "format_number", "math", "round_floats", "sympy_latex"]
 
 
 class Latex(str):
@@ -196,6 +197,32 @@ def format_number(value: Any, digits: int = 6) -> str:
     return rf"{mantissa} \times {power}"
 
 
+class _Printer(LatexPrinter):
+    r"""sympy's LaTeX printer with Euler's number upright (``\mathrm{e}``, ISO 80000-2).
+
+    A parameter named ``e`` prints as the italic :math:`e`, so ``e*E`` is
+    :math:`e\,\mathrm{e}`, not the ambiguous ``e e``.
+    """
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if expr is sp.E:  # before sympy's own Exp1._latex, which would print the italic e
+            return r"\mathrm{e}"
+        return str(super()._print(expr, **kwargs))
+
+    def _print_ExpBase(self, expr: Any, exp: Any = None) -> str:
+        return str(self._do_exponent(rf"\mathrm{{e}}^{{{self._print(expr.args[0])}}}", exp))
+
+
+def sympy_latex(expr: Any, **settings: Any) -> str:
+    r"""The one LaTeX printer of sympy expressions: :func:`sympy.latex` with Euler's number as ``\mathrm{e}``.
+
+    >>> e = sp.Symbol("e", positive=True)
+    >>> sympy_latex(e * sp.E)
+    '\\mathrm{e} e'
+    """
+    return str(_Printer(settings).doprint(expr))
+
+
 def math(expr: Any, **settings: Any) -> Latex:
     """LaTeX (math mode) for a sympy expression, via :func:`sympy.latex`.
 
@@ -233,7 +260,7 @@ def math(expr: Any, **settings: Any) -> Latex:
         )
     if isinstance(expr, sp.Basic) and expr.has(sp.Float):
         expr = round_floats(expr)
-    return Latex(sp.latex(expr, **settings))
+    return Latex(sympy_latex(expr, **settings))
 
 
 def round_floats(expr: sp.Basic, digits: int = 6) -> sp.Basic:

@@ -42,6 +42,13 @@ _CONSTANT_NAMES = {value: name for name, value in CONSTANTS.items()}
 
 #: deepest tree :func:`decode` accepts (a planted file must not exhaust the stack)
 MAX_DEPTH = 200
+#: most nodes of one tree :func:`decode` accepts
+MAX_NODES = 20_000
+#: precision range (bits) of a stored float: sympy hangs on ``prec`` 0 and allocates without bound above
+FLOAT_PRECISION = (1, 10_000)
+#: largest magnitude of a numeric power's exponent (numerator and denominator) in a stored tree;
+#: ``2**(10**9999)`` would otherwise be computed by the first simplification that touches it
+MAX_EXPONENT = 10_000
 
 
 def encode(expr: Any) -> dict[str, Any]:
@@ -71,10 +78,22 @@ def encode(expr: Any) -> dict[str, Any]:
 _SYMBOL_NAME = re.compile(r"[A-Za-z\\][A-Za-z0-9_{}^\\*+-]{0,99}")
 
 
-def decode(tree: Any, depth: int = 0) -> sp.Expr:
-    """The expression a tree of :func:`encode` describes; :class:`SerializationError` for any other input."""
+def decode(tree: Any) -> sp.Expr:
+    """The expression a tree of :func:`encode` describes; :class:`SerializationError` for any other input.
+
+    The tree is decoded within bounds (:data:`MAX_DEPTH`, :data:`MAX_NODES`,
+    :data:`FLOAT_PRECISION`, :data:`MAX_EXPONENT`), so a planted tree cannot
+    make a later computation hang.
+    """
+    return _decode(tree, 0, [MAX_NODES])
+
+
+def _decode(tree: Any, depth: int, budget: list[int]) -> sp.Expr:
     if depth > MAX_DEPTH:
         raise SerializationError("expression tree too deep")
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise SerializationError(f"expression tree of more than {MAX_NODES} nodes")
     if not isinstance(tree, dict) or len(tree) not in (1, 2):
         raise SerializationError("an expression node must be an object with one kind")
     try:
@@ -87,16 +106,28 @@ def decode(tree: Any, depth: int = 0) -> sp.Expr:
             if q <= 0:
                 raise SerializationError(f"not a rational: {p}/{q}")
             return sp.Rational(p, q)
-        if set(tree) == {"float", "prec"} and isinstance(tree["prec"], int) and isinstance(tree["float"], str):
+        if set(tree) == {"float", "prec"} and type(tree["prec"]) is int and isinstance(tree["float"], str):
+            if not FLOAT_PRECISION[0] <= tree["prec"] <= FLOAT_PRECISION[1]:
+                raise SerializationError(f"float precision {tree['prec']} outside {list(FLOAT_PRECISION)} bits")
             return sp.Float(_number(tree["float"]), precision=tree["prec"])
         if set(tree) == {"const"} and tree["const"] in CONSTANTS:
             return CONSTANTS[tree["const"]]
         if set(tree) == {"f", "args"} and tree["f"] in FUNCTIONS and isinstance(tree["args"], list):
-            args = [decode(arg, depth + 1) for arg in tree["args"]]
+            args = [_decode(arg, depth + 1, budget) for arg in tree["args"]]
+            if tree["f"] == "Pow" and len(args) == 2:
+                _check_exponent(args[1])
             return FUNCTIONS[tree["f"]](*args, evaluate=False)
     except (TypeError, ValueError, ZeroDivisionError) as exc:
         raise SerializationError(f"malformed expression node: {exc}") from None
     raise SerializationError(f"unknown expression node {sorted(tree)}")
+
+
+def _check_exponent(exponent: sp.Expr) -> None:
+    """Refuse a numeric exponent beyond :data:`MAX_EXPONENT` (in numerator or denominator) or a float one beyond it."""
+    if exponent.is_Rational and max(abs(exponent.p), exponent.q) > MAX_EXPONENT:
+        raise SerializationError(f"power with exponent {str(exponent)[:30]} beyond {MAX_EXPONENT}")
+    if exponent.is_Float and not abs(exponent) <= MAX_EXPONENT:
+        raise SerializationError(f"power with exponent {str(exponent)[:30]} beyond {MAX_EXPONENT}")
 
 
 def _digits(text: Any) -> int:

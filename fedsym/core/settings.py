@@ -24,12 +24,16 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["Settings", "current_settings", "using_settings", "from_environment", "DEFAULTS"]
+from fedsym.core.errors import ParameterError
+
+__all__ = ["Settings", "current_settings", "using_settings", "from_environment", "DEFAULTS", "set_settings",
+           "settings_cache"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class Settings:
     kkt_tolerance
         Largest violation a K-type screening menu's optimality certificate (KKT
         multipliers, complementary slackness) may have (1e-9).
+    budget_fixed
+        True only while the shipped derivation store is generated: a symbolic
+        attempt's failure is then not marked as depending on the machine's speed (False).
     """
 
     precision: int = 40
@@ -69,6 +76,7 @@ class Settings:
     agreement_rtol: float = 1e-20
     fixed_point_rtol: float = 1e-20
     kkt_tolerance: float = 1e-9
+    budget_fixed: bool = False
 
     def __post_init__(self) -> None:
         if not (isinstance(self.precision, int) and 15 <= self.precision <= 1000):
@@ -87,7 +95,7 @@ class Settings:
     def key(self) -> str:
         """The part of a cache key that depends on the settings (all fields that change a derivation)."""
         return (f"dps={self.precision};budget={self.symbolic_timeout:g};agree={self.agreement_rtol:g};"
-                f"fix={self.fixed_point_rtol:g}")
+                f"fix={self.fixed_point_rtol:g};fixed_budget={int(self.budget_fixed)}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: what a result records of the settings it was computed with."""
@@ -101,7 +109,7 @@ DEFAULTS = Settings()
 def from_environment(environ: Any = None) -> Settings:
     """The defaults with the environment applied (``FEDSYM_SYMBOLIC_TIMEOUT``, ``FEDSYM_NO_CACHE``, ``FEDSYM_CACHE_DIR``).
 
-    A malformed value raises :class:`ValueError` naming the variable.
+    A malformed value raises :class:`~fedsym.core.errors.ParameterError` (a ``ValueError``) naming the variable.
     """
     env = os.environ if environ is None else environ
     changes: dict[str, Any] = {}
@@ -110,7 +118,7 @@ def from_environment(environ: Any = None) -> Settings:
         try:
             changes["symbolic_timeout"] = float(text)
         except ValueError:
-            raise ValueError(f"FEDSYM_SYMBOLIC_TIMEOUT must be a number of seconds, got {text!r}") from None
+            raise ParameterError(f"FEDSYM_SYMBOLIC_TIMEOUT must be a number of seconds, got {text!r}") from None
     if env.get("FEDSYM_NO_CACHE", "") not in ("", "0"):
         changes["cache"] = False
     if env.get("FEDSYM_CACHE_DIR"):
@@ -118,19 +126,52 @@ def from_environment(environ: Any = None) -> Settings:
     try:
         return DEFAULTS.replace(**changes)
     except ValueError as error:
-        raise ValueError(f"environment: {error}") from None
+        raise ParameterError(f"environment: {error}") from None
 
 
 _CURRENT: contextvars.ContextVar[Settings | None] = contextvars.ContextVar("fedsym_settings", default=None)
 
 
+_ENVIRONMENT = ("FEDSYM_SYMBOLIC_TIMEOUT", "FEDSYM_NO_CACHE", "FEDSYM_CACHE_DIR")
+
+
+@functools.lru_cache(maxsize=8)
+def _from_variables(values: tuple[str | None, ...]) -> Settings:
+    return from_environment({name: value for name, value in zip(_ENVIRONMENT, values) if value is not None})
+
+
+#: changes made with :func:`set_settings`, applied over the environment's settings
+_CHANGES: contextvars.ContextVar[tuple[tuple[str, Any], ...]] = contextvars.ContextVar("fedsym_setting_changes",
+                                                                                       default=())
+
+
 def current_settings() -> Settings:
-    """The settings in force (the environment's, unless a :func:`using_settings` block changed them)."""
+    """The settings in force: those of the innermost :func:`using_settings` block, else the environment's
+    (with the changes of :func:`set_settings`).
+
+    The environment is read on each call outside a block (a few lookups;
+    settings are built once per distinct environment), so a variable set
+    after import is seen.
+    """
     settings = _CURRENT.get()
-    if settings is None:
-        settings = from_environment()
-        _CURRENT.set(settings)
-    return settings
+    if settings is not None:
+        return settings
+    settings = _from_variables(tuple(os.environ.get(name) for name in _ENVIRONMENT))
+    changes = _CHANGES.get()
+    return settings.replace(**dict(changes)) if changes else settings
+
+
+def set_settings(**changes: Any) -> Settings:
+    """Change settings for the rest of the current context, over the environment's (prefer :func:`using_settings`).
+
+    For the thin conveniences such as :func:`fedsym.core.solve.set_symbolic_timeout`;
+    the fields not named keep following the environment.
+    """
+    chosen = current_settings().replace(**changes)  # validates
+    _CHANGES.set(tuple({**dict(_CHANGES.get()), **changes}.items()))
+    if _CURRENT.get() is not None:  # inside a using_settings block: the change holds until the block ends
+        _CURRENT.set(chosen)
+    return chosen
 
 
 @contextlib.contextmanager
@@ -142,3 +183,28 @@ def using_settings(settings: Settings | None = None, **changes: Any) -> Iterator
         yield chosen
     finally:
         _CURRENT.reset(token)
+
+
+_Result = TypeVar("_Result")
+
+
+def settings_cache(maxsize: int) -> Callable[[Callable[..., _Result]], Callable[..., _Result]]:
+    """``functools.lru_cache(maxsize)`` whose key also holds :meth:`Settings.key` of the settings in force.
+
+    For in-memory caches of results that depend on the precision or the
+    symbolic budget: under other settings the function runs again instead of
+    returning a stale value.  The wrapper keeps ``cache_clear()``.
+    """
+    def decorate(function: Callable[..., _Result]) -> Callable[..., _Result]:
+        @functools.lru_cache(maxsize=maxsize)
+        def keyed(settings_key: str, *args: Any, **kwargs: Any) -> _Result:
+            return function(*args, **kwargs)
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> _Result:
+            return keyed(current_settings().key(), *args, **kwargs)
+
+        wrapper.cache_clear = keyed.cache_clear  # type: ignore[attr-defined]
+        wrapper.cache_info = keyed.cache_info  # type: ignore[attr-defined]
+        return wrapper
+    return decorate

@@ -28,6 +28,9 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 
+from fedsym.core.errors import ConvergenceError, DerivationError
+from fedsym.core.settings import current_settings, set_settings, using_settings
+
 __all__ = [
     "DPS",
     "SymbolicOutcome",
@@ -48,26 +51,26 @@ __all__ = [
 #: working precision (decimal digits) of the numeric solvers; checks compare at >= 30 digits
 DPS = 40
 
-_DEFAULT_TIMEOUT = float(os.environ.get("FEDSYM_SYMBOLIC_TIMEOUT", "5"))
-_timeout = _DEFAULT_TIMEOUT
-#: True while the shipped derivation store is generated: outcomes are then fixed, not the machine's
-_fixed = False
 
 #: seconds a child process may take to start (a spawned child imports sympy) before the budget starts
 STARTUP_LIMIT = 120.0
 
 
 def symbolic_timeout() -> float:
-    """Seconds one symbolic attempt may take (env ``FEDSYM_SYMBOLIC_TIMEOUT``, default 5)."""
-    return _timeout
+    """Seconds one symbolic attempt may take: ``current_settings().symbolic_timeout``
+    (env ``FEDSYM_SYMBOLIC_TIMEOUT``, default 5)."""
+    return current_settings().symbolic_timeout
 
 
 def set_symbolic_timeout(seconds: float) -> None:
-    """Change the time limit of each symbolic attempt (must be positive)."""
-    global _timeout
+    """Change the time limit of each symbolic attempt (must be positive) for the rest of the context.
+
+    A thin convenience over :func:`fedsym.core.settings.set_settings`; prefer
+    ``with using_settings(symbolic_timeout=...)``.
+    """
     if not seconds > 0:
         raise ValueError(f"symbolic timeout must be positive, got {seconds!r}")
-    _timeout = float(seconds)
+    set_settings(symbolic_timeout=float(seconds))
 
 
 @contextlib.contextmanager
@@ -77,15 +80,8 @@ def fixed_budget(seconds: float) -> Iterator[None]:
     Used only to generate the shipped derivation store (:mod:`fedsym.core.cache`),
     whose outcomes are fixed once and for all.
     """
-    global _fixed
-    saved = _timeout, _fixed
-    set_symbolic_timeout(seconds)
-    _fixed = True
-    try:
+    with using_settings(symbolic_timeout=float(seconds), budget_fixed=True):
         yield
-    finally:
-        set_symbolic_timeout(saved[0])
-        _fixed = saved[1]
 
 
 def start_method() -> str:
@@ -145,7 +141,8 @@ def symbolic(fn: Callable[..., Any], *args: Any, timeout: float | None = None) -
     speed.  Nothing is raised: the caller decides to fall back to numerics.
     """
     limit = symbolic_timeout() if timeout is None else timeout
-    failure = f"sympy gave no answer within {limit:g} s" + ("" if _fixed else " (depends on machine speed)")
+    failure = f"sympy gave no answer within {limit:g} s" + ("" if current_settings().budget_fixed
+                                                               else " (depends on machine speed)")
     ctx: Any = multiprocessing.get_context(start_method())  # typeshed's BaseContext lacks Process
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
@@ -174,13 +171,13 @@ def solve_bounded(equation: Any, unknown: Any, *, timeout: float = 60.0) -> list
 
     For the derivation files' textbook steps (a linear equation, a quadratic):
     the answer must not depend on ``FEDSYM_SYMBOLIC_TIMEOUT``, and a machine too
-    slow for the generous *timeout* gets an :class:`ArithmeticError`, never a different report.
+    slow for the generous *timeout* gets a :class:`DerivationError`, never a different report.
     """
     import sympy as sp
 
     outcome = symbolic(sp.solve, equation, unknown, timeout=timeout)
     if not outcome.ok:
-        raise ArithmeticError(f"solving for {unknown}: {outcome.failure} ({outcome.detail})")
+        raise DerivationError(f"solving for {unknown}: {outcome.failure} ({outcome.detail})")
     return list(outcome.value)
 
 
@@ -199,7 +196,7 @@ def bracketed_root(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: Any
     if fhi == 0:
         return hi
     if mp.sign(flo) == mp.sign(fhi):
-        raise ArithmeticError(f"no sign change of the function on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]")
+        raise ConvergenceError(f"no sign change of the function on [{mp.nstr(lo, 8)}, {mp.nstr(hi, 8)}]")
     tol = mp.mpf(10) ** (-(mp.mp.dps - 3)) if rtol is None else mp.mpf(rtol)
     try:
         x = mp.findroot(f, (lo, hi), solver="illinois", tol=tol**2, maxsteps=200)
@@ -228,7 +225,7 @@ def bracketed_root(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: Any
 def expand_bracket(f: Callable[[mp.mpf], mp.mpf], lo: Any, start: Any, *, factor: int = 4, limit: Any = mp.mpf(10) ** 60) -> mp.mpf:
     """Smallest ``hi = start * factor**j`` with ``sign f(hi) != sign f(lo)``.
 
-    Raises :class:`ArithmeticError` when no sign change is found below *limit*.
+    Raises :class:`ConvergenceError` when no sign change is found below *limit*.
     """
     lo = mp.mpf(lo)
     sign_lo = mp.sign(f(lo))
@@ -237,7 +234,8 @@ def expand_bracket(f: Callable[[mp.mpf], mp.mpf], lo: Any, start: Any, *, factor
         if mp.sign(f(hi)) != sign_lo:
             return hi
         hi *= factor
-    raise ArithmeticError("no sign change found while expanding the bracket")
+    raise ConvergenceError(f"no sign change found while expanding the bracket from [{mp.nstr(lo, 8)}, "
+                           f"{mp.nstr(mp.mpf(start), 8)}] up to {mp.nstr(mp.mpf(limit), 3)}")
 
 
 def golden_section(g: Callable[[Any], Any], a: Any, b: Any, width: Any) -> tuple[Any, Any]:
@@ -311,13 +309,13 @@ def decreasing_root_array(
     Bisection in ``log x`` narrows every bracket to a relative width of about
     ``(hi/lo)**(2**-bisections)``; Newton steps with derivative *dg*, kept inside
     the final bracket, then polish to double precision.  Entries of *y* outside
-    ``[g(hi), g(lo)]`` raise :class:`ArithmeticError` (the caller must screen
+    ``[g(hi), g(lo)]`` raise :class:`ConvergenceError` (the caller must screen
     them, e.g. costs above the viability threshold).
     """
     y = np.asarray(y, dtype=float)
     glo, ghi = g(np.full_like(y, lo)), g(np.full_like(y, hi))
     if np.any((y > glo) | (y < ghi)):
-        raise ArithmeticError("target outside the range of g on the bracket")
+        raise ConvergenceError(f"target outside the range of g on the bracket [{float(lo):.6g}, {float(hi):.6g}]")
     a = np.full_like(y, np.log(lo))
     bb = np.full_like(y, np.log(hi))
     for _ in range(bisections):

@@ -33,8 +33,8 @@ from fedsym.core import symbols as S
 from fedsym.core.cache import Outcome, derivation
 from fedsym.core.derived import exact_rational
 from fedsym.core.errors import AssumptionError, ExpressionError, ParameterError
-from fedsym.core.expression import MAX_EXPONENT, MAX_LITERAL_DIGITS, check_reserved, lambdify_mpmath, parse_expression
-from fedsym.core.latex import escape_text
+from fedsym.core.expression import MAX_EXPONENT, MAX_LITERAL_DIGITS, check_reserved, lambdify_mpmath, lambdify_numpy, parse_expression
+from fedsym.core.latex import escape_text, sympy_latex
 from fedsym.core.solve import DPS, bracketed_root, symbolic
 
 __all__ = [
@@ -250,7 +250,7 @@ class AccuracyFunction:
 
     def latex(self) -> str:
         r"""LaTeX of :math:`\hat a(m)`, from the same expression the code evaluates."""
-        return sp.latex(self.expr)
+        return sympy_latex(self.expr)
 
     def bind(self, values: Mapping[str, Any] | None = None) -> BoundAccuracy:
         """Fix parameter values (strings, ints, floats or rationals); defaults fill gaps.
@@ -377,7 +377,7 @@ class BoundAccuracy:
 
     @cached_property
     def _np(self) -> tuple[Callable[..., Any], ...]:
-        return tuple(sp.lambdify(S.m, _numpy_safe(d), "numpy") for d in self._derivatives)
+        return tuple(lambdify_numpy(S.m, _numpy_safe(d)) for d in self._derivatives)
 
     # -- evaluation -------------------------------------------------------
     def a_hat(self, m: Any) -> mp.mpf:

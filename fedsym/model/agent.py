@@ -34,8 +34,8 @@ import sympy as sp
 from fedsym.core import symbols as S
 from fedsym.core.checkrow import text_math
 from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
-from fedsym.core.expression import parse_expression
-from fedsym.core.latex import format_number
+from fedsym.core.expression import lambdify_mpmath, lambdify_numpy, parse_expression
+from fedsym.core.latex import format_number, sympy_latex
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function, parse_number
 
@@ -113,7 +113,7 @@ def cost_function(value: Any) -> tuple[sp.Expr, str]:
     convex = _decided(sp.Q.nonnegative(d2), sp.Q.positive(S.m))
     if increasing and convex:
         return expr, "symbolic"
-    slope, curvature = sp.lambdify(S.m, d1, "mpmath"), sp.lambdify(S.m, d2, "mpmath")
+    slope, curvature = lambdify_mpmath(S.m, d1), lambdify_mpmath(S.m, d2)
     with mp.workdps(DPS):
         for x in _COST_GRID:
             s, q = _real(slope, x), _real(curvature, x)
@@ -153,9 +153,9 @@ def value_function(value: Any, a_opt: Any) -> tuple[sp.Expr, str]:
     if sp.simplify(expr.subs(ACCURACY, 0)) != 0:
         raise AssumptionError(f"value {value!r} is not 0 at a = 0")
     d1 = sp.diff(expr, ACCURACY)
-    slope = sp.lambdify(ACCURACY, d1, "mpmath")
+    slope = lambdify_mpmath(ACCURACY, d1)
     with mp.workdps(DPS):
-        top = _real(sp.lambdify(ACCURACY, expr, "mpmath"), mp.mpf(a_opt))
+        top = _real(lambdify_mpmath(ACCURACY, expr), mp.mpf(a_opt))
         if top is None:
             raise AssumptionError(f"value {value!r} is not finite at a_opt = {mp.nstr(mp.mpf(a_opt), 6)}")
         if _decided(sp.Q.positive(d1), sp.Q.positive(ACCURACY)):
@@ -250,11 +250,11 @@ class Agent:
 
     @cached_property
     def _cost_np(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
-        return (sp.lambdify(S.m, self.cost, "numpy"), sp.lambdify(S.m, sp.diff(self.cost, S.m), "numpy"))
+        return (lambdify_numpy(S.m, self.cost), lambdify_numpy(S.m, sp.diff(self.cost, S.m)))
 
     @cached_property
     def _cost_mp(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
-        return (sp.lambdify(S.m, self.cost, "mpmath"), sp.lambdify(S.m, sp.diff(self.cost, S.m), "mpmath"))
+        return (lambdify_mpmath(S.m, self.cost), lambdify_mpmath(S.m, sp.diff(self.cost, S.m)))
 
     def cost_np(self, m: Any) -> np.ndarray:
         """:math:`C(m)` on a numpy array (0 at 0)."""
@@ -276,11 +276,11 @@ class Agent:
     # -- value of accuracy -----------------------------------------------------------
     @cached_property
     def _value_np(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
-        return (sp.lambdify(ACCURACY, self.value, "numpy"), sp.lambdify(ACCURACY, sp.diff(self.value, ACCURACY), "numpy"))
+        return (lambdify_numpy(ACCURACY, self.value), lambdify_numpy(ACCURACY, sp.diff(self.value, ACCURACY)))
 
     @cached_property
     def _value_mp(self) -> Callable[..., Any]:
-        return sp.lambdify(ACCURACY, self.value, "mpmath")
+        return lambdify_mpmath(ACCURACY, self.value)
 
     @property
     def value_is_identity(self) -> bool:
@@ -344,11 +344,11 @@ class Agent:
 
     def latex(self) -> str:
         """:meth:`label` as math: the accuracy with its parameters, :math:`C(m)`, :math:`J`, :math:`v(a)`, the count."""
-        parts = [text_math(self.accuracy.label()), rf"C(m) = {sp.latex(self.cost)}"]
+        parts = [text_math(self.accuracy.label()), rf"C(m) = {sympy_latex(self.cost)}"]
         if self.joining_cost:
             parts.append(rf"J = {format_number(self.joining_cost)}")
         if not self.value_is_identity:
-            parts.append(rf"v(a) = {sp.latex(self.value)}")
+            parts.append(rf"v(a) = {sympy_latex(self.value)}")
         text = r",\ ".join(parts)
         return rf"{text}\ (	imes {self.count})" if self.count > 1 else text
 

@@ -29,6 +29,7 @@ from fedsym.core import symbols as S
 from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import Derived, DerivedForms, mp_value
+from fedsym.core.expression import lambdify_mpmath
 from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
 from fedsym.model.accuracy import accuracy_function
 from fedsym.paper.equilibrium import shaping_equilibrium
@@ -65,7 +66,7 @@ def viete_roots(polynomial: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
 
 def _value(expr: sp.Expr, values: Mapping[str, Any]) -> mp.mpf | None:
     """*expr* at named values with :data:`DPS` digits, or None when it is not a finite real."""
-    function = sp.lambdify([S.positive_symbol(name) for name in values], expr, "mpmath")
+    function = lambdify_mpmath([S.positive_symbol(name) for name in values], expr)
     try:
         result = function(*(mp_value(v) for v in values.values()))
     except (ValueError, ZeroDivisionError):

@@ -68,6 +68,7 @@ from scipy.optimize import least_squares
 
 from fedsym.core import symbols as S
 from fedsym.core.errors import AssumptionError, ParameterError
+from fedsym.core.expression import lambdify_numpy
 from fedsym.core.latex import LatexRepr, align, escape_text, format_number
 from fedsym.model.accuracy import (
     FAMILIES,
@@ -146,10 +147,10 @@ def _model(function: AccuracyFunction, fixed: tuple[tuple[str, float], ...]) -> 
     expr = function.expr.subs(subs)
     free = tuple(p for p in function.parameters if p.name not in names)
     args = (S.m, *(p.symbol for p in free))
-    return _Model(function, fixed, free, sp.lambdify(args, expr, "numpy"),
-                  tuple(sp.lambdify(args, sp.diff(expr, p.symbol), "numpy") for p in free),
-                  sp.lambdify(args, sp.diff(expr, S.m), "numpy"),
-                  sp.lambdify(args, sp.diff(expr, S.m, 2), "numpy"),
+    return _Model(function, fixed, free, lambdify_numpy(args, expr),
+                  tuple(lambdify_numpy(args, sp.diff(expr, p.symbol)) for p in free),
+                  lambdify_numpy(args, sp.diff(expr, S.m)),
+                  lambdify_numpy(args, sp.diff(expr, S.m, 2)),
                   function.domain_lower.subs(subs))
 
 

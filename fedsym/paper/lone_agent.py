@@ -29,7 +29,7 @@ from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
 from fedsym.core.errors import AssumptionError, ParameterError
 from fedsym.core.frozen import FrozenMapping
-from fedsym.core.latex import align
+from fedsym.core.latex import align, sympy_latex
 from fedsym.core.solve import DPS, bracketed_root, decreasing_root_array, expand_bracket, maximize_unimodal
 from fedsym.model.accuracy import AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function, parse_number
 
@@ -461,7 +461,7 @@ def individual(bound: BoundAccuracy, cost: Any) -> IndividualResult:
             notes.append("c = c_max: both 0 and the tangent point are optimal (utility 0); 0 is reported"
                          if c == c_max else
                          "c >= c_max: Theorem 2.3's case split gives m* = 0 and u* = 0 (the interior formula does not apply)")
-    closed = {d.name: sp.latex(d.closed_form) for d in forms.all()
+    closed = {d.name: sympy_latex(d.closed_form) for d in forms.all()
               if d.closed_form is not None and method.get(d.name) == CLOSED_FORM}
     closed.update({name: "0" for name, how in method.items() if how == PRICED_OUT})
     return IndividualResult(bound.label(), c, m0, c_max, high, m_star, u_star, regime, method,

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from fedsym.core.errors import InputFileError
+from fedsym.core.errors import DerivationError, InputFileError
 from fedsym.core.latex import Latex
 from fedsym.report.content import Section, verification_latex
 from fedsym.report.pdf import compile_pdf
@@ -128,20 +128,24 @@ def _import(path: Path) -> ModuleType:
 def _load_sections(path: Path) -> list[Section]:
     """The sections a derivation file's ``derive()`` returns; any failure names the file.
 
-    A derivation is code: one that raises, or calls ``sys.exit()``, is an
-    :class:`InputFileError` naming the file (Ctrl-C still interrupts).
+    A derivation is code: one that raises, or calls ``sys.exit()``, is a
+    :class:`DerivationError` naming the file (Ctrl-C still interrupts); a file
+    that is not valid Python, has no ``derive()`` or returns no sections is an
+    :class:`InputFileError`.
     """
     try:
         module = _import(path)
-    except (Exception, SystemExit) as exc:
+    except SyntaxError as exc:
         raise InputFileError(f"{path}: cannot be imported: {_one_line(exc)}") from exc
+    except (Exception, SystemExit) as exc:
+        raise DerivationError(f"{path}: cannot be imported: {_one_line(exc)}") from exc
     derive = getattr(module, "derive", None)
     if not callable(derive):
         raise InputFileError(f"{path}: defines no derive() function")
     try:
         result = derive()
     except (Exception, SystemExit) as exc:
-        raise InputFileError(f"{path}: derive() failed: {_one_line(exc)}") from exc
+        raise DerivationError(f"{path}: derive() failed: {_one_line(exc)}") from exc
     sections = [result] if isinstance(result, Section) else result
     if not isinstance(sections, (list, tuple)) or not all(isinstance(s, Section) for s in sections):
         raise InputFileError(
@@ -167,7 +171,7 @@ def _render_all(files: Sequence[Path], progress: Callable[[str], None] | None = 
             try:
                 fragments[section.key] = section.to_latex()
             except Exception as exc:
-                raise InputFileError(
+                raise DerivationError(
                     f"{path}: section {section.key!r} cannot be rendered: {_one_line(exc)}"
                 ) from exc
             origin[section.key] = path
@@ -198,6 +202,24 @@ def prepare_output(out_dir: Path) -> Path:
     return out_dir
 
 
+def _refuse_foreign(paths: Iterable[Path], force: bool) -> None:
+    """Refuse to overwrite a file that fedsym did not write (its first line is not fedsym's), unless *force*.
+
+    Raises :class:`InputFileError` naming the first such file.
+    """
+    if force:
+        return
+    for path in paths:
+        if not path.is_file():
+            continue
+        ours = STYLE_FILE.read_text(encoding="utf-8").split("\n", 1)[0] if path.name == STYLE_FILE.name \
+            else GENERATED_HEADER
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            if handle.readline().rstrip("\n") != ours:
+                raise InputFileError(f"{path}: exists and was not written by fedsym; "
+                                     "choose another output folder or pass --force to overwrite it")
+
+
 def _remove_stale(out_dir: Path, keep: set[Path]) -> tuple[Path, ...]:
     """Delete generated ``.tex`` files of sections that no longer exist."""
     removed = []
@@ -220,6 +242,7 @@ def run_report(
     author: str = "",
     date: str = "",
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> ReportResult:
     """Run every derivation file and write the LaTeX report.
 
@@ -251,6 +274,9 @@ def run_report(
         so the output stays reproducible).
     progress : callable, optional
         Called with ``"[i/n] path"`` before each derivation file runs.
+    force : bool, default False
+        Overwrite files in ``out_dir`` that fedsym did not write (a user's own
+        ``main.tex``); without it they are refused.
 
     Returns
     -------
@@ -261,8 +287,11 @@ def run_report(
     InputFileError
         Before running anything, if ``out_dir`` is not a writable folder
         (:func:`prepare_output`); then if a directory is missing or has no derivation file,
-        or a file fails to import (or exits), lacks ``derive()``, raises or exits in it, returns something else than
-        sections, repeats a section key, or cannot be rendered (e.g. NaN).
+        or a file is not valid Python, lacks ``derive()``, returns something else than sections or repeats a section
+        key; or ``out_dir`` holds a ``main.tex``, ``fedsym.sty`` or section file fedsym did not write (unless
+        ``force``).
+    DerivationError
+        If a file raises (or exits) when imported or in ``derive()``, or a section cannot be rendered (e.g. NaN).
     TexError
         If ``pdf`` and TeX is missing or LaTeX fails.
     """
@@ -271,14 +300,16 @@ def run_report(
     if not files:
         raise InputFileError(f"{', '.join(map(str, folders))}: no derivation files (*.py) found")
     out_dir = prepare_output(out_dir)
+    main = out_dir / "main.tex"
+    _refuse_foreign([main, out_dir / STYLE_FILE.name], force)
     fragments, loaded = _render_all(files, progress)
     if any(section.checks for section in loaded):
         fragments["verification"] = verification_latex(loaded)
     outputs = tuple(out_dir / f"{key}.tex" for key in fragments)
+    _refuse_foreign(outputs, force)
     for path, text in zip(outputs, fragments.values()):
         _write(path, text)
     _write(out_dir / STYLE_FILE.name, STYLE_FILE.read_text(encoding="utf-8"))
-    main = out_dir / "main.tex"
     keys = [Latex(key) for key in fragments if key != "verification"]
     _write(main, render("main.tex", header=GENERATED_HEADER, preamble=preamble(), title=title,
                          author=author, date=date, inputs=keys, verification="verification" in fragments))

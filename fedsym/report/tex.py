@@ -25,7 +25,7 @@ import jinja2.nodes
 import mpmath as mp
 import sympy as sp
 
-from fedsym.core.latex import Latex, escape_text, format_number
+from fedsym.core.latex import Latex, escape_text, format_number, sympy_latex
 
 __all__ = ["GENERATED_HEADER", "Package", "Value", "STYLE_FILE", "ROUND_OFF", "preamble", "render",
            "required_packages", "number_latex"]
@@ -87,9 +87,9 @@ def _math_source(value: Any) -> str:
         if value.has(sp.nan):
             raise ValueError(f"cannot typeset NaN ({value})")
         if not value.is_number:
-            return sp.latex(value, fold_short_frac=True)
+            return sympy_latex(value, fold_short_frac=True)
         if not (value.is_Float or value.is_Rational):
-            return sp.latex(value)
+            return sympy_latex(value)
     return number_latex(value)
 
 

@@ -32,7 +32,8 @@ from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
 from fedsym.core.errors import AssumptionError
-from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.core.expression import lambdify_mpmath
+from fedsym.core.latex import LatexRepr, align, format_number, sympy_latex
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, maximize_unimodal
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from fedsym.model.agent import ACCURACY, Agent, cost_function, value_function
@@ -65,7 +66,7 @@ class _Curve:
     @functools.cached_property
     def _fns(self) -> tuple[Callable[..., Any], ...]:
         w = self.value.subs(ACCURACY, self.bound.expr)
-        return tuple(sp.lambdify(S.m, e, "mpmath") for e in
+        return tuple(lambdify_mpmath(S.m, e) for e in
                      (w, sp.diff(w, S.m), self.shape, sp.diff(self.shape, S.m)))
 
     def w(self, x: mp.mpf) -> mp.mpf:
@@ -344,7 +345,7 @@ def lone_agent(agent: Agent) -> LoneAgentResult:
             note = "the cost scale is at or above c_max: the agent collects nothing alone"
         else:
             m_star, u_star = resolved(forms.optimal_data), resolved(forms.optimal_utility)
-    closed = {d.name: sp.latex(d.closed_form) for d in forms.all()
+    closed = {d.name: sympy_latex(d.closed_form) for d in forms.all()
               if d.closed_form is not None and method.get(d.name) == CLOSED_FORM}
     return LoneAgentResult(agent.accuracy.label(), str(agent.cost), str(agent.value), mp_value(scale), str(shape),
                            m_star, u_star, c_max, method, closed, note, forms)

@@ -36,6 +36,7 @@ from fedsym.core import symbols as S
 from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import Derived, DerivedForms, exact_rational, mp_value, simplest
+from fedsym.core.expression import lambdify_mpmath
 from fedsym.core.solve import DPS, maximize_unimodal, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
@@ -73,7 +74,7 @@ def _value(expr: sp.Expr, values: Mapping[str, Any]) -> mp.mpf | None:
     """*expr* at named values in mpmath, or None where it is not a finite real."""
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
     try:
-        result = sp.lambdify(symbols, expr, "mpmath")(*(mp_value(values[s.name]) for s in symbols))
+        result = lambdify_mpmath(symbols, expr)(*(mp_value(values[s.name]) for s in symbols))
     except (ValueError, ZeroDivisionError, TypeError, KeyError):
         return None
     if isinstance(result, mp.mpc):
