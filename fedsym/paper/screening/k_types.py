@@ -81,6 +81,7 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 import sympy as sp
+from scipy.linalg import lstsq
 from scipy.optimize import minimize, nnls
 
 from fedsym.core.checkrow import CheckRow
@@ -298,7 +299,7 @@ def _newton(program: _Program, active: list[tuple[str, int]],
     zf = [float(v) for v in z]
     rows = np.array([program.float_gradient(c, zf) for c in active]).reshape(a, n)
     objective = np.concatenate([np.array([float(p) for p in program.probs]), np.zeros(k)])
-    mu_f = np.linalg.lstsq(rows.T, -objective, rcond=None)[0] if a else np.zeros(0)
+    mu_f = lstsq(rows.T, -objective, lapack_driver="gelsy")[0] if a else np.zeros(0)
     mu = [mp.mpf(float(v)) for v in mu_f]
     tol = mp.mpf(10) ** (-(DPS - 6))
     for _ in range(40):
@@ -317,7 +318,9 @@ def _newton(program: _Program, active: list[tuple[str, int]],
             if c[0] == "F":
                 hessian[c[1], c[1]] += float(weight) * program.cap_float(zf[c[1]], 2)
         jacobian = np.block([[hessian, rows.T], [rows, np.zeros((a, a))]])
-        step = np.linalg.lstsq(jacobian, np.array([float(r) for r in residual]), rcond=None)[0]
+        # QR with column pivoting (LAPACK gelsy): the minimum-norm least-squares step like the SVD,
+        # several times faster at K = 200
+        step = lstsq(jacobian, np.array([float(r) for r in residual]), lapack_driver="gelsy")[0]
         z = [v - mp.mpf(float(s)) for v, s in zip(z, step[:n])]
         mu = [v - mp.mpf(float(s)) for v, s in zip(mu, step[n:])]
         if not all(mp.isfinite(v) and abs(v) < NEWTON_BOUND for v in z[:k]):
