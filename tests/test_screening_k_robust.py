@@ -164,3 +164,13 @@ def test_correction_from_lone_optima_start(c_low, c_high, p, others, fresh_cache
     menu = optimal_menu_k(BOUND, KTypes.of([c_low, c_high], [p, q]), others)
     assert menu.corrections >= 1 and menu.verified
     _assert_equals_two_type(menu, c_low, c_high, p, others)
+
+
+@pytest.mark.parametrize("types", [["--costs", "1e-300,1e300", "--probs", "0.5,0.5"],
+                                   ["--c-low", "1e-300", "--c-high", "1e300", "--p", "0.5"]])
+def test_costs_spread_over_600_decades_one_line_exit_3(capsys, types):
+    """Data from 1e300 down to 1e-300 cannot be held in double precision (presolve, curve search):
+    a one-line computation error with exit 3 (was a traceback: OverflowError / bare ArithmeticError)."""
+    code = main(["screening", *ACCURACY, *types, "--others", "1e300"])
+    err = capsys.readouterr().err.strip()
+    assert code == 3 and "\n" not in err and "failed" in err

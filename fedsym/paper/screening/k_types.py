@@ -487,7 +487,14 @@ def optimal_menu_k(bound: BoundAccuracy, types: KTypes, others: Any) -> KMenu:
     """
     others_value = parse_others(others)
     with mp.workdps(DPS):
-        return _menu_k(bound, types, others_value, current_settings().kkt_tolerance)
+        try:  # double-precision overflow is caught below or corrected in mpmath: no warnings
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                return _menu_k(bound, types, others_value, current_settings().kkt_tolerance)
+        except (OverflowError, FloatingPointError, np.linalg.LinAlgError) as error:
+            # the presolve and Newton's steps are in double precision: data spread over more than
+            # its range (costs 1e-300 and 1e300 together) cannot be represented there
+            raise ConvergenceError(f"K-type screening: double-precision step failed ({error}) "
+                                   f"(costs {_listing(types.costs)}, others {_listing([others_value])})") from None
 
 
 @functools.lru_cache(maxsize=512)
