@@ -18,16 +18,18 @@ each best response strict (and moves the high type's kink by :math:`O(\varepsilo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from fedsym.core.errors import ComputationError, ConvergenceError
 from fedsym.model.accuracy import BoundAccuracy
 from fedsym.paper.deviation import Deviation, best_deviation
 from fedsym.paper.mechanisms import AnonymousMechanism, parse_eps
 from fedsym.paper.screening.menu import CostTypes, Menu, optimal_menu
 
-__all__ = ["ScreeningMechanism", "verify_menu"]
+__all__ = ["ScreeningMechanism", "searched_deviation", "verify_menu"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +95,19 @@ def verify_menu(mechanism: ScreeningMechanism, menu: Menu, *, points: int = 4001
         def utility(x: np.ndarray, c: float = cost) -> np.ndarray:
             return curve(x) - c * x
 
-        results.append(best_deviation(utility, claimed,
-                                      max(1.0 / cost, 2.0 * float(menu.low_contribution)),
-                                      special=special, points=points))
+        results.append(searched_deviation(utility, claimed, max(1.0 / cost, 2.0 * float(menu.low_contribution)),
+                                          special, points, cost))
     return results[0], results[1]
+
+
+def searched_deviation(utility: Callable[[np.ndarray], np.ndarray], claimed: float, top: float,
+                       special: tuple[float, ...], points: int, cost: float) -> Deviation:
+    """:func:`fedsym.paper.deviation.best_deviation` on ``[0, top]``; a search that cannot run in
+    double precision (utility not finite: data beyond 1e308) is a :class:`ConvergenceError` naming the type."""
+    try:  # a non-finite utility is refused by best_deviation: no overflow warnings on the way
+        with np.errstate(over="ignore", invalid="ignore"):
+            return best_deviation(utility, claimed, top, special=special, points=points)
+    except ArithmeticError as error:
+        if isinstance(error, ComputationError):
+            raise
+        raise ConvergenceError(f"screening: best-response search of the type with cost {cost:g} failed ({error})") from None

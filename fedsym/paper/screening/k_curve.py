@@ -29,8 +29,9 @@ import numpy as np
 
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.model.accuracy import BoundAccuracy
-from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
+from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation
 from fedsym.paper.mechanisms import AnonymousMechanism
+from fedsym.paper.screening.curve import searched_deviation
 from fedsym.paper.screening.k_types import KMenu, KTypes, optimal_menu_k
 
 __all__ = ["KScreeningMechanism", "KScreeningResult", "screen_k", "verify_menu_k"]
@@ -83,7 +84,7 @@ def verify_menu_k(mechanism: KScreeningMechanism, menu: KMenu, *, points: int = 
         def utility(x: np.ndarray, c: float = c) -> np.ndarray:
             return curve(x) - c * x
 
-        results.append(best_deviation(utility, float(claimed), max(1.0 / c, top), special=special, points=points))
+        results.append(searched_deviation(utility, float(claimed), max(1.0 / c, top), special, points, c))
     return tuple(results)
 
 

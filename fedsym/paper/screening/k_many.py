@@ -31,7 +31,7 @@ import mpmath as mp
 import numpy as np
 
 from fedsym.core.derived import exact_rational
-from fedsym.core.errors import ParameterError
+from fedsym.core.errors import ConvergenceError, ParameterError
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy
@@ -89,7 +89,7 @@ def count_equilibrium(bound: BoundAccuracy, types: KTypes, counts: Sequence[int]
                       verify: bool = True) -> CountEquilibrium:
     r"""Ex-post equilibrium for *counts* agents of each type (Gauss-Seidel on :math:`x_k = m_k(\cdot)`).
 
-    Starts from the menu at :math:`m_{-i} = 0`; raises :class:`ArithmeticError` if no
+    Starts from the menu at :math:`m_{-i} = 0`; raises :class:`~fedsym.core.errors.ConvergenceError` if no
     contribution settles within *max_iterations*.
     """
     counts = tuple(int(n) for n in counts)
@@ -110,7 +110,7 @@ def count_equilibrium(bound: BoundAccuracy, types: KTypes, counts: Sequence[int]
             if done:
                 break
         else:
-            raise ArithmeticError(f"K-type screening equilibrium: no fixed point within {max_iterations} iterations")
+            raise ConvergenceError(f"K-type screening equilibrium: no fixed point within {max_iterations} iterations")
     contributions = tuple(v if n else mp.mpf(0) for v, n in zip(x, counts))
     verification = None
     if verify:

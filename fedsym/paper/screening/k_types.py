@@ -64,7 +64,7 @@ directly).
 convex program locates the active constraints; Newton's method on the KKT system of
 that active set (residual in mpmath at :data:`fedsym.core.solve.DPS` digits) polishes
 it; non-negative multipliers (non-negative least squares in double precision,
-stationarity residual at most :data:`KKT_TOLERANCE`) *certify* optimality,
+stationarity residual at most :attr:`fedsym.core.settings.Settings.kkt_tolerance`) *certify* optimality,
 and a wrong guess of the active set is corrected (a constraint with a negative
 multiplier is dropped, a violated one added) until the certificate holds.  Every
 menu is then checked against all :math:`K(K-1)` IC, IR and feasibility constraints
@@ -81,12 +81,14 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 import sympy as sp
+from scipy.linalg import lstsq
 from scipy.optimize import minimize, nnls
 
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.derived import mp_value
-from fedsym.core.errors import ParameterError
+from fedsym.core.errors import ConvergenceError, DerivationError, ParameterError
 from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.core.settings import current_settings
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy, parse_number
 from fedsym.paper.lone_agent import individual, parse_cost
@@ -94,6 +96,7 @@ from fedsym.paper.screening.menu import Cap, parse_others
 
 __all__ = [
     "BINDING_RTOL",
+    "MIN_RELATIVE_COST_GAP",
     "PROB_SUM_TOLERANCE",
     "KMenu",
     "KTypes",
@@ -113,6 +116,12 @@ PROB_SUM_TOLERANCE = sp.Rational(1, 10**12)
 BINDING_RTOL = mp.mpf(10) ** (-(DPS - 15))
 
 
+#: smallest relative gap :math:`(c_{k+1} - c_k)/c_{k+1}` between adjacent costs: below it the
+#: multipliers of IC grow like :math:`1/\Delta_k` and the double-precision certificate cannot
+#: tell the types apart (1e-6 fails, 3e-6 is solved); such types are one type in practice
+MIN_RELATIVE_COST_GAP = 1e-5
+
+
 @dataclass(frozen=True)
 class KTypes:
     r"""Cost types :math:`c_1 < \dots < c_K` and probabilities :math:`p_k > 0` (exact rationals, :math:`\sum p_k = 1`)."""
@@ -124,7 +133,8 @@ class KTypes:
     def of(cls, costs: Sequence[Any], probs: Sequence[Any]) -> KTypes:
         """Validate user values; :class:`ParameterError` naming the input otherwise.
 
-        Costs must be positive and strictly increasing, probabilities positive with
+        Costs must be positive and strictly increasing, adjacent ones at least
+        :data:`MIN_RELATIVE_COST_GAP` apart (relative), probabilities positive with
         a sum within :data:`PROB_SUM_TOLERANCE` of 1 (then divided by their sum), and
         the two lists of equal length :math:`K \\ge 2`.
         """
@@ -137,6 +147,9 @@ class KTypes:
             if parsed[i] >= parsed[i + 1]:
                 raise ParameterError(f"costs must be strictly increasing: costs[{i + 1}]={costs[i]} "
                                      f">= costs[{i + 2}]={costs[i + 1]}")
+            if parsed[i + 1] - parsed[i] < MIN_RELATIVE_COST_GAP * parsed[i + 1]:
+                raise ParameterError(f"costs[{i + 1}]={costs[i]} and costs[{i + 2}]={costs[i + 1]} differ by less than "
+                                     f"{MIN_RELATIVE_COST_GAP:g} relative: give them as one type (add their probabilities)")
         prior = tuple(parse_number(f"probs[{i + 1}]", p) for i, p in enumerate(probs))
         for i, p in enumerate(prior):
             if p <= 0:
@@ -241,6 +254,19 @@ class _Program:
 #: SLSQP's tolerance: enough to tell active from inactive constraints; Newton does the rest
 PRESOLVE_FTOL = 1e-12
 
+#: a Newton iterate whose scaled data (units of the cheapest type's known-cost contribution,
+#: where every solution lies below 1) leaves ``[-NEWTON_BOUND, NEWTON_BOUND]`` has diverged
+NEWTON_BOUND = 1e6
+
+
+def _data_scale(known_cost: Sequence[mp.mpf]) -> mp.mpf:
+    r"""Unit of data of the program: :math:`\bar m_1`, the largest contribution any menu can ask (1 if 0).
+
+    Every scaled contribution then lies in :math:`[0, 1]`, whatever the magnitude of the costs
+    (:math:`\bar m_1 \approx 10^{-300}` for costs near :math:`10^{300}`).
+    """
+    return known_cost[0] if known_cost[0] > 0 else mp.mpf(1)
+
 
 def _initial(program: _Program, bars: Sequence[mp.mpf]) -> np.ndarray:
     """SLSQP in double precision: a point near the optimum of the convex program."""
@@ -258,11 +284,14 @@ def _initial(program: _Program, bars: Sequence[mp.mpf]) -> np.ndarray:
     return np.asarray(result.x, dtype=float)
 
 
-def _newton(program: _Program, active: list[tuple[str, int]], z0: Sequence[Any] | np.ndarray) -> tuple[list[mp.mpf], list[mp.mpf]]:
+def _newton(program: _Program, active: list[tuple[str, int]],
+            z0: Sequence[Any] | np.ndarray) -> tuple[list[mp.mpf], list[mp.mpf]] | None:
     r"""Newton on the KKT system of *active*: :math:`p + \sum_i \mu_i \nabla g_i = 0`, :math:`g_i = 0`.
 
     Residuals in mpmath, steps from the double-precision Jacobian (least squares, so a
-    degenerate active set with non-unique multipliers still converges).
+    degenerate active set with non-unique multipliers still converges).  ``None`` when
+    it does not converge: the system of a wrong active set may have no solution (Eq. (15)
+    with :math:`s^* \le 0` asks for :math:`A'(m) \le 0`, reached only as :math:`m \to \infty`).
     """
     k = program.size
     n, a = 2 * k, len(active)
@@ -270,7 +299,7 @@ def _newton(program: _Program, active: list[tuple[str, int]], z0: Sequence[Any] 
     zf = [float(v) for v in z]
     rows = np.array([program.float_gradient(c, zf) for c in active]).reshape(a, n)
     objective = np.concatenate([np.array([float(p) for p in program.probs]), np.zeros(k)])
-    mu_f = np.linalg.lstsq(rows.T, -objective, rcond=None)[0] if a else np.zeros(0)
+    mu_f = lstsq(rows.T, -objective, lapack_driver="gelsy")[0] if a else np.zeros(0)
     mu = [mp.mpf(float(v)) for v in mu_f]
     tol = mp.mpf(10) ** (-(DPS - 6))
     for _ in range(40):
@@ -289,13 +318,17 @@ def _newton(program: _Program, active: list[tuple[str, int]], z0: Sequence[Any] 
             if c[0] == "F":
                 hessian[c[1], c[1]] += float(weight) * program.cap_float(zf[c[1]], 2)
         jacobian = np.block([[hessian, rows.T], [rows, np.zeros((a, a))]])
-        step = np.linalg.lstsq(jacobian, np.array([float(r) for r in residual]), rcond=None)[0]
+        # QR with column pivoting (LAPACK gelsy): the minimum-norm least-squares step like the SVD,
+        # several times faster at K = 200
+        step = lstsq(jacobian, np.array([float(r) for r in residual]), lapack_driver="gelsy")[0]
         z = [v - mp.mpf(float(s)) for v, s in zip(z, step[:n])]
         mu = [v - mp.mpf(float(s)) for v, s in zip(mu, step[n:])]
-    raise ArithmeticError("K-type screening: Newton on the KKT system did not converge")
+        if not all(mp.isfinite(v) and abs(v) < NEWTON_BOUND for v in z[:k]):
+            return None  # the data left any sensible range: no KKT point of this active set nearby
+    return None
 
 
-def _certificate(program: _Program, active: list[tuple[str, int]], z: Sequence[mp.mpf]) -> tuple[np.ndarray, float]:
+def _certificate(program: _Program, active: list[tuple[str, int]], z: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, float]:
     """Non-negative multipliers of *active* that best satisfy stationarity, and the residual (NNLS)."""
     zf = [float(v) for v in z]
     k = program.size
@@ -307,10 +340,6 @@ def _certificate(program: _Program, active: list[tuple[str, int]], z: Sequence[m
     return weights, float(residual)
 
 
-#: KKT certificate: stationarity residual with non-negative multipliers, relative to |p| = O(1)
-KKT_TOLERANCE = 1e-9
-
-
 @dataclass(frozen=True)
 class KMenu(LatexRepr):
     r"""The data-maximizing :math:`K`-type menu for one agent situation (mpmath values, cost order).
@@ -318,7 +347,9 @@ class KMenu(LatexRepr):
     ``alone`` holds :math:`u_k^*`, ``known_cost`` :math:`\bar m_k` (the right crossing of
     :math:`A(m) - c_k m = u_k^*`, the known-cost contribution), ``multipliers`` the KKT
     multipliers of the active constraints (``(kind, index)`` as in :data:`KINDS`, 0-based),
-    ``kkt_residual`` the certificate's stationarity residual.
+    ``kkt_residual`` the certificate's stationarity residual, ``kkt_tolerance`` the bound it was
+    held to (:attr:`fedsym.core.settings.Settings.kkt_tolerance` when solved), ``corrections``
+    how many wrong active sets the solver rejected before the certificate held.
     """
 
     types: KTypes
@@ -331,6 +362,8 @@ class KMenu(LatexRepr):
     cap: Cap
     multipliers: tuple[tuple[tuple[str, int], float], ...]
     kkt_residual: float
+    kkt_tolerance: float
+    corrections: int
 
     @property
     def size(self) -> int:
@@ -355,7 +388,7 @@ class KMenu(LatexRepr):
     @property
     def certified(self) -> bool:
         """KKT holds with non-negative multipliers: optimal (the program is convex)."""
-        return self.kkt_residual <= KKT_TOLERANCE
+        return self.kkt_residual <= self.kkt_tolerance
 
     def _tol(self) -> mp.mpf:
         return BINDING_RTOL * max(mp.mpf(1), max(self.accuracies))
@@ -407,7 +440,7 @@ class KMenu(LatexRepr):
     def pooled(self) -> tuple[tuple[int, ...], ...]:
         """Groups (1-based, size >= 2) of adjacent types with the same point."""
         with mp.workdps(DPS):
-            tol = self._tol() * max(mp.mpf(1), self.contributions[0])
+            tol = BINDING_RTOL * self.contributions[0]  # relative: data may be ~1e-300 (costs ~1e300)
             groups: list[list[int]] = [[1]]
             for k in range(1, self.size):
                 if abs(self.contributions[k] - self.contributions[k - 1]) <= tol:
@@ -449,15 +482,23 @@ def optimal_menu_k(bound: BoundAccuracy, types: KTypes, others: Any) -> KMenu:
     r"""The menu maximizing :math:`\sum_k p_k m_k` under feasibility, IR and IC (MODEL.md §9).
 
     See the module docstring for the method and its certificate.  Raises
-    :class:`ArithmeticError` if no active set passes the KKT certificate.
+    :class:`~fedsym.core.errors.ConvergenceError` (one line, naming the types) if no active set passes
+    the KKT certificate.
     """
     others_value = parse_others(others)
     with mp.workdps(DPS):
-        return _menu_k(bound, types, others_value)
+        try:  # double-precision overflow is caught below or corrected in mpmath: no warnings
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                return _menu_k(bound, types, others_value, current_settings().kkt_tolerance)
+        except (OverflowError, FloatingPointError, np.linalg.LinAlgError) as error:
+            # the presolve and Newton's steps are in double precision: data spread over more than
+            # its range (costs 1e-300 and 1e300 together) cannot be represented there
+            raise ConvergenceError(f"K-type screening: double-precision step failed ({error}) "
+                                   f"(costs {_listing(types.costs)}, others {_listing([others_value])})") from None
 
 
 @functools.lru_cache(maxsize=512)
-def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational) -> KMenu:
+def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational, kkt_tolerance: float) -> KMenu:
     cap = Cap(bound, mp_value(others))
     costs = tuple(mp_value(c) for c in types.costs)
     lone = [individual(bound, c) for c in types.costs]
@@ -467,35 +508,70 @@ def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational) -> KMenu:
     if all(bar == m for bar, m in zip(bars, alone_data)):
         # A = a touches each line a(m*) + c(m - m*) only at m*: feasibility and IR leave
         # the single point (m_k*, u_k*) per type (MODEL.md §6 regime 4), optimal as the only one
-        return KMenu(types, cap.others, tuple(alone_data), alone, alone, alone_data, tuple(bars), cap, (), 0.0)
-    scale = max(bars[0], mp.mpf(1))
-    program = _Program(cap, costs, tuple(mp_value(p) for p in types.probs), alone, scale)
+        return KMenu(types, cap.others, tuple(alone_data), alone, alone, alone_data, tuple(bars), cap, (), 0.0,
+                     kkt_tolerance, 0)
+    program = _Program(cap, costs, tuple(mp_value(p) for p in types.probs), alone, _data_scale(bars))
     zf = _initial(program, bars)
     constraints = program.constraints()
     slack = {c: program.float_value(c, zf) for c in constraints}
     active = [c for c in constraints if slack[c] <= 1e-7]
-    tried = set()
+    tried: set[tuple[tuple[str, int], ...]] = set()
+    pending: list[list[tuple[str, int]]] = []
     for _ in range(4 * len(constraints)):
         tried.add(tuple(active))
-        z, mu = _newton(program, active, zf)
-        violated = [c for c in constraints if c not in active and program.mp_value(c, z) < -BINDING_RTOL]
-        weights, residual = _certificate(program, active, z)
-        if not violated and residual <= KKT_TOLERANCE:
-            k = program.size
-            if ("N", k - 1) in active:  # the active bound m_K >= 0 holds exactly, not to Newton's rounding
-                z[k - 1] = mp.mpf(0)
-            return KMenu(types, cap.others, tuple(program.scale * x for x in z[:k]), tuple(z[k:]), alone,
-                         alone_data, tuple(bars), cap, tuple(zip(active, (float(w) for w in weights))), residual)
-        if violated:
-            worst = min(violated, key=lambda c: program.mp_value(c, z))
-            active = active + [worst]
+        solved = _newton(program, active, zf)
+        if solved is None:
+            candidates = _repair(program, active, constraints, zf)
         else:
-            drop = min(range(len(active)), key=lambda i: float(mu[i]))
-            active = active[:drop] + active[drop + 1:]
-        if tuple(active) in tried:
+            z, mu = solved
+            violated = [c for c in constraints if c not in active and program.mp_value(c, z) < -BINDING_RTOL]
+            weights, residual = _certificate(program, active, z)
+            if not violated and residual <= kkt_tolerance:
+                k = program.size
+                if ("N", k - 1) in active:  # the active bound m_K >= 0 holds exactly, not to Newton's rounding
+                    z[k - 1] = mp.mpf(0)
+                return KMenu(types, cap.others, tuple(program.scale * x for x in z[:k]), tuple(z[k:]), alone,
+                             alone_data, tuple(bars), cap, tuple(zip(active, (float(w) for w in weights))), residual,
+                             kkt_tolerance, len(tried) - 1)
+            if violated:  # a constraint the guess left out is broken: it binds
+                candidates = [active + [min(violated, key=lambda c: program.mp_value(c, z))]]
+            else:  # feasible but a multiplier is negative: releasing that constraint gains data
+                drop = min(range(len(active)), key=lambda i: float(mu[i]))
+                candidates = [active[:drop] + active[drop + 1:]]
+            zf = np.array([float(v) for v in z])
+        pending = candidates + pending  # depth first, the rejected sets' alternatives kept for backtracking
+        while pending and tuple(pending[0]) in tried:
+            pending.pop(0)
+        if not pending:
             break
-        zf = np.array([float(v) for v in z])
-    raise ArithmeticError("K-type screening: no active set passed the KKT certificate")
+        active = pending.pop(0)
+    raise ConvergenceError(f"K-type screening: no active set passed the KKT certificate "
+                           f"(costs {_listing(types.costs)}, probs {_listing(types.probs)}, others {mp.nstr(cap.others, 8)})")
+
+
+def _repair(program: _Program, active: list[tuple[str, int]], constraints: list[tuple[str, int]],
+            zf: np.ndarray) -> list[list[tuple[str, int]]]:
+    """Next active sets to try when *active*'s KKT system has no solution near *zf*, best first.
+
+    Too few constraints (Eq. (15)-type conditions with no root) -> add the inactive constraint
+    closest to binding; too many (inconsistent: one with a zero non-negative multiplier at
+    *zf* is not needed) -> drop it.  Adding is tried first unless there are already as many
+    constraints as unknowns.
+    """
+    weights, _ = _certificate(program, active, zf)
+    inactive = [c for c in constraints if c not in active]
+    options = []
+    if inactive:
+        options.append(active + [min(inactive, key=lambda c: program.float_value(c, zf))])
+    if len(weights) and weights.min() <= 1e-12 * max(weights.max(), 1e-300):
+        drop = int(np.argmin(weights))
+        options.append(active[:drop] + active[drop + 1:])
+    # as many constraints as unknowns already: a surplus one is likelier than a missing one
+    return options[::-1] if len(active) >= 2 * program.size else options
+
+
+def _listing(values: Sequence[sp.Rational]) -> str:
+    return ",".join(mp.nstr(mp_value(v), 8) for v in values)
 
 
 # -- comparative statics -------------------------------------------------------
@@ -543,7 +619,7 @@ def expected_data_derivative(menu: KMenu, what: str, index: int) -> mp.mpf:
     if what != "cost":
         raise ParameterError(f"what={what!r}: 'prob' or 'cost'")
     m, total = menu.contributions, mp.mpf(0)
-    scale = max(menu.known_cost[0], mp.mpf(1))
+    scale = _data_scale(menu.known_cost)
     for (kind, i), weight in menu.multipliers:
         w = mp.mpf(weight)
         if kind == "F" and i == j:
@@ -618,7 +694,7 @@ def checks() -> list[CheckRow]:
             types = KTypes.of(costs, probs)
             menu = optimal_menu_k(bound, types, others)
             if "cap" not in menu.binding()[a - 1] or "cap" in menu.binding()[a]:
-                raise ArithmeticError(f"EQ15_K_POINTS: type {a} is not a block top above a below-cap type")
+                raise DerivationError(f"EQ15_K_POINTS: type {a} is not a block top above a below-cap type")
             root, _ = lone_agent_forms(bound.function).optimal_data.resolve({**bound.values, "c": virtual_cost(types, a)})
             point = f"{bound.label()}, costs={','.join(costs)}, probs={','.join(probs)}, m_-i={others}, type {a}"
             rows.append(CheckRow("contribution_eq15_k", "MODEL.md §9 (Eq. (15) generalized)", point,

@@ -29,7 +29,7 @@ import numpy as np
 import sympy as sp
 
 from fedsym.core.derived import exact_rational
-from fedsym.core.errors import ParameterError
+from fedsym.core.errors import ConvergenceError, ParameterError
 from fedsym.core.frozen import FrozenMapping
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.solve import DPS
@@ -88,7 +88,7 @@ def ex_post_equilibrium(bound: BoundAccuracy, types: CostTypes, profile: Sequenc
 
     Fixed-point iteration of :math:`(x_L, x_H) \mapsto (m_D(\cdot), m_C(\cdot))` from the lone
     optima, in mpmath at :data:`fedsym.core.solve.DPS` digits, until both change by less
-    than *rtol* (relative); raises :class:`ArithmeticError` if it has not after
+    than *rtol* (relative); raises :class:`~fedsym.core.errors.ConvergenceError` if it has not after
     *max_iterations*.  *verify*: global deviation search for every agent on its curve.
     """
     labels = [str(t).upper() for t in profile]
@@ -109,7 +109,7 @@ def ex_post_equilibrium(bound: BoundAccuracy, types: CostTypes, profile: Sequenc
             if done:
                 break
         else:
-            raise ArithmeticError(f"screening equilibrium: no fixed point within {max_iterations} iterations")
+            raise ConvergenceError(f"screening equilibrium: no fixed point within {max_iterations} iterations")
     verification = None
     if verify:
         costs = np.array([float(types.c_low) if t == "L" else float(types.c_high) for t in labels])

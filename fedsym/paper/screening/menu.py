@@ -145,6 +145,10 @@ class Cap:
         if excess <= LEVEL_RTOL * max(abs(level), mp.mpf(1)):
             return start
         hi = (self.bound.a_opt - level) / cost
+        if self.surplus(hi, cost) >= level:
+            # exactly, A(hi) < a_opt makes the surplus at hi fall short of *level*; computed as no
+            # shortfall, the cap there is a_opt to working precision (m_{-i} ~ 1e300): hi is the root
+            return hi
         return bracketed_root(lambda m: self.surplus(m, cost) - level, peak, hi)
 
 
