@@ -506,7 +506,8 @@ def derivative_sign(function: AccuracyFunction, quantity: str, wrt: str) -> str:
                     continue
                 points += 1
                 signs.add(int(mp.sign(value)))
-    grid = f"(on a grid of {points} points: the sample parameters, c = 0.05, 0.5, 0.9 c_max" + \
+    grid = f"(on a grid of {points} points: the sample parameters" + \
+        (", c = 0.05, 0.5, 0.9 c_max" if quantity in COST_QUANTITIES else "") + \
         (", n = 2, 10)" if quantity in _POPULATION else ")")
     if signs == {1}:
         return f"{y} is increasing in {wrt}{region} {grid}"
