@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         standard_equilibrium,
         verify_equilibrium,
     )
+    from fedsym.paper.inverse import InverseResult, solve_for
     from fedsym.paper.lone_agent import (
         IndividualResult,
         LoneAgentForms,
@@ -76,6 +77,7 @@ if TYPE_CHECKING:
     from fedsym.paper.screening.forms import screening_forms
     from fedsym.paper.screening.menu import CostTypes, Menu, optimal_menu
     from fedsym.paper.screening.result import ScreeningResult, screen
+    from fedsym.paper.statics import Statics, derivative_sign, statics
 
 _moved.install()
 
@@ -143,6 +145,11 @@ _LAZY: dict[str, str] = {
     "optimal_menu": "fedsym.paper.screening.menu",
     "ScreeningResult": "fedsym.paper.screening.result",
     "screen": "fedsym.paper.screening.result",
+    "InverseResult": "fedsym.paper.inverse",
+    "solve_for": "fedsym.paper.inverse",
+    "Statics": "fedsym.paper.statics",
+    "derivative_sign": "fedsym.paper.statics",
+    "statics": "fedsym.paper.statics",
 }
 
 
@@ -222,5 +229,10 @@ __all__ = [
     "lone_agent",
     "shaping_equilibrium_agents",
     "standard_equilibrium_agents",
+    "statics",
+    "Statics",
+    "derivative_sign",
+    "solve_for",
+    "InverseResult",
 ]
 

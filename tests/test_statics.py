@@ -133,10 +133,10 @@ def test_exact_threshold_reports_the_jump_not_a_derivative(eq3) -> None:  # type
 
 @pytest.mark.slow
 def test_signs_are_proved_for_eq3_and_stated_on_a_grid_for_eq2(eq3) -> None:  # type: ignore[no-untyped-def]
-    assert derivative_sign(eq3.function, "optimal_data", "c").startswith("m^{*} is decreasing in c for c < c_max "
+    assert derivative_sign(eq3.function, "optimal_data", "c").startswith("m* is decreasing in c for c < c_max "
                                                                          "(proved")
-    assert derivative_sign(eq3.function, "viability_cost", "k").startswith("c_{max} is decreasing in k (proved")
-    assert derivative_sign(eq3.function, "optimal_data", "a_opt").startswith("m^{*} does not depend on a_opt")
+    assert derivative_sign(eq3.function, "viability_cost", "k").startswith("c_max is decreasing in k (proved")
+    assert derivative_sign(eq3.function, "optimal_data", "a_opt").startswith("m* does not depend on a_opt")
     eq2 = accuracy_function("generalization-bound")
     assert "decreasing in k (on a grid" in derivative_sign(eq2, "viability_cost", "k")
 

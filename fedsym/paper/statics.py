@@ -61,6 +61,10 @@ SYMBOLS = {"minimum_viable_data": "m_0", "viability_cost": "c_{max}", "optimal_d
            "optimal_utility": "u^{*}", "standard_total": r"M_{\mathrm{std}}", "shaping_total": "M",
            "equal_cost_ratio": "t_n"}
 
+#: the quantities' names in plain text (sign statements)
+PLAIN = {"minimum_viable_data": "m_0", "viability_cost": "c_max", "optimal_data": "m*", "optimal_utility": "u*",
+         "standard_total": "the standard total", "shaping_total": "the shaping total M", "equal_cost_ratio": "t_n"}
+
 #: where each quantity comes from in the paper
 SOURCES = {"minimum_viable_data": "Eq. (1)", "viability_cost": "Theorem 2.3", "optimal_data": "Theorem 2.3",
            "optimal_utility": "Theorem 2.3", "standard_total": "Theorem 3.4", "shaping_total": "Theorem 4.2",
@@ -326,6 +330,21 @@ class Statics:
                 "boundary": None if self.boundary is None else self.boundary.to_dict(),
                 "note": self.note}
 
+    def check_rows(self) -> list[CheckRow]:
+        """One row per derivative: the derivative against its central difference, in units of
+        :math:`y/\theta` (so that a derivative that is exactly 0 is compared too)."""
+        point = self.accuracy + "".join(f", {name} = {mp.nstr(v, 8)}" for name, v in self.at.items()
+                                        if name in _EXTRA_SYMBOLS)
+        rows = []
+        for d in self.derivatives:
+            unit = d.scale or mp.mpf(1)
+            reference = d.finite_difference / unit
+            rows.append(CheckRow(f"d {self.quantity} / d {d.wrt}", SOURCES[self.quantity], point, d.value / unit,
+                                 reference if abs(reference) > ZERO_ELASTICITY else mp.mpf(0),
+                                 f"central difference, in units of y/{d.wrt} ({d.method} derivative)",
+                                 FD_TOLERANCE, quantity_tex=rf"\partial {SYMBOLS[self.quantity]}/\partial {_tex(d.wrt)}"))
+        return rows
+
     def to_latex(self) -> str:
         """An ``align*`` block: each derivative's formula, value and elasticity."""
         y = SYMBOLS[self.quantity]
@@ -479,7 +498,7 @@ def derivative_sign(function: AccuracyFunction, quantity: str, wrt: str) -> str:
     all positive symbols; otherwise evaluated on a grid (the function's sample
     parameters, :math:`c \in \{0.05, 0.5, 0.9\}\,c_{max}`, ``n`` in 2, 10) and stated as such.
     """
-    y = SYMBOLS[quantity]
+    y = PLAIN[quantity]
     region = " for c < c_max" if quantity in COST_QUANTITIES else ""
     form = closed_form(function, quantity)
     if form is not None:
@@ -540,15 +559,6 @@ def checks() -> list[CheckRow]:
     """Each derivative at :data:`CHECK_POINTS` against the 40-digit central difference of the recomputed quantity."""
     rows: list[CheckRow] = []
     for spec, params, quantity, at in CHECK_POINTS:
-        bound = accuracy_function(spec).bind(params)
-        result = statics(bound, quantity, at=at)
-        point = bound.label() + "".join(f", {name} = {value}" for name, value in at.items())
-        for d in result.derivatives:
-            # in elasticity units (y/theta), so that a derivative that is exactly 0 is compared too
-            unit = d.scale or mp.mpf(1)
-            reference = d.finite_difference / unit
-            rows.append(CheckRow(f"d {quantity} / d {d.wrt}", SOURCES[quantity], point, d.value / unit,
-                                 reference if abs(reference) > ZERO_ELASTICITY else mp.mpf(0),
-                                 f"central difference, in units of y/{d.wrt} ({d.method} derivative)", FD_TOLERANCE,
-                                 quantity_tex=rf"\partial {SYMBOLS[quantity]}/\partial {_tex(d.wrt)}"))
+        rows.extend(statics(accuracy_function(spec).bind(params), quantity, at=at).check_rows())
     return rows
+
