@@ -15,14 +15,14 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 
-from fedsym import FAMILIES, Latex, derivative_sign, lone_agent_forms, statics
+from fedsym import FAMILIES, BoundAccuracy, Latex, derivative_sign, lone_agent_forms, statics
 from fedsym.report import Figure, Section, Series
 
 #: the paper's families and the parameters of its running examples
 FAMILY_POINTS = (
     ("simplified", "Eq. (3)", {"a_opt": "0.95", "k": "1"}),
     ("generalization-bound", "Eq. (2)", {"a_opt": "0.95", "k": "1", "b": "4"}),
-    ("power-law", "power law", {"a_opt": "0.9", "tau": "0.1", "beta": "1", "alpha": "0.5"}),
+    ("power-law", "power law", {"a_opt": "1", "tau": "0.3", "beta": "20", "alpha": "1.7"}),
 )
 #: the cost of the table, as a fraction of c_max
 COST_FRACTION = "0.1"
@@ -59,11 +59,22 @@ def _table(spec: str, params: dict[str, str]) -> tuple[Latex, list]:
     rows = []
     for (_, symbol), result in zip(QUANTITIES, results):
         by_wrt = {d.wrt: d.elasticity for d in result.derivatives if d.wrt != "eps"}
-        cells = [mp.nstr(by_wrt[name], 6) if by_wrt.get(name) is not None else "-" for name in columns]
+        cells = [_number(by_wrt[name]) if by_wrt.get(name) is not None else "-" for name in columns]
         rows.append(f"{symbol} & " + " & ".join(cells))
     body = r" \\ ".join(rows)
     array = (r"\begin{array}{l" + "r" * len(columns) + r"} & " + header + r" \\ \hline " + body + r"\end{array}")
     return Latex(array), results
+
+
+def _number(value: mp.mpf) -> str:
+    """Six significant digits, without a trailing ``.0``."""
+    text = mp.nstr(value, 6)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _cost_elasticity(bound: BoundAccuracy, quantity: str, cost: str) -> float:
+    elasticity = statics(bound, quantity, ("c",), at=_at(quantity, cost)).derivatives[0].elasticity
+    return float("nan") if elasticity is None else float(elasticity)
 
 
 def _figure() -> Figure:
@@ -72,9 +83,9 @@ def _figure() -> Figure:
     for spec, label, params in FAMILY_POINTS:
         bound = FAMILIES[spec].bind(params)
         for quantity, symbol, dash in (("optimal_data", "m^*", ""), ("shaping_total", "M", ", dashed")):
-            ys = [float(statics(bound, quantity, ("c",), at=_at(quantity, _cost(spec, params, f))).derivatives[0]
-                        .elasticity) for f in FIGURE_FRACTIONS]
-            series.append(Series(Latex(f"${symbol}$, {label}"), FIGURE_FRACTIONS, ys, style=styles[label] + dash))
+            ys = [_cost_elasticity(bound, quantity, _cost(spec, params, f)) for f in FIGURE_FRACTIONS]
+            series.append(Series(Latex(f"${symbol}$, {label}"), FIGURE_FRACTIONS.tolist(), ys,
+                                 style=styles[label] + dash))
     return Figure(
         "Cost elasticity of the optimal data and of the shaping total", Latex(r"cost $c/c_{max}$"),
         Latex(r"elasticity $\partial\log y/\partial\log c$"), tuple(series), xmode="log",
@@ -90,7 +101,8 @@ def derive() -> Section:
     checks = []
     for spec, label, params in FAMILY_POINTS:
         array, results = _table(spec, params)
-        closed_forms.append((f"Elasticities for {label} at c = {COST_FRACTION} c_max, n = {AGENTS}:", array))
+        closed_forms.append((Latex(f"Elasticities for {label} at $c = {COST_FRACTION}\\,c_{{max}}$, $n = {AGENTS}$ "
+                                   "(rows: quantities; columns: parameters):"), array))
         for result in results:
             checks.extend(result.check_rows())
     eq3 = FAMILIES["simplified"]

@@ -195,3 +195,17 @@ def test_cli_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], ar
                                           message: str) -> None:
     code, out, err = _cli(capsys, *args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and out == ""
+
+
+def test_totals_agree_with_the_equilibrium_solvers(eq3) -> None:  # type: ignore[no-untyped-def]
+    # independent path: the package's equilibrium solvers (Theorem 3.4, Theorem 4.2) at n = 10 equal costs
+    from fedsym import shaping_equilibrium, standard_equilibrium
+
+    costs = [0.001] * 10
+    assert float(statics(eq3, "standard_total", at={"c": "0.001", "n": "10"}).value) == pytest.approx(
+        standard_equilibrium(eq3, costs).total, rel=1e-12)
+    shaping = statics(eq3, "shaping_total", at={"c": "0.001", "n": "10", "eps": "0.0001"})
+    assert float(shaping.value) == pytest.approx(shaping_equilibrium(eq3, costs, 0.0001).total, rel=1e-10)
+    # the eps that buys a total of 2000 is confirmed by the solver
+    eps = solve_for(eq3, "eps", "shaping_total", 2000, at={"c": "0.001", "n": "10"}).value
+    assert shaping_equilibrium(eq3, costs, float(eps)).total == pytest.approx(2000, rel=1e-10)
