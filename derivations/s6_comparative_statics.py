@@ -22,7 +22,7 @@ from fedsym.report import Figure, Section, Series
 FAMILY_POINTS = (
     ("simplified", "Eq. (3)", {"a_opt": "0.95", "k": "1"}),
     ("generalization-bound", "Eq. (2)", {"a_opt": "0.95", "k": "1", "b": "4"}),
-    ("power-law", "power law", {"a_opt": "1", "tau": "0.3", "beta": "20", "alpha": "1.7"}),
+    ("power-law", "power law", {"a_opt": "0.95", "tau": "0.3", "beta": "20", "alpha": "1.7"}),
 )
 #: the cost of the table, as a fraction of c_max
 COST_FRACTION = "0.1"

@@ -209,3 +209,11 @@ def test_totals_agree_with_the_equilibrium_solvers(eq3) -> None:  # type: ignore
     # the eps that buys a total of 2000 is confirmed by the solver
     eps = solve_for(eq3, "eps", "shaping_total", 2000, at={"c": "0.001", "n": "10"}).value
     assert shaping_equilibrium(eq3, costs, float(eps)).total == pytest.approx(2000, rel=1e-10)
+
+
+def test_at_the_edge_of_a_range_the_difference_is_one_sided() -> None:
+    # a_opt = 1 is the top of its range (Eq. (1): a_opt <= 1); power law u* = a_opt - tau - beta m*^-alpha - c m*
+    # with m* = (alpha beta / c)^(1/(alpha+1)) independent of a_opt, so du*/da_opt = 1 by hand
+    bound = accuracy_function("power-law").bind({"a_opt": "1", "tau": "0.3", "beta": "20", "alpha": "1.7"})
+    d = _by_wrt(statics(bound, "optimal_utility", ("a_opt",), at={"c": "0.001"}))["a_opt"]
+    assert mp.almosteq(d.value, 1, 1e-25) and mp.almosteq(d.finite_difference, 1, 1e-15)

@@ -280,7 +280,7 @@ class Derivative:
 
     @property
     def error(self) -> mp.mpf:
-        """Difference from the central difference, relative to the derivative or, if larger, to
+        r"""Difference from the central difference, relative to the derivative or, if larger, to
         :math:`|y/\theta|` (an error in elasticity units: a derivative that is exactly 0 is checkable)."""
         scale = max(abs(self.finite_difference), abs(self.value), self.scale)
         return abs(self.value - self.finite_difference) / scale if scale else mp.mpf(0)
@@ -331,7 +331,7 @@ class Statics:
                 "note": self.note}
 
     def check_rows(self) -> list[CheckRow]:
-        """One row per derivative: the derivative against its central difference, in units of
+        r"""One row per derivative: the derivative against its central difference, in units of
         :math:`y/\theta` (so that a derivative that is exactly 0 is compared too)."""
         point = self.accuracy + "".join(f", {name} = {mp.nstr(v, 8)}" for name, v in self.at.items()
                                         if name in _EXTRA_SYMBOLS)
@@ -380,11 +380,30 @@ def _evaluator(expr: sp.Expr, function: AccuracyFunction) -> Callable[[Mapping[s
 
 
 def _central_difference(function: AccuracyFunction, quantity: str, values: Mapping[str, mp.mpf], wrt: str) -> mp.mpf:
-    """Central difference of :func:`quantity_value` in *wrt* (relative step :data:`FD_STEP`)."""
+    r"""Central difference of :func:`quantity_value` in *wrt* (relative step :data:`FD_STEP`).
+
+    At the edge of a parameter's range (``a_opt = 1``) the step that leaves it is replaced by a
+    second-order one-sided difference, :math:`(3y(\theta) - 4y(\theta \mp h) + y(\theta \mp 2h))/(\pm 2h)`.
+    """
     h = values[wrt] * FD_STEP if values[wrt] != 0 else FD_STEP
-    up = _state(function, quantity, {**values, wrt: values[wrt] + h}).value
-    down = _state(function, quantity, {**values, wrt: values[wrt] - h}).value
-    return (up - down) / (2 * h)
+
+    def y(step: mp.mpf) -> mp.mpf:
+        return _state(function, quantity, {**values, wrt: values[wrt] + step}).value
+
+    try:
+        return (y(h) - y(-h)) / (2 * h)
+    except ParameterError:
+        side = -h if _outside(function, values, wrt, h) else h
+        return (3 * y(mp.mpf(0)) - 4 * y(side) + y(2 * side)) / (-2 * side)
+
+
+def _outside(function: AccuracyFunction, values: Mapping[str, mp.mpf], wrt: str, step: mp.mpf) -> bool:
+    """Whether moving *wrt* by *step* leaves the accuracy parameter's admissible range."""
+    try:
+        function.bind_numbers({**values, wrt: values[wrt] + step})
+    except ParameterError:
+        return True
+    return False
 
 
 def _derivative(function: AccuracyFunction, quantity: str, state: _State, values: Mapping[str, mp.mpf],
