@@ -217,3 +217,19 @@ def test_at_the_edge_of_a_range_the_difference_is_one_sided() -> None:
     bound = accuracy_function("power-law").bind({"a_opt": "1", "tau": "0.3", "beta": "20", "alpha": "1.7"})
     d = _by_wrt(statics(bound, "optimal_utility", ("a_opt",), at={"c": "0.001"}))["a_opt"]
     assert mp.almosteq(d.value, 1, 1e-25) and mp.almosteq(d.finite_difference, 1, 1e-15)
+
+
+def test_cli_no_positive_equilibrium_is_exit_2_and_a_failed_computation_exit_3(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Remark 4.4: with c/n = 0.25 > c_max = 0.0318 only M = 0 is an equilibrium: the point has no positive total
+    code, _, err = _cli(capsys, "statics", *EQ3, "--quantity", "shaping_total", "--at", "c=0.5", "--at", "n=2")
+    assert code == 2 and "Remark 4.4" in err
+    import fedsym.paper.statics as module
+    from fedsym.core.errors import ConvergenceError
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise ConvergenceError("planted: no convergence")
+
+    monkeypatch.setattr(module, "bracketed_root", fail)
+    code, out, err = _cli(capsys, "statics", *EQ3, "--quantity", "shaping_total", "--at", "c=0.001", "--at", "n=3")
+    assert code == 3 and "planted" in err and len(err.strip().splitlines()) == 1 and out == ""

@@ -203,8 +203,8 @@ def _shaping_fixed_point(bound: BoundAccuracy, cost: mp.mpf, n: mp.mpf, eps: mp.
         tangent = lone_agent_forms(bound.function).tangent_point.resolve(bound.values)[0]
         lo = tangent if tangent > 0 else bound.minimum_viable_data * (1 + mp.mpf(10) ** -30)
         if excess(lo) <= 0:
-            raise ComputationError(f"no positive shaping equilibrium: c/n = {mp.nstr(cost / n, 8)} is at or above "
-                                   f"c_max (Remark 4.4) for accuracy {bound.label()}")
+            raise InputError(f"no positive shaping equilibrium: (c + eps)/n = {mp.nstr((cost + eps) / n, 8)} is at "
+                             f"or above c_max (Remark 4.4: only M = 0) for accuracy {bound.label()}")
     if excess(lo) == 0:
         return lo
     try:
@@ -371,7 +371,10 @@ def _evaluator(expr: sp.Expr, function: AccuracyFunction) -> Callable[[Mapping[s
     compiled = sp.lambdify(symbols, expr, "mpmath")
 
     def evaluate(at: Mapping[sp.Symbol, mp.mpf]) -> mp.mpf:
-        value = compiled(*(at[s] for s in symbols))
+        try:
+            value = compiled(*(at[s] for s in symbols))
+        except ZeroDivisionError:  # a singular Jacobian: the implicit function theorem does not apply here
+            value = mp.nan
         if isinstance(value, mp.mpc) or not mp.isfinite(value):
             raise ComputationError(f"derivative {sp.sstr(expr)} is not a finite real number at this point")
         return mp.mpf(value)
