@@ -233,3 +233,12 @@ def test_cli_no_positive_equilibrium_is_exit_2_and_a_failed_computation_exit_3(
     monkeypatch.setattr(module, "bracketed_root", fail)
     code, out, err = _cli(capsys, "statics", *EQ3, "--quantity", "shaping_total", "--at", "c=0.001", "--at", "n=3")
     assert code == 3 and "planted" in err and len(err.strip().splitlines()) == 1 and out == ""
+
+
+def test_cli_signs(capsys: pytest.CaptureFixture[str]) -> None:
+    # u* = a_opt - 3 (k c)^(1/3) (Example 2.4): decreasing in c and k for all positive values
+    code, out, _ = _cli(capsys, "statics", *EQ3, "--quantity", "optimal_utility", "--at", "c=0.001", "--signs",
+                        "--json")
+    signs = json.loads(out)["signs"]
+    assert code == 0 and signs["c"].startswith("u* is decreasing in c for c < c_max (proved")
+    assert signs["k"].startswith("u* is decreasing in k")

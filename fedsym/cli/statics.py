@@ -6,7 +6,14 @@ import argparse
 
 from fedsym.core.errors import InputError
 
-from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
+from .common import (
+    add_accuracy_arguments,
+    add_output_arguments,
+    bound_accuracy,
+    print_json,
+    print_machine_readable,
+    print_table,
+)
 
 __all__ = ["add_arguments", "run", "add_point_arguments", "parse_at"]
 
@@ -46,16 +53,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wrt", action="append", metavar="P",
                         help="parameter to differentiate by (repeatable; default: every one the quantity depends on)")
     add_point_arguments(parser)
+    parser.add_argument("--signs", action="store_true",
+                        help="also state the sign of each derivative over the parameter region (proved by sympy "
+                        "where it can, else on a stated grid; seconds per parameter for a numeric quantity)")
     add_output_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     import mpmath as mp
 
-    from fedsym.paper.statics import statics
+    from fedsym.paper.statics import derivative_sign, statics
 
-    result = statics(bound_accuracy(args), quantity_name(args.quantity), tuple(args.wrt) if args.wrt else None,
+    bound = bound_accuracy(args)
+    result = statics(bound, quantity_name(args.quantity), tuple(args.wrt) if args.wrt else None,
                      at=parse_at(args.at))
+    signs = {d.wrt: derivative_sign(bound.function, result.quantity, d.wrt) for d in result.derivatives} \
+        if args.signs else {}
+    if args.json:
+        print_json({**result.to_dict(), **({"signs": signs} if args.signs else {})})
+        return 0
     if print_machine_readable(result, args):
         return 0
     print(f"{result.quantity} = {mp.nstr(result.value, 12)} at {result.accuracy}"
@@ -68,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
     if result.boundary is not None:
         b = result.boundary
         print(f"jump at {b.at}: {mp.nstr(b.below, 12)} below, {mp.nstr(b.above, 12)} at and above")
+    for statement in signs.values():
+        print(statement)
     if result.note:
         print(result.note)
     return 0
