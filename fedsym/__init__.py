@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from fedsym.paper.example_4_5 import ExampleForms, example_forms
     from fedsym.paper.example_4_5 import checks as example_4_5_checks
     from fedsym.paper.fitting import DEFAULT_FAMILIES, Band, CurveFits, FitResult, fit_curve, weighted_means
+    from fedsym.paper.inverse import InverseResult, solve_for
     from fedsym.paper.lone_agent import (
         IndividualResult,
         LoneAgentForms,
@@ -94,7 +95,9 @@ if TYPE_CHECKING:
     from fedsym.paper.screening.forms import screening_forms
     from fedsym.paper.screening.menu import Cap, CostTypes, Menu, optimal_menu
     from fedsym.paper.screening.result import ScreeningResult, screen
+    from fedsym.paper.statics import Statics, derivative_sign, statics
     from fedsym.paper.welfare import WelfareComparison, WelfareForms, welfare_benchmarks, welfare_forms
+
 
 #: public name -> module that defines it (imported on first access: ``fedsym --help`` stays light)
 _LAZY: dict[str, str] = {
@@ -187,6 +190,11 @@ _LAZY: dict[str, str] = {
     "WelfareForms": "fedsym.paper.welfare",
     "welfare_benchmarks": "fedsym.paper.welfare",
     "welfare_forms": "fedsym.paper.welfare",
+    "InverseResult": "fedsym.paper.inverse",
+    "solve_for": "fedsym.paper.inverse",
+    "Statics": "fedsym.paper.statics",
+    "derivative_sign": "fedsym.paper.statics",
+    "statics": "fedsym.paper.statics",
 }
 
 
@@ -283,4 +291,9 @@ __all__ = [
     "WelfareForms",
     "welfare_benchmarks",
     "welfare_forms",
+    "statics",
+    "Statics",
+    "derivative_sign",
+    "solve_for",
+    "InverseResult",
 ]

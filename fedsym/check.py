@@ -29,6 +29,7 @@ CHECKED_MODULES = (
     "fedsym.paper.screening.forms",
     "fedsym.paper.screening.k_types",
     "fedsym.paper.agents_that_differ.lone",
+    "fedsym.paper.statics",
 )
 
 

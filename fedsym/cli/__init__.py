@@ -24,7 +24,7 @@ from fedsym.core.version import __version__
 __all__ = ["main", "COMMANDS", "EXIT_USAGE", "EXIT_COMPUTATION", "EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED"]
 
 #: subcommand module names, in help order
-COMMANDS: tuple[str, ...] = ("individual", "equilibrium", "screening", "fit", "check", "report")
+COMMANDS: tuple[str, ...] = ("individual", "equilibrium", "screening", "fit", "statics", "solve_for", "check", "report")
 
 #: exit status for bad input
 EXIT_USAGE = 2
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"{__name__}.{name}")
-        command = sub.add_parser(name, help=module.__doc__.splitlines()[0] if module.__doc__ else None,
+        command = sub.add_parser(name.replace("_", "-"), help=module.__doc__.splitlines()[0] if module.__doc__ else None,
                                  description=module.__doc__)
         module.add_arguments(command)
         command.set_defaults(run=module.run)

@@ -1,0 +1,136 @@
+r"""Inverse questions (Model §12): the parameter value at which a quantity reaches a target.
+
+"Up to which cost does an agent still collect 1000 points?" is
+:math:`m^*(c) = 1000` solved for ``c``.  :func:`solve_for` scans the
+parameter's range on a logarithmic grid, recomputing the quantity from scratch
+(:func:`fedsym.paper.statics.quantity_value`), brackets the first crossing of the
+target and polishes it with :func:`fedsym.core.solve.bracketed_root` at 40
+digits.  It reports the bracket, the regime of Theorem 2.3 the answer lies in,
+and whether the quantity is monotone on the scanned range; a target outside
+the range of values the scan reached is refused (:class:`InputError`) with
+that range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath as mp
+
+from fedsym.core.derived import mp_value
+from fedsym.core.errors import ComputationError, FedsymError, InputError
+from fedsym.core.solve import DPS, bracketed_root
+from fedsym.model.accuracy import BoundAccuracy, parse_number
+from fedsym.paper.lone_agent import lone_agent_forms
+from fedsym.paper.statics import COST_QUANTITIES, applicable_parameters, point_values, quantity_value, statics
+
+__all__ = ["InverseResult", "solve_for", "SCAN_POINTS", "SCAN_DECADES"]
+
+#: points of the logarithmic scan of the parameter's range
+SCAN_POINTS = 121
+#: the scan covers the current value times 10^(-SCAN_DECADES .. SCAN_DECADES) (within the parameter's range)
+SCAN_DECADES = 8
+#: the cost scan stops this far (relatively) below a regime boundary
+EDGE = mp.mpf("1e-12")
+
+
+@dataclass(frozen=True)
+class InverseResult:
+    """The parameter value reaching a target (see :func:`solve_for`)."""
+
+    accuracy: str
+    parameter: str
+    quantity: str
+    target: mp.mpf
+    value: mp.mpf
+    reached: mp.mpf
+    bracket: tuple[mp.mpf, mp.mpf]
+    scanned: tuple[mp.mpf, mp.mpf]
+    reachable: tuple[mp.mpf, mp.mpf]
+    regime: str
+    monotone: bool
+    crossings: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"accuracy": self.accuracy, "parameter": self.parameter, "quantity": self.quantity,
+                "target": float(self.target), "value": float(self.value), "reached": float(self.reached),
+                "bracket": [float(x) for x in self.bracket], "scanned": [float(x) for x in self.scanned],
+                "reachable": [float(x) for x in self.reachable], "regime": self.regime,
+                "monotone": self.monotone, "crossings": self.crossings}
+
+    def to_latex(self) -> str:
+        return (rf"{self.parameter} = {mp.nstr(self.value, 12)}\quad\text{{({self.quantity} = "
+                rf"{mp.nstr(self.reached, 12)}, regime {self.regime})}}")
+
+
+def _range(bound: BoundAccuracy, quantity: str, parameter: str, values: Mapping[str, mp.mpf]) -> tuple[mp.mpf, mp.mpf]:
+    """The interval scanned for *parameter*: its admissible range around the current value; for the cost
+    of a lone quantity, :math:`(0, c_{max})` (above it the agent alone collects nothing, Theorem 2.3)."""
+    if parameter == "c" and quantity in COST_QUANTITIES and quantity != "shaping_total":
+        c_max = lone_agent_forms(bound.function).viability_cost.resolve(bound.values)[0]
+        return c_max * mp.mpf(10) ** (-2 * SCAN_DECADES), c_max * (1 - EDGE)
+    if parameter == "n":
+        return mp.mpf(1), mp.mpf(10) ** (2 * SCAN_DECADES)
+    centre = values.get(parameter) or mp.mpf("0.01")
+    lo, hi = centre * mp.mpf(10) ** -SCAN_DECADES, centre * mp.mpf(10) ** SCAN_DECADES
+    spec = next((p for p in bound.function.parameters if p.name == parameter), None)
+    if spec is not None:
+        lo = max(lo, mp.mpf(spec.lower) * (1 + EDGE))
+        hi = min(hi, mp.mpf(spec.upper) if mp.isfinite(spec.upper) else hi)
+    return lo, hi
+
+
+def solve_for(bound: BoundAccuracy, parameter: str, quantity: str, target: Any, *,
+              at: Mapping[str, Any] | None = None) -> InverseResult:
+    r"""The value of *parameter* at which *quantity* equals *target*, the others held at *bound* and *at*.
+
+    Raises :class:`InputError` for an unknown parameter or a target outside the
+    values reached on the scanned range (naming that range), and
+    :class:`ComputationError` if the crossing cannot be polished.
+
+    >>> from fedsym import accuracy_function
+    >>> r = solve_for(accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"}), "c", "optimal_data", 1000)
+    >>> float(r.value), r.regime   # (k/c^2)^(1/3) = 1000: c = 10^-4.5
+    (3.1622776601683795e-05, 'low')
+    """
+    names = applicable_parameters(bound.function, quantity)
+    if parameter not in names:
+        raise InputError(f"solve-for {parameter}: {quantity} depends on {', '.join(names)}")
+    goal = mp_value(parse_number(quantity, target))
+    with mp.workdps(DPS):
+        given = dict(at or {})
+        if parameter in ("c", "n"):
+            given.setdefault(parameter, "1")  # a placeholder: the scan sets it
+        base = point_values(bound, quantity, given)
+        lo, hi = _range(bound, quantity, parameter, base)
+        grid = [lo * (hi / lo) ** (mp.mpf(i) / (SCAN_POINTS - 1)) for i in range(SCAN_POINTS)]
+
+        def value(x: mp.mpf) -> mp.mpf:
+            return quantity_value(bound.function, quantity, {**base, parameter: x})
+
+        sampled: list[tuple[mp.mpf, mp.mpf]] = []
+        for x in grid:
+            try:
+                sampled.append((x, value(x)))
+            except FedsymError:
+                continue
+        if not sampled:
+            raise ComputationError(f"{quantity} could not be computed anywhere on {parameter} in "
+                                   f"[{mp.nstr(lo, 6)}, {mp.nstr(hi, 6)}]")
+        ys = [y for _, y in sampled]
+        reachable = (min(ys), max(ys))
+        crossings = [(a, b) for a, b in zip(sampled, sampled[1:]) if (a[1] - goal) * (b[1] - goal) <= 0]
+        if not crossings:
+            raise InputError(f"target {quantity}={mp.nstr(goal, 10)} is not reached: for {parameter} in "
+                             f"[{mp.nstr(sampled[0][0], 6)}, {mp.nstr(sampled[-1][0], 6)}] it ranges over "
+                             f"[{mp.nstr(reachable[0], 10)}, {mp.nstr(reachable[1], 10)}]")
+        (x0, _), (x1, _) = crossings[0]
+        steps = [b[1] - a[1] for a, b in zip(sampled, sampled[1:])]
+        monotone = all(s > 0 for s in steps) or all(s < 0 for s in steps)
+        root = bracketed_root(lambda x: value(x) - goal, x0, x1)
+        point = {name: v for name, v in {**base, parameter: root}.items() if name in ("c", "n", "eps")}
+        solved = statics(bound.function.bind_numbers({**base, parameter: root}), quantity, (), at=point)
+    return InverseResult(bound.label(), parameter, quantity, goal, root, solved.value, (x0, x1),
+                         (sampled[0][0], sampled[-1][0]), reachable, solved.regime, monotone, len(crossings))
