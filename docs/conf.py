@@ -7,6 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # document the checkout's code even when another fedsym is installed
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))  # this documentation's own extensions
 
 import fedsym  # noqa: E402
 
@@ -19,14 +20,17 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",   # numpydoc-style docstrings
-    "sphinx.ext.mathjax",    # :math: and .. math:: (MathJax is loaded by the browser; no network at build time)
+    "sphinx.ext.mathjax",    # :math: and .. math::, typeset by MathJax in the browser ...
+    "offline_mathjax",       # ... from a copy served with the pages (docs/_ext): no network needed
     "sphinx.ext.doctest",    # `sphinx-build -b doctest`: every page's examples run
     "sphinx.ext.viewcode",
+    "cli_reference",         # docs/_ext: the command-line reference, generated from the parsers into _generated/
 ]
 
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_generated"]  # _generated/ holds pages that others include, not pages of their own
 html_theme = "alabaster"
 html_static_path: list[str] = []
+mathjax_path = "mathjax/tex-chtml.js"  # relative to _static/, where offline_mathjax puts MathJax
 
 # numpydoc sections, read by napoleon
 napoleon_google_docstring = False
