@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
-import stat
 
 import numpy as np
 
 from fedsym.core.errors import InputFileError, ParameterError
+from fedsym.core.files import require_regular_file
 
 from .common import add_accuracy_arguments, bound_accuracy, print_json, print_table
 
@@ -51,14 +50,7 @@ def read_costs_file(path: str) -> np.ndarray:
     not one number or a number that is not a finite positive double (naming
     its line), a line longer than :data:`MAX_LINE` bytes, a file without costs.
     """
-    try:
-        info = os.stat(path)
-    except OSError as error:
-        raise InputFileError(f"--costs-file {path}: cannot be read ({error.strerror or error})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputFileError(f"--costs-file {path}: is a folder, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise InputFileError(f"--costs-file {path}: is not a regular file (pipes and devices are not read)")
+    require_regular_file(path, "--costs-file")
     line = 1  # number of the first line of the next block
     try:
         with open(path, "rb") as handle:

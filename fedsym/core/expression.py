@@ -19,7 +19,8 @@ Everything else (strings, attributes, subscripts, lambdas, comprehensions,
 f-strings, keyword or starred arguments, comparisons, ...) is refused with an
 :class:`~fedsym.core.errors.ExpressionError` naming the input.  Sizes are bounded
 (:data:`MAX_LENGTH` characters, :data:`MAX_NODES` tree nodes, nesting depth
-:data:`MAX_DEPTH`, :data:`MAX_LITERAL_DIGITS` digits and decimal exponents up
+:data:`MAX_DEPTH` (a flat sum or product counts as one level), function calls nested
+:data:`MAX_CALL_DEPTH` deep, :data:`MAX_LITERAL_DIGITS` digits and decimal exponents up
 to :data:`MAX_EXPONENT` in a literal, numeric powers up to :data:`MAX_EXPONENT`
 and :data:`MAX_NUMBER_DIGITS` digits), so parsing takes milliseconds whatever
 the text.
@@ -49,6 +50,7 @@ __all__ = [
     "CONSTANTS",
     "EXP_ARGUMENT_LIMIT",
     "FUNCTIONS",
+    "MAX_CALL_DEPTH",
     "MAX_DEPTH",
     "MAX_EXPONENT",
     "MAX_LENGTH",
@@ -67,6 +69,9 @@ MAX_LENGTH = 2000
 MAX_NODES = 1000
 #: deepest nesting of the syntax tree
 MAX_DEPTH = 60
+#: deepest nesting of function calls (``tanh(tanh(tanh(tanh(m))))`` is 4): sympy's derivations of deeper
+#: towers run out of their time budget one after the other, and each derivative grows with the depth
+MAX_CALL_DEPTH = 4
 #: most digits in one numeric literal
 MAX_LITERAL_DIGITS = 60
 #: largest magnitude of a literal's decimal exponent and of a numeric power's exponent
@@ -122,16 +127,6 @@ def lambdify_mpmath(variables: Any, expr: sp.Expr, *, strict: bool = False) -> C
     return sp.lambdify(variables, expr, [{"exp": exp, "bounded_power": power}, "mpmath"])
 
 
-def _min(*args: sp.Expr) -> sp.Expr:
-    # Min/Max as Piecewise: their derivatives are then Piecewise too (not Heaviside/DiracDelta),
-    # which mpmath and numpy evaluate
-    return sp.Min(*args).rewrite(sp.Piecewise)
-
-
-def _max(*args: sp.Expr) -> sp.Expr:
-    return sp.Max(*args).rewrite(sp.Piecewise)
-
-
 #: allow-listed functions: name -> (builder, least and most number of arguments)
 FUNCTIONS: dict[str, tuple[Callable[..., sp.Expr], int, int]] = {
     "sqrt": (sp.sqrt, 1, 1),
@@ -142,9 +137,14 @@ FUNCTIONS: dict[str, tuple[Callable[..., sp.Expr], int, int]] = {
     "tanh": (sp.tanh, 1, 1),
     "erf": (sp.erf, 1, 1),
     "Abs": (sp.Abs, 1, 1),
-    "Min": (_min, 2, 8),
-    "Max": (_max, 2, 8),
+    "Min": (sp.Min, 2, 8),
+    "Max": (sp.Max, 2, 8),
 }
+
+#: functions rewritten as one flat ``Piecewise`` once the whole text is built: their derivatives are then
+#: ``Piecewise`` too (not ``Heaviside``/``DiracDelta``, which the numeric code cannot evaluate), and a nested
+#: ``Min(m, Min(...))`` is folded by sympy first instead of nesting ``Piecewise`` inside conditions
+_PIECEWISE = (sp.Abs, sp.Min, sp.Max)
 
 #: named constants
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E}
@@ -226,6 +226,7 @@ class _Builder:
 
     def __init__(self, text: str, what: str, variables: frozenset[str], reserved: Mapping[str, str]) -> None:
         self.text, self.what, self.variables, self.reserved = text, what, variables, reserved
+        self.calls = 0  # depth of function calls around the node being built
 
     def fail(self, problem: str) -> ExpressionError:
         return ExpressionError(f"{self.what} {_shown(self.text)}: {problem}")
@@ -235,6 +236,8 @@ class _Builder:
         expr = self.node(tree.body)
         if not isinstance(expr, sp.Expr):  # pragma: no cover - every builder returns an Expr
             raise self.fail("is not an expression")
+        if expr.has(*_PIECEWISE):
+            expr = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
         check_reserved({s.name for s in expr.free_symbols} - self.variables, what=self.what,
                        text=self.text, reserved=self.reserved)
         return expr
@@ -262,7 +265,8 @@ class _Builder:
                 raise self.fail(f"more than {MAX_NODES} syntax nodes")
             if depth > MAX_DEPTH:
                 raise self.fail(f"nested deeper than {MAX_DEPTH} levels")
-            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+            stack.extend((child, depth if _continues(node, child) else depth + 1)
+                         for child in ast.iter_child_nodes(node))
         return tree
 
     # -- nodes ---------------------------------------------------------------------
@@ -385,8 +389,26 @@ class _Builder:
         if not least <= len(node.args) <= most:
             count = str(least) if least == most else f"{least} to {most}"
             raise self.fail(f"{name} takes {count} argument{'s' if most > 1 else ''}, got {len(node.args)}")
+        self.calls += 1
+        if self.calls > MAX_CALL_DEPTH:
+            raise self.fail(f"function calls nested deeper than {MAX_CALL_DEPTH} levels")
         args = [self.node(arg) for arg in node.args]
+        self.calls -= 1
         return self.sized(builder(*args))
+
+
+#: operators a flat sum or product chains without nesting (``a + b - c`` is one level, not two)
+_CHAINED = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
+
+
+def _continues(parent: ast.AST, child: ast.AST) -> bool:
+    """Whether *child* is the left operand of *parent* in one flat sum or product (no deeper nesting).
+
+    A chain is bounded by :data:`MAX_NODES`, and the builder recurses once per term, far below Python's limit.
+    """
+    if not (isinstance(parent, ast.BinOp) and isinstance(child, ast.BinOp) and child is parent.left):
+        return False
+    return any(isinstance(parent.op, ops) and isinstance(child.op, ops) for ops in _CHAINED)
 
 
 def _digits(number: sp.Rational) -> int:
