@@ -233,3 +233,22 @@ def test_many_records_are_read_quickly_and_equal_records_share_one_agent(tmp_pat
     assert len({id(agent) for agent in population.agents}) == 3
     rates = [population.agents[i].linear_rate for i in range(3)]
     assert rates == [0.001, 0.002, 0.003]
+
+
+# -- assumption (1) decided soundly --------------------------------------------------------------------------------
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("power", [2, 3])
+@pytest.mark.parametrize("k", ["1", "7", "0.01"])
+def test_hill_curve_holds_from_its_inflection_instead_of_a_spurious_refusal(power: int, k: str) -> None:
+    # a_opt m^p / (k + m^p) is convex below its inflection m^p = k (p - 1)/(p + 1) (second derivative of the Hill
+    # function, by hand) and concave above: (1) holds from there on; at m = 1e24 the 40-digit second derivative
+    # cancels to noise, which once refused it as "not concave for large m"
+    import mpmath as mp
+
+    from fedsym.model.accuracy import accuracy_function
+    bound = accuracy_function(f"a_opt*m**{power}/(k + m**{power})").bind({"a_opt": "0.9", "k": k})
+    report = bound.assumption
+    with mp.workdps(40):
+        expected = (mp.mpf(k) * (power - 1) / (power + 1)) ** (mp.mpf(1) / power)
+        assert not report.holds_on_positive_part
+        assert abs(report.holds_from - expected) <= mp.mpf(10) ** -20 * expected

@@ -522,6 +522,22 @@ class BoundAccuracy:
             return None
         return mp.mpf(v)
 
+    def _sign(self, f: Callable[[mp.mpf], Any], x: mp.mpf, refusing: int) -> int:
+        """Sign of ``f(x)`` (0 where undefined), confirmed at more digits when it is the *refusing* sign.
+
+        A derivative at large m cancels: :math:`\\hat a''` of ``a_opt*m**2/(k + m**2)`` at m = 1e24 is about
+        1e-96 from terms of about 1e-48, so 40 digits give noise of either sign.  A sign that would refuse is
+        recomputed with ``4 log10(m) + 30`` more digits, which covers the cancellation of the grid's
+        rational terms (powers of m up to the fourth).
+        """
+        value = self._safe(f, x)
+        if not value or mp.sign(value) != refusing:
+            return 0 if not value else int(mp.sign(value))
+        extra = 30 + 4 * max(0, int(mp.log10(x)))
+        with mp.extradps(extra):
+            value = self._safe(f, x) or mp.mpf(0)
+        return int(mp.sign(value))
+
     @property
     def assumption(self) -> AssumptionReport:
         """Where (1) holds: sympy decides it with the values substituted, else a grid decides.
@@ -536,9 +552,9 @@ class BoundAccuracy:
         if self._proved_increasing_concave:
             return AssumptionReport("symbolic", m0, True)
         grid = [x for x in self.grid if x > m0]
-        bad_increasing = [x for x in grid if (self._safe(self.a_hat_prime, x) or 0) < 0
-                          or (self._safe(self.a_hat, x) or 0) <= 0]
-        bad_concave = [x for x in grid if (self._safe(self.a_hat_second, x) or 0) > 0]
+        bad_increasing = [x for x in grid if self._sign(self.a_hat_prime, x, -1) < 0
+                          or self._sign(self.a_hat, x, -1) <= 0]
+        bad_concave = [x for x in grid if self._sign(self.a_hat_second, x, 1) > 0]
         if bad_increasing and bad_increasing[-1] == grid[-1]:
             raise AssumptionError(f"accuracy {self.label()} is decreasing for large m: assumption (1) fails")
         if bad_concave and bad_concave[-1] == grid[-1]:
