@@ -59,6 +59,7 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "bounded_exp",
     "check_reserved",
+    "check_sympy_expression",
     "lambdify_mpmath",
     "parse_expression",
 ]
@@ -184,6 +185,31 @@ def check_reserved(names: Collection[str], *, what: str, text: str,
         if name in reserved:
             raise ExpressionError(f"{what} {_shown(text)}: {name!r} is reserved for {reserved[name]}; "
                                   "rename this parameter")
+
+
+#: sympy node types an expression built by :func:`parse_expression` may contain (the allow-listed functions,
+#: their ``Piecewise`` forms and its conditions)
+_SYMPY_NODES: tuple[type, ...] = (
+    sp.Symbol, sp.Number, sp.NumberSymbol, sp.Add, sp.Mul, sp.Pow, sp.log, sp.exp, sp.atan, sp.tanh, sp.erf,
+    sp.Abs, sp.Min, sp.Max, sp.Piecewise, sp.core.containers.Tuple, sp.logic.boolalg.BooleanAtom,
+    sp.core.relational.Relational, sp.And, sp.Or, sp.Not, sp.functions.elementary.piecewise.ExprCondPair)
+
+
+def check_sympy_expression(expr: Any, *, what: str) -> sp.Expr:
+    """*expr* if it is a sympy expression of the parser's language, else :class:`ExpressionError` naming *what*.
+
+    The Python API accepts sympy expressions too; an unevaluated ``Integral``, a ``Derivative`` or any function
+    outside :data:`FUNCTIONS` is refused here instead of failing later inside sympy or the numeric code.
+    """
+    if not isinstance(expr, sp.Expr):
+        raise ExpressionError(f"{what} {str(expr)[:80]!r} is not an expression")
+    for node in sp.preorder_traversal(expr):
+        if not isinstance(node, _SYMPY_NODES):
+            raise ExpressionError(f"{what} {_shown(str(expr))}: {type(node).__name__} is not allowed "
+                                  f"(functions: {', '.join(FUNCTIONS)})")
+    if expr.has(sp.I, sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise ExpressionError(f"{what} {_shown(str(expr))} is not a finite real expression")
+    return expr
 
 
 def parse_expression(text: str, *, what: str, variables: Collection[str],

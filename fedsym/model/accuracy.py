@@ -33,7 +33,14 @@ from fedsym.core import symbols as S
 from fedsym.core.cache import Outcome, derivation
 from fedsym.core.derived import exact_rational
 from fedsym.core.errors import AssumptionError, ExpressionError, ParameterError
-from fedsym.core.expression import MAX_EXPONENT, MAX_LITERAL_DIGITS, check_reserved, lambdify_mpmath, parse_expression
+from fedsym.core.expression import (
+    MAX_EXPONENT,
+    MAX_LITERAL_DIGITS,
+    check_reserved,
+    check_sympy_expression,
+    lambdify_mpmath,
+    parse_expression,
+)
 from fedsym.core.latex import escape_text
 from fedsym.core.solve import DPS, bracketed_root, symbolic
 
@@ -82,7 +89,7 @@ def parse_number(name: str, value: Any) -> sp.Rational:
         raise ParameterError(f"{name}: {value!r} is not a number")
     number = _exact_decimal(name, text)
     if number != 0 and not NUMBER_RANGE[0] <= abs(number) <= NUMBER_RANGE[1]:
-        raise ParameterError(f"{name}={text} is outside the accepted magnitudes [1e-300, 1e300] (or 0)")
+        raise ParameterError(f"{name}={text[:40]} is outside the accepted magnitudes [1e-300, 1e300] (or 0)")
     return sp.Rational(number.numerator, number.denominator)
 
 
@@ -97,8 +104,10 @@ def _exact_decimal(name: str, text: str) -> Fraction:
         if match is None:
             raise ParameterError(f"{name}: {text!r} is not a number" if text.lower().lstrip("+-") not in
                                  ("nan", "inf", "infinity") else f"{name}: {text!r} is not a finite number")
-        digits = sum(ch.isdigit() for ch in part.split("e")[0].split("E")[0].lstrip("+-0."))
-        if digits > MAX_LITERAL_DIGITS or (match["exp"] and abs(int(match["exp"])) > MAX_EXPONENT):
+        mantissa = "".join(ch for ch in part.split("e")[0].split("E")[0] if ch.isdigit()).lstrip("0")
+        if len(mantissa.rstrip("0")) > MAX_LITERAL_DIGITS:
+            raise ParameterError(f"{name}={text[:40]}... has more than {MAX_LITERAL_DIGITS} significant digits")
+        if len(mantissa) > 2 * MAX_EXPONENT or (match["exp"] and abs(int(match["exp"])) > MAX_EXPONENT):
             raise ParameterError(f"{name}={text[:40]} is outside the accepted magnitudes [1e-300, 1e300] (or 0)")
         fractions.append(Fraction(part.strip()))
     if len(fractions) == 2 and fractions[1] == 0:
@@ -264,6 +273,9 @@ class AccuracyFunction:
         a value out of range, and :class:`AssumptionError` if the function is
         never positive, exceeds 1, or violates (1) for large ``m``.
         """
+        if values is not None and not isinstance(values, Mapping):
+            raise ParameterError(f"parameter values of accuracy {self.name!r} must be a mapping of name to value, "
+                                 f"not {type(values).__name__}")
         values = dict(values or {})
         unknown = sorted(set(values) - set(self.parameter_names))
         if unknown:
@@ -651,8 +663,21 @@ FAMILIES["power-law"] = _family(
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
-@functools.lru_cache(maxsize=128)
 def accuracy_function(spec: str | sp.Expr) -> AccuracyFunction:
+    """A family by name, or a user expression (string or sympy) in ``m``; anything else is refused.
+
+    >>> accuracy_function("simplified").expr
+    a_opt - 2*sqrt(k)/sqrt(m)
+    """
+    try:
+        hash(spec)
+    except TypeError:  # a list or a dict: lru_cache would raise a raw TypeError
+        raise ExpressionError(f"accuracy {str(spec)[:80]!r} is neither a family name nor an expression") from None
+    return _accuracy_function(spec)
+
+
+@functools.lru_cache(maxsize=128)
+def _accuracy_function(spec: str | sp.Expr) -> AccuracyFunction:
     """A family by name, or a user expression (string or sympy) in ``m``.
 
     >>> accuracy_function("simplified").expr
@@ -660,6 +685,8 @@ def accuracy_function(spec: str | sp.Expr) -> AccuracyFunction:
     >>> accuracy_function("a_opt - 2*sqrt(k/m)").expr == accuracy_function("simplified").expr
     True
     """
+    if not isinstance(spec, (str, sp.Expr)):
+        raise ExpressionError(f"accuracy {str(spec)[:80]!r} is neither a family name nor an expression")
     if isinstance(spec, str) and spec in FAMILIES:
         return FAMILIES[spec]
     if isinstance(spec, str):
@@ -668,6 +695,7 @@ def accuracy_function(spec: str | sp.Expr) -> AccuracyFunction:
         expr = _parse_expression(spec)
         name = spec
     elif isinstance(spec, sp.Expr):
+        check_sympy_expression(spec, what="accuracy expression")
         name = str(spec)
         check_reserved({s.name for s in spec.free_symbols} - {"m"}, what="accuracy expression", text=name)
         expr = spec.subs({s: S.positive_symbol(s.name) for s in spec.free_symbols})

@@ -34,7 +34,7 @@ import sympy as sp
 from fedsym.core import symbols as S
 from fedsym.core.checkrow import text_math
 from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
-from fedsym.core.expression import lambdify_mpmath, parse_expression
+from fedsym.core.expression import check_sympy_expression, lambdify_mpmath, parse_expression
 from fedsym.core.files import require_regular_file
 from fedsym.core.latex import format_number
 from fedsym.core.solve import DPS
@@ -97,6 +97,8 @@ def cost_function(value: Any) -> tuple[sp.Expr, str]:
     points on :math:`[10^{-9}, 10^{12}]` (``numeric``).  Raises
     :class:`ExpressionError` or :class:`AssumptionError` naming the defect.
     """
+    if isinstance(value, sp.Float):  # a sympy number: its decimal text, read exactly like a float's
+        value = parse_number("cost", str(value))
     if isinstance(value, (int, float)) and not isinstance(value, bool) or isinstance(value, sp.Rational):
         rate = parse_number("cost", value)
         if rate <= 0:
@@ -104,7 +106,8 @@ def cost_function(value: Any) -> tuple[sp.Expr, str]:
         return rate * S.m, "symbolic (linear)"
     if not isinstance(value, (str, sp.Expr)):
         raise ExpressionError(f"cost {value!r} is neither a number nor an expression in m")
-    expr = _parse_user_expression(value, "cost", S.m) if isinstance(value, str) else sp.nsimplify(value, rational=True)
+    expr = _parse_user_expression(value, "cost", S.m) if isinstance(value, str) else \
+        sp.nsimplify(check_sympy_expression(value, what="cost"), rational=True)
     if expr.is_number:
         raise ExpressionError(f"cost {value!r} is a number written as text: give the number itself for a "
                               "linear cost c*m, or an expression in m")
@@ -161,7 +164,8 @@ def value_function(value: Any, a_opt: Any) -> tuple[sp.Expr, str]:
     """
     if not isinstance(value, (str, sp.Expr)):
         raise ExpressionError(f"value {value!r} is not an expression in a")
-    expr = _parse_user_expression(value, "value", ACCURACY) if isinstance(value, str) else value
+    expr = _parse_user_expression(value, "value", ACCURACY) if isinstance(value, str) else \
+        check_sympy_expression(value, what="value")
     if ACCURACY not in expr.free_symbols:
         raise AssumptionError(f"value {value!r} does not depend on a")
     if sp.simplify(expr.subs(ACCURACY, 0)) != 0:
@@ -236,6 +240,9 @@ class Agent:
            name: str = "") -> Agent:
         """An agent from user input: each piece validated by :func:`cost_function`, :func:`joining_cost`,
         :func:`value_function`."""
+        if not isinstance(accuracy, BoundAccuracy):
+            raise ParameterError(f"accuracy {str(accuracy)[:80]!r} is not a bound accuracy function "
+                                 "(build one with accuracy_function(...).bind({...}))")
         cost_expr, cost_how = cost_function(cost)
         value_expr, value_how = value_function(value, accuracy.a_opt)
         return cls(accuracy, cost_expr, joining_cost(joining), value_expr, _count(count), name,
