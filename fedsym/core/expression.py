@@ -79,6 +79,9 @@ MAX_LITERAL_DIGITS = 60
 MAX_EXPONENT = 1000
 #: most decimal digits of a number sympy computes exactly from literals (e.g. ``10**400 * 10**400``)
 MAX_NUMBER_DIGITS = 5000
+#: most digits used to evaluate a constant that cancels (``tanh(1000) - 1`` needs about 900; ``erf(100) - 1``,
+#: about 1e-4345, is refused in about a second)
+CANCELLATION_DIGITS = 1920
 #: largest argument of ``exp`` that fedsym evaluates; mpmath would need that many bits of ln 2 for ``exp(exp(10**24))``
 EXP_ARGUMENT_LIMIT = mp.mpf(10) ** 100
 
@@ -385,7 +388,35 @@ class _Builder:
             raise self.fail(f"{_short(expr)} is not a finite real number")
         if expr.is_number and not expr.is_Rational:
             self.magnitude(expr)
+            return self.without_cancellation(expr)
         return expr
+
+    def without_cancellation(self, number: sp.Expr) -> sp.Expr:
+        """*number*, or its value as an exact 40-digit decimal when it cancels.
+
+        ``erf(10) - 1`` is about -2.1e-45: at the 40 digits of the numeric code it is rounding noise of
+        either sign, and ``(erf(10) - 1)*1e45/m`` became a wrong accuracy.  A constant whose value at
+        15 and at 60 digits disagree, or is 0 at 60 digits, is evaluated with more digits until two agree (up to
+        :data:`CANCELLATION_DIGITS`), then replaced by that value; if they never agree it is refused.
+        """
+        def at(digits: int) -> mp.mpf:
+            with mp.workdps(digits):
+                return mp.mpf(lambdify_mpmath((), number, strict=True)())
+
+        try:
+            previous, digits = at(60), 60
+            if previous and (abs(at(15) - previous) <= mp.mpf(10) ** -10 * abs(previous)
+                             or abs(mp.log10(abs(previous))) > MAX_NUMBER_DIGITS):
+                return number  # accurate, or so far out (exp(exp(100))) that 15 digits differ without cancelling
+            while digits < CANCELLATION_DIGITS:
+                digits *= 2
+                value = at(digits)
+                if value and abs(value - previous) <= mp.mpf(10) ** -30 * abs(value):
+                    return sp.Rational(mp.nstr(value, 40, min_fixed=1, max_fixed=0))  # exact decimal of 40 digits
+                previous = value
+        except (ValueError, ArithmeticError, TypeError):
+            pass
+        raise self.fail(f"the constant {_short(number)} cancels to below what {CANCELLATION_DIGITS} digits resolve")
 
     def magnitude(self, number: sp.Expr) -> mp.mpf:
         """Value of a constant at 15 digits, evaluated with bounded ``exp`` (so sympy may compare it safely)."""
