@@ -19,7 +19,8 @@ Everything else (strings, attributes, subscripts, lambdas, comprehensions,
 f-strings, keyword or starred arguments, comparisons, ...) is refused with an
 :class:`~fedsym.core.errors.ExpressionError` naming the input.  Sizes are bounded
 (:data:`MAX_LENGTH` characters, :data:`MAX_NODES` tree nodes, nesting depth
-:data:`MAX_DEPTH`, :data:`MAX_LITERAL_DIGITS` digits and decimal exponents up
+:data:`MAX_DEPTH` (a flat sum or product counts as one level), function calls nested
+:data:`MAX_CALL_DEPTH` deep, :data:`MAX_LITERAL_DIGITS` digits and decimal exponents up
 to :data:`MAX_EXPONENT` in a literal, numeric powers up to :data:`MAX_EXPONENT`
 and :data:`MAX_NUMBER_DIGITS` digits), so parsing takes milliseconds whatever
 the text.
@@ -50,6 +51,7 @@ __all__ = [
     "CONSTANTS",
     "EXP_ARGUMENT_LIMIT",
     "FUNCTIONS",
+    "MAX_CALL_DEPTH",
     "MAX_DEPTH",
     "MAX_EXPONENT",
     "MAX_LENGTH",
@@ -58,6 +60,7 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "bounded_exp",
     "check_reserved",
+    "check_sympy_expression",
     "lambdify_mpmath",
     "lambdify_numpy",
     "parse_expression",
@@ -69,12 +72,18 @@ MAX_LENGTH = 2000
 MAX_NODES = 1000
 #: deepest nesting of the syntax tree
 MAX_DEPTH = 60
+#: deepest nesting of function calls (``tanh(tanh(m))`` is 2): ten nested ``tanh`` took minutes and gigabytes in
+#: sympy (each derivative grows with the depth); the families and the paper's examples nest at most three
+MAX_CALL_DEPTH = 6
 #: most digits in one numeric literal
 MAX_LITERAL_DIGITS = 60
 #: largest magnitude of a literal's decimal exponent and of a numeric power's exponent
 MAX_EXPONENT = 1000
 #: most decimal digits of a number sympy computes exactly from literals (e.g. ``10**400 * 10**400``)
 MAX_NUMBER_DIGITS = 5000
+#: most digits used to evaluate a constant that cancels (``tanh(1000) - 1`` needs about 900; ``erf(100) - 1``,
+#: about 1e-4345, is refused in about a second)
+CANCELLATION_DIGITS = 1920
 #: largest argument of ``exp`` that fedsym evaluates; mpmath would need that many bits of ln 2 for ``exp(exp(10**24))``
 EXP_ARGUMENT_LIMIT = mp.mpf(10) ** 100
 
@@ -179,16 +188,6 @@ def lambdify_numpy(variables: Any, expr: sp.Expr) -> Callable[..., Any]:
     return _compiled(variables, sp.sympify(expr), "numpy")
 
 
-def _min(*args: sp.Expr) -> sp.Expr:
-    # Min/Max as Piecewise: their derivatives are then Piecewise too (not Heaviside/DiracDelta),
-    # which mpmath and numpy evaluate
-    return sp.Min(*args).rewrite(sp.Piecewise)
-
-
-def _max(*args: sp.Expr) -> sp.Expr:
-    return sp.Max(*args).rewrite(sp.Piecewise)
-
-
 #: allow-listed functions: name -> (builder, least and most number of arguments)
 FUNCTIONS: dict[str, tuple[Callable[..., sp.Expr], int, int]] = {
     "sqrt": (sp.sqrt, 1, 1),
@@ -199,9 +198,14 @@ FUNCTIONS: dict[str, tuple[Callable[..., sp.Expr], int, int]] = {
     "tanh": (sp.tanh, 1, 1),
     "erf": (sp.erf, 1, 1),
     "Abs": (sp.Abs, 1, 1),
-    "Min": (_min, 2, 8),
-    "Max": (_max, 2, 8),
+    "Min": (sp.Min, 2, 8),
+    "Max": (sp.Max, 2, 8),
 }
+
+#: functions rewritten as one flat ``Piecewise`` once the whole text is built: their derivatives are then
+#: ``Piecewise`` too (not ``Heaviside``/``DiracDelta``, which the numeric code cannot evaluate), and a nested
+#: ``Min(m, Min(...))`` is folded by sympy first instead of nesting ``Piecewise`` inside conditions
+_PIECEWISE = (sp.Abs, sp.Min, sp.Max)
 
 #: named constants
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E}
@@ -241,6 +245,31 @@ def check_reserved(names: Collection[str], *, what: str, text: str,
         if name in reserved:
             raise ExpressionError(f"{what} {_shown(text)}: {name!r} is reserved for {reserved[name]}; "
                                   "rename this parameter")
+
+
+#: sympy node types an expression built by :func:`parse_expression` may contain (the allow-listed functions,
+#: their ``Piecewise`` forms and its conditions)
+_SYMPY_NODES: tuple[type, ...] = (
+    sp.Symbol, sp.Number, sp.NumberSymbol, sp.Add, sp.Mul, sp.Pow, sp.log, sp.exp, sp.atan, sp.tanh, sp.erf,
+    sp.Abs, sp.Min, sp.Max, sp.Piecewise, sp.core.containers.Tuple, sp.logic.boolalg.BooleanAtom,
+    sp.core.relational.Relational, sp.And, sp.Or, sp.Not, sp.functions.elementary.piecewise.ExprCondPair)
+
+
+def check_sympy_expression(expr: Any, *, what: str) -> sp.Expr:
+    """*expr* if it is a sympy expression of the parser's language, else :class:`ExpressionError` naming *what*.
+
+    The Python API accepts sympy expressions too; an unevaluated ``Integral``, a ``Derivative`` or any function
+    outside :data:`FUNCTIONS` is refused here instead of failing later inside sympy or the numeric code.
+    """
+    if not isinstance(expr, sp.Expr):
+        raise ExpressionError(f"{what} {str(expr)[:80]!r} is not an expression")
+    for node in sp.preorder_traversal(expr):
+        if not isinstance(node, _SYMPY_NODES):
+            raise ExpressionError(f"{what} {_shown(str(expr))}: {type(node).__name__} is not allowed "
+                                  f"(functions: {', '.join(FUNCTIONS)})")
+    if expr.has(sp.I, sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise ExpressionError(f"{what} {_shown(str(expr))} is not a finite real expression")
+    return expr
 
 
 def parse_expression(text: str, *, what: str, variables: Collection[str],
@@ -283,6 +312,7 @@ class _Builder:
 
     def __init__(self, text: str, what: str, variables: frozenset[str], reserved: Mapping[str, str]) -> None:
         self.text, self.what, self.variables, self.reserved = text, what, variables, reserved
+        self.calls = 0  # depth of function calls around the node being built
 
     def fail(self, problem: str) -> ExpressionError:
         return ExpressionError(f"{self.what} {_shown(self.text)}: {problem}")
@@ -292,6 +322,8 @@ class _Builder:
         expr = self.node(tree.body)
         if not isinstance(expr, sp.Expr):  # pragma: no cover - every builder returns an Expr
             raise self.fail("is not an expression")
+        if expr.has(*_PIECEWISE):
+            expr = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
         check_reserved({s.name for s in expr.free_symbols} - self.variables, what=self.what,
                        text=self.text, reserved=self.reserved)
         return expr
@@ -319,7 +351,8 @@ class _Builder:
                 raise self.fail(f"more than {MAX_NODES} syntax nodes")
             if depth > MAX_DEPTH:
                 raise self.fail(f"nested deeper than {MAX_DEPTH} levels")
-            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+            stack.extend((child, depth if _continues(node, child) else depth + 1)
+                         for child in ast.iter_child_nodes(node))
         return tree
 
     # -- nodes ---------------------------------------------------------------------
@@ -412,7 +445,35 @@ class _Builder:
             raise self.fail(f"{_short(expr)} is not a finite real number")
         if expr.is_number and not expr.is_Rational:
             self.magnitude(expr)
+            return self.without_cancellation(expr)
         return expr
+
+    def without_cancellation(self, number: sp.Expr) -> sp.Expr:
+        """*number*, or its value as an exact 40-digit decimal when it cancels.
+
+        ``erf(10) - 1`` is about -2.1e-45: at the 40 digits of the numeric code it is rounding noise of
+        either sign, and ``(erf(10) - 1)*1e45/m`` became a wrong accuracy.  A constant whose value at
+        15 and at 60 digits disagree, or is 0 at 60 digits, is evaluated with more digits until two agree (up to
+        :data:`CANCELLATION_DIGITS`), then replaced by that value; if they never agree it is refused.
+        """
+        def at(digits: int) -> mp.mpf:
+            with mp.workdps(digits):
+                return mp.mpf(lambdify_mpmath((), number, strict=True)())
+
+        try:
+            previous, digits = at(60), 60
+            if previous and (abs(at(15) - previous) <= mp.mpf(10) ** -10 * abs(previous)
+                             or abs(mp.log10(abs(previous))) > MAX_NUMBER_DIGITS):
+                return number  # accurate, or so far out (exp(exp(100))) that 15 digits differ without cancelling
+            while digits < CANCELLATION_DIGITS:
+                digits *= 2
+                value = at(digits)
+                if value and abs(value - previous) <= mp.mpf(10) ** -30 * abs(value):
+                    return sp.Rational(mp.nstr(value, 40, min_fixed=1, max_fixed=0))  # exact decimal of 40 digits
+                previous = value
+        except (ValueError, ArithmeticError, TypeError):
+            pass
+        raise self.fail(f"the constant {_short(number)} cancels to below what {CANCELLATION_DIGITS} digits resolve")
 
     def magnitude(self, number: sp.Expr) -> mp.mpf:
         """Value of a constant at 15 digits, evaluated with bounded ``exp`` (so sympy may compare it safely)."""
@@ -442,8 +503,26 @@ class _Builder:
         if not least <= len(node.args) <= most:
             count = str(least) if least == most else f"{least} to {most}"
             raise self.fail(f"{name} takes {count} argument{'s' if most > 1 else ''}, got {len(node.args)}")
+        self.calls += 1
+        if self.calls > MAX_CALL_DEPTH:
+            raise self.fail(f"function calls nested deeper than {MAX_CALL_DEPTH} levels")
         args = [self.node(arg) for arg in node.args]
+        self.calls -= 1
         return self.sized(builder(*args))
+
+
+#: operators a flat sum or product chains without nesting (``a + b - c`` is one level, not two)
+_CHAINED = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
+
+
+def _continues(parent: ast.AST, child: ast.AST) -> bool:
+    """Whether *child* is the left operand of *parent* in one flat sum or product (no deeper nesting).
+
+    A chain is bounded by :data:`MAX_NODES`, and the builder recurses once per term, far below Python's limit.
+    """
+    if not (isinstance(parent, ast.BinOp) and isinstance(child, ast.BinOp) and child is parent.left):
+        return False
+    return any(isinstance(parent.op, ops) and isinstance(child.op, ops) for ops in _CHAINED)
 
 
 def _digits(number: sp.Rational) -> int:

@@ -33,7 +33,15 @@ from fedsym.core import symbols as S
 from fedsym.core.cache import Outcome, derivation
 from fedsym.core.derived import exact_rational
 from fedsym.core.errors import AssumptionError, ExpressionError, ParameterError
-from fedsym.core.expression import MAX_EXPONENT, MAX_LITERAL_DIGITS, check_reserved, lambdify_mpmath, lambdify_numpy, parse_expression
+from fedsym.core.expression import (
+    MAX_EXPONENT,
+    MAX_LITERAL_DIGITS,
+    check_reserved,
+    check_sympy_expression,
+    lambdify_mpmath,
+    lambdify_numpy,
+    parse_expression,
+)
 from fedsym.core.latex import escape_text, sympy_latex
 from fedsym.core.solve import DPS, bracketed_root, symbolic
 
@@ -82,7 +90,7 @@ def parse_number(name: str, value: Any) -> sp.Rational:
         raise ParameterError(f"{name}: {value!r} is not a number")
     number = _exact_decimal(name, text)
     if number != 0 and not NUMBER_RANGE[0] <= abs(number) <= NUMBER_RANGE[1]:
-        raise ParameterError(f"{name}={text} is outside the accepted magnitudes [1e-300, 1e300] (or 0)")
+        raise ParameterError(f"{name}={text[:40]} is outside the accepted magnitudes [1e-300, 1e300] (or 0)")
     return sp.Rational(number.numerator, number.denominator)
 
 
@@ -97,8 +105,10 @@ def _exact_decimal(name: str, text: str) -> Fraction:
         if match is None:
             raise ParameterError(f"{name}: {text!r} is not a number" if text.lower().lstrip("+-") not in
                                  ("nan", "inf", "infinity") else f"{name}: {text!r} is not a finite number")
-        digits = sum(ch.isdigit() for ch in part.split("e")[0].split("E")[0].lstrip("+-0."))
-        if digits > MAX_LITERAL_DIGITS or (match["exp"] and abs(int(match["exp"])) > MAX_EXPONENT):
+        mantissa = "".join(ch for ch in part.split("e")[0].split("E")[0] if ch.isdigit()).lstrip("0")
+        if len(mantissa.rstrip("0")) > MAX_LITERAL_DIGITS:
+            raise ParameterError(f"{name}={text[:40]}... has more than {MAX_LITERAL_DIGITS} significant digits")
+        if len(mantissa) > 2 * MAX_EXPONENT or (match["exp"] and abs(int(match["exp"])) > MAX_EXPONENT):
             raise ParameterError(f"{name}={text[:40]} is outside the accepted magnitudes [1e-300, 1e300] (or 0)")
         fractions.append(Fraction(part.strip()))
     if len(fractions) == 2 and fractions[1] == 0:
@@ -160,6 +170,11 @@ def _user_parameter(name: str) -> ParameterSpec:
 def _parse_expression(text: str) -> sp.Expr:
     """Parse a user expression in ``m`` with the safe parser; every other name becomes a positive symbol."""
     return parse_expression(text, what="accuracy expression", variables={"m"})
+
+
+def _increasing_concave(d1: sp.Expr, d2: sp.Expr) -> bool:
+    """Whether sympy proves :math:`\\hat a' \\ge 0` and :math:`\\hat a'' \\le 0` for all m > 0 (run bounded)."""
+    return bool(sp.ask(sp.Q.nonnegative(d1), sp.Q.positive(S.m)) and sp.ask(sp.Q.nonpositive(d2), sp.Q.positive(S.m)))
 
 
 @dataclass(frozen=True)
@@ -259,6 +274,9 @@ class AccuracyFunction:
         a value out of range, and :class:`AssumptionError` if the function is
         never positive, exceeds 1, or violates (1) for large ``m``.
         """
+        if values is not None and not isinstance(values, Mapping):
+            raise ParameterError(f"parameter values of accuracy {self.name!r} must be a mapping of name to value, "
+                                 f"not {type(values).__name__}")
         values = dict(values or {})
         unknown = sorted(set(values) - set(self.parameter_names))
         if unknown:
@@ -517,6 +535,22 @@ class BoundAccuracy:
             return None
         return mp.mpf(v)
 
+    def _sign(self, f: Callable[[mp.mpf], Any], x: mp.mpf, refusing: int) -> int:
+        """Sign of ``f(x)`` (0 where undefined), confirmed at more digits when it is the *refusing* sign.
+
+        A derivative at large m cancels: :math:`\\hat a''` of ``a_opt*m**2/(k + m**2)`` at m = 1e24 is about
+        1e-96 from terms of about 1e-48, so 40 digits give noise of either sign.  A sign that would refuse is
+        recomputed with ``4 log10(m) + 30`` more digits, which covers the cancellation of the grid's
+        rational terms (powers of m up to the fourth).
+        """
+        value = self._safe(f, x)
+        if not value or mp.sign(value) != refusing:
+            return 0 if not value else int(mp.sign(value))
+        extra = 30 + 4 * max(0, int(mp.log10(x)))
+        with mp.extradps(extra):
+            value = self._safe(f, x) or mp.mpf(0)
+        return int(mp.sign(value))
+
     @property
     def assumption(self) -> AssumptionReport:
         """Where (1) holds: sympy decides it with the values substituted, else a grid decides.
@@ -531,9 +565,9 @@ class BoundAccuracy:
         if self._proved_increasing_concave:
             return AssumptionReport("symbolic", m0, True)
         grid = [x for x in self.grid if x > m0]
-        bad_increasing = [x for x in grid if (self._safe(self.a_hat_prime, x) or 0) < 0
-                          or (self._safe(self.a_hat, x) or 0) <= 0]
-        bad_concave = [x for x in grid if (self._safe(self.a_hat_second, x) or 0) > 0]
+        bad_increasing = [x for x in grid if self._sign(self.a_hat_prime, x, -1) < 0
+                          or self._sign(self.a_hat, x, -1) <= 0]
+        bad_concave = [x for x in grid if self._sign(self.a_hat_second, x, 1) > 0]
         if bad_increasing and bad_increasing[-1] == grid[-1]:
             raise AssumptionError(f"accuracy {self.label()} is decreasing for large m: assumption (1) fails")
         if bad_concave and bad_concave[-1] == grid[-1]:
@@ -555,8 +589,8 @@ class BoundAccuracy:
         """
         def prove() -> Outcome:
             _, d1, d2 = self._derivatives
-            proved = sp.ask(sp.Q.nonnegative(d1), sp.Q.positive(S.m)) and sp.ask(sp.Q.nonpositive(d2), sp.Q.positive(S.m))
-            return {"proved": "yes" if proved else "no"}
+            outcome = symbolic(_increasing_concave, d1, d2)  # time-bounded: ten nested tanh took minutes
+            return {"proved": "yes" if outcome.ok and outcome.value else "no"}
 
         return derivation("assumption", {"expr": sp.srepr(self.expr)}, prove, ("proved",))["proved"] == "yes"
 
@@ -630,8 +664,21 @@ FAMILIES["power-law"] = _family(
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
-@functools.lru_cache(maxsize=128)
 def accuracy_function(spec: str | sp.Expr) -> AccuracyFunction:
+    """A family by name, or a user expression (string or sympy) in ``m``; anything else is refused.
+
+    >>> accuracy_function("simplified").expr
+    a_opt - 2*sqrt(k)/sqrt(m)
+    """
+    try:
+        hash(spec)
+    except TypeError:  # a list or a dict: lru_cache would raise a raw TypeError
+        raise ExpressionError(f"accuracy {str(spec)[:80]!r} is neither a family name nor an expression") from None
+    return _accuracy_function(spec)
+
+
+@functools.lru_cache(maxsize=128)
+def _accuracy_function(spec: str | sp.Expr) -> AccuracyFunction:
     """A family by name, or a user expression (string or sympy) in ``m``.
 
     >>> accuracy_function("simplified").expr
@@ -639,6 +686,8 @@ def accuracy_function(spec: str | sp.Expr) -> AccuracyFunction:
     >>> accuracy_function("a_opt - 2*sqrt(k/m)").expr == accuracy_function("simplified").expr
     True
     """
+    if not isinstance(spec, (str, sp.Expr)):
+        raise ExpressionError(f"accuracy {str(spec)[:80]!r} is neither a family name nor an expression")
     if isinstance(spec, str) and spec in FAMILIES:
         return FAMILIES[spec]
     if isinstance(spec, str):
@@ -647,6 +696,7 @@ def accuracy_function(spec: str | sp.Expr) -> AccuracyFunction:
         expr = _parse_expression(spec)
         name = spec
     elif isinstance(spec, sp.Expr):
+        check_sympy_expression(spec, what="accuracy expression")
         name = str(spec)
         check_reserved({s.name for s in spec.free_symbols} - {"m"}, what="accuracy expression", text=name)
         expr = spec.subs({s: S.positive_symbol(s.name) for s in spec.free_symbols})

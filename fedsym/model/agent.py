@@ -34,7 +34,8 @@ import sympy as sp
 from fedsym.core import symbols as S
 from fedsym.core.checkrow import text_math
 from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, InputFileError, ParameterError
-from fedsym.core.expression import lambdify_mpmath, lambdify_numpy, parse_expression
+from fedsym.core.expression import check_sympy_expression, lambdify_mpmath, lambdify_numpy, parse_expression
+from fedsym.core.files import require_regular_file
 from fedsym.core.latex import format_number, sympy_latex
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function, parse_number
@@ -56,6 +57,9 @@ ACCURACY = S.positive_symbol("a")
 
 #: keys of one agent in the agents file
 AGENT_KEYS = ("accuracy", "params", "cost", "joining_cost", "value", "count", "name")
+
+#: most agents one record may stand for, and in a whole population (the vectorized solvers' scale)
+MAX_AGENTS = 10**7
 
 #: log-spaced grid on which a cost the symbolic test cannot decide is checked (data points)
 _COST_GRID = tuple(mp.mpf(10) ** (mp.mpf(j) / 8) for j in range(-9 * 8, 12 * 8 + 1))
@@ -93,6 +97,8 @@ def cost_function(value: Any) -> tuple[sp.Expr, str]:
     points on :math:`[10^{-9}, 10^{12}]` (``numeric``).  Raises
     :class:`ExpressionError` or :class:`AssumptionError` naming the defect.
     """
+    if isinstance(value, sp.Float):  # a sympy number: its decimal text, read exactly like a float's
+        value = parse_number("cost", str(value))
     if isinstance(value, (int, float)) and not isinstance(value, bool) or isinstance(value, sp.Rational):
         rate = parse_number("cost", value)
         if rate <= 0:
@@ -100,7 +106,11 @@ def cost_function(value: Any) -> tuple[sp.Expr, str]:
         return rate * S.m, "symbolic (linear)"
     if not isinstance(value, (str, sp.Expr)):
         raise ExpressionError(f"cost {value!r} is neither a number nor an expression in m")
-    expr = _parse_user_expression(value, "cost", S.m) if isinstance(value, str) else sp.nsimplify(value, rational=True)
+    expr = _parse_user_expression(value, "cost", S.m) if isinstance(value, str) else \
+        sp.nsimplify(check_sympy_expression(value, what="cost"), rational=True)
+    if expr.is_number:
+        raise ExpressionError(f"cost {value!r} is a number written as text: give the number itself for a "
+                              "linear cost c*m, or an expression in m")
     if S.m not in expr.free_symbols:
         raise AssumptionError(f"cost {value!r} does not depend on m (a fixed cost is a joining_cost)")
     at_zero = expr.subs(S.m, 0)
@@ -110,10 +120,11 @@ def cost_function(value: Any) -> tuple[sp.Expr, str]:
         raise AssumptionError(f"cost {value!r} is {at_zero} at m = 0; C(0) must be 0 (a fixed cost is a joining_cost)")
     d1, d2 = sp.diff(expr, S.m), sp.diff(expr, S.m, 2)
     increasing = _decided(sp.Q.positive(d1), sp.Q.positive(S.m))
-    convex = _decided(sp.Q.nonnegative(d2), sp.Q.positive(S.m))
-    if increasing and convex:
-        return expr, "symbolic"
-    slope, curvature = lambdify_mpmath(S.m, d1), lambdify_mpmath(S.m, d2)
+    # C'' of a Piecewise (Min, Max, Abs) is blind to its kinks: only the grid's slopes see Min(2*m, m + 100) bend down
+    convex = None if expr.has(sp.Piecewise) else _decided(sp.Q.nonnegative(d2), sp.Q.positive(S.m))
+    # bounded exp: exp(exp(m)) is refused at the grid's far end instead of computing exp(10^434294) for minutes
+    slope, curvature = lambdify_mpmath(S.m, d1, strict=True), lambdify_mpmath(S.m, d2, strict=True)
+    previous = mp.mpf(0)
     with mp.workdps(DPS):
         for x in _COST_GRID:
             s, q = _real(slope, x), _real(curvature, x)
@@ -123,6 +134,12 @@ def cost_function(value: Any) -> tuple[sp.Expr, str]:
                 raise AssumptionError(f"cost {value!r} is not increasing (C'({mp.nstr(x, 6)}) = {mp.nstr(s, 6)})")
             if convex is False or q < -mp.mpf(10) ** -30 * max(1, abs(s)):
                 raise AssumptionError(f"cost {value!r} is not convex (C''({mp.nstr(x, 6)}) = {mp.nstr(q, 6)})")
+            if s < previous * (1 - mp.mpf(10) ** -30):  # a kink like Min(2*m, m + 100) has C'' = 0 on both sides
+                raise AssumptionError(f"cost {value!r} is not convex (its slope falls from {mp.nstr(previous, 6)} "
+                                      f"to {mp.nstr(s, 6)} before m = {mp.nstr(x, 6)})")
+            previous = s
+    if increasing and convex:  # the grid still ran: it refuses costs beyond the range fedsym evaluates
+        return expr, "symbolic"
     return expr, f"numeric ({len(_COST_GRID)} points on [1e-9, 1e12])"
 
 
@@ -147,7 +164,8 @@ def value_function(value: Any, a_opt: Any) -> tuple[sp.Expr, str]:
     """
     if not isinstance(value, (str, sp.Expr)):
         raise ExpressionError(f"value {value!r} is not an expression in a")
-    expr = _parse_user_expression(value, "value", ACCURACY) if isinstance(value, str) else value
+    expr = _parse_user_expression(value, "value", ACCURACY) if isinstance(value, str) else \
+        check_sympy_expression(value, what="value")
     if ACCURACY not in expr.free_symbols:
         raise AssumptionError(f"value {value!r} does not depend on a")
     if sp.simplify(expr.subs(ACCURACY, 0)) != 0:
@@ -179,7 +197,9 @@ def joining_cost(value: Any) -> sp.Rational:
 
 def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ParameterError(f"count {value!r} must be a whole number >= 1")
+        raise ParameterError(f"count {str(value)[:40]!r} must be a whole number >= 1")
+    if value > MAX_AGENTS:
+        raise ParameterError(f"count {value} is above the limit of {MAX_AGENTS:.0e} agents")
     return value
 
 
@@ -220,6 +240,9 @@ class Agent:
            name: str = "") -> Agent:
         """An agent from user input: each piece validated by :func:`cost_function`, :func:`joining_cost`,
         :func:`value_function`."""
+        if not isinstance(accuracy, BoundAccuracy):
+            raise ParameterError(f"accuracy {str(accuracy)[:80]!r} is not a bound accuracy function "
+                                 "(build one with accuracy_function(...).bind({...}))")
         cost_expr, cost_how = cost_function(cost)
         value_expr, value_how = value_function(value, accuracy.a_opt)
         return cls(accuracy, cost_expr, joining_cost(joining), value_expr, _count(count), name,
@@ -370,6 +393,8 @@ class Population:
     def __post_init__(self) -> None:
         if not self.agents:
             raise ParameterError("a population needs at least one agent")
+        if self.size > MAX_AGENTS:
+            raise ParameterError(f"a population of {self.size} agents is above the limit of {MAX_AGENTS:.0e}")
 
     @cached_property
     def index(self) -> np.ndarray:
@@ -396,10 +421,16 @@ def agents_from_records(records: Any, where: str = "agents") -> Population:
     Each record is a mapping with the keys of :data:`AGENT_KEYS` (``accuracy`` and
     ``cost`` required).  A bad record raises :class:`InputFileError`
     ``"{where}: agent N: FIELD: what is wrong"`` (``N`` counts from 1).
+
+    Each distinct piece (accuracy with its parameters, cost, value) is parsed and
+    checked once, and equal records share one :class:`Agent`, so a file of
+    :math:`10^5` records of a few kinds is read in a second.
     """
     if not isinstance(records, list) or not records:
         raise InputFileError(f"{where}: expected a non-empty JSON list of agents")
     agents = []
+    built: dict[str, Agent] = {}
+    pieces: dict[tuple[str, str], Any] = {}
     for number, record in enumerate(records, start=1):
         def fail(key: str, message: str, number: int = number) -> InputFileError:
             return InputFileError(f"{where}: agent {number}: {key}: {message}")
@@ -412,20 +443,42 @@ def agents_from_records(records: Any, where: str = "agents") -> Population:
         for key in ("accuracy", "cost"):
             if key not in record:
                 raise fail(key, "missing")
-        agents.append(_agent_from_record(record, fail))
-    return Population(tuple(agents))
+        key = _canonical(record)
+        if key not in built:
+            built[key] = _agent_from_record(record, fail, pieces)
+        agents.append(built[key])
+    try:
+        return Population(tuple(agents))
+    except ParameterError as error:
+        raise InputFileError(f"{where}: {error}") from None
 
 
-def _agent_from_record(record: Mapping[str, Any], fail: Callable[[str, str], InputFileError]) -> Agent:
+def _canonical(value: Any) -> str:
+    """JSON text of a record's piece that equal pieces share (``1`` and ``"1"`` stay different)."""
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
+def _agent_from_record(record: Mapping[str, Any], fail: Callable[[str, str], InputFileError],
+                       pieces: dict[tuple[str, str], Any]) -> Agent:
+    """The agent of one record; *pieces* keeps each checked accuracy, cost and value by its text."""
     steps: list[tuple[str, Callable[[], Any]]] = []
     values: dict[str, Any] = {}
     params = record.get("params", {})
+    accuracy_key = _canonical([record["accuracy"], params])
+
+    def once(kind: str, key: str, build: Callable[[], Any]) -> Any:
+        if (kind, key) not in pieces:
+            pieces[kind, key] = build()
+        return pieces[kind, key]
+
     steps.append(("params", lambda: _params(params)))
-    steps.append(("accuracy", lambda: accuracy_function(_text(record["accuracy"])).bind(
-        {str(k): str(v) for k, v in values["params"].items()})))
-    steps.append(("cost", lambda: cost_function(record["cost"])))
+    steps.append(("accuracy", lambda: once("accuracy", accuracy_key, lambda: accuracy_function(
+        _text(record["accuracy"])).bind({str(k): str(v) for k, v in values["params"].items()}))))
+    steps.append(("cost", lambda: once("cost", _canonical(record["cost"]), lambda: cost_function(record["cost"]))))
     steps.append(("joining_cost", lambda: joining_cost(record.get("joining_cost", 0))))
-    steps.append(("value", lambda: value_function(_text(record.get("value", "a")), values["accuracy"].a_opt)))
+    steps.append(("value", lambda: once("value", _canonical([record.get("value", "a"), accuracy_key]),
+                                        lambda: value_function(_text(record.get("value", "a")),
+                                                               values["accuracy"].a_opt))))
     steps.append(("count", lambda: _count(record.get("count", 1))))
     steps.append(("name", lambda: _text(record.get("name", ""))))
     for key, step in steps:
@@ -458,12 +511,29 @@ def load_agents(path: str) -> Population:
     Raises :class:`InputFileError` with one line naming the file, the agent and the field.
     """
     where = f"agents file {path}"
+    require_regular_file(path, where)
     try:
         text = Path(path).read_text()
     except (OSError, UnicodeDecodeError) as error:
         raise InputFileError(f"{where}: cannot be read ({error.__class__.__name__})") from None
     try:
-        records = json.loads(text)
+        records = json.loads(text, object_pairs_hook=_without_duplicates)
     except json.JSONDecodeError as error:
         raise InputFileError(f"{where}: not valid JSON (line {error.lineno}: {error.msg})") from None
+    except _DuplicateKey as error:
+        raise InputFileError(f"{where}: key {error.args[0]!r} appears twice in one JSON object "
+                             "(which one to use is ambiguous)") from None
+    except RecursionError:
+        raise InputFileError(f"{where}: JSON nested too deeply (an agents file is a list of flat records)") from None
     return agents_from_records(records, where)
+
+
+class _DuplicateKey(Exception):
+    """A JSON object of the agents file repeats a key (``json`` would keep the last one silently)."""
+
+
+def _without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _DuplicateKey(next(key for key in keys if keys.count(key) > 1))
+    return dict(pairs)

@@ -1,0 +1,309 @@
+"""Hostile inputs of issue 19: each family ends in a correct result or a one-line error, within time and memory.
+
+CLI runs go through a subprocess with a 2 GiB address-space limit and a wall-clock timeout; expected outcomes are
+stated from the definitions (Model §8: a cost is increasing and convex with C(0) = 0), not from fedsym's output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import mpmath as mp
+import pytest
+
+from fedsym.core.errors import ExpressionError, InputFileError
+from fedsym.core.expression import MAX_CALL_DEPTH, MAX_EXPONENT, parse_expression
+from fedsym.model.agent import MAX_AGENTS, cost_function, load_agents
+
+GIB = 1 << 30
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (2 * GIB, 2 * GIB))
+
+
+def fedsym(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    """Run the CLI under 2 GiB and *timeout* seconds."""
+    return subprocess.run([sys.executable, "-m", "fedsym", *args], capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=_limit_memory, env={**os.environ, "FEDSYM_SYMBOLIC_TIMEOUT": "2"})
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for word in words:
+        assert word in result.stderr
+
+
+ACCURACY = ["individual", "--accuracy", "simplified", "--param", "a_opt=0.9", "--param", "k=1"]
+
+
+# -- expressions ------------------------------------------------------------------------------------------------
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("function", ["tanh", "exp", "sqrt", "erf", "atan"])
+@pytest.mark.parametrize("depth", [MAX_CALL_DEPTH + 1, 10, 40])
+def test_function_towers_are_refused_up_front(function: str, depth: int) -> None:
+    text = f"{function}(" * depth + "m" + ")" * depth
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError, match="nested deeper than"):
+        parse_expression(text, what="accuracy expression", variables={"m"})
+    assert time.perf_counter() - start < 1
+
+
+@pytest.mark.timeout(20)
+def test_tower_at_the_limit_parses() -> None:
+    text = "tanh(" * MAX_CALL_DEPTH + "m" + ")" * MAX_CALL_DEPTH
+    assert parse_expression(text, what="accuracy expression", variables={"m"}).has(__import__("sympy").tanh)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("terms", [30, 100, 120])
+def test_flat_sums_are_not_called_deep(terms: int) -> None:
+    # a flat sum is one level of nesting (was "deeper than 60 levels" at 30 terms); 120 terms stay under the node limit
+    text = " + ".join(f"c{j}*m" for j in range(terms))
+    expr = parse_expression(text, what="cost", variables={"m"})
+    assert len(expr.free_symbols) == terms + 1
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("exponent", [MAX_EXPONENT + 1, 4000, 9999999, 10**50])
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_literals_with_huge_exponents_are_refused_quickly(exponent: int, sign: str) -> None:
+    literal = f"1e{sign}{exponent}"
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError) as error:
+        parse_expression(f"{literal} - 1/m", what="accuracy expression", variables={"m"})
+    assert time.perf_counter() - start < 1
+    assert literal in str(error.value)
+
+
+@pytest.mark.timeout(20)
+def test_literal_exponent_at_the_limit_is_exact() -> None:
+    import sympy as sp
+    expr = parse_expression(f"1e-{MAX_EXPONENT}*m", what="cost", variables={"m"})
+    assert expr == sp.Rational(1, 10**MAX_EXPONENT) * sp.Symbol("m", positive=True)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("accuracy", ["a_opt - 1/m - Abs(m - 5)/1000", "a_opt - Abs(1/m - 1/5)/100 - 1/m"])
+def test_abs_in_an_accuracy_gives_no_traceback(accuracy: str) -> None:
+    result = fedsym("individual", "--accuracy", accuracy, "--param", "a_opt=0.9", "--cost", "0.01")
+    assert "Traceback" not in result.stderr and result.returncode in (0, 2, 3), result.stderr
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("depth", [2, 4, 8])
+def test_nested_min_gives_no_traceback(depth: int) -> None:
+    # Min(a_opt, Min(m, ... 1/m)) peaks at m = 1 and falls after: (1) fails for large m (exit 2)
+    text = "Min(a_opt, " + "Min(m, " * (depth - 1) + "1/m" + ")" * depth
+    if depth > MAX_CALL_DEPTH:
+        assert_one_line_error(fedsym("individual", "--accuracy", text, "--param", "a_opt=0.9", "--cost", "0.01"),
+                              2, "nested deeper")
+    else:
+        assert_one_line_error(fedsym("individual", "--accuracy", text, "--param", "a_opt=0.9", "--cost", "0.01"),
+                              2, "decreasing")
+
+
+@pytest.mark.timeout(30)
+def test_ten_nested_tanh_is_refused_within_seconds_and_memory() -> None:
+    text = "tanh(" * 10 + "m" + ")" * 10
+    assert_one_line_error(fedsym("individual", "--accuracy", text, "--cost", "0.01"), 2, "nested deeper")
+
+
+# -- costs ----------------------------------------------------------------------------------------------------------
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("cost", ["Min(2*m, m + 100)", "Min(3*m, 2*m + 1, m + 5)", "m + Min(m, 1)",
+                                  "Min(m**2, 10*m)"])
+def test_concave_kinked_costs_are_refused(cost: str) -> None:
+    # each is a minimum of increasing lines/curves whose slope drops at the kink: concave there (not convex)
+    with pytest.raises(Exception, match="not convex"):
+        cost_function(cost)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("cost", ["Max(m, 2*m - 100)", "m + Max(0, m - 5)", "Max(m, m**2)"])
+def test_convex_kinked_costs_are_accepted(cost: str) -> None:
+    # maxima of convex functions with C(0) = 0 and positive slope are convex
+    cost_function(cost)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("cost", ["exp(exp(m)) - exp(1)", "exp(exp(exp(m))) - exp(exp(1))", "exp(m**3) - 1"])
+def test_towering_costs_finish_within_seconds(cost: str) -> None:
+    # exp(exp(m)) is beyond the evaluated range at the cost grid's end (refused, exit 2); exp(m**3) is not
+    result = fedsym(*ACCURACY, "--cost-function", cost)
+    if "exp(exp" in cost:
+        assert_one_line_error(result, 2, "cost")
+    else:
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("text", ["0.001", "1e-3", "2/3"])
+def test_a_number_in_quotes_is_not_called_a_fixed_cost(text: str) -> None:
+    with pytest.raises(ExpressionError, match="number written as text"):
+        cost_function(text)
+
+
+@pytest.mark.xfail(strict=True, reason="owned by the derivation engine (core/serialize.py, paper/agents_that_differ)")
+@pytest.mark.timeout(30)
+def test_high_power_cost_gives_no_traceback() -> None:
+    result = fedsym(*ACCURACY, "--cost-function", "m**1000")
+    assert "Traceback" not in result.stderr and result.returncode in (0, 2, 3)
+
+
+@pytest.mark.xfail(strict=True, reason="owned by helper equilibrium (paper/agents_that_differ/lone.py bracket)")
+@pytest.mark.timeout(30)
+def test_steep_value_gives_no_traceback() -> None:
+    result = fedsym(*ACCURACY, "--cost", "0.01", "--value", "exp(700*a)-1")
+    assert "Traceback" not in result.stderr and result.returncode in (0, 2, 3)
+
+
+# -- agents files -----------------------------------------------------------------------------------------------
+RECORD = {"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1}, "cost": 0.001}
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/null", "FIFO", "DIR"])
+def test_agents_file_must_be_a_regular_file(path: str, tmp_path: Path) -> None:
+    if path == "FIFO":
+        path = str(tmp_path / "fifo")
+        os.mkfifo(path)
+    elif path == "DIR":
+        path = str(tmp_path)
+    with pytest.raises(InputFileError, match="not a regular file|folder"):
+        load_agents(path)
+    result = fedsym("equilibrium", "--mechanism", "shaping", "--agents", path)
+    assert_one_line_error(result, 2, "agents file")
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("key", ["cost", "accuracy", "a_opt"])
+def test_duplicate_keys_are_refused_naming_the_key(key: str, tmp_path: Path) -> None:
+    if key == "a_opt":
+        text = '[{"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1, "a_opt": 0.5}, "cost": 0.001}]'
+    else:
+        text = json.dumps([RECORD])[:-2] + f', "{key}": {json.dumps(RECORD[key])}' + "}]"
+    path = tmp_path / "agents.json"
+    path.write_text(text)
+    with pytest.raises(InputFileError, match=f"key '{key}' appears twice"):
+        load_agents(str(path))
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("depth", [10**3, 10**5])
+@pytest.mark.parametrize("bracket", ["[", '{"a": '])
+def test_deeply_nested_agents_file_is_one_line(depth: int, bracket: str, tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(bracket * depth)
+    assert_one_line_error(fedsym("equilibrium", "--mechanism", "shaping", "--agents", str(path)), 2, "agents file")
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("count", [MAX_AGENTS + 1, 10**11, 10**100])
+def test_huge_counts_are_refused(count: int, tmp_path: Path) -> None:
+    path = tmp_path / "agents.json"
+    path.write_text(json.dumps([dict(RECORD, count=count)]))
+    assert_one_line_error(fedsym("equilibrium", "--mechanism", "shaping", "--agents", str(path)), 2, "count")
+
+
+@pytest.mark.timeout(20)
+def test_counts_summing_past_the_limit_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "agents.json"
+    path.write_text(json.dumps([dict(RECORD, count=MAX_AGENTS)] * 2))
+    with pytest.raises(InputFileError, match="above the limit"):
+        load_agents(str(path))
+
+
+@pytest.mark.timeout(60)
+def test_many_records_are_read_quickly_and_equal_records_share_one_agent(tmp_path: Path) -> None:
+    records = [dict(RECORD, cost=[0.001, "0.002*m", 0.003][i % 3]) for i in range(20000)]
+    path = tmp_path / "agents.json"
+    path.write_text(json.dumps(records))
+    start = time.perf_counter()
+    population = load_agents(str(path))
+    assert time.perf_counter() - start < 10
+    assert population.size == 20000
+    assert len({id(agent) for agent in population.agents}) == 3
+    rates = [population.agents[i].linear_rate for i in range(3)]
+    assert rates == [0.001, 0.002, 0.003]
+
+
+# -- assumption (1) decided soundly --------------------------------------------------------------------------------
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("power", [2, 3])
+@pytest.mark.parametrize("k", ["1", "7", "0.01"])
+def test_hill_curve_holds_from_its_inflection_instead_of_a_spurious_refusal(power: int, k: str) -> None:
+    # a_opt m^p / (k + m^p) is convex below its inflection m^p = k (p - 1)/(p + 1) (second derivative of the Hill
+    # function, by hand) and concave above: (1) holds from there on; at m = 1e24 the 40-digit second derivative
+    # cancels to noise, which once refused it as "not concave for large m"
+    import mpmath as mp
+
+    from fedsym.model.accuracy import accuracy_function
+    bound = accuracy_function(f"a_opt*m**{power}/(k + m**{power})").bind({"a_opt": "0.9", "k": k})
+    report = bound.assumption
+    with mp.workdps(40):
+        expected = (mp.mpf(k) * (power - 1) / (power + 1)) ** (mp.mpf(1) / power)
+        assert not report.holds_on_positive_part
+        assert abs(report.holds_from - expected) <= mp.mpf(10) ** -20 * expected
+
+
+# -- constants that cancel ---------------------------------------------------------------------------------------
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(("text", "expected"), [
+    # erfc(10) = 2.0884875837625447570007862949577886115610e-45 (Abramowitz & Stegun 7.1.23 asymptotic series,
+    # checked with mpmath.erfc at 100 digits); 1 - tanh(x) = 2 e^{-2x}/(1 + e^{-2x})
+    ("erf(10) - 1", lambda: -mp.erfc(10)),
+    ("tanh(1000) - 1", lambda: -2 * mp.exp(-2000) / (1 + mp.exp(-2000))),
+    ("tanh(300) - 1", lambda: -2 * mp.exp(-600) / (1 + mp.exp(-600))),
+    ("(1 + 1e-100) - 1", lambda: mp.mpf("1e-100")),
+])
+def test_cancelling_constants_keep_their_value(text: str, expected: Callable[[], mp.mpf]) -> None:
+    import sympy as sp
+    value = parse_expression(f"({text})*m", what="cost", variables={"m"}).coeff(sp.Symbol("m", positive=True))
+    with mp.workdps(100):
+        reference = expected()
+        got = mp.mpf(value.p) / value.q if value.is_Rational else mp.mpf(sp.N(value, 100))
+        assert abs(got - reference) <= mp.mpf(10) ** -35 * abs(reference)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("text", ["tanh(10000) - 1", "log(4) - 2*log(2)", "erf(100) - 1"])
+def test_constants_cancelling_beyond_resolution_are_refused(text: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError, match="cancels"):
+        parse_expression(f"a_opt - ({text})/m", what="accuracy expression", variables={"m"})
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("sign", ["+", "-"])
+def test_accuracy_with_a_cancelling_coefficient_is_decided_by_its_true_sign(sign: str) -> None:
+    # (erf(10) - 1)*1e45 = -2.0884875837625447570... (erfc(10), as above): with "+" the accuracy is
+    # a_opt - b/m, b = 2.0885 (Eq. (3)-like, u* = a_opt - 2 sqrt(b c) by Theorem 2.3); with "-" it decreases
+    result = fedsym("individual", "--accuracy", f"a_opt {sign} (erf(10)-1)*1e45/m", "--param", "a_opt=0.9",
+                    "--cost", "0.01", "--json")
+    if sign == "-":
+        assert_one_line_error(result, 2, "decreasing")
+    else:
+        assert result.returncode == 0, result.stderr
+        utility = json.loads(result.stdout)["optimal_utility"]
+        assert abs(utility - (0.9 - 2 * (2.0884875837625447570 * 0.01) ** 0.5)) < 1e-12
+
+
+@pytest.mark.xfail(strict=True, reason="owned by the derivation engine: paper/lone_agent.py labels its refusal "
+                                       "with a sample binding (a_opt=0.897773), not the user's values")
+@pytest.mark.timeout(30)
+def test_refusals_name_only_the_users_parameter_values() -> None:
+    result = fedsym("individual", "--accuracy", "a_opt + (tanh(1000)-1)/m", "--param", "a_opt=0.9",
+                    "--cost", "0.01")
+    assert "Traceback" not in result.stderr
+    assert "0.897773" not in result.stderr
