@@ -137,3 +137,16 @@ def test_a_row_says_where_its_closed_form_comes_from_exactly_once():
         Row("r", "r", "", "", ("y",), _sqrt)
     with pytest.raises(ValueError, match="exactly one"):
         Row("r", "r", "", "", ("y",), _sqrt, equation=x - y, unknown=x, form=lambda forms: y)
+
+
+def test_a_row_is_validated_only_at_the_points_that_give_all_its_arguments():
+    z = positive_symbol("z")
+    both = Row("sum", "s", "y + z", "hand", ("y", "z"), lambda v: v["y"] + v["z"], equation=x - y - z, unknown=x,
+               condition=lambda values, value: value > 0)
+    # the root is validated at the points without z too; the sum at (1, 3) only
+    outcome = derive(Table("t11", {}, (_root(), both), lambda: (*SAMPLES, {"y": "1", "z": "3"})))
+    assert outcome["root"] == sp.sqrt(y) and outcome["sum"] == y + z
+    # at (1, -5) the sum is negative: its condition fails there
+    assert derive(Table("t12", {}, (both,), lambda: (*SAMPLES, {"y": "1", "z": "-5"})))["sum"] is None
+    # no point gives z: nothing validates the sum
+    assert derive(Table("t13", {}, (both,), lambda: SAMPLES))["sum"] is None

@@ -136,7 +136,8 @@ class Table:
         The quantities; a row may use the closed forms of rows before it.
     samples:
         Builds the sample points (by argument name) at which every candidate is
-        validated; called only when the table is derived afresh.
+        validated (a row at every point that gives all its arguments); called
+        only when the table is derived afresh.
     """
 
     kind: str
@@ -174,7 +175,10 @@ def value_at(expr: sp.Expr, values: Values) -> mp.mpf | None:
 
 
 class _Samples:
-    """The table's sample points, restricted to each row's arguments (duplicates dropped), with cached references."""
+    """The table's sample points, restricted to each row's arguments, with cached references.
+
+    A row is validated at every point that gives all its arguments (duplicates dropped).
+    """
 
     def __init__(self, points: Sequence[Mapping[str, Any]]) -> None:
         self.points = [{name: mp_value(v) for name, v in point.items()} for point in points]
@@ -183,8 +187,9 @@ class _Samples:
     def of(self, row: Row) -> list[dict[str, mp.mpf]]:
         unique: dict[tuple[Any, ...], dict[str, mp.mpf]] = {}
         for point in self.points:
-            restricted = {name: point[name] for name in row.arguments}
-            unique.setdefault(tuple(restricted.values()), restricted)
+            if all(name in point for name in row.arguments):
+                restricted = {name: point[name] for name in row.arguments}
+                unique.setdefault(tuple(restricted.values()), restricted)
         return list(unique.values())
 
     def reference(self, row: Row, point: dict[str, mp.mpf]) -> mp.mpf | None:
