@@ -83,8 +83,8 @@ class Row:
         Words naming the quantity in another row's note ("no closed *tangent point*").
     key:
         Name of the closed form in the derivation store (default ``name``).
-    noted:
-        Whether the store keeps a note for this row (``key.note``).
+    note_key:
+        Name of its note in the store (default ``key.note``; ``None``: the store keeps no note).
     numeric_array, verify:
         Passed on to :class:`~fedsym.core.derived.Derived`.
     """
@@ -105,7 +105,7 @@ class Row:
     simplify: bool = False
     title: str = ""
     key: str = ""
-    noted: bool = True
+    note_key: str | None = ""
     numeric_array: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = field(default=None, repr=False)
     verify: Callable[[Values, mp.mpf], bool] | None = field(default=None, repr=False)
 
@@ -119,9 +119,14 @@ class Row:
         """Name of the closed form in the derivation store."""
         return self.key or self.name
 
+    @property
+    def stored_note(self) -> str | None:
+        """Name of the note in the derivation store, or None."""
+        return None if self.note_key is None else self.note_key or f"{self.stored}.note"
+
     def fields(self) -> tuple[str, ...]:
         """Names this row contributes to the stored outcome."""
-        return (self.stored, f"{self.stored}.note") if self.noted else (self.stored,)
+        return (self.stored,) if self.stored_note is None else (self.stored, self.stored_note)
 
 
 @dataclass(frozen=True)
@@ -272,8 +277,8 @@ def derive(table: Table) -> Outcome:
                 expr, note = _searched(row, samples)
             forms[row.name], notes[row.name] = expr, note
             outcome[row.stored] = expr
-            if row.noted:
-                outcome[f"{row.stored}.note"] = note
+            if row.stored_note is not None:
+                outcome[row.stored_note] = note
     return outcome
 
 
@@ -283,7 +288,7 @@ def run(table: Table) -> dict[str, Derived]:
     derived: dict[str, Derived] = {}
     for row in table.rows:
         form = outcome[row.stored]
-        note = outcome.get(f"{row.stored}.note", "")
+        note = outcome.get(row.stored_note, "") if row.stored_note is not None else ""
         derived[row.name] = Derived(row.name, row.symbol, row.meaning, row.source, row.arguments,
                                     form if isinstance(form, sp.Expr) else None, row.numeric,
                                     note if isinstance(note, str) else "",

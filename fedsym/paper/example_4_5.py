@@ -129,7 +129,7 @@ def _table() -> Table:
             branches=squared_viete_roots, branch_args=(cubic, s)),
         Row("priced_out_threshold", "n_{min}",
             "fewest agents for a positive equilibrium when all are priced out: n > c/c_max",
-            "Remark 4.4", ("a_opt", "k", "c"), _numeric_threshold, form=_threshold_form, noted=False),
+            "Remark 4.4", ("a_opt", "k", "c"), _numeric_threshold, form=_threshold_form, note_key=None),
     )
     return Table("example_4_5", {}, rows, lambda: SAMPLES)
 
