@@ -150,3 +150,14 @@ def test_a_row_is_validated_only_at_the_points_that_give_all_its_arguments():
     assert derive(Table("t12", {}, (both,), lambda: (*SAMPLES, {"y": "1", "z": "-5"})))["sum"] is None
     # no point gives z: nothing validates the sum
     assert derive(Table("t13", {}, (both,), lambda: SAMPLES))["sum"] is None
+
+
+def test_a_formula_is_validated_only_where_its_case_applies():
+    # |y - 1| equals y - 1 only where y >= 1 (hand): at y = 0.3 the formula's case does not apply
+    row = Row("f", "f", "|y - 1|", "hand", ("y",), lambda v: abs(v["y"] - 1), form=lambda forms: [y - 1])
+    assert derive(_table("t14", row))["f"] is None
+    case = Row("f", "f", "|y - 1|", "hand", ("y",), lambda v: abs(v["y"] - 1), form=lambda forms: [1 - y, y - 1],
+               applies=lambda values: values["y"] >= 1)
+    assert derive(_table("t15", case)) == {"f": y - 1, "f.note": ""}  # 1 - y is rejected at y = 2 and 17
+    none = Row("f", "f", "|y - 1|", "hand", ("y",), lambda v: abs(v["y"] - 1), form=lambda forms: [])
+    assert derive(_table("t16", none))["f.note"] == "no symbolic candidate"

@@ -68,17 +68,21 @@ class Row:
         Instead of an equation: a module-level function (it runs in a child
         process) with its arguments, giving the candidate branches.
     form:
-        Instead of a search: the closed form built from earlier rows' closed
-        forms (``form(forms) -> expression``), or a string saying why there is none.
+        Instead of a search: built from earlier rows' (or other tables') closed forms,
+        ``form(forms)`` gives the closed form itself, a list of candidates (validated
+        like sympy's roots), or a string saying why there is none.
     needs:
         Rows whose closed forms ``form`` uses; when one has none, neither has this row
         (its note names the missing row by its ``title``).
     condition:
         Validity of a candidate's value at a sample point, ``condition(values, value)``
         (the domain, a second-order sign), on top of agreement with ``numeric``.
+    applies:
+        The case of the theorem in which the quantity's formula holds, ``applies(values)``
+        (e.g. an interior regime): the row is validated only at the sample points where it holds.
     simplify:
-        Whether a ``form`` is replaced by its shortest simplification that agrees
-        with it at the sample points (:func:`fedsym.core.derived.simplest`).
+        Whether a closed form from ``form`` is replaced by its shortest simplification
+        that agrees with it at the sample points (:func:`fedsym.core.derived.simplest`).
     title:
         Words naming the quantity in another row's note ("no closed *tangent point*").
     key:
@@ -99,9 +103,10 @@ class Row:
     unknown: sp.Symbol | None = None
     branches: Callable[..., list[sp.Expr]] | None = None
     branch_args: tuple[Any, ...] = ()
-    form: Callable[[Mapping[str, sp.Expr]], sp.Expr | str] | None = None
+    form: Callable[[Mapping[str, sp.Expr]], sp.Expr | list[sp.Expr] | str] | None = None
     needs: tuple[str, ...] = ()
     condition: Callable[[Values, mp.mpf], bool] | None = None
+    applies: Callable[[Values], bool] | None = None
     simplify: bool = False
     title: str = ""
     key: str = ""
@@ -182,7 +187,8 @@ def value_at(expr: sp.Expr, values: Values) -> mp.mpf | None:
 class _Samples:
     """The table's sample points, restricted to each row's arguments, with cached references.
 
-    A row is validated at every point that gives all its arguments (duplicates dropped).
+    A row is validated at every point that gives all its arguments and where its
+    case of the theorem applies (duplicates dropped).
     """
 
     def __init__(self, points: Sequence[Mapping[str, Any]]) -> None:
@@ -192,7 +198,7 @@ class _Samples:
     def of(self, row: Row) -> list[dict[str, mp.mpf]]:
         unique: dict[tuple[Any, ...], dict[str, mp.mpf]] = {}
         for point in self.points:
-            if all(name in point for name in row.arguments):
+            if all(name in point for name in row.arguments) and (row.applies is None or row.applies(point)):
                 restricted = {name: point[name] for name in row.arguments}
                 unique.setdefault(tuple(restricted.values()), restricted)
         return list(unique.values())
@@ -227,8 +233,21 @@ class _Samples:
         return bool(points) and all(close(point) for point in points)
 
 
+def _validated(row: Row, candidates: list[Any], samples: _Samples, origin: str,
+               empty: str = "sympy found no solution") -> tuple[sp.Expr | None, str]:
+    """The first of *candidates* that passes validation at the samples, or ``(None, why)``."""
+    # a branch that is NaN for some parameters (a Piecewise from Min/Max) is no closed form
+    candidates = [cand for cand in candidates if isinstance(cand, sp.Expr) and not cand.has(sp.nan)]
+    if not candidates:
+        return None, empty
+    for candidate in candidates:
+        if samples.valid(row, candidate):
+            return candidate, ""
+    return None, f"none of {origin.format(len(candidates))} passed validation"
+
+
 def _searched(row: Row, samples: _Samples) -> tuple[sp.Expr | None, str]:
-    """A row's first candidate that passes validation, or ``(None, why)``."""
+    """A row's first candidate from sympy (or its branches function) that passes validation, or ``(None, why)``."""
     if row.equation is not None:
         outcome, origin = symbolic(sp.solve, row.equation, row.unknown), "sympy's {} branch(es)"
     else:
@@ -237,19 +256,12 @@ def _searched(row: Row, samples: _Samples) -> tuple[sp.Expr | None, str]:
         origin = "the {} branch(es) of " + row.branches.__name__
     if not outcome.ok:
         return None, outcome.failure or "sympy failed"
-    # a branch that is NaN for some parameters (a Piecewise from Min/Max) is no closed form
-    candidates = [cand for cand in outcome.value if isinstance(cand, sp.Expr) and not cand.has(sp.nan)]
-    if not candidates:
-        return None, "sympy found no solution"
-    for candidate in candidates:
-        if samples.valid(row, candidate):
-            return candidate, ""
-    return None, f"none of {origin.format(len(candidates))} passed validation"
+    return _validated(row, list(outcome.value), samples, origin)
 
 
 def _formed(row: Row, forms: Mapping[str, sp.Expr | None], notes: Mapping[str, str],
             titles: Mapping[str, str], samples: _Samples) -> tuple[sp.Expr | None, str]:
-    """A row's closed form from earlier rows' closed forms, or ``(None, why)``."""
+    """A row's closed form from earlier closed forms (validated if it is a list of candidates), or ``(None, why)``."""
     for need in row.needs:
         if forms.get(need) is None:
             return None, f"no closed {titles[need]} ({notes[need]})"
@@ -257,6 +269,11 @@ def _formed(row: Row, forms: Mapping[str, sp.Expr | None], notes: Mapping[str, s
     built = row.form({name: expr for name, expr in forms.items() if expr is not None})
     if isinstance(built, str):
         return None, built
+    if isinstance(built, list):
+        chosen, note = _validated(row, built, samples, "the {} candidate branch(es)", "no symbolic candidate")
+        if chosen is None:
+            return None, note
+        built = chosen
     if row.simplify:
         built = simplest(built, functools.partial(samples.same, row, built))
     return built, ""
