@@ -104,6 +104,12 @@ def test_rows_built_from_earlier_rows_inherit_a_missing_closed_form_with_its_rea
     assert outcome["twice.note"] == "no closed root of x^2 = y (none of sympy's 1 branch(es) passed validation)"
     outcome = derive(_table("t8", _root(), square))
     assert outcome["twice"] == 2 * sp.sqrt(y) and outcome["twice.note"] == ""
+    # a row whose note the store does not keep gets the same reason when the table is read back
+    unnoted = Row("twice", "2r", "twice the root", "hand", ("y",), lambda v: 2 * mp.sqrt(v["y"]),
+                  form=lambda forms: 2 * forms["root"], needs=("root",), note_key=None)
+    derived = run(_table("t8b", wrong, unnoted))
+    assert set(derive(_table("t8c", wrong, unnoted))) == {"root", "root.note", "twice"}
+    assert derived["twice"].note == "no closed root of x^2 = y (none of sympy's 1 branch(es) passed validation)"
 
 
 def test_a_form_is_replaced_by_its_shortest_simplification():

@@ -279,12 +279,17 @@ def _formed(row: Row, forms: Mapping[str, sp.Expr | None], notes: Mapping[str, s
     return built, ""
 
 
+def _title(table: Table, name: str) -> str:
+    """The words naming row *name* of *table* in other rows' notes."""
+    return next(row.title or row.name for row in table.rows if row.name == name)
+
+
 def derive(table: Table) -> Outcome:
     """Derive every row of *table* afresh (no store, no cache): closed forms validated at the samples, and notes."""
     outcome: Outcome = {}
     forms: dict[str, sp.Expr | None] = {}
     notes: dict[str, str] = {}
-    titles = {row.name: row.title or row.name for row in table.rows}
+    titles = {row.name: _title(table, row.name) for row in table.rows}
     with mp.workdps(DPS):
         samples = _Samples(table.samples())
         for row in table.rows:
@@ -306,6 +311,10 @@ def run(table: Table) -> dict[str, Derived]:
     for row in table.rows:
         form = outcome[row.stored]
         note = outcome.get(row.stored_note, "") if row.stored_note is not None else ""
+        missing = [need for need in row.needs if derived[need].closed_form is None]
+        if row.stored_note is None and missing:  # the store keeps no note: the reason is the missing row's
+            need = derived[missing[0]]
+            note = f"no closed {_title(table, need.name)} ({need.note})"
         derived[row.name] = Derived(row.name, row.symbol, row.meaning, row.source, row.arguments,
                                     form if isinstance(form, sp.Expr) else None, row.numeric,
                                     note if isinstance(note, str) else "",
