@@ -32,6 +32,7 @@ from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value
 from fedsym.core.engine import Row, Table, agree, run
 from fedsym.core.errors import AssumptionError
+from fedsym.core.expression import lambdify_mpmath
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, maximize_unimodal
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
@@ -65,7 +66,7 @@ class _Curve:
     @functools.cached_property
     def _fns(self) -> tuple[Callable[..., Any], ...]:
         w = self.value.subs(ACCURACY, self.bound.expr)
-        return tuple(sp.lambdify(S.m, e, "mpmath") for e in
+        return tuple(lambdify_mpmath(S.m, e) for e in
                      (w, sp.diff(w, S.m), self.shape, sp.diff(self.shape, S.m)))
 
     def w(self, x: mp.mpf) -> mp.mpf:
