@@ -19,6 +19,7 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
+from fedsym.core.expression import lambdify_mpmath
 from fedsym.core.latex import LatexRepr, align
 from fedsym.core.solve import DPS, symbolic
 from fedsym.core.symbols import positive_symbol
@@ -124,7 +125,7 @@ class Derived:
 
     @cached_property
     def _mpmath(self) -> Callable[..., Any]:
-        return sp.lambdify(self._symbols, self.closed_form, "mpmath")
+        return lambdify_mpmath(self._symbols, self.closed_form)
 
     @cached_property
     def _numpy(self) -> Callable[..., Any]:
