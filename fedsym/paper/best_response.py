@@ -43,7 +43,7 @@ __all__ = ["JumpForms", "jump_forms", "numeric_threshold", "best_response", "sea
            "M_I", "M_OTHERS", "C_I", "EPS_SYMBOL"]
 
 #: own data, the others' data, the agent's cost and the slope margin of Eq. (13)
-M_I, M_OTHERS, C_I, EPS_SYMBOL = (sp.Symbol(name, positive=True) for name in ("m_i", "m_{-i}", "c_i", r"\varepsilon"))
+M_I, M_OTHERS, C_I, EPS_SYMBOL = S.m_i, S.m_minus_i, S.c_i, S.varepsilon
 
 #: the closed threshold (40 digits) against a bracketed root of a golden-section maximum (~1e-30)
 THRESHOLD_TOLERANCE = mp.mpf("1e-15")
@@ -205,7 +205,7 @@ def checks() -> list[CheckRow]:
     with mp.workdps(DPS):
         for parameters, cost in CHECK_INSTANCES:
             accuracy = FAMILIES["simplified"].bind(parameters)
-            values = {sp.Symbol(name, positive=True): sp.Rational(value) for name, value in parameters.items()}
+            values = {S.positive_symbol(name): sp.Rational(value) for name, value in parameters.items()}
             values[C_I] = sp.Rational(cost)
             threshold = mp.mpf(sp.N(forms.threshold.subs(values), DPS))
             upper = mp.mpf(sp.N(forms.m_star.subs(values), DPS))

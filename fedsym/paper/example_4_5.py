@@ -118,7 +118,7 @@ def _table() -> Table:
     r"""Example 4.5 and Remark 4.4 as a table of :mod:`fedsym.core.engine`: Viète branches validated at :data:`SAMPLES`."""
     t, n = S.t, S.n
     # Remark 4.4 with Eq. (3): a_opt - 2 sqrt(k/M) = c M / n; with s = sqrt(M): (c/n) s^3 - a_opt s + 2 sqrt(k) = 0
-    s = S.positive_symbol("s")
+    s = S.s
     cubic = (S.c / n) * s**3 - S.a_opt * s + 2 * sp.sqrt(S.k)
     rows = (
         Row("equal_cost_ratio", "t_n", "equilibrium data over the lone optimum, n agents of equal cost",

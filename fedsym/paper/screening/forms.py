@@ -44,7 +44,7 @@ from fedsym.paper.screening.menu import Cap, CostTypes, optimal_menu
 __all__ = ["ScreeningForms", "screening_forms", "EXAMPLE_B4_RATIO", "m_others", "checks"]
 
 #: data of the other agents, :math:`m_{-i}` (App. B)
-m_others = S.positive_symbol("m_others")
+m_others = S.m_others
 
 #: Example B.4: :math:`m_C / m_L^*` for :math:`p = 1/2` and costs :math:`\{c, 2c\}`
 EXAMPLE_B4_RATIO = 3 * (sp.cbrt(2) - 1)
@@ -82,7 +82,7 @@ def _viete_roots(polynomial: sp.Poly) -> list[sp.Expr]:
 
 def _crossing_candidates(a_hat: sp.Expr, u_star: sp.Expr) -> list[sp.Expr]:
     r"""Candidate closed forms of :math:`\bar m`: roots in :math:`x = \sqrt{m + m_{-i}}`, as :math:`x^2 - m_{-i}`."""
-    x = sp.Symbol("x", positive=True)
+    x = S.x
     equation = a_hat.subs(S.m, x**2) - u_star - S.c * (x**2 - m_others)
     numerator = sp.numer(sp.together(sp.expand(equation)))
     try:
