@@ -50,7 +50,7 @@ def no_symbolic_attempt(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError(f"a symbolic attempt ran: {args[:1]}")
 
-    for module in ("fedsym.core.derived", "fedsym.model.accuracy", "fedsym.paper.equilibrium",
+    for module in ("fedsym.core.derived", "fedsym.core.engine", "fedsym.model.accuracy", "fedsym.paper.shaping_ceiling",
                    "fedsym.paper.screening.forms"):
         monkeypatch.setattr(f"{module}.symbolic", forbidden)
     cache.set_cache_enabled(False)

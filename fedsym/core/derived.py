@@ -1,9 +1,8 @@
 """A quantity derived from the model: a validated closed form, or a numeric solver.
 
-:func:`solve_validated` asks sympy (bounded in time) for the roots of an
-equation and keeps a candidate branch only if it passes the caller's
-validation at sample points; :func:`simplest` picks the shortest of several
-simplifications that still agrees numerically with the original.
+:func:`simplest` picks the shortest of several simplifications that still
+agrees numerically with the original (the derivation engine,
+:mod:`fedsym.core.engine`, finds and validates the closed forms).
 :class:`Derived` carries the result: its closed form if one survived, the
 independent numeric solver either way, the method used and why, its source in
 the paper, LaTeX, and evaluation at any mpmath precision or over numpy arrays.
@@ -23,8 +22,9 @@ import sympy as sp
 from fedsym.core.expression import lambdify_mpmath, lambdify_numpy
 from fedsym.core.latex import LatexRepr, align, sympy_latex
 from fedsym.core.solve import DPS, symbolic
+from fedsym.core.symbols import positive_symbol
 
-__all__ = ["Derived", "DerivedForms", "solve_validated", "simplest", "mp_value", "exact_rational", "CLOSED_FORM",
+__all__ = ["Derived", "DerivedForms", "simplest", "mp_value", "exact_rational", "CLOSED_FORM",
            "NUMERIC"]
 
 CLOSED_FORM = "closed-form"
@@ -46,27 +46,6 @@ def exact_rational(value: Any) -> sp.Rational:
     """*value* as an exact rational through its decimal digits at :data:`fedsym.core.solve.DPS` (to rebind solvers)."""
     with mp.workdps(DPS):
         return sp.Rational(mp.nstr(mp_value(value), DPS))
-
-
-def solve_validated(equation: sp.Expr, unknown: sp.Symbol,
-                    accept: Callable[[sp.Expr], bool]) -> tuple[sp.Expr | None, str]:
-    """First root of ``equation = 0`` in *unknown* that *accept* validates.
-
-    sympy runs in a child process bounded by :func:`fedsym.core.solve.symbolic_timeout`.
-    Returns ``(candidate, "")`` or ``(None, reason)`` where *reason* says why the
-    caller must fall back to numerics (timeout, sympy error, no valid branch).
-    """
-    outcome = symbolic(sp.solve, equation, unknown)
-    if not outcome.ok:
-        return None, outcome.failure or "sympy failed"
-    # a branch that is NaN for some parameters (a Piecewise from Min/Max) is no closed form
-    candidates = [cand for cand in outcome.value if isinstance(cand, sp.Expr) and not cand.has(sp.nan)]
-    if not candidates:
-        return None, "sympy found no solution"
-    for candidate in candidates:
-        if accept(candidate):
-            return candidate, ""
-    return None, f"none of sympy's {len(candidates)} branch(es) passed validation"
 
 
 def _simplifications(expr: sp.Expr) -> list[sp.Expr]:
@@ -142,7 +121,7 @@ class Derived:
 
     @cached_property
     def _symbols(self) -> tuple[sp.Symbol, ...]:
-        return tuple(sp.Symbol(name, positive=True) for name in self.arguments)
+        return tuple(positive_symbol(name) for name in self.arguments)
 
     @cached_property
     def _mpmath(self) -> Callable[..., Any]:

@@ -11,7 +11,8 @@ import sympy as sp
 
 __all__ = [
     "m", "c", "a_opt", "k", "b", "tau", "beta", "alpha", "n", "t", "M",
-    "eps", "p", "c_L", "c_H", "positive_symbol", "RESERVED",
+    "eps", "p", "c_L", "c_H", "m_i", "m_others", "c_i", "s", "x", "m_minus_i", "varepsilon", "positive_symbol",
+    "RESERVED",
 ]
 
 
@@ -49,6 +50,20 @@ p = positive_symbol("p")
 #: low and high marginal costs, Appendix B
 c_L = positive_symbol("c_L")
 c_H = positive_symbol("c_H")
+#: one agent's own data and marginal cost, Theorem 3.3
+m_i = positive_symbol("m_i")
+c_i = positive_symbol("c_i")
+#: data of the other agents, :math:`m_{-i}` (Theorem 3.3, Appendix B)
+m_others = positive_symbol("m_others")
+#: square root of a total, in which Remark 4.4's and App. B's equations under Eq. (3) are cubics
+s = positive_symbol("s")
+x = positive_symbol("x")
+
+#: the others' data and the slope margin in Theorem 3.3's chain (Figure 6), under the LaTeX names it was
+#: first stored with: the chain's derivation store key (``srepr``) and the order of terms sympy prints in
+#: the Figure 6 section depend on them; moving to ``m_others``/``epsilon`` needs both regenerated
+m_minus_i = positive_symbol("m_{-i}")
+varepsilon = positive_symbol(r"\varepsilon")
 
 #: names the solvers bind, with their meaning: a user parameter may not take them
 #: (it would silently become the solver's symbol); ``m`` and ``a`` are the model variables

@@ -20,6 +20,7 @@ from the global-search best response (:func:`fedsym.paper.deviation.best_deviati
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import mpmath as mp
@@ -27,22 +28,22 @@ import numpy as np
 import sympy as sp
 
 from fedsym.core import symbols as S
-from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow
-from fedsym.core.derived import solve_validated
+from fedsym.core.derived import mp_value
+from fedsym.core.engine import Row, Table, run
 from fedsym.core.errors import ExpressionError
 from fedsym.core.latex import Latex, LatexRepr, align, math
 from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
 from fedsym.model.accuracy import FAMILIES, AccuracyFunction, BoundAccuracy
 from fedsym.paper.deviation import best_deviation
-from fedsym.paper.lone_agent import lone_agent_forms
+from fedsym.paper.lone_agent import lone_agent_forms, numeric_optimal_data
 from fedsym.paper.mechanisms import LinearShaping
 
 __all__ = ["JumpForms", "jump_forms", "numeric_threshold", "best_response", "search_threshold", "checks",
            "M_I", "M_OTHERS", "C_I", "EPS_SYMBOL"]
 
 #: own data, the others' data, the agent's cost and the slope margin of Eq. (13)
-M_I, M_OTHERS, C_I, EPS_SYMBOL = (sp.Symbol(name, positive=True) for name in ("m_i", "m_{-i}", "c_i", r"\varepsilon"))
+M_I, M_OTHERS, C_I, EPS_SYMBOL = S.m_i, S.m_minus_i, S.c_i, S.varepsilon
 
 #: the closed threshold (40 digits) against a bracketed root of a golden-section maximum (~1e-30)
 THRESHOLD_TOLERANCE = mp.mpf("1e-15")
@@ -78,13 +79,50 @@ class JumpForms(LatexRepr):
                       rf"m_{{-i}}^{{jump}} &= {math(self.threshold)}", rf"m_{{-i}}^{{line}} &= {math(self.line)}"])
 
 
-def _derive_roots(top: sp.Expr, argmax: sp.Expr) -> Outcome:
-    """The threshold and the line's binding point in the others' data, by bounded sympy (``None`` + reason if not)."""
-    outcome: Outcome = {}
-    for name, equation in (("threshold", top), ("line", top - EPS_SYMBOL * argmax)):
-        root, reason = solve_validated(equation, M_OTHERS, lambda candidate: candidate.is_real is not False)
-        outcome[name], outcome[f"{name}_note"] = root, reason
-    return outcome
+def _samples(function: AccuracyFunction) -> list[dict[str, mp.mpf]]:
+    r"""Sample points: the function's sample bindings with a cost in the mid regime
+    :math:`c_i = \sqrt{c_{max}\hat a'(m_0)}` (priced out alone) and :math:`\varepsilon = c_i/10`."""
+    lone = lone_agent_forms(function)
+    points = []
+    for bound in function.sample_bindings():
+        values = {name: mp_value(v) for name, v in bound.values.items()}
+        cost = mp.sqrt(lone.viability_cost.evaluate(values) * lone.high_cost_threshold.evaluate(values))
+        points.append({**values, C_I.name: cost, EPS_SYMBOL.name: cost / 10})
+    return points
+
+
+def _table(function: AccuracyFunction, top: sp.Expr, argmax: sp.Expr) -> Table:
+    r"""The threshold and the line's binding point as rows of :mod:`fedsym.core.engine` (unknown :math:`m_{-i}`).
+
+    References: :func:`numeric_threshold`; for the line, the bracketed root in :math:`m_{-i}` of the
+    concave part's maximum minus :math:`\varepsilon` times its maximiser (the maximiser from the
+    bracketed first-order condition :math:`\hat a'(m_i + m_{-i}) = c_i`).
+    """
+    params = function.parameter_names
+
+    def threshold(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        bound, cost = function.bind_numbers(values), values[C_I.name]
+        return numeric_threshold(bound, cost, numeric_optimal_data(bound, cost))
+
+    def line(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        bound, cost, eps = function.bind_numbers(values), values[C_I.name], values[EPS_SYMBOL.name]
+        total = numeric_optimal_data(bound, cost)  # m_i + m_-i at the interior maximum
+
+        def gap(others: mp.mpf) -> mp.mpf:
+            return bound.a_hat(total) - cost * (total - others) - eps * (total - others)
+
+        return bracketed_root(gap, bound.minimum_viable_data / 100, total)
+
+    rows = (
+        Row("threshold", r"m_{-i}^{jump}", "others' data where the best response jumps", "Theorem 3.3, Fig. 6",
+            params + (C_I.name,), threshold, equation=top, unknown=M_OTHERS, note_key="threshold_note"),
+        Row("line", r"m_{-i}^{line}", "others' data past which the line of Eq. (13) binds", "Theorem 3.3, Eq. (13)",
+            params + (C_I.name, EPS_SYMBOL.name), line, equation=top - EPS_SYMBOL * argmax, unknown=M_OTHERS,
+            note_key="line_note"),
+    )
+    # through the derivation store and cache: the outcome never depends on the machine's speed (issue 15)
+    return Table("jump", {"top": sp.srepr(top), "argmax": sp.srepr(argmax)}, rows,
+                 functools.partial(_samples, function))
 
 
 @functools.lru_cache(maxsize=8)
@@ -106,13 +144,11 @@ def jump_forms(function: AccuracyFunction = FAMILIES["simplified"]) -> JumpForms
     argmax = m_star - M_OTHERS
     top = sp.expand(sp.simplify(concave.subs(M_I, argmax)))
     # through the derivation store and cache: the outcome never depends on the machine's speed (issue 15)
-    roots = derivation("jump", {"top": sp.srepr(top), "argmax": sp.srepr(argmax)},
-                       functools.partial(_derive_roots, top, argmax),
-                       ("threshold", "threshold_note", "line", "line_note"))
+    roots = run(_table(function, top, argmax))
     for name, what in (("threshold", "the threshold"), ("line", "the line's binding point")):
-        if not isinstance(roots[name], sp.Expr):
-            raise ExpressionError(f"no closed form for {what} of Theorem 3.3: {roots[f'{name}_note']}")
-    threshold, line = roots["threshold"], roots["line"]
+        if roots[name].closed_form is None:
+            raise ExpressionError(f"no closed form for {what} of Theorem 3.3: {roots[name].note}")
+    threshold, line = roots["threshold"].closed_form, roots["line"].closed_form
     assert isinstance(threshold, sp.Expr) and isinstance(line, sp.Expr)
     return JumpForms(concave, argmax, top, threshold, line, m_star,
                      lone.viability_cost.closed_form, lone.high_cost_threshold.closed_form)
@@ -169,7 +205,7 @@ def checks() -> list[CheckRow]:
     with mp.workdps(DPS):
         for parameters, cost in CHECK_INSTANCES:
             accuracy = FAMILIES["simplified"].bind(parameters)
-            values = {sp.Symbol(name, positive=True): sp.Rational(value) for name, value in parameters.items()}
+            values = {S.positive_symbol(name): sp.Rational(value) for name, value in parameters.items()}
             values[C_I] = sp.Rational(cost)
             threshold = mp.mpf(sp.N(forms.threshold.subs(values), DPS))
             upper = mp.mpf(sp.N(forms.m_star.subs(values), DPS))

@@ -22,28 +22,23 @@ negative since accuracies are at most 1, while 0 gives at least 0).
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import mpmath as mp
 import numpy as np
-import sympy as sp
 
-from fedsym.core import symbols as S
-from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, method_label
-from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.errors import ParameterError
 from fedsym.core.frozen import ValueEquality, frozen_array
 from fedsym.core.latex import LatexRepr, align, escape_text, format_number
-from fedsym.core.solve import DPS, bracketed_root, expand_bracket, symbolic
-from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, symbolic_limit
+from fedsym.core.solve import DPS, bracketed_root, expand_bracket
+from fedsym.model.accuracy import BoundAccuracy, accuracy_function
 from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
-from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, numeric_tangent_point
+from fedsym.paper.lone_agent import lone_agent_forms, numeric_tangent_point
 from fedsym.paper.mechanisms import (
     LinearShaping,
     Mechanism,
@@ -52,6 +47,7 @@ from fedsym.paper.mechanisms import (
     parse_costs,
     parse_eps,
 )
+from fedsym.paper.shaping_ceiling import ceiling_form, ceiling_row
 
 __all__ = [
     "Equilibrium",
@@ -655,43 +651,6 @@ def solve_equilibrium(mechanism: str, accuracy: BoundAccuracy, costs: Any, eps: 
 
 # -- closed forms and checks ------------------------------------------------------------
 
-def _derive_ceiling(function: AccuracyFunction) -> Outcome:
-    """The closed form of Remark 4.3's ceiling, :math:`(a_{opt} - u^*)/c` simplified (bounded in time), or why not."""
-    u_star = lone_agent_forms(function).optimal_utility.closed_form
-    limit = symbolic_limit(function.expr)
-    if u_star is None or limit is None or limit.is_finite is False:
-        return {"ceiling": None, "ceiling.note": "no closed optimal utility or limit a_opt"}
-    raw = (limit - u_star) / S.c
-    simplified = symbolic(sp.simplify, raw)
-    return {"ceiling": simplified.value if simplified.ok else raw, "ceiling.note": ""}
-
-
-@functools.lru_cache(maxsize=64)
-def ceiling_form(function: AccuracyFunction) -> Derived:
-    r"""Per-agent ceiling of Eq. (13) as :math:`n\to\infty`, Remark 4.3:
-
-    .. math:: m^{max} = m^* + \frac{a_{opt} - a(m^*)}{c} = \frac{a_{opt} - u^*}{c}
-
-    Closed form when :math:`u^*` has one and sympy finds :math:`a_{opt} = \lim_{m\to\infty}\hat a(m)`
-    (through the derivation store and cache, :func:`fedsym.core.cache.derivation`);
-    the numeric path uses golden-section :math:`u^*` and the bound's :math:`a_{opt}`.
-    Arguments: the function's parameters, then ``c`` (for :math:`c < c_{max}`).
-    """
-    outcome = derivation("ceiling", function.description(), functools.partial(_derive_ceiling, function),
-                         ("ceiling", "ceiling.note"))
-    closed, note = outcome["ceiling"], outcome["ceiling.note"]
-    names = function.parameter_names
-
-    def numeric(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        bound = function.bind_numbers(values)
-        _, u = maximize_utility(bound, values["c"])
-        return (bound.a_opt - u) / values["c"]
-
-    return Derived("per_agent_ceiling", r"m^{max}", "most data one agent gives under Eq. (13), as n grows",
-                   "Remark 4.3", names + ("c",), closed if isinstance(closed, sp.Expr) else None, numeric,
-                   note if isinstance(note, str) else "")
-
-
 #: (accuracy, parameters, costs) of ``fedsym check`` for the ceiling and Theorem 4.6
 CHECK_INSTANCES: tuple[tuple[str, dict[str, str], tuple[float, ...]], ...] = (
     ("simplified", {"a_opt": "0.95", "k": "1"}, (0.001, 0.002, 0.005, 0.05)),
@@ -712,7 +671,6 @@ def checks() -> list[CheckRow]:
     with mp.workdps(DPS):
         for spec, params, costs in CHECK_INSTANCES:
             bound = accuracy_function(spec).bind(params)
-            ceiling = ceiling_form(bound.function)
             forms = lone_agent_forms(bound.function)
             c_max = forms.viability_cost.evaluate(bound.values)
             eq = shaping_equilibrium(bound, costs, verify=False)
@@ -721,11 +679,9 @@ def checks() -> list[CheckRow]:
                 point = f"{bound.label()}, c = {cost:g}"
                 if cost >= c_max:
                     continue
-                value, method = ceiling.resolve(values)
-                if method == CLOSED_FORM:  # a numeric ceiling is the reference itself
-                    rows.append(CheckRow(ceiling.name, ceiling.source, point, value,
-                                         ceiling.evaluate_numeric(values), "(a_opt - golden-section u*)/c",
-                                         mp.mpf("1e-15")))
+                ceiling = ceiling_row(bound, cost)  # Remark 4.3 (fedsym.paper.shaping_ceiling)
+                if ceiling is not None:
+                    rows.append(ceiling)
                 u_star, method = forms.optimal_utility.resolve(values)
                 rows.append(CheckRow(method_label(forms.optimal_utility, method) + " = equilibrium utility", "Theorem 4.6",
                                      f"{point}, costs {list(costs)}", u_star, mp.mpf(eq.utilities[i]),

@@ -18,7 +18,7 @@ bracketed numeric root (DESIGN.md, "Symbolic first, never silently wrong").
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,20 +26,15 @@ import mpmath as mp
 import sympy as sp
 
 from fedsym.core import symbols as S
-from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import Derived, DerivedForms, mp_value
-from fedsym.core.expression import lambdify_mpmath
+from fedsym.core.engine import Row, Table, run
 from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
 from fedsym.model.accuracy import accuracy_function
 from fedsym.paper.equilibrium import shaping_equilibrium
 from fedsym.paper.lone_agent import lone_agent_forms
 
 __all__ = ["ExampleForms", "example_forms", "viete_roots", "checks"]
-
-#: relative agreement a candidate branch must reach with the bracketed root
-BRANCH_RTOL = mp.mpf("1e-25")
-
 
 def viete_roots(polynomial: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
     r"""The three roots of a cubic in *x* in Viète's trigonometric form.
@@ -62,32 +57,6 @@ def viete_roots(polynomial: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
     q = sp.simplify(2 * A**3 / 27 - A * B / 3 + C)
     angle = sp.acos(sp.simplify(3 * q / (2 * p) * sp.sqrt(-3 / p))) / 3
     return [sp.simplify(-A / 3 + 2 * sp.sqrt(-p / 3) * sp.cos(angle - 2 * sp.pi * j / 3)) for j in range(3)]
-
-
-def _value(expr: sp.Expr, values: Mapping[str, Any]) -> mp.mpf | None:
-    """*expr* at named values with :data:`DPS` digits, or None when it is not a finite real."""
-    function = lambdify_mpmath([S.positive_symbol(name) for name in values], expr)
-    try:
-        result = function(*(mp_value(v) for v in values.values()))
-    except (ValueError, ZeroDivisionError):
-        return None
-    if isinstance(result, mp.mpc):
-        if abs(result.imag) > mp.mpf(10) ** (-DPS + 5) * max(1, abs(result.real)):
-            return None
-        result = result.real
-    return mp.mpf(result) if mp.isfinite(result) else None
-
-
-def _pick(candidates: list[sp.Expr], numeric: Callable[[Mapping[str, Any]], mp.mpf],
-          samples: list[dict[str, Any]]) -> tuple[sp.Expr | None, str]:
-    """The first candidate equal to *numeric* at every sample point (within :data:`BRANCH_RTOL`)."""
-    with mp.workdps(DPS):
-        references = [numeric(point) for point in samples]
-        for candidate in candidates:
-            values = [_value(candidate, point) for point in samples]
-            if all(v is not None and abs(v - r) <= BRANCH_RTOL * abs(r) for v, r in zip(values, references)):
-                return candidate, ""
-    return None, f"none of the {len(candidates)} Viete branches passed validation"
 
 
 # -- numeric references ---------------------------------------------------------------
@@ -121,25 +90,15 @@ class ExampleForms(DerivedForms):
     existence_threshold: Derived
 
 
-#: sample points of the branch validation of t_n and of Remark 4.4's total
-_T_SAMPLES = [{"n": v} for v in ("1", "2", "3", "7.5", "100", "1e6")]
-_TOTAL_SAMPLES = [dict(a_opt=a, k=k, c=c, n=nn) for a, k, c, nn in
-                  (("0.95", "1", "0.05", "2"), ("0.95", "1", "0.1", "50"), ("0.6", "0.3", "0.05", "3"),
-                   ("0.8", "0.5", "0.2", "1000"))]
+def squared_viete_roots(polynomial: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
+    r"""The squares of :func:`viete_roots` (Remark 4.4's cubic is in :math:`s = \sqrt M`), simplified."""
+    return [sp.simplify(root**2) for root in viete_roots(polynomial, x)]
 
 
-def _derive_closed_forms() -> Outcome:
-    r"""The symbolic half of :func:`example_forms`: validated Viète branches and the threshold :math:`c/c_{max}`."""
-    t, n = S.t, S.n
-    t_expr, t_note = _pick(viete_roots((3 - t) ** 2 * t - 4 / n, t), _numeric_t, _T_SAMPLES)
-    # Remark 4.4 with Eq. (3): a_opt - 2 sqrt(k/M) = c M / n; with s = sqrt(M): (c/n) s^3 - a_opt s + 2 sqrt(k) = 0
-    s = sp.Symbol("s", positive=True)
-    cubic = (S.c / n) * s**3 - S.a_opt * s + 2 * sp.sqrt(S.k)
-    roots = [sp.simplify(root**2) for root in viete_roots(cubic, s)]
-    total_expr, total_note = _pick(roots, _numeric_priced_out_total, _TOTAL_SAMPLES)
-    c_max = lone_agent_forms(accuracy_function("simplified")).viability_cost.closed_form
-    return {"ratio": t_expr, "ratio.note": t_note, "priced_out_total": total_expr, "priced_out_total.note": total_note,
-            "priced_out_threshold": None if c_max is None else sp.simplify(S.c / c_max)}
+#: sample points of the branch validation: t_n at ``n`` alone, Remark 4.4's total at full points
+SAMPLES = tuple({"n": v} for v in ("1", "2", "3", "7.5", "100", "1e6")) + tuple(
+    dict(a_opt=a, k=k, c=c, n=nn) for a, k, c, nn in
+    (("0.95", "1", "0.05", "2"), ("0.95", "1", "0.1", "50"), ("0.6", "0.3", "0.05", "3"), ("0.8", "0.5", "0.2", "1000")))
 
 
 def _numeric_threshold(values: Mapping[str, Any]) -> mp.mpf:
@@ -149,32 +108,40 @@ def _numeric_threshold(values: Mapping[str, Any]) -> mp.mpf:
     return c / c_max
 
 
+def _threshold_form(forms: Mapping[str, sp.Expr]) -> sp.Expr | str:
+    r""":math:`c / c_{max}` with Theorem 2.3's closed :math:`c_{max}` of Eq. (3)."""
+    c_max = lone_agent_forms(accuracy_function("simplified")).viability_cost.closed_form
+    return "no closed c_max" if c_max is None else sp.simplify(S.c / c_max)
+
+
+def _table() -> Table:
+    r"""Example 4.5 and Remark 4.4 as a table of :mod:`fedsym.core.engine`: Viète branches validated at :data:`SAMPLES`."""
+    t, n = S.t, S.n
+    # Remark 4.4 with Eq. (3): a_opt - 2 sqrt(k/M) = c M / n; with s = sqrt(M): (c/n) s^3 - a_opt s + 2 sqrt(k) = 0
+    s = S.s
+    cubic = (S.c / n) * s**3 - S.a_opt * s + 2 * sp.sqrt(S.k)
+    rows = (
+        Row("equal_cost_ratio", "t_n", "equilibrium data over the lone optimum, n agents of equal cost",
+            "Example 4.5", ("n",), _numeric_t, branches=viete_roots, branch_args=((3 - t) ** 2 * t - 4 / n, t),
+            key="ratio"),
+        Row("priced_out_total", "M", "total data when every agent is priced out alone (c >= c_max)",
+            "Remark 4.4, Example 4.5", ("a_opt", "k", "c", "n"), _numeric_priced_out_total,
+            branches=squared_viete_roots, branch_args=(cubic, s)),
+        Row("priced_out_threshold", "n_{min}",
+            "fewest agents for a positive equilibrium when all are priced out: n > c/c_max",
+            "Remark 4.4", ("a_opt", "k", "c"), _numeric_threshold, form=_threshold_form, note_key=None),
+    )
+    return Table("example_4_5", {}, rows, lambda: SAMPLES)
+
+
 @functools.lru_cache(maxsize=1)
 def example_forms() -> ExampleForms:
     r"""Derive :math:`t_n`, Remark 4.4's total and its threshold on ``n`` (validated Viète branches).
 
-    The closed forms come through the derivation store and cache (:func:`fedsym.core.cache.derivation`).
+    The table :func:`_table` runs on the derivation engine (:func:`fedsym.core.engine.run`).
     """
-    outcome = derivation("example_4_5", {}, _derive_closed_forms,
-                         ("ratio", "ratio.note", "priced_out_total", "priced_out_total.note", "priced_out_threshold"))
-
-    def form(name: str) -> sp.Expr | None:
-        value = outcome[name]
-        return value if isinstance(value, sp.Expr) else None
-
-    def note(name: str) -> str:
-        value = outcome[f"{name}.note"]
-        return value if isinstance(value, str) else ""
-
-    ratio = Derived("equal_cost_ratio", "t_n", "equilibrium data over the lone optimum, n agents of equal cost",
-                    "Example 4.5", ("n",), form("ratio"), _numeric_t, note("ratio"))
-    priced_out_total = Derived("priced_out_total", "M", "total data when every agent is priced out alone (c >= c_max)",
-                               "Remark 4.4, Example 4.5", ("a_opt", "k", "c", "n"), form("priced_out_total"),
-                               _numeric_priced_out_total, note("priced_out_total"))
-    existence_threshold = Derived("priced_out_threshold", "n_{min}",
-                                  "fewest agents for a positive equilibrium when all are priced out: n > c/c_max",
-                                  "Remark 4.4", ("a_opt", "k", "c"), form("priced_out_threshold"), _numeric_threshold)
-    return ExampleForms(ratio, priced_out_total, existence_threshold)
+    derived = run(_table())
+    return ExampleForms(derived["equal_cost_ratio"], derived["priced_out_total"], derived["priced_out_threshold"])
 
 
 #: parameter points of ``fedsym check`` for Example 4.5

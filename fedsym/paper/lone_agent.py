@@ -15,7 +15,7 @@ sweeps; :func:`checks` compares each closed form with independent numerics.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +24,9 @@ import numpy as np
 import sympy as sp
 
 from fedsym.core import symbols as S
-from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
-from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
+from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value
+from fedsym.core.engine import Row, Table, agree, run
 from fedsym.core.errors import AssumptionError, ParameterError
 from fedsym.core.frozen import FrozenMapping
 from fedsym.core.latex import align, sympy_latex
@@ -52,9 +52,6 @@ REGIMES = ("low", "mid", "high")
 
 #: where searches start when the concave region begins at the origin
 _NEAR_ORIGIN = mp.mpf(10) ** -30
-
-#: relative tolerance of the first-order condition when a closed form is verified at a point
-VERIFY_RTOL = mp.mpf("1e-20")
 
 #: method of m* and u* when Theorem 2.3's case split gives 0 (c >= c_max), not a formula in c
 PRICED_OUT = "theorem-2.3-case"
@@ -157,49 +154,7 @@ def maximize_utility(bound: BoundAccuracy, cost: Any) -> tuple[mp.mpf, mp.mpf]:
     return maximize_unimodal(lambda x: bound.a_hat(x) - cost * x, lo, hi)
 
 
-# -- symbolic derivation ---------------------------------------------------------
-
-def _binding_values(bound: BoundAccuracy) -> dict[str, mp.mpf]:
-    return {name: mp_value(v) for name, v in bound.values.items()}
-
-
-def _agree(a: Any, b: Any, rtol: mp.mpf = mp.mpf("1e-25")) -> bool:
-    a, b = mp.mpf(a), mp.mpf(b)
-    return bool(abs(a - b) <= rtol * max(abs(a), abs(b), mp.mpf(10) ** -30))
-
-
-def _value_at(expr: sp.Expr, values: Mapping[str, mp.mpf]) -> mp.mpf | None:
-    """Numeric value of *expr* at named values, or None if it is not a finite real."""
-    subs = {sp.Symbol(name, positive=True): sp.Float(mp.nstr(v, DPS), DPS) for name, v in values.items()}
-    value = sp.N(expr.subs(subs), DPS)
-    if not value.is_real or not value.is_finite:
-        return None
-    return mp_value(sp.Rational(str(value))) if value.is_Rational else mp.mpf(str(value))
-
-
-@dataclass(frozen=True)
-class _Samples:
-    """Sample points for branch validation: bindings and, per binding, costs below :math:`c_{max}`."""
-
-    points: tuple[tuple[BoundAccuracy, tuple[mp.mpf, ...]], ...]
-
-    @classmethod
-    def of(cls, function: AccuracyFunction) -> _Samples:
-        points = []
-        with mp.workdps(DPS):
-            for bound in function.sample_bindings():
-                c_max = numeric_viability_cost(bound)
-                points.append((bound, tuple(c_max * f for f in (mp.mpf("0.05"), mp.mpf("0.5"), mp.mpf("0.9")))))
-        return cls(tuple(points))
-
-    def every(self, test: Callable[[BoundAccuracy, dict[str, mp.mpf], mp.mpf], bool]) -> bool:
-        """True when *test(bound, values, cost)* holds at every point (and there are points)."""
-        if not self.points:
-            return False
-        with mp.workdps(DPS):
-            return all(test(bound, {**_binding_values(bound), "c": cost}, cost)
-                       for bound, costs in self.points for cost in costs)
-
+# -- the table of Theorem 2.3 ------------------------------------------------------
 
 @dataclass(frozen=True)
 class LoneAgentForms(DerivedForms):
@@ -218,70 +173,93 @@ class LoneAgentForms(DerivedForms):
     optimal_utility: Derived
 
 
-#: names of the quantities of :class:`LoneAgentForms`, in order
-_QUANTITIES = ("minimum_viable_data", "tangent_point", "viability_cost", "high_cost_threshold", "optimal_data",
-               "optimal_utility")
+def _samples(function: AccuracyFunction) -> list[dict[str, mp.mpf]]:
+    r"""Sample points: the function's sample bindings, each with costs 0.05, 0.5 and 0.9 :math:`c_{max}`."""
+    points: list[dict[str, mp.mpf]] = []
+    for bound in function.sample_bindings():
+        c_max = numeric_viability_cost(bound)
+        values = {name: mp_value(v) for name, v in bound.values.items()}
+        points.extend({**values, "c": c_max * mp.mpf(f)} for f in ("0.05", "0.5", "0.9"))
+    return points
 
 
-def _derive_closed_forms(function: AccuracyFunction) -> Outcome:
-    r"""The symbolic half of :func:`lone_agent_forms`: each quantity's validated closed form (or None) and note.
+def _table(function: AccuracyFunction) -> Table:
+    r"""Theorem 2.3's quantities for *function* as a table of :mod:`fedsym.core.engine`.
 
-    Each root from sympy is kept only if, at every sample point, it is real,
-    in the domain and satisfies the defining condition (first-order condition
-    with the second-order sign); otherwise the note says why there is none.
+    :math:`m_0` is the root of :math:`\hat a(m) = 0` in the domain; the tangent point
+    the root of :math:`m\hat a'(m) = \hat a(m)` beyond :math:`m_0`; :math:`m^*(c)` the root
+    of :math:`\hat a'(m) = c` beyond :math:`m_0` with :math:`\hat a''(m^*) < 0`;
+    :math:`c_{max}`, :math:`\hat a'(m_0)` and :math:`u^*` follow by substitution (simplified).
     """
     a_hat = function.expr
     d1 = sp.diff(a_hat, S.m)
     params = function.parameter_names
     with_cost = params + ("c",)
-    samples = _Samples.of(function)
 
-    # m_0: root of â(m) = 0 with â > 0 just above it
-    def accept_m0(cand: sp.Expr) -> bool:
-        def test(bound: BoundAccuracy, values: dict[str, mp.mpf], _: mp.mpf) -> bool:
-            v = _value_at(cand, values)
-            return v is not None and v >= bound.domain_lower and _agree(v, bound.minimum_viable_data)
-        return samples.every(test)
+    def bound_at(values: Mapping[str, mp.mpf]) -> BoundAccuracy:
+        return function.bind_numbers(values)
 
-    m0_expr, m0_note = solve_validated(a_hat, S.m, accept_m0)
+    def numeric_m0(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        return bound_at(values).minimum_viable_data
 
-    # tangent point: m â'(m) = â(m) on the concave region
-    def accept_tangent(cand: sp.Expr) -> bool:
-        def test(bound: BoundAccuracy, values: dict[str, mp.mpf], _: mp.mpf) -> bool:
-            v = _value_at(cand, values)
-            return v is not None and v > bound.minimum_viable_data and _agree(v, numeric_tangent_point(bound), mp.mpf("1e-20"))
-        return samples.every(test)
+    def numeric_mt(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        return numeric_tangent_point(bound_at(values))
 
-    mt_expr, mt_note = solve_validated(S.m * d1 - a_hat, S.m, accept_tangent)
+    def numeric_cmax(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        return numeric_viability_cost(bound_at(values))
 
-    def simplified(expr: sp.Expr, args: tuple[str, ...]) -> sp.Expr:
-        def agrees(option: sp.Expr) -> bool:
-            def test(bound: BoundAccuracy, values: dict[str, mp.mpf], _: mp.mpf) -> bool:
-                x, y = _value_at(option, values), _value_at(expr, values)
-                return x is not None and y is not None and _agree(x, y)
-            return samples.every(test)
-        return simplest(expr, agrees)
+    def numeric_high(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        bound = bound_at(values)
+        start = bound.assumption.holds_from
+        return bound.a_hat_prime(start) if start > 0 else slope_at_origin(bound)
 
-    # m*(c): root of â'(m) = c with â''(m) < 0
-    def accept_mstar(cand: sp.Expr) -> bool:
-        def test(bound: BoundAccuracy, values: dict[str, mp.mpf], cost: mp.mpf) -> bool:
-            v = _value_at(cand, values)
-            return v is not None and v > bound.minimum_viable_data and \
-                _agree(bound.a_hat_prime(v), cost, mp.mpf("1e-25")) and bound.a_hat_second(v) < 0
-        return samples.every(test)
+    def numeric_mstar(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        return numeric_optimal_data(bound_at(values), values["c"])
 
-    mstar_expr, mstar_note = solve_validated(d1 - S.c, S.m, accept_mstar)
-    return {
-        "minimum_viable_data": m0_expr, "minimum_viable_data.note": m0_note,
-        "tangent_point": mt_expr, "tangent_point.note": mt_note,
-        "viability_cost": None if mt_expr is None else simplified((a_hat / S.m).subs(S.m, mt_expr), params),
-        "viability_cost.note": "" if mt_expr is not None else f"no closed tangent point ({mt_note})",
-        "high_cost_threshold": None if m0_expr is None else simplified(d1.subs(S.m, m0_expr), params),
-        "high_cost_threshold.note": "" if m0_expr is not None else f"no closed minimum viable data ({m0_note})",
-        "optimal_data": mstar_expr, "optimal_data.note": mstar_note,
-        "optimal_utility": None if mstar_expr is None else simplified(a_hat.subs(S.m, mstar_expr) - S.c * mstar_expr, with_cost),
-        "optimal_utility.note": "" if mstar_expr is not None else f"no closed optimal data ({mstar_note})",
-    }
+    def numeric_ustar(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        bound = bound_at(values)
+        m_star = numeric_optimal_data(bound, values["c"])
+        return bound.a_hat(m_star) - values["c"] * m_star
+
+    def in_domain(values: Mapping[str, mp.mpf], value: mp.mpf) -> bool:
+        return bool(value >= bound_at(values).domain_lower)
+
+    def beyond_m0(values: Mapping[str, mp.mpf], value: mp.mpf) -> bool:
+        return bool(value > bound_at(values).minimum_viable_data)
+
+    def a_maximum(values: Mapping[str, mp.mpf], value: mp.mpf) -> bool:
+        bound = bound_at(values)
+        return bool(value > bound.minimum_viable_data and bound.a_hat_second(value) < 0)
+
+    def verify_mstar(values: Mapping[str, mp.mpf], value: mp.mpf) -> bool:
+        bound = bound_at(values)
+        return value >= bound.assumption.holds_from and agree(bound.a_hat_prime(value), values["c"])
+
+    def mstar_array(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        point = {name: float(values[name].flat[0]) for name in params}
+        return optimal_data_array(bound_at(point), values["c"], interior=True)
+
+    rows = (
+        Row("minimum_viable_data", "m_0", "minimum viable data: accuracy is 0 below it", "Sec. 2.1, Eq. (1)",
+            params, numeric_m0, equation=a_hat, unknown=S.m, condition=in_domain, title="minimum viable data"),
+        Row("tangent_point", r"m_{t}", "where the steepest ray from the origin touches the accuracy curve",
+            "Theorem 2.3 (proof)", params, numeric_mt, equation=S.m * d1 - a_hat, unknown=S.m, condition=beyond_m0,
+            title="tangent point"),
+        Row("viability_cost", r"c_{max}", "viability threshold: above it the agent collects nothing",
+            "Theorem 2.3, Eq. (6)", params, numeric_cmax, form=lambda f: (a_hat / S.m).subs(S.m, f["tangent_point"]),
+            needs=("tangent_point",), simplify=True),
+        Row("high_cost_threshold", r"\hat a'(m_0)",
+            "marginal accuracy at the minimum viable data: from here on u is non-increasing",
+            "Theorem 2.3 (proof, Fig. 1d)", params, numeric_high,
+            form=lambda f: d1.subs(S.m, f["minimum_viable_data"]), needs=("minimum_viable_data",), simplify=True),
+        Row("optimal_data", r"m^{*}", "optimal data of an agent alone (interior root of the first-order condition)",
+            "Theorem 2.3, Eq. (6)", with_cost, numeric_mstar, equation=d1 - S.c, unknown=S.m, condition=a_maximum,
+            title="optimal data", numeric_array=mstar_array, verify=verify_mstar),
+        Row("optimal_utility", r"u^{*}", "utility at the interior optimum", "Theorem 2.3, Example 2.4",
+            with_cost, numeric_ustar, form=lambda f: a_hat.subs(S.m, f["optimal_data"]) - S.c * f["optimal_data"],
+            needs=("optimal_data",), simplify=True),
+    )
+    return Table("lone_agent", function.description(), rows, functools.partial(_samples, function))
 
 
 @functools.lru_cache(maxsize=64)
@@ -289,68 +267,10 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
     r"""Derive :math:`m_0`, the tangent point, :math:`c_{max}`, :math:`\hat a'(m_0)`,
     :math:`m^*(c)` and :math:`u^*(c)` from :math:`\hat a` (Theorem 2.3, Example 2.4).
 
-    The closed forms come from :func:`_derive_closed_forms` through the
-    derivation store and cache (:func:`fedsym.core.cache.derivation`); the
-    numeric solvers are attached here.  Cached in memory too.
+    The table :func:`_table` runs on the derivation engine (:func:`fedsym.core.engine.run`:
+    validated branches, numeric fallback, derivation store and cache).  Cached in memory too.
     """
-    outcome = derivation("lone_agent", function.description(), functools.partial(_derive_closed_forms, function),
-                         fields=_QUANTITIES + tuple(f"{name}.note" for name in _QUANTITIES))
-    params = function.parameter_names
-    with_cost = params + ("c",)
-
-    def quantity(name: str, symbol: str, meaning: str, source: str, arguments: tuple[str, ...],
-                 numeric: Callable[[Mapping[str, mp.mpf]], mp.mpf], **extra: Any) -> Derived:
-        form = outcome[name]
-        note = outcome[f"{name}.note"]
-        return Derived(name, symbol, meaning, source, arguments, form if isinstance(form, sp.Expr) else None, numeric,
-                       note if isinstance(note, str) else "", **extra)
-
-    def numeric_m0(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return function.bind_numbers(values).minimum_viable_data
-
-    def numeric_mt(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return numeric_tangent_point(function.bind_numbers(values))
-
-    def numeric_cmax(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return numeric_viability_cost(function.bind_numbers(values))
-
-    def numeric_high(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        bound = function.bind_numbers(values)
-        start = bound.assumption.holds_from
-        return bound.a_hat_prime(start) if start > 0 else slope_at_origin(bound)
-
-    def numeric_mstar(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return numeric_optimal_data(function.bind_numbers(values), values["c"])
-
-    def verify_mstar(values: Mapping[str, mp.mpf], value: mp.mpf) -> bool:
-        bound = function.bind_numbers(values)
-        return value >= bound.assumption.holds_from and \
-            _agree(bound.a_hat_prime(value), values["c"], VERIFY_RTOL)
-
-    def mstar_array(values: Mapping[str, np.ndarray]) -> np.ndarray:
-        point = {name: float(values[name].flat[0]) for name in params}
-        return optimal_data_array(function.bind_numbers(point), values["c"], interior=True)
-
-    def numeric_ustar(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        bound = function.bind_numbers(values)
-        m_star = numeric_optimal_data(bound, values["c"])
-        return bound.a_hat(m_star) - values["c"] * m_star
-
-    return LoneAgentForms(
-        function,
-        quantity("minimum_viable_data", "m_0", "minimum viable data: accuracy is 0 below it", "Sec. 2.1, Eq. (1)",
-                 params, numeric_m0),
-        quantity("tangent_point", r"m_{t}", "where the steepest ray from the origin touches the accuracy curve",
-                 "Theorem 2.3 (proof)", params, numeric_mt),
-        quantity("viability_cost", r"c_{max}", "viability threshold: above it the agent collects nothing",
-                 "Theorem 2.3, Eq. (6)", params, numeric_cmax),
-        quantity("high_cost_threshold", r"\hat a'(m_0)",
-                 "marginal accuracy at the minimum viable data: from here on u is non-increasing",
-                 "Theorem 2.3 (proof, Fig. 1d)", params, numeric_high),
-        quantity("optimal_data", r"m^{*}", "optimal data of an agent alone (interior root of the first-order condition)",
-                 "Theorem 2.3, Eq. (6)", with_cost, numeric_mstar, numeric_array=mstar_array, verify=verify_mstar),
-        quantity("optimal_utility", r"u^{*}", "utility at the interior optimum", "Theorem 2.3, Example 2.4",
-                 with_cost, numeric_ustar))
+    return LoneAgentForms(function, **run(_table(function)))
 
 
 # -- evaluation at a point ---------------------------------------------------------

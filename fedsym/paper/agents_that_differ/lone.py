@@ -28,9 +28,9 @@ import mpmath as mp
 import sympy as sp
 
 from fedsym.core import symbols as S
-from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
-from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value, simplest, solve_validated
+from fedsym.core.derived import CLOSED_FORM, Derived, DerivedForms, mp_value
+from fedsym.core.engine import Row, Table, agree, run
 from fedsym.core.errors import AssumptionError
 from fedsym.core.expression import lambdify_mpmath
 from fedsym.core.latex import LatexRepr, align, format_number, sympy_latex
@@ -158,22 +158,75 @@ class CostShapeForms(DerivedForms):
     optimal_utility: Derived
 
 
-def _value_at(expr: sp.Expr, values: Mapping[str, mp.mpf]) -> mp.mpf | None:
-    subs = {sp.Symbol(name, positive=True): sp.Float(mp.nstr(v, DPS), DPS) for name, v in values.items()}
-    number = sp.N(expr.subs(subs), DPS)
-    if not number.is_real or not number.is_finite:
-        return None
-    return mp.mpf(str(number))
-
-
 def _numerator(equation: sp.Expr) -> sp.Expr:
     """The numerator of *equation* over a common denominator: same positive roots, and sympy solves it faster."""
     return sp.numer(sp.together(equation))
 
 
-def _close(a: Any, b: Any, rtol: str = "1e-20") -> bool:
-    a, b = mp.mpf(a), mp.mpf(b)
-    return bool(abs(a - b) <= mp.mpf(rtol) * max(abs(a), abs(b), mp.mpf(10) ** -30))
+def _samples(function: AccuracyFunction, value: sp.Expr, shape: sp.Expr) -> list[dict[str, mp.mpf]]:
+    r"""Sample points: bindings where :math:`\sup w/g` is found, each with costs ``c_max * {0.05, 0.5, 0.9}``."""
+    points: list[dict[str, mp.mpf]] = []
+    for bound in function.sample_bindings():
+        try:
+            _, c_max = _Curve(bound, value, shape).golden_ratio_max()
+        except (ArithmeticError, AssumptionError):
+            continue
+        values = {name: mp_value(v) for name, v in bound.values.items()}
+        points.extend({**values, "c": c_max * mp.mpf(f)} for f in ("0.05", "0.5", "0.9"))
+    return points
+
+
+def _table(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr) -> Table:
+    r"""The generalized Theorem 2.3 as a table of :mod:`fedsym.core.engine` (Model §8).
+
+    The tangent point is the root of :math:`w'g = wg'`; :math:`m^*(c)` the root of
+    :math:`w' = c g'` on the concave region of :math:`w`; :math:`c_{max}` and :math:`u^*`
+    follow by substitution (simplified).
+    """
+    params = function.parameter_names
+    w_expr = value.subs(ACCURACY, function.expr)
+    w1 = sp.diff(w_expr, S.m)
+
+    @functools.lru_cache(maxsize=32)
+    def curve_of(point: tuple[tuple[str, mp.mpf], ...]) -> _Curve:
+        return _Curve(function.bind_numbers(dict(point)), value, shape)
+
+    def curve_at(values: Mapping[str, mp.mpf]) -> _Curve:
+        return curve_of(tuple((name, values[name]) for name in params))
+
+    def numeric_cmax(values: Mapping[str, mp.mpf]) -> mp.mpf:
+        curve = curve_at(values)
+        x = curve.tangent()
+        return curve.w(x) / curve.g(x)
+
+    def concave_region(values: Mapping[str, mp.mpf], v: mp.mpf) -> bool:
+        return bool(v >= curve_at(values).concave_from)
+
+    def verify_mstar(values: Mapping[str, mp.mpf], v: mp.mpf) -> bool:
+        curve = curve_at(values)
+        return not curve.nonconcave and v >= curve.concave_from and \
+            agree(curve.w_prime(v), values["c"] * curve.g_prime(v)) and curve.w(v) - values["c"] * curve.g(v) >= 0
+
+    rows = (
+        Row("tangent_point", r"m_{t}", "where w(m)/g(m) is largest", "MODEL.md §8", params,
+            lambda values: curve_at(values).tangent(),
+            equation=_numerator(w1 * shape - w_expr * sp.diff(shape, S.m)), unknown=S.m,
+            title="tangent point", key="tangent", note_key="tangent_note"),
+        Row("viability_cost", r"c_{max}", "cost scale from which the agent collects nothing",
+            "MODEL.md §8 (Theorem 2.3 generalized)", params, numeric_cmax,
+            form=lambda f: (w_expr / shape).subs(S.m, f["tangent_point"]), needs=("tangent_point",), simplify=True,
+            key="c_max", note_key=None),
+        Row("optimal_data", r"m^{*}", "optimal data of the agent alone", "MODEL.md §8", params + ("c",),
+            lambda values: curve_at(values).optimum(values["c"])[0],
+            equation=_numerator(w1 - S.c * sp.diff(shape, S.m)), unknown=S.m, condition=concave_region,
+            title="optimal data", key="optimum", note_key="optimum_note", verify=verify_mstar),
+        Row("optimal_utility", r"u^{*}", "utility of the agent alone", "MODEL.md §8", params + ("c",),
+            lambda values: curve_at(values).optimum(values["c"])[1],
+            form=lambda f: w_expr.subs(S.m, f["optimal_data"]) - S.c * shape.subs(S.m, f["optimal_data"]),
+            needs=("optimal_data",), simplify=True, key="utility", note_key=None),
+    )
+    description = {**function.description(), "value": sp.srepr(value), "shape": sp.srepr(shape)}
+    return Table("cost_shape", description, rows, functools.partial(_samples, function, value, shape))
 
 
 @functools.lru_cache(maxsize=64)
@@ -182,100 +235,10 @@ def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr 
 
     Each sympy branch is kept only if it matches the numeric solver at four sample
     bindings and three costs below :math:`c_{max}` (``c_max * {0.05, 0.5, 0.9}``);
-    otherwise the quantity is numeric and says why.  Cached.
+    otherwise the quantity is numeric and says why.  The table :func:`_table` runs on
+    the derivation engine (:func:`fedsym.core.engine.run`).  Cached.
     """
-    params = function.parameter_names
-    w_expr = value.subs(ACCURACY, function.expr)
-    w1 = sp.diff(w_expr, S.m)
-    samples: list[tuple[_Curve, dict[str, mp.mpf], tuple[mp.mpf, ...]]] = []
-    with mp.workdps(DPS):
-        for bound in function.sample_bindings():
-            curve = _Curve(bound, value, shape)
-            try:
-                _, c_max = curve.golden_ratio_max()
-            except (ArithmeticError, AssumptionError):
-                continue
-            values = {name: mp_value(v) for name, v in bound.values.items()}
-            samples.append((curve, values, tuple(c_max * mp.mpf(f) for f in ("0.05", "0.5", "0.9"))))
-
-    def every(test: Callable[[_Curve, dict[str, mp.mpf], mp.mpf], bool]) -> bool:
-        with mp.workdps(DPS):
-            return bool(samples) and all(test(curve, {**values, "c": c}, c)
-                                         for curve, values, costs in samples for c in costs)
-
-    def curve_at(values: Mapping[str, mp.mpf]) -> _Curve:
-        return _Curve(function.bind_numbers(values), value, shape)
-
-    # tangent point: w' g = w g'
-    def accept_tangent(candidate: sp.Expr) -> bool:
-        return every(lambda curve, values, _: (v := _value_at(candidate, values)) is not None
-                     and _close(v, curve.tangent()))
-
-    def accept_mstar(candidate: sp.Expr) -> bool:
-        def test(curve: _Curve, values: dict[str, mp.mpf], c: mp.mpf) -> bool:
-            v = _value_at(candidate, values)
-            return v is not None and v >= curve.concave_from and _close(v, curve.optimum(c)[0])
-        return every(test)
-
-    def agrees(original: sp.Expr) -> Callable[[sp.Expr], bool]:
-        def test(option: sp.Expr) -> bool:
-            return every(lambda curve, values, _: (x := _value_at(option, values)) is not None
-                         and (y := _value_at(original, values)) is not None and _close(x, y, "1e-25"))
-        return test
-
-    def derive() -> Outcome:
-        """Every symbolic step, each branch validated; kept by the derivation store and cache (issue 15)."""
-        tangent, tangent_note = solve_validated(_numerator(w1 * shape - w_expr * sp.diff(shape, S.m)), S.m,
-                                                accept_tangent)
-        ratio = None if tangent is None else (w_expr / shape).subs(S.m, tangent)
-        optimum, optimum_note = solve_validated(_numerator(w1 - S.c * sp.diff(shape, S.m)), S.m, accept_mstar)
-        raw = None if optimum is None else w_expr.subs(S.m, optimum) - S.c * shape.subs(S.m, optimum)
-        return {"tangent": tangent, "tangent_note": tangent_note,
-                "c_max": None if ratio is None else simplest(ratio, agrees(ratio)),
-                "optimum": optimum, "optimum_note": optimum_note,
-                "utility": None if raw is None else simplest(raw, agrees(raw))}
-
-    description = {**function.description(), "value": sp.srepr(value), "shape": sp.srepr(shape)}
-    outcome = derivation("cost_shape", description, derive,
-                         ("tangent", "tangent_note", "c_max", "optimum", "optimum_note", "utility"))
-
-    def closed(name: str) -> sp.Expr | None:
-        form = outcome[name]
-        return form if isinstance(form, sp.Expr) else None
-
-    mt_expr, mt_note = closed("tangent"), str(outcome["tangent_note"] or "")
-    mstar_expr, mstar_note = closed("optimum"), str(outcome["optimum_note"] or "")
-    cmax_expr, ustar_expr = closed("c_max"), closed("utility")
-    tangent_point = Derived("tangent_point", r"m_{t}", "where w(m)/g(m) is largest", "MODEL.md §8", params,
-                            mt_expr, lambda values: curve_at(values).tangent(), mt_note)
-
-    def numeric_cmax(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        curve = curve_at(values)
-        x = curve.tangent()
-        return curve.w(x) / curve.g(x)
-
-    viability_cost = Derived("viability_cost", r"c_{max}", "cost scale from which the agent collects nothing",
-                             "MODEL.md §8 (Theorem 2.3 generalized)", params, cmax_expr, numeric_cmax,
-                             "" if cmax_expr is not None else f"no closed tangent point ({mt_note})")
-
-    def numeric_mstar(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return curve_at(values).optimum(values["c"])[0]
-
-    def verify_mstar(values: Mapping[str, mp.mpf], v: mp.mpf) -> bool:
-        curve = curve_at(values)
-        return not curve.nonconcave and v >= curve.concave_from and \
-            _close(curve.w_prime(v), values["c"] * curve.g_prime(v)) and curve.w(v) - values["c"] * curve.g(v) >= 0
-
-    optimal_data = Derived("optimal_data", r"m^{*}", "optimal data of the agent alone", "MODEL.md §8",
-                           params + ("c",), mstar_expr, numeric_mstar, mstar_note, verify=verify_mstar)
-
-    def numeric_ustar(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        return curve_at(values).optimum(values["c"])[1]
-
-    optimal_utility = Derived("optimal_utility", r"u^{*}", "utility of the agent alone", "MODEL.md §8",
-                              params + ("c",), ustar_expr, numeric_ustar,
-                              "" if ustar_expr is not None else f"no closed optimal data ({mstar_note})")
-    return CostShapeForms(function, value, shape, tangent_point, viability_cost, optimal_data, optimal_utility)
+    return CostShapeForms(function, value, shape, **run(_table(function, shape, value)))
 
 
 # -- evaluation ------------------------------------------------------------------------------

@@ -33,10 +33,9 @@ import mpmath as mp
 import sympy as sp
 
 from fedsym.core import symbols as S
-from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
-from fedsym.core.derived import Derived, DerivedForms, exact_rational, mp_value, simplest
-from fedsym.core.expression import lambdify_mpmath
+from fedsym.core.derived import Derived, DerivedForms, exact_rational, mp_value
+from fedsym.core.engine import Row, Table, run
 from fedsym.core.solve import DPS, maximize_unimodal, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
@@ -45,13 +44,10 @@ from fedsym.paper.screening.menu import Cap, CostTypes, optimal_menu
 __all__ = ["ScreeningForms", "screening_forms", "EXAMPLE_B4_RATIO", "m_others", "checks"]
 
 #: data of the other agents, :math:`m_{-i}` (App. B)
-m_others = S.positive_symbol("m_others")
+m_others = S.m_others
 
 #: Example B.4: :math:`m_C / m_L^*` for :math:`p = 1/2` and costs :math:`\{c, 2c\}`
 EXAMPLE_B4_RATIO = 3 * (sp.cbrt(2) - 1)
-
-#: relative agreement a candidate closed form must reach at every sample point
-ACCEPT_RTOL = mp.mpf("1e-25")
 
 
 @dataclass(frozen=True)
@@ -70,20 +66,6 @@ def _types(values: Mapping[str, Any]) -> CostTypes:
     return CostTypes(exact_rational(values["c_L"]), exact_rational(values["c_H"]), exact_rational(values["p"]))
 
 
-def _value(expr: sp.Expr, values: Mapping[str, Any]) -> mp.mpf | None:
-    """*expr* at named values in mpmath, or None where it is not a finite real."""
-    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-    try:
-        result = lambdify_mpmath(symbols, expr)(*(mp_value(values[s.name]) for s in symbols))
-    except (ValueError, ZeroDivisionError, TypeError, KeyError):
-        return None
-    if isinstance(result, mp.mpc):
-        if abs(result.imag) > ACCEPT_RTOL * max(abs(result.real), 1):
-            return None
-        result = result.real
-    return mp.mpf(result) if mp.isfinite(result) else None
-
-
 def _viete_roots(polynomial: sp.Poly) -> list[sp.Expr]:
     r"""The three real roots of a cubic by Viete's trigonometric formula, largest first.
 
@@ -100,7 +82,7 @@ def _viete_roots(polynomial: sp.Poly) -> list[sp.Expr]:
 
 def _crossing_candidates(a_hat: sp.Expr, u_star: sp.Expr) -> list[sp.Expr]:
     r"""Candidate closed forms of :math:`\bar m`: roots in :math:`x = \sqrt{m + m_{-i}}`, as :math:`x^2 - m_{-i}`."""
-    x = sp.Symbol("x", positive=True)
+    x = S.x
     equation = a_hat.subs(S.m, x**2) - u_star - S.c * (x**2 - m_others)
     numerator = sp.numer(sp.together(sp.expand(equation)))
     try:
@@ -115,41 +97,37 @@ def _crossing_candidates(a_hat: sp.Expr, u_star: sp.Expr) -> list[sp.Expr]:
     return [root**2 - m_others for root in roots]
 
 
-class _Samples:
+class _Situations:
     """Sample situations for branch validation: bindings of the function with random types and others' data.
 
-    ``interior`` keeps the situations whose optimal menu is in the interior regime
+    :meth:`interior` tells the situations whose optimal menu is in the interior regime
     (where Eq. (15)-(16) apply).
     """
 
     def __init__(self, function: AccuracyFunction, seed: int = 0, per_binding: int = 6) -> None:
-        self.points: list[dict[str, mp.mpf]] = []
-        self.interior: list[dict[str, mp.mpf]] = []
-        rng = random.Random(seed)
-        forms = lone_agent_forms(function)
-        with mp.workdps(DPS):
-            for bound in function.sample_bindings(3, seed=seed):
-                c_max = forms.viability_cost.evaluate(bound.values)
-                for _ in range(per_binding):
-                    c_low = c_max * mp.mpf(rng.uniform(0.05, 0.5))
-                    c_high = c_low * mp.mpf(rng.uniform(1.05, 1.6))
-                    scale = forms.optimal_data.evaluate({**bound.values, "c": c_low})
-                    values = {**{n: mp_value(v) for n, v in bound.values.items()}, "c_L": c_low, "c_H": c_high,
-                              "p": mp.mpf(rng.uniform(0.05, 0.3)), "m_others": scale * mp.mpf(rng.uniform(0.01, 0.2)),
-                              "c": c_high}
-                    self.points.append(values)
-                    if optimal_menu(bound, _types(values), exact_rational(values["m_others"])).regime == "interior":
-                        self.interior.append(values)
+        self.function, self.seed, self.per_binding = function, seed, per_binding
+        self._interior: set[tuple[mp.mpf, ...]] = set()
 
-    def agree(self, candidate: sp.Expr, numeric: Callable[[Mapping[str, mp.mpf]], mp.mpf],
-              interior: bool = False) -> bool:
-        points = self.interior if interior else self.points
-        with mp.workdps(DPS):
-            for values in points:
-                got, want = _value(candidate, values), numeric(values)
-                if got is None or abs(got - want) > ACCEPT_RTOL * max(abs(want), 1):
-                    return False
-        return bool(points)
+    def points(self) -> list[dict[str, mp.mpf]]:
+        points = []
+        rng = random.Random(self.seed)
+        forms = lone_agent_forms(self.function)
+        for bound in self.function.sample_bindings(3, seed=self.seed):
+            c_max = forms.viability_cost.evaluate(bound.values)
+            for _ in range(self.per_binding):
+                c_low = c_max * mp.mpf(rng.uniform(0.05, 0.5))
+                c_high = c_low * mp.mpf(rng.uniform(1.05, 1.6))
+                scale = forms.optimal_data.evaluate({**bound.values, "c": c_low})
+                values = {**{n: mp_value(v) for n, v in bound.values.items()}, "c_L": c_low, "c_H": c_high,
+                          "p": mp.mpf(rng.uniform(0.05, 0.3)), "m_others": scale * mp.mpf(rng.uniform(0.01, 0.2)),
+                          "c": c_high}
+                points.append(values)
+                if optimal_menu(bound, _types(values), exact_rational(values["m_others"])).regime == "interior":
+                    self._interior.add(tuple(values.values()))
+        return points
+
+    def interior(self, values: Mapping[str, mp.mpf]) -> bool:
+        return tuple(values.values()) in self._interior
 
 
 def _numeric_crossing(function: AccuracyFunction) -> Callable[[Mapping[str, mp.mpf]], mp.mpf]:
@@ -201,42 +179,31 @@ def _numerics(function: AccuracyFunction) -> dict[str, Callable[[Mapping[str, mp
             "interior_information_rent": _numeric_menu_value(function, "information_rent_low")}
 
 
-def _derive_closed_forms(function: AccuracyFunction) -> Outcome:
-    """The symbolic half of :func:`screening_forms`: each quantity's validated closed form (or None) and note."""
+def _candidates(function: AccuracyFunction) -> dict[str, Callable[[Mapping[str, sp.Expr]], list[sp.Expr] | str]]:
+    """Each quantity's candidate closed forms from the lone agent's (Theorem 2.3), or why there are none."""
     lone = lone_agent_forms(function)
     m_star, u_star = lone.optimal_data.closed_form, lone.optimal_utility.closed_form
-    samples = _Samples(function)
-    numerics = _numerics(function)
-    missing = "" if m_star is not None and u_star is not None else "no closed lone optimum (Theorem 2.3)"
-    outcome: Outcome = {}
+    if m_star is None or u_star is None:
+        return {name: lambda _: "no closed lone optimum (Theorem 2.3)" for name, *_ in _QUANTITIES}
+    u_low, u_high = u_star.subs(S.c, S.c_L), u_star.subs(S.c, S.c_H)
+    low = m_star.subs(S.c, S.c_L - S.p * (S.c_H - S.c_L) / (1 - S.p)) - m_others
+    high = (function.expr.subs(S.m, low + m_others) - S.c_L * low - u_high) / (S.c_H - S.c_L)
+    return {"known_cost_contribution": lambda _: _crossing_candidates(function.expr, u_star),
+            "minimum_high_contribution": lambda _: [(u_low - u_high) / (S.c_H - S.c_L)],
+            "interior_low_contribution": lambda _: [low],
+            "interior_high_contribution": lambda _: [high],
+            "interior_information_rent": lambda _: [u_high + (S.c_H - S.c_L) * high - u_low]}
 
-    def derived(name: str, candidates: list[sp.Expr], interior: bool = False) -> None:
-        numeric = numerics[name]
-        for candidate in candidates:
-            if samples.agree(candidate, numeric, interior):
-                outcome[name] = simplest(candidate, lambda option: samples.agree(option, numeric, interior))
-                outcome[f"{name}.note"] = ""
-                return
-        outcome[name] = None
-        outcome[f"{name}.note"] = missing or (f"none of {len(candidates)} candidate branch(es) matched the numerics"
-                                              if candidates else "no symbolic candidate")
 
-    def at(expr: sp.Expr | None, cost: sp.Expr) -> sp.Expr | None:
-        return None if expr is None else expr.subs(S.c, cost)
-
-    u_low, u_high = at(u_star, S.c_L), at(u_star, S.c_H)
-    target = S.c_L - S.p * (S.c_H - S.c_L) / (1 - S.p)
-    derived("known_cost_contribution", [] if missing else _crossing_candidates(function.expr, u_star))
-    derived("minimum_high_contribution",
-            [] if missing or u_low is None or u_high is None else [(u_low - u_high) / (S.c_H - S.c_L)])
-    low = None if missing else at(m_star, target) - m_others
-    high = None if low is None else \
-        (function.expr.subs(S.m, low + m_others) - S.c_L * low - u_high) / (S.c_H - S.c_L)
-    rent = None if high is None else u_high + (S.c_H - S.c_L) * high - u_low
-    derived("interior_low_contribution", [] if low is None else [low], interior=True)
-    derived("interior_high_contribution", [] if high is None else [high], interior=True)
-    derived("interior_information_rent", [] if rent is None else [rent], interior=True)
-    return outcome
+def _table(function: AccuracyFunction) -> Table:
+    """App. B's quantities as a table of :mod:`fedsym.core.engine`; Eq. (15)-(16) and Theorem B.3 apply
+    (and are validated) in the interior regime only."""
+    numerics, arguments, candidates = _numerics(function), _arguments(function), _candidates(function)
+    situations = _Situations(function)
+    rows = tuple(Row(name, symbol, meaning, source, arguments[name], numerics[name], form=candidates[name],
+                     applies=situations.interior if name.startswith("interior") else None, simplify=True)
+                 for name, symbol, meaning, source in _QUANTITIES)
+    return Table("screening", function.description(), rows, situations.points)
 
 
 @functools.lru_cache(maxsize=32)
@@ -245,20 +212,11 @@ def screening_forms(function: AccuracyFunction) -> ScreeningForms:
 
     Each quantity falls back to numerics (``method: numeric``, with the reason)
     when a lone-agent form it needs is numeric or no candidate branch agrees with
-    the bracketed solver at every sample point.  The closed forms come through
-    the derivation store and cache (:func:`fedsym.core.cache.derivation`).  Cached.
+    the bracketed solver at every sample point.  The table :func:`_table` runs on the
+    derivation engine (:func:`fedsym.core.engine.run`: store, cache, validation).  Cached.
     """
-    names = tuple(name for name, *_ in _QUANTITIES)
-    outcome = derivation("screening", function.description(), functools.partial(_derive_closed_forms, function),
-                         names + tuple(f"{name}.note" for name in names))
-    numerics, arguments = _numerics(function), _arguments(function)
-    quantities = []
-    for name, symbol, meaning, source in _QUANTITIES:
-        form, note = outcome[name], outcome[f"{name}.note"]
-        quantities.append(Derived(name, symbol, meaning, source, arguments[name],
-                                  form if isinstance(form, sp.Expr) else None, numerics[name],
-                                  note if isinstance(note, str) else ""))
-    return ScreeningForms(function, *quantities)
+    derived = run(_table(function))
+    return ScreeningForms(function, *(derived[name] for name, *_ in _QUANTITIES))
 
 
 # -- checks ------------------------------------------------------------------------
