@@ -129,7 +129,7 @@ def derive() -> Section:
         Step(Latex(r"Accuracy shaping: agent $i$ joins iff $w_i(M) - w_i(m_i^*) \ge J_i$ and gives $\bar m_i$ with"),
              sp.Eq(C_I(M_BAR) - C_I(M_STAR), W_I(M) - W_I(M_STAR) - J_I)),
         Step(Latex(r"The total is the largest fixed point of the non-decreasing $F(M) = \sum_i$ "
-                   r"($\bar m_i(M)$ if $i$ joins, else $m_i^*$):"),
+                   r"($\bar m_i(M)$ if $i$ joins, else 0: a non-joiner works alone at $m_i^*$ and shares nothing):"),
              sp.Eq(sp.Function("F")(M), M)),
     )
     values: list[tuple[object, object]] = [

@@ -232,18 +232,53 @@ def test_joining_cost_nobody_joining_is_an_equilibrium_too():
     assert result.zero_is_equilibrium and not result.unique
 
 
-def test_agent_whose_joining_cost_exceeds_any_gain_stays_out():
-    """J = 0.5 > a_opt - a(m*) = 0.2: agent 3 never joins, keeps m* = 100 with u* = 0.65, and its data
-    still counts (Eq. (13)'s first branch): M = 100 + 2 (100 + (a(M) - 0.75)/0.001), solved here."""
-    agents = (Agent.of(SIMPLIFIED, 0.001, count=2), Agent.of(SIMPLIFIED, 0.001, "0.5"))
+THREE_JOINING = [{"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1}, "cost": "0.001*m",
+                  "joining_cost": j} for j in (0, 0.05, 0.5)]
+
+
+def _three_joining_by_hand() -> tuple[float, float, float]:
+    """Model §8 by hand for THREE_JOINING (Eq. (3), m* = (sqrt(k)/c)^(2/3) = 100, a(m*) = 0.75, u* = 0.65):
+    agent 3 never joins (a(M) - a(100) < 0.2 < J_3 = 0.5), so M counts agents 1 and 2 only, each giving
+    m̄_i = 100 + (a(M) - 0.75 - J_i)/0.001; M = m̄_1 + m̄_2 = 550 - 4000/sqrt(M), i.e. with s = sqrt(M)
+    s^3 - 550 s + 4000 = 0, largest root (mpmath polyroots, not the solver under test)."""
+    s = max(float(x.real) for x in mp.polyroots([1, 0, -550, 4000]) if abs(x.imag) < 1e-20)
+    first = 100 + (0.2 - 2 / s) * 1000
+    return s * s, first, first - 50
+
+
+def test_non_joiner_works_alone_and_shares_nothing():
+    """Model §8 (issue 19): a non-joiner works alone at m_i* = 100 with u* = 0.65 and shares none of its
+    data; agents 1 and 2 join and give 189.855... and 139.855... (total 329.71)."""
+    total, first, second = _three_joining_by_hand()
+    assert total == pytest.approx(329.71, abs=0.005) and first == pytest.approx(189.855, abs=0.001)
+    agents = tuple(Agent.of(SIMPLIFIED, 0.001, j) for j in ("0", "0.05", "0.5"))
     result = shaping_equilibrium_agents(Population(agents))
-    with mp.workdps(30):
-        total = bisect(lambda t: 100 + 2 * (100 + (a_simplified(t) - mp.mpf("0.75")) / mp.mpf("0.001")) - t, 300, 3000)
     assert result.joined.tolist() == [True, True, False]
-    assert result.total == pytest.approx(float(total), rel=1e-12)
-    assert result.contributions[2] == pytest.approx(100.0, rel=1e-12)
+    assert result.total == pytest.approx(total, rel=1e-12)
+    np.testing.assert_allclose(result.contributions, [first, second, 0.0], rtol=1e-12, atol=1e-12)
+    assert result.lone_data[2] == pytest.approx(100.0, rel=1e-12)
     assert result.utilities[2] == pytest.approx(0.65, rel=1e-12)
+    # Theorem 4.6 at eps = 0: each joiner gets exactly its lone utility u* = 0.65
+    np.testing.assert_allclose(result.utilities, [0.65] * 3, rtol=1e-12)
     assert result.verified
+    # a smaller fixed point is reported: agent 1 alone at M = 100 (M = 100 + (a(M) - 0.75)/0.001 at s = 10
+    # of s^3 - 300 s + 2000 = 0, where agent 2 stays out: a(100) - 0.75 = 0 < J_2 = 0.05)
+    assert "M = 100" in result.other_equilibria
+
+
+def test_non_joiner_on_the_command_line(tmp_path, capsys):
+    """The same three agents from an agents file: JSON and text say agent 3 stays alone and shares nothing."""
+    total, first, second = _three_joining_by_hand()
+    path = write_agents(tmp_path, THREE_JOINING)
+    assert main(["equilibrium", "--agents", path, "--mechanism", "shaping", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["joined"] == [True, True, False] and data["verified"] is True
+    assert data["contributions"] == pytest.approx([first, second, 0.0], rel=1e-12, abs=1e-12)
+    assert data["total"] == pytest.approx(total, rel=1e-12)
+    assert data["lone_optimal_data"][2] == pytest.approx(100.0, rel=1e-12)
+    assert main(["equilibrium", "--agents", path, "--mechanism", "shaping"]) == 0
+    text = capsys.readouterr().out
+    assert "329.7" in text and "verified: True" in text
 
 
 def test_standard_agent_with_a_high_joining_cost_stays_alone():

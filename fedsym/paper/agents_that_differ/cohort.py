@@ -357,11 +357,13 @@ class Cohort:
     def thresholds(self) -> np.ndarray:
         r"""Joining threshold per agent: the least total :math:`M` with :math:`w_i(M) - w_i(m_i^*) \ge J_i`.
 
-        :math:`m_i^*` itself when :math:`J_i = 0`; :math:`+\infty` when even :math:`v_i(a_{opt})` falls short.
+        0 when :math:`J_i = 0`: such an agent loses nothing by joining (up to :math:`m_i^*` it keeps its own
+        model, Eq. (13)'s first branch), so it is always in, as in the paper; :math:`+\infty` when even
+        :math:`v_i(a_{opt})` falls short of :math:`w_i(m_i^*) + J_i`.
         """
         lone = self.lone
         target = lone.value + self.joining
-        out = np.where(self.joining == 0, lone.data, np.inf)
+        out = np.where(self.joining == 0, 0.0, np.inf)
         search = (self.joining > 0) & (target < self.w_max)
         if np.any(search):
             rows = np.nonzero(search)[0]

@@ -7,15 +7,15 @@ r"""Equilibria of agents that differ, verified (MODEL.md §8).
   agents join only if that beats staying alone (:math:`u_i^*`) after their joining cost.
 * :func:`shaping_equilibrium_agents` -- Eq. (13) generalized: the **largest** fixed
   point of the non-decreasing :math:`F(M) = \sum_i` (``i`` joins at ``M`` ?
-  :math:`\bar m_i(M)` : :math:`m_i^*`), found piece by piece between joining
+  :math:`\bar m_i(M)` : 0), found piece by piece between joining
   thresholds from the top (every point above it has :math:`F(M) < M`); the least
   fixed point is reported too when it differs (e.g. nobody joining).
 
-Non-joiners: under shaping an agent that does not join stays in the mechanism at
-:math:`m_i \le m_i^*` with its own model and no joining cost (Eq. (13)'s first
-branch), so its :math:`m_i^*` points count for the others; under standard
-federated learning it trains alone outside the federation (contributes nothing).
-In both cases its utility is :math:`u_i^*`, exactly what leaving gives.
+Non-joiners (Model §8): an agent that does not join works alone at :math:`m_i^*`
+and shares none of its data, under either mechanism: its contribution is 0 and
+:math:`M` counts joiners only; its utility is :math:`u_i^*`.  An agent without a
+joining cost always joins under shaping (up to :math:`m_i^*` it keeps its own
+model, so joining costs it nothing), as in the paper.
 
 Every equilibrium is verified by :func:`verify_agents`: for each distinct agent
 situation a global search over its contributions (:func:`fedsym.paper.deviation.best_deviation`)
@@ -349,11 +349,11 @@ class _Shaping:
     eps: float
 
     def contributions(self, total: float, joined: np.ndarray) -> np.ndarray:
-        r"""Per agent: :math:`\bar m_i(M)` for *joined*, else :math:`m_i^*`."""
+        r"""Per agent: :math:`\bar m_i(M)` for *joined*, else 0 (a non-joiner shares nothing, Model §8)."""
         lone, c = self.cohort.lone, self.cohort
         gain = np.maximum(c.w_at(total) - lone.value - c.joining, 0.0)
         bar = c.inverse_cost(lone.cost + self.eps * lone.data + gain, self.eps)
-        return np.where(joined, np.maximum(bar, lone.data), lone.data)
+        return np.where(joined, np.maximum(bar, lone.data), 0.0)
 
     def excess(self, total: float, joined: np.ndarray) -> float:
         return float(self.contributions(total, joined).sum()) - total
@@ -364,7 +364,7 @@ class _Shaping:
         finite = np.isfinite(c.thresholds)
         gain = np.maximum(c.w_max - lone.value - c.joining, 0.0)
         bar = c.inverse_cost(lone.cost + self.eps * lone.data + gain, self.eps)
-        return float(np.where(finite, np.maximum(bar, lone.data), lone.data).sum())
+        return float(np.where(finite, np.maximum(bar, lone.data), 0.0).sum())
 
     @property
     def _sorted_thresholds(self) -> np.ndarray:
@@ -454,7 +454,7 @@ def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, v
             other += (" is an equilibrium too (verified)" if check.verified else
                       f" is not an equilibrium (an agent gains {check.max_deviation_gain:.3g} by deviating)")
     note = (f"MODEL.md §8: {int(joined.sum())} of {cohort.size} agents join and give m_bar_i(M) >= m_i*; "
-            "the others keep their own model at m_i*")
+            "the others work alone at m_i* and share nothing")
     return AgentsEquilibrium("shaping", _labels(cohort), "Eq. (13) generalized: largest fixed point of F (MODEL.md §8)",
                              profile, accuracies, utilities, lone.data, lone.utility, joined, total, not other,
                              least == 0, residual, verification, eps, note, other, gap, _lone_method(cohort))
@@ -476,8 +476,8 @@ def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any =
 
     Starts from the lone optima (everybody joined at :math:`m_i^*`); each agent in turn
     moves to its best response to the others' total, found by the same global search
-    as :func:`verify_agents` (leaving included: then it keeps :math:`m_i^*` outside the
-    federation's model under shaping, contributes nothing under standard FL).  Stops when
+    as :func:`verify_agents` (leaving included: then it works alone at :math:`m_i^*` and
+    contributes nothing).  Stops when
     no contribution changes by more than *rtol* relative to the total.  The independent
     reference of the one-dimensional solvers (benchmarks, tests); O(n) searches per sweep.
     """
@@ -499,7 +499,7 @@ def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any =
             special = shaping.kinks_total(i, others) if shaping is not None else ()
             deviation = best_deviation(utility, float(profile[i]), upper, special=special, points=points)
             leave = float(lone.utility[i]) > deviation.best_utility
-            new = (float(lone.data[i]) if shaping is not None else 0.0) if leave else deviation.best
+            new = 0.0 if leave else deviation.best
             change = max(change, abs(new - profile[i]))
             profile[i], joined[i] = new, not leave
         converged = change <= rtol * max(float(profile.sum()), 1e-300)
