@@ -23,7 +23,6 @@ from fedsym.core.symbols import M, m
 from fedsym.model.accuracy import accuracy_function
 from fedsym.model.agent import Agent, Population
 from fedsym.paper.agents_that_differ import (
-    AgentsEquilibrium,
     Cohort,
     HeterogeneousShaping,
     cost_shape_forms,
@@ -32,6 +31,7 @@ from fedsym.paper.agents_that_differ import (
     standard_equilibrium_agents,
 )
 from fedsym.paper.agents_that_differ.lone import check_rows
+from fedsym.paper.equilibrium import Equilibrium
 from fedsym.report import Figure, Section, Series, Step
 
 SIMPLIFIED = ("simplified", {"a_opt": "0.95", "k": "1"})
@@ -60,13 +60,13 @@ def population() -> Population:
                             for curve, cost, joining, value, count in AGENTS))
 
 
-def equilibria() -> tuple[AgentsEquilibrium, AgentsEquilibrium]:
+def equilibria() -> tuple[Equilibrium, Equilibrium]:
     """Standard federated learning and accuracy shaping (eps = 0), both globally verified."""
     agents = population()
     return standard_equilibrium_agents(agents), shaping_equilibrium_agents(agents)
 
 
-def crossing_rows(shaping: AgentsEquilibrium) -> list[CheckRow]:
+def crossing_rows(shaping: Equilibrium) -> list[CheckRow]:
     r"""Each joiner's :math:`\bar m_i` against the crossing of its line with the cap, the others fixed.
 
     Independent of the fixed-point solver: bisection (double precision, to the last bit) of
@@ -96,7 +96,7 @@ def crossing_rows(shaping: AgentsEquilibrium) -> list[CheckRow]:
     return rows
 
 
-def figure(standard: AgentsEquilibrium, shaping: AgentsEquilibrium) -> Figure:
+def figure(standard: Equilibrium, shaping: Equilibrium) -> Figure:
     """m_i* (alone), the standard-FL contribution and m_bar_i (shaping) per agent."""
     agents = np.arange(1, shaping.contributions.size + 1, dtype=float)
     giving = standard.contributions > 0

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from fedsym.model.accuracy import FAMILIES, AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function
     from fedsym.model.agent import Agent, Population, load_agents
     from fedsym.paper.agents_that_differ import (
-        AgentsEquilibrium,
         Cohort,
         HeterogeneousShaping,
         lone_agent,
@@ -106,7 +105,6 @@ _LAZY: dict[str, str] = {
     "Agent": "fedsym.model.agent",
     "Population": "fedsym.model.agent",
     "load_agents": "fedsym.model.agent",
-    "AgentsEquilibrium": "fedsym.paper.agents_that_differ",
     "Cohort": "fedsym.paper.agents_that_differ",
     "HeterogeneousShaping": "fedsym.paper.agents_that_differ",
     "lone_agent": "fedsym.paper.agents_that_differ",
@@ -217,7 +215,6 @@ __all__ = [
     "Population",
     "load_agents",
     "Cohort",
-    "AgentsEquilibrium",
     "HeterogeneousShaping",
     "lone_agent",
     "shaping_equilibrium_agents",

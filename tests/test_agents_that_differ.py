@@ -278,7 +278,19 @@ def test_non_joiner_on_the_command_line(tmp_path, capsys):
     assert data["lone_optimal_data"][2] == pytest.approx(100.0, rel=1e-12)
     assert main(["equilibrium", "--agents", path, "--mechanism", "shaping"]) == 0
     text = capsys.readouterr().out
-    assert "329.7" in text and "verified: True" in text
+    assert "329.7" in text and "joined: 2 of 3" in text and "verified: max gain from deviating or leaving" in text
+
+
+def test_agents_summary_json_has_ranges_not_lists(tmp_path, capsys):
+    """--summary is honoured with --agents --json (issue 18): ranges and counts, no per-agent lists."""
+    total, first, _ = _three_joining_by_hand()
+    path = write_agents(tmp_path, THREE_JOINING)
+    assert main(["equilibrium", "--agents", path, "--mechanism", "shaping", "--json", "--summary"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "contributions" not in data and "joined" not in data
+    assert data["contributions_range"] == pytest.approx([0.0, first], rel=1e-12, abs=1e-12)
+    assert data["joined_count"] == 2 and data["total"] == pytest.approx(total, rel=1e-12)
+    assert {"verified", "max_deviation_gain", "other_equilibria"} <= set(data)
 
 
 def test_standard_agent_with_a_high_joining_cost_stays_alone():

@@ -26,7 +26,7 @@ import functools
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import mpmath as mp
@@ -38,8 +38,6 @@ from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, method_label
 from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.errors import ParameterError
-from fedsym.core.frozen import ValueEquality, frozen_array
-from fedsym.core.latex import LatexRepr, align, escape_text, format_number
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, symbolic_limit
 from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
@@ -52,6 +50,7 @@ from fedsym.paper.mechanisms import (
     parse_costs,
     parse_eps,
 )
+from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Equilibrium, Verification
 
 __all__ = [
     "Equilibrium",
@@ -76,152 +75,6 @@ MECHANISMS = ("standard", "shaping")
 #: in mpmath at :data:`fedsym.core.solve.DPS` digits; beyond, per-agent values are
 #: double precision (vectorized) and only the 1-D root is solved in mpmath
 EXACT_GROUPS = 64
-
-#: verify every distinct agent situation when there are at most this many ...
-VERIFY_ALL_UP_TO = 200
-#: ... otherwise a seeded random sample of this many of them
-VERIFY_SAMPLE = 100
-
-
-@dataclass(frozen=True)
-class Verification(LatexRepr):
-    """Outcome of the global deviation search over the agents of an equilibrium.
-
-    ``note`` says why a search that found no gain still does not verify (payments
-    too small for the tolerance to resolve, see :data:`RESOLUTION`).
-    ``scope`` says which agents were searched: ``"all n agents"`` (each
-    searched, or one per distinct situation -- equal cost, contribution and
-    mechanism parameters -- which share the answer, and then it says how many)
-    or ``"random sample of N of G distinct situations (n agents)"``.
-    """
-
-    verified: bool
-    max_deviation_gain: float
-    worst_agent: int
-    best_deviation: float
-    scope: str
-    checked: int
-    tolerance: float
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"verified": self.verified, "max_deviation_gain": float(self.max_deviation_gain),
-                "worst_agent": self.worst_agent, "best_deviation": float(self.best_deviation),
-                "scope": self.scope, "checked": self.checked, "tolerance": float(self.tolerance), "note": self.note}
-
-    def to_latex(self) -> str:
-        """One line: verified or not, the largest gain from deviating, and the scope of the search."""
-        verdict = "verified" if self.verified else "NOT verified"
-        return (rf"$\text{{{verdict}: }}\max_i \text{{gain}} = {format_number(self.max_deviation_gain, 3)}"
-                rf" \le {format_number(self.tolerance, 3)}\ \text{{({escape_text(self.scope)})}}$")
-
-
-@dataclass(frozen=True, eq=False)
-class Equilibrium(ValueEquality, LatexRepr):
-    r"""An equilibrium profile (Eq. (9)) of a mechanism, with its verification.
-
-    An immutable value: the per-agent arrays are read-only copies, and two
-    results are equal (and hash alike) when every field is, arrays by content.
-
-    Attributes
-    ----------
-    mechanism:
-        Name of the mechanism (``standard``, ``shaping``, ...).
-    accuracy:
-        Label of the accuracy function.
-    method:
-        Which result produced it (``Theorem 3.4``, ``Theorem 4.2 (1-D reduction)``,
-        ``best-response dynamics``).
-    costs, contributions, accuracies, utilities:
-        Per agent: :math:`c_i`, :math:`m_i^{eq}`, :math:`\gamma_i(m^{eq})`,
-        :math:`U_i = \gamma_i - c_i m_i^{eq}`.
-    total:
-        :math:`M = \sum_i m_i^{eq}` (from the solver, at full precision where computed so).
-    unique:
-        Whether this profile is the only equilibrium (False when agents tie at the
-        cheapest cost, Theorem 3.4, or when no data at all is an equilibrium too
-        besides a positive one, Remark 4.4).
-    zero_is_equilibrium:
-        Whether contributing nothing is an equilibrium (Remarks 3.5, 4.4).
-    residual:
-        Relative residual of the defining equation (:math:`|\sum\bar m_i - M|/M` for Theorem 4.2).
-    verification:
-        The global deviation search (:class:`Verification`).
-    """
-
-    mechanism: str
-    accuracy: str
-    method: str
-    costs: np.ndarray = field(repr=False)
-    contributions: np.ndarray
-    accuracies: np.ndarray = field(repr=False)
-    utilities: np.ndarray = field(repr=False)
-    total: float
-    unique: bool
-    zero_is_equilibrium: bool
-    residual: float
-    verification: Verification
-    eps: float = 0.0
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        for name in ("costs", "contributions", "accuracies", "utilities"):
-            object.__setattr__(self, name, frozen_array(getattr(self, name)))
-
-    @property
-    def verified(self) -> bool:
-        return self.verification.verified
-
-    def uniqueness(self) -> str:
-        """One phrase on uniqueness that never contradicts :attr:`zero_is_equilibrium`."""
-        if self.zero_is_equilibrium and self.total == 0:
-            return "the only equilibrium is no data at all" if self.unique else "no data at all is an equilibrium"
-        if self.unique:
-            return "unique equilibrium; no data at all is not one"
-        if self.zero_is_equilibrium:
-            return "not unique: no data at all is an equilibrium too"
-        return "not unique (see the note)"
-
-    @property
-    def max_deviation_gain(self) -> float:
-        return self.verification.max_deviation_gain
-
-    def to_dict(self, summary: bool = False, *, arrays: bool = False) -> dict[str, Any]:
-        """JSON-ready dictionary with the keys of DESIGN.md.
-
-        ``summary``: ranges instead of per-agent lists.  ``arrays``: the per-agent
-        values as the (read-only) numpy arrays instead of lists of floats, for a
-        writer that streams them (the command line at large ``n``).
-        """
-        data: dict[str, Any] = {
-            "mechanism": self.mechanism,
-            "accuracy": self.accuracy,
-            "method": self.method,
-            "n": int(self.costs.size),
-            "eps": float(self.eps),
-        }
-        if not summary:
-            per_agent = (self.contributions, self.accuracies, self.utilities)
-            contributions, accuracies, utilities = per_agent if arrays else (x.tolist() for x in per_agent)
-            data.update(contributions=contributions, accuracies=accuracies, utilities=utilities)
-        else:
-            data.update(distinct_costs=int(np.unique(self.costs).size),
-                        contributions_range=[float(self.contributions.min()), float(self.contributions.max())],
-                        accuracies_range=[float(self.accuracies.min()), float(self.accuracies.max())],
-                        utilities_range=[float(self.utilities.min()), float(self.utilities.max())])
-        data.update(total=float(self.total), verified=self.verified, max_deviation_gain=float(self.max_deviation_gain),
-                    verification=self.verification.scope, unique=self.unique, uniqueness=self.uniqueness(),
-                    zero_is_equilibrium=self.zero_is_equilibrium, residual=float(self.residual), note=self.note)
-        return data
-
-    def to_latex(self) -> str:
-        """A short ``align*`` block: total data, per-agent range, verification."""
-        lo, hi = float(self.contributions.min()), float(self.contributions.max())
-        status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
-        return align([rf"M &= \sum_i m_i^{{eq}} = {format_number(self.total, 10)}",
-                      rf"m_i^{{eq}} &\in [{format_number(lo)}, {format_number(hi)}] \quad (n = {self.costs.size})",
-                      rf"\max_i \text{{gain from deviating}} &= {format_number(self.max_deviation_gain, 3)} \quad {status}"])
-
 
 # -- verification ---------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.agents_that_differ.lone import LoneAgentResult, cost_shape_forms, lone_agent
 from fedsym.paper.agents_that_differ.mechanism import HeterogeneousShaping
 from fedsym.paper.agents_that_differ.solve import (
-    AgentsEquilibrium,
     shaping_equilibrium_agents,
     solve_agents,
     standard_equilibrium_agents,
@@ -18,5 +17,5 @@ from fedsym.paper.agents_that_differ.solve import (
 )
 
 __all__ = ["Cohort", "LoneAgentResult", "cost_shape_forms", "lone_agent", "HeterogeneousShaping",
-           "AgentsEquilibrium", "shaping_equilibrium_agents", "solve_agents", "standard_equilibrium_agents",
+           "shaping_equilibrium_agents", "solve_agents", "standard_equilibrium_agents",
            "verify_agents"]

@@ -32,15 +32,14 @@ from typing import Any
 import numpy as np
 
 from fedsym.core.errors import ParameterError
-from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.model.agent import Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.agents_that_differ.mechanism import HeterogeneousShaping
 from fedsym.paper.deviation import DEVIATION_TOLERANCE, best_deviation
-from fedsym.paper.equilibrium import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Verification
 from fedsym.paper.mechanisms import parse_eps
+from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Equilibrium, Verification
 
-__all__ = ["AgentsEquilibrium", "standard_equilibrium_agents", "shaping_equilibrium_agents", "verify_agents",
+__all__ = ["standard_equilibrium_agents", "shaping_equilibrium_agents", "verify_agents",
            "best_response_agents", "solve_agents"]
 
 #: bisection steps of a 1-D root in double precision (to the last bit)
@@ -49,78 +48,14 @@ _STEPS = 200
 _PIECE_GRID = 9
 
 
-@dataclass(frozen=True)
-class AgentsEquilibrium(LatexRepr):
-    r"""An equilibrium of agents that differ (MODEL.md §8), verified.
-
-    Per-agent arrays are read-only, one entry per agent (counts expanded):
-    ``contributions`` (data given to the mechanism), ``accuracies`` (accuracy of the
-    model the agent ends with), ``utilities`` (:math:`v_i(\gamma_i) - C_i(m_i) - J_i`
-    for joiners, :math:`u_i^*` otherwise), ``lone_data``/``lone_utility``
-    (:math:`m_i^*, u_i^*`) and ``joined``.  ``theorem_4_6_gap`` is
-    :math:`\max_{joiners} |U_i - u_i^* - \varepsilon(\bar m_i - m_i^*)|` under shaping.
-    """
-
-    mechanism: str
-    accuracy: str
-    method: str
-    contributions: np.ndarray
-    accuracies: np.ndarray
-    utilities: np.ndarray
-    lone_data: np.ndarray
-    lone_utility: np.ndarray
-    joined: np.ndarray
-    total: float
-    unique: bool
-    zero_is_equilibrium: bool
-    residual: float
-    verification: Verification
-    eps: float
-    note: str
-    other_equilibria: str
-    theorem_4_6_gap: float | None
-    lone_method: str
-
-    def __post_init__(self) -> None:
-        for name in ("contributions", "accuracies", "utilities", "lone_data", "lone_utility", "joined"):
-            array = np.array(getattr(self, name))
-            array.setflags(write=False)
-            object.__setattr__(self, name, array)
-
-    @property
-    def verified(self) -> bool:
-        return self.verification.verified
-
-    @property
-    def max_deviation_gain(self) -> float:
-        return self.verification.max_deviation_gain
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the keys of ``fedsym equilibrium --json`` plus ``joined`` and ``other_equilibria``."""
-        def floats(array: np.ndarray) -> list[float]:
-            return [float(x) for x in array]
-
-        return {"mechanism": self.mechanism, "accuracy": self.accuracy, "method": self.method,
-                "n": int(self.contributions.size), "eps": float(self.eps),
-                "contributions": floats(self.contributions), "accuracies": floats(self.accuracies),
-                "utilities": floats(self.utilities), "joined": [bool(x) for x in self.joined],
-                "lone_optimal_data": floats(self.lone_data), "lone_optimal_utility": floats(self.lone_utility),
-                "total": float(self.total), "verified": self.verified,
-                "max_deviation_gain": float(self.max_deviation_gain), "verification": self.verification.scope,
-                "unique": self.unique, "zero_is_equilibrium": self.zero_is_equilibrium,
-                "residual": float(self.residual), "note": self.note, "other_equilibria": self.other_equilibria,
-                "theorem_4_6_gap": None if self.theorem_4_6_gap is None else float(self.theorem_4_6_gap),
-                "lone_method": self.lone_method}
-
-    def to_latex(self) -> str:
-        """Total data, joiners, per-agent range and the verification, as an ``align*`` block."""
-        status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
-        lines = [rf"M &= \sum_i m_i^{{eq}} = {format_number(self.total, 10)}",
-                 rf"\text{{joined}} &= {int(self.joined.sum())} \text{{ of }} {self.joined.size}",
-                 rf"m_i^{{eq}} &\in [{format_number(float(self.contributions.min()))}, "
-                 rf"{format_number(float(self.contributions.max()))}]",
-                 rf"\max_i \text{{gain from deviating}} &= {format_number(self.max_deviation_gain, 3)} \quad {status}"]
-        return align(lines)
+def _result(mechanism: str, accuracy: str, method: str, contributions: np.ndarray, accuracies: np.ndarray,
+            utilities: np.ndarray, cohort: Cohort, joined: np.ndarray, total: float, unique: bool, zero: bool,
+            residual: float, verification: Verification, eps: float, note: str, other: str,
+            gap: float | None) -> Equilibrium:
+    """The common :class:`~fedsym.paper.outcome.Equilibrium` with the fields of Model §8 filled in."""
+    return Equilibrium(mechanism, accuracy, method, cohort.marginal_cost(np.zeros(cohort.size)), contributions + 0.0,
+                       accuracies, utilities, total, unique, zero, residual, verification, eps, note, joined,
+                       cohort.lone.data, cohort.lone.utility, other, gap, _lone_method(cohort))
 
 
 def _cohort(agents: Population | Cohort) -> Cohort:
@@ -309,7 +244,7 @@ def _standard_profile(cohort: Cohort, joined: np.ndarray) -> tuple[np.ndarray, f
 
 
 def standard_equilibrium_agents(agents: Population | Cohort, *, verify: bool = True,
-                                **verify_options: Any) -> AgentsEquilibrium:
+                                **verify_options: Any) -> Equilibrium:
     r"""Standard federated learning, Eq. (10) generalized (MODEL.md §8), with joining decisions.
 
     Starting from everybody in, the agent whose participation utility
@@ -334,9 +269,8 @@ def standard_equilibrium_agents(agents: Population | Cohort, *, verify: bool = T
         note += f"; {left} agent(s) stay alone (joining would leave them below u_i*)"
     verification = verify_agents(cohort, "standard", profile, joined, utilities, **verify_options) if verify \
         else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
-    return AgentsEquilibrium("standard", _labels(cohort), "Eq. (10) generalized (MODEL.md §8)", profile,
-                             accuracies, utilities, lone.data, lone.utility, joined, total, unique, total == 0,
-                             0.0, verification, 0.0, note, "", None, _lone_method(cohort))
+    return _result("standard", _labels(cohort), "Eq. (10) generalized (Model §8)", profile, accuracies, utilities,
+                   cohort, joined, total, unique, total == 0, 0.0, verification, 0.0, note, "", None)
 
 
 # -- accuracy shaping --------------------------------------------------------------------------
@@ -420,7 +354,7 @@ class _Shaping:
 
 
 def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, verify: bool = True,
-                               **verify_options: Any) -> AgentsEquilibrium:
+                               **verify_options: Any) -> Equilibrium:
     r"""Accuracy shaping for agents that differ (Eq. (13) generalized, MODEL.md §8): the largest fixed point.
 
     Agent ``i`` joins at total ``M`` iff :math:`v_i(a_i(M)) - v_i(a_i(m_i^*)) \ge J_i` and then gives
@@ -455,9 +389,9 @@ def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, v
                       f" is not an equilibrium (an agent gains {check.max_deviation_gain:.3g} by deviating)")
     note = (f"MODEL.md §8: {int(joined.sum())} of {cohort.size} agents join and give m_bar_i(M) >= m_i*; "
             "the others work alone at m_i* and share nothing")
-    return AgentsEquilibrium("shaping", _labels(cohort), "Eq. (13) generalized: largest fixed point of F (MODEL.md §8)",
-                             profile, accuracies, utilities, lone.data, lone.utility, joined, total, not other,
-                             least == 0, residual, verification, eps, note, other, gap, _lone_method(cohort))
+    return _result("shaping", _labels(cohort), "Eq. (13) generalized: largest fixed point of F (Model §8)",
+                   profile, accuracies, utilities, cohort, joined, total, not other, least == 0, residual,
+                   verification, eps, note, other, gap)
 
 
 def _shaping_outcome(cohort: Cohort, eps: float, profile: np.ndarray,
@@ -471,7 +405,7 @@ def _shaping_outcome(cohort: Cohort, eps: float, profile: np.ndarray,
 
 def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any = 0.0, *, rtol: float = 1e-10,
                          max_sweeps: int = 200, points: int = 2001, verify: bool = True,
-                         **verify_options: Any) -> AgentsEquilibrium:
+                         **verify_options: Any) -> Equilibrium:
     r"""An equilibrium by best-response dynamics, agent by agent (Gauss-Seidel), for either mechanism.
 
     Starts from the lone optima (everybody joined at :math:`m_i^*`); each agent in turn
@@ -513,12 +447,11 @@ def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any =
     verification = verify_agents(cohort, mechanism, profile, joined, utilities, eps, **verify_options) if verify \
         else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
     note = f"best-response dynamics {'converged' if converged else 'did not converge'} in {sweeps} sweeps"
-    return AgentsEquilibrium(mechanism, _labels(cohort), "best-response dynamics", profile, accuracies, utilities,
-                             lone.data, lone.utility, joined, total, False, False, 0.0, verification, eps, note, "",
-                             None, _lone_method(cohort))
+    return _result(mechanism, _labels(cohort), "best-response dynamics", profile, accuracies, utilities, cohort,
+                   joined, total, False, False, 0.0, verification, eps, note, "", None)
 
 
-def solve_agents(mechanism: str, agents: Population | Cohort, eps: Any = 0.0, **options: Any) -> AgentsEquilibrium:
+def solve_agents(mechanism: str, agents: Population | Cohort, eps: Any = 0.0, **options: Any) -> Equilibrium:
     """The solver of *mechanism* (``standard`` or ``shaping``) for agents that differ."""
     if mechanism == "standard":
         if parse_eps(eps) != 0:
