@@ -293,6 +293,23 @@ def test_agents_summary_json_has_ranges_not_lists(tmp_path, capsys):
     assert {"verified", "max_deviation_gain", "other_equilibria"} <= set(data)
 
 
+def test_deviation_tolerance_is_relative_to_the_utilities():
+    """Issue 18: the tolerance is Settings.deviation_tolerance * max(1, scale), scale the utilities'.
+    Example 4.5 in value units of 1e5 (v = 1e5 a, C = 100 m = 1e5 * 0.001 m): the same contributions [200, 200]
+    (t_2 = 2, m* = 100), utilities u* = 1e5 (0.95 - 0.2 - 0.1) = 65000 by hand, so the tolerance is 6.5e-5."""
+    from fedsym.core.settings import using_settings
+    from fedsym.paper.deviation import deviation_tolerance
+
+    assert deviation_tolerance(0.5) == 1e-9 and deviation_tolerance(2e4) == pytest.approx(2e-5, rel=1e-15)
+    population = Population((Agent.of(SIMPLIFIED, "100*m", 0, "100000*a", count=2),))
+    result = shaping_equilibrium_agents(population)
+    np.testing.assert_allclose(result.contributions, [200.0, 200.0], rtol=1e-12)
+    np.testing.assert_allclose(result.utilities, [65000.0, 65000.0], rtol=1e-12)
+    assert result.verified and result.verification.tolerance == pytest.approx(6.5e-5, rel=1e-12)
+    with using_settings(deviation_tolerance=1e-12):
+        assert shaping_equilibrium_agents(population).verification.tolerance == pytest.approx(6.5e-8, rel=1e-12)
+
+
 def test_standard_agent_with_a_high_joining_cost_stays_alone():
     """By hand (MODEL.md §4, §8): agent 1 (c = 0.001) gives its m* = 100; agent 2 (c = 0.002, J = 0.3) would
     free-ride at a(100) - J = 0.45 < u* = 0.95 - 3 (0.002)^(1/3) (Example 2.4), so it trains alone."""

@@ -7,6 +7,10 @@ deviation far away.  :func:`best_deviation` therefore evaluates the utility on
 a dense grid over ``[0, upper]`` (linear and logarithmic, plus points the
 caller knows are special: kinks, thresholds), then refines the best few grid
 maxima by golden-section search on their neighbouring cells.
+
+A gain counts as none when it is at most :func:`deviation_tolerance` of the
+utilities' scale: ``Settings.deviation_tolerance * max(1, scale)``, so utilities
+of :math:`10^5` (a value of accuracy like RealFM's) are judged like accuracies.
 """
 
 from __future__ import annotations
@@ -16,15 +20,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fedsym.core.settings import Settings, current_settings
 from fedsym.core.solve import golden_section
 
-__all__ = ["Deviation", "best_deviation", "DEVIATION_TOLERANCE"]
+__all__ = ["Deviation", "best_deviation", "deviation_tolerance", "DEVIATION_TOLERANCE"]
 
-#: Default tolerance on the gain from deviating (absolute, in accuracy units).
-#: Utilities are accuracies (at most 1) minus costs, evaluated in double
-#: precision, so rounding is below 1e-13; 1e-9 leaves room for that and for the
-#: grid/golden refinement, and is far below any economically meaningful gain.
-DEVIATION_TOLERANCE = 1e-9
+#: The default of ``Settings.deviation_tolerance`` for utilities of scale at most 1
+#: (the paper's: accuracies minus costs, rounding below 1e-13 in double precision).
+DEVIATION_TOLERANCE = Settings().deviation_tolerance
+
+
+def deviation_tolerance(scale: float) -> float:
+    """The largest gain that counts as no gain for utilities of magnitude *scale*:
+    ``Settings.deviation_tolerance * max(1, scale)`` (relative to the utilities, absolute below 1)."""
+    return current_settings().deviation_tolerance * max(1.0, float(scale))
 
 
 @dataclass(frozen=True)

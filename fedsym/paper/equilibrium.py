@@ -40,7 +40,7 @@ from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.errors import ParameterError
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, symbolic_limit
-from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
+from fedsym.paper.deviation import Deviation, best_deviation, deviation_tolerance
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, numeric_tangent_point
 from fedsym.paper.mechanisms import (
     LinearShaping,
@@ -123,7 +123,7 @@ def _best_response(mechanism: Mechanism, i: int, profile: np.ndarray, cost: floa
 
 
 def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
-                       tolerance: float = DEVIATION_TOLERANCE, verify_all_up_to: int = VERIFY_ALL_UP_TO,
+                       tolerance: float | None = None, verify_all_up_to: int = VERIFY_ALL_UP_TO,
                        sample: int = VERIFY_SAMPLE, seed: int = 0, points: int = 4001) -> Verification:
     r"""Global search over each agent's deviations from *profile* (Eq. (9), Theorem 3.3).
 
@@ -134,8 +134,8 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
     Parameters
     ----------
     tolerance:
-        Largest gain (accuracy units) that still counts as no gain
-        (default :data:`fedsym.paper.deviation.DEVIATION_TOLERANCE`).
+        Largest gain that still counts as no gain (default
+        :func:`fedsym.paper.deviation.deviation_tolerance` of the largest utility searched).
     verify_all_up_to, sample, seed:
         Every distinct situation is searched when there are at most
         *verify_all_up_to*; otherwise a random sample of *sample* of them
@@ -152,11 +152,15 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
         representatives = np.sort(rng.choice(representatives, size=sample, replace=False))
         scope = f"random sample of {sample} of {total} distinct situations ({costs.size} agents)"
     worst = (0.0, int(representatives[0]), float(profile[representatives[0]]))
+    scale = 0.0
     for i in representatives:
         i = int(i)
         deviation = _best_response(mechanism, i, profile, float(costs[i]), points)
+        scale = max(scale, abs(deviation.claimed_utility), abs(deviation.best_utility))
         if deviation.gain > worst[0] or i == worst[1]:
             worst = (deviation.gain, i, deviation.best)
+    if tolerance is None:
+        tolerance = deviation_tolerance(scale)
     payment = float(np.max(costs * profile))
     note = ""
     if 0 < payment < RESOLUTION * tolerance:
@@ -178,7 +182,7 @@ def _result(mechanism: Mechanism, name: str, method: str, costs: np.ndarray, pro
     profile += 0.0  # no negative zero (every solver passes a profile array of its own)
     _sealed(profile)
     verification = verify_equilibrium(mechanism, costs, profile, **verify_options) if verify else \
-        Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+        Verification(False, 0.0, 0, 0.0, "not verified", 0, deviation_tolerance(1.0))
     accuracies = mechanism.accuracies(profile)
     accuracies = _sealed(np.add(accuracies, 0.0, out=accuracies) if accuracies.flags.writeable and
                          accuracies.base is None else accuracies + 0.0)

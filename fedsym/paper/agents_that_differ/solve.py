@@ -35,7 +35,7 @@ from fedsym.core.errors import ParameterError
 from fedsym.model.agent import Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.agents_that_differ.mechanism import HeterogeneousShaping
-from fedsym.paper.deviation import DEVIATION_TOLERANCE, best_deviation
+from fedsym.paper.deviation import best_deviation, deviation_tolerance
 from fedsym.paper.mechanisms import parse_eps
 from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Equilibrium, Verification
 
@@ -74,10 +74,15 @@ def _labels(cohort: Cohort) -> str:
     return "; ".join(dict.fromkeys(agent.accuracy.label() for agent in cohort.curves))
 
 
+def _unverified() -> Verification:
+    """The verification of a result solved with ``verify=False``."""
+    return Verification(False, 0.0, 0, 0.0, "not verified", 0, deviation_tolerance(1.0))
+
+
 # -- verification ------------------------------------------------------------------------------
 
 def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joined: np.ndarray,
-                  utilities: np.ndarray, eps: float = 0.0, *, tolerance: float = DEVIATION_TOLERANCE,
+                  utilities: np.ndarray, eps: float = 0.0, *, tolerance: float | None = None,
                   verify_all_up_to: int = VERIFY_ALL_UP_TO, sample: int = VERIFY_SAMPLE, seed: int = 0,
                   points: int = 4001) -> Verification:
     r"""Global search over every distinct agent's deviations, leaving the federation included.
@@ -87,7 +92,9 @@ def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joi
     (beyond, utility is negative): under standard FL it gets
     :math:`v_i(a_i(M_{-i} + x)) - C_i(x) - J_i`; under shaping its own model for
     :math:`x \le m_i^*` (no joining cost) and the generalized Eq. (13) beyond.  The
-    gain is the best of these minus the claimed utility.
+    gain is the best of these minus the claimed utility; it counts as none up to *tolerance*
+    (default :func:`~fedsym.paper.deviation.deviation_tolerance` of the largest utility, claimed,
+    found or alone, so values of accuracy in the thousands are judged relative to their size).
     """
     contributions = np.asarray(contributions, dtype=float)
     total = float(contributions.sum())
@@ -104,6 +111,7 @@ def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joi
     shaping = HeterogeneousShaping(cohort, eps) if mechanism == "shaping" else None
     lone = cohort.lone
     worst = (0.0, int(representatives[0]), float(contributions[representatives[0]]))
+    scale = 0.0
     for i in (int(j) for j in representatives):
         others = total - float(contributions[i])
         utility = _participation_utility(cohort, i, others, shaping)
@@ -113,8 +121,11 @@ def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joi
         deviation = best_deviation(utility, float(contributions[i]), upper, special=special, points=points)
         best_u, best_x = max((deviation.best_utility, deviation.best), (float(lone.utility[i]), -1.0))
         gain = max(0.0, best_u - float(utilities[i]))
+        scale = max(scale, abs(best_u), abs(float(utilities[i])))
         if gain > worst[0] or i == worst[1]:
             worst = (gain, i, best_x)
+    if tolerance is None:
+        tolerance = deviation_tolerance(scale)
     return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope + ", leaving included",
                         int(representatives.size), tolerance)
 
@@ -268,7 +279,7 @@ def standard_equilibrium_agents(agents: Population | Cohort, *, verify: bool = T
     if left:
         note += f"; {left} agent(s) stay alone (joining would leave them below u_i*)"
     verification = verify_agents(cohort, "standard", profile, joined, utilities, **verify_options) if verify \
-        else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+        else _unverified()
     return _result("standard", _labels(cohort), "Eq. (10) generalized (Model §8)", profile, accuracies, utilities,
                    cohort, joined, total, unique, total == 0, 0.0, verification, 0.0, note, "", None)
 
@@ -374,7 +385,7 @@ def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, v
     utilities, accuracies = _shaping_outcome(cohort, eps, profile, joined)
     gap = float(np.max(np.abs(utilities - lone.utility - eps * (profile - lone.data))[joined])) if joined.any() else 0.0
     verification = verify_agents(cohort, "shaping", profile, joined, utilities, eps, **verify_options) if verify \
-        else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+        else _unverified()
     least, least_joined = shaping.least()
     other = ""
     if least < total * (1 - 1e-9):
@@ -445,7 +456,7 @@ def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any =
         utilities = np.where(joined, inside, lone.utility)
         accuracies = np.where(joined, cohort.accuracy(np.full(cohort.size, total)), cohort.accuracy(lone.data))
     verification = verify_agents(cohort, mechanism, profile, joined, utilities, eps, **verify_options) if verify \
-        else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+        else _unverified()
     note = f"best-response dynamics {'converged' if converged else 'did not converge'} in {sweeps} sweeps"
     return _result(mechanism, _labels(cohort), "best-response dynamics", profile, accuracies, utilities, cohort,
                    joined, total, False, False, 0.0, verification, eps, note, "", None)
