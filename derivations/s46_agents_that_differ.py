@@ -27,11 +27,9 @@ from fedsym.paper.agents_that_differ import (
     HeterogeneousShaping,
     cost_shape_forms,
     lone_agent,
-    shaping_equilibrium_agents,
-    standard_equilibrium_agents,
 )
 from fedsym.paper.agents_that_differ.lone import check_rows
-from fedsym.paper.equilibrium import Equilibrium
+from fedsym.paper.equilibrium import Equilibrium, solve
 from fedsym.report import Figure, Section, Series, Step
 
 SIMPLIFIED = ("simplified", {"a_opt": "0.95", "k": "1"})
@@ -63,7 +61,7 @@ def population() -> Population:
 def equilibria() -> tuple[Equilibrium, Equilibrium]:
     """Standard federated learning and accuracy shaping (eps = 0), both globally verified."""
     agents = population()
-    return standard_equilibrium_agents(agents), shaping_equilibrium_agents(agents)
+    return solve("standard", agents), solve("shaping", agents)
 
 
 def crossing_rows(shaping: Equilibrium) -> list[CheckRow]:

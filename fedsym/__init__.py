@@ -40,8 +40,6 @@ if TYPE_CHECKING:
         Cohort,
         HeterogeneousShaping,
         lone_agent,
-        shaping_equilibrium_agents,
-        standard_equilibrium_agents,
     )
     from fedsym.paper.best_response import JumpForms, jump_forms
     from fedsym.paper.deviation import Deviation, best_deviation
@@ -49,6 +47,7 @@ if TYPE_CHECKING:
         Equilibrium,
         best_response_equilibrium,
         shaping_equilibrium,
+        solve,
         standard_equilibrium,
         verify_equilibrium,
     )
@@ -108,8 +107,6 @@ _LAZY: dict[str, str] = {
     "Cohort": "fedsym.paper.agents_that_differ",
     "HeterogeneousShaping": "fedsym.paper.agents_that_differ",
     "lone_agent": "fedsym.paper.agents_that_differ",
-    "shaping_equilibrium_agents": "fedsym.paper.agents_that_differ",
-    "standard_equilibrium_agents": "fedsym.paper.agents_that_differ",
     "JumpForms": "fedsym.paper.best_response",
     "jump_forms": "fedsym.paper.best_response",
     "Deviation": "fedsym.paper.deviation",
@@ -118,6 +115,7 @@ _LAZY: dict[str, str] = {
     "best_response_equilibrium": "fedsym.paper.equilibrium",
     "shaping_equilibrium": "fedsym.paper.equilibrium",
     "standard_equilibrium": "fedsym.paper.equilibrium",
+    "solve": "fedsym.paper.equilibrium",
     "verify_equilibrium": "fedsym.paper.equilibrium",
     "IndividualResult": "fedsym.paper.lone_agent",
     "LoneAgentForms": "fedsym.paper.lone_agent",
@@ -187,6 +185,7 @@ __all__ = [
     "check_feasibility",
     "check_individual_rationality",
     "Equilibrium",
+    "solve",
     "standard_equilibrium",
     "shaping_equilibrium",
     "best_response_equilibrium",
@@ -217,7 +216,5 @@ __all__ = [
     "Cohort",
     "HeterogeneousShaping",
     "lone_agent",
-    "shaping_equilibrium_agents",
-    "standard_equilibrium_agents",
 ]
 

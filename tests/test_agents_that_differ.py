@@ -22,9 +22,8 @@ from fedsym.paper.agents_that_differ import (
     Cohort,
     HeterogeneousShaping,
     lone_agent,
-    shaping_equilibrium_agents,
-    standard_equilibrium_agents,
 )
+from fedsym.paper.agents_that_differ.solve import shaping_population, standard_population
 from fedsym.paper.equilibrium import shaping_equilibrium, standard_equilibrium
 from fedsym.paper.mechanisms import check_feasibility, check_individual_rationality
 
@@ -70,7 +69,7 @@ def test_shaping_reduces_to_theorem_4_2(family):
     bound = accuracy_function(family).bind({"a_opt": "0.95", "k": "1"})
     costs = [0.001, 0.002, 0.0005, 0.002]
     expected = shaping_equilibrium(bound, costs, verify=False)
-    result = shaping_equilibrium_agents(paper_population(bound, costs))
+    result = shaping_population(paper_population(bound, costs))
     assert result.verified
     assert result.joined.all() and result.other_equilibria == ""
     np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-12)
@@ -81,7 +80,7 @@ def test_shaping_reduces_to_remark_4_4():
     """Every agent priced out alone (c = 0.05 > c_max): the positive root of Remark 4.4 (expected from
     shaping_equilibrium) and no data at all as a second equilibrium."""
     expected = shaping_equilibrium(SIMPLIFIED, [0.05] * 10, verify=False)
-    result = shaping_equilibrium_agents(Population((Agent.paper(SIMPLIFIED, "0.05", count=10),)))
+    result = shaping_population(Population((Agent.paper(SIMPLIFIED, "0.05", count=10),)))
     assert expected.zero_is_equilibrium and result.zero_is_equilibrium
     np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-12)
     assert result.verified and "M = 0 (no data at all)" in result.other_equilibria
@@ -91,7 +90,7 @@ def test_standard_reduces_to_theorem_3_4():
     """Identical accuracy, linear costs: only the cheapest contributes its m* (expected from standard_equilibrium)."""
     costs = [0.002, 0.001, 0.004]
     expected = standard_equilibrium(SIMPLIFIED, costs, verify=False)
-    result = standard_equilibrium_agents(paper_population(SIMPLIFIED, costs))
+    result = standard_population(paper_population(SIMPLIFIED, costs))
     assert result.verified and result.unique
     np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-12, atol=1e-9)
 
@@ -187,7 +186,7 @@ def test_done_when_mixed_costs_brute_force_best_responses():
     Eq. (13), is its own contribution (brute force, no solver code)."""
     eps = 1e-4
     total, bar1, bar2 = (float(x) for x in _independent_mixed_shaping(str(eps)))
-    result = shaping_equilibrium_agents(load_agents_from(MIXED), eps)
+    result = shaping_population(load_agents_from(MIXED), eps)
     np.testing.assert_allclose(result.contributions, [bar1, bar2], rtol=1e-12)
     with mp.workdps(20):
         m1 = float(bisect(lambda m: m ** mp.mpf(-1.5) - mp.mpf("0.0005") - 2 * mp.mpf("1e-6") * m, 5, 1000))
@@ -204,7 +203,7 @@ def test_done_when_mixed_costs_brute_force_best_responses():
 def test_standard_with_convex_and_linear_costs_by_hand():
     """Eq. (10) generalized: the convex agent gives (C')^{-1}(a'(M)) = its own m1* ~ 121.8 since the linear
     agent's stopping point (a'(M) = 0.001 at M = 100) lies below; the linear agent free-rides."""
-    result = standard_equilibrium_agents(load_agents_from(MIXED))
+    result = standard_population(load_agents_from(MIXED))
     with mp.workdps(30):
         m1 = bisect(lambda m: m ** mp.mpf(-1.5) - mp.mpf("0.0005") - 2 * mp.mpf("1e-6") * m, 5, 1000)
     assert result.verified
@@ -224,7 +223,7 @@ def test_joining_cost_nobody_joining_is_an_equilibrium_too():
     M = 10 (a(M) - 0.1)/0.05, i.e. x^3 - 170 x + 400 = 0 with x = sqrt(M) (mpmath polyroots);
     nobody joining (M = 0) is a fixed point and an equilibrium too."""
     population = Population((Agent.of(SIMPLIFIED, 0.05, "0.1", count=10),))
-    result = shaping_equilibrium_agents(population)
+    result = shaping_population(population)
     roots = sorted(float(x.real) ** 2 for x in mp.polyroots([1, 0, -170, 400]) if x.real > 0)
     assert result.total == pytest.approx(roots[-1], rel=1e-12)
     assert result.verified and result.joined.all()
@@ -252,7 +251,7 @@ def test_non_joiner_works_alone_and_shares_nothing():
     total, first, second = _three_joining_by_hand()
     assert total == pytest.approx(329.71, abs=0.005) and first == pytest.approx(189.855, abs=0.001)
     agents = tuple(Agent.of(SIMPLIFIED, 0.001, j) for j in ("0", "0.05", "0.5"))
-    result = shaping_equilibrium_agents(Population(agents))
+    result = shaping_population(Population(agents))
     assert result.joined.tolist() == [True, True, False]
     assert result.total == pytest.approx(total, rel=1e-12)
     np.testing.assert_allclose(result.contributions, [first, second, 0.0], rtol=1e-12, atol=1e-12)
@@ -302,19 +301,36 @@ def test_deviation_tolerance_is_relative_to_the_utilities():
 
     assert deviation_tolerance(0.5) == 1e-9 and deviation_tolerance(2e4) == pytest.approx(2e-5, rel=1e-15)
     population = Population((Agent.of(SIMPLIFIED, "100*m", 0, "100000*a", count=2),))
-    result = shaping_equilibrium_agents(population)
+    result = shaping_population(population)
     np.testing.assert_allclose(result.contributions, [200.0, 200.0], rtol=1e-12)
     np.testing.assert_allclose(result.utilities, [65000.0, 65000.0], rtol=1e-12)
     assert result.verified and result.verification.tolerance == pytest.approx(6.5e-5, rel=1e-12)
     with using_settings(deviation_tolerance=1e-12):
-        assert shaping_equilibrium_agents(population).verification.tolerance == pytest.approx(6.5e-8, rel=1e-12)
+        assert shaping_population(population).verification.tolerance == pytest.approx(6.5e-8, rel=1e-12)
+
+
+def test_solve_takes_the_papers_fast_path_for_the_papers_agents():
+    """One entry point (issue 18): a population of the paper's agents is solved by Theorem 4.2's reduction
+    (Example 4.5: [200, 200]), and still says who joins (everybody) and the lone optima m* = 100, u* = 0.65
+    (Example 2.4 by hand); the general solver of Model §8 gives the same contributions."""
+    from fedsym.paper.equilibrium import solve
+
+    population = Population((Agent.paper(SIMPLIFIED, "0.001", count=2),))
+    result = solve("shaping", population)
+    assert result.method == "Theorem 4.2 (1-D reduction)" and result.verified
+    np.testing.assert_allclose(result.contributions, [200.0, 200.0], rtol=1e-12)
+    assert result.joined is not None and result.joined.tolist() == [True, True]
+    np.testing.assert_allclose(result.lone_data, [100.0, 100.0], rtol=1e-12)
+    np.testing.assert_allclose(result.lone_utility, [0.65, 0.65], rtol=1e-12)
+    np.testing.assert_allclose(shaping_population(population).contributions, result.contributions, rtol=1e-12)
+    assert solve("standard", population) == solve("standard", population)
 
 
 def test_standard_agent_with_a_high_joining_cost_stays_alone():
     """By hand (MODEL.md §4, §8): agent 1 (c = 0.001) gives its m* = 100; agent 2 (c = 0.002, J = 0.3) would
     free-ride at a(100) - J = 0.45 < u* = 0.95 - 3 (0.002)^(1/3) (Example 2.4), so it trains alone."""
     agents = (Agent.of(SIMPLIFIED, 0.001), Agent.of(SIMPLIFIED, 0.002, "0.3"))
-    result = standard_equilibrium_agents(Population(agents))
+    result = standard_population(Population(agents))
     assert result.joined.tolist() == [True, False] and result.verified
     np.testing.assert_allclose(result.contributions, [100.0, 0.0], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(result.utilities, [0.65, 0.95 - 3 * 0.002 ** (1 / 3)], rtol=1e-12)
@@ -327,7 +343,7 @@ def test_standard_with_non_polynomial_costs_satisfies_first_order_conditions():
     exponential = accuracy_function("a_opt*(1 - exp(-m/k))").bind({"a_opt": "0.9", "k": "300"})
     agents = (Agent.of(SIMPLIFIED, "0.0001*m*log(1+m)", count=2), Agent.of(exponential, "exp(m/1000)-1"),
               Agent.of(SIMPLIFIED, 0.001))
-    result = standard_equilibrium_agents(Population(agents))
+    result = standard_population(Population(agents))
     total, (m1, _, m3, m4) = result.total, result.contributions
     assert result.verified and m4 == 0
     assert 1e-4 * (np.log1p(m1) + m1 / (1 + m1)) == pytest.approx(total**-1.5, rel=1e-10)
@@ -350,9 +366,9 @@ def test_mechanism_is_feasible_and_individually_rational():
 def test_quadratic_cohort_matches_population_path():
     """Cohort.quadratic_costs (arrays, for large n) and Population give the same equilibrium."""
     agents = (Agent.of(SIMPLIFIED, "0.0005*m + 1e-6*m**2"), Agent.of(SIMPLIFIED, "0.001*m"))
-    expected = shaping_equilibrium_agents(Population(agents), verify=False)
+    expected = shaping_population(Population(agents), verify=False)
     cohort = Cohort.quadratic_costs([Agent.of(SIMPLIFIED, 1)], [0, 0], [0.0005, 0.001], [1e-6, 0.0])
-    result = shaping_equilibrium_agents(cohort, verify=False)
+    result = shaping_population(cohort, verify=False)
     np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-13)
 
 
@@ -363,8 +379,8 @@ def test_shaping_collects_at_least_as_much_data_as_standard(agents):
     bound = {k: accuracy_function("simplified").bind({"a_opt": "0.9", "k": f"{k:.3g}"}) for k, _, _ in agents}
     population = Population(tuple(Agent.of(bound[k], f"{c1:.4g}*m + {c2:.4g}*m**2" if c2 > 0 else c1)
                                   for k, c1, c2 in agents))
-    shaping = shaping_equilibrium_agents(population, verify=False)
-    standard = standard_equilibrium_agents(population, verify=False)
+    shaping = shaping_population(population, verify=False)
+    standard = standard_population(population, verify=False)
     assert shaping.total >= standard.total * (1 - 1e-12)
 
 

@@ -79,11 +79,11 @@ def test_unresolvable_verification_is_not_verified() -> None:
 def test_an_equilibrium_of_agents_that_differ_is_a_value_too() -> None:
     """One result type (issue 18): agents that differ give an Equilibrium that compares, hashes and is read-only."""
     from fedsym.model.agent import Agent, Population
-    from fedsym.paper.agents_that_differ import shaping_equilibrium_agents
+    from fedsym.paper.equilibrium import solve
 
     population = Population((Agent.of(A, 0.001), Agent.of(A, "0.0005*m + 1e-6*m**2", "0.01")))
-    one, same = shaping_equilibrium_agents(population), shaping_equilibrium_agents(population)
-    other = shaping_equilibrium_agents(population, "0.0001")
+    one, same = solve("shaping", population), solve("shaping", population)
+    other = solve("shaping", population, "0.0001")
     assert one == same and hash(one) == hash(same) and one != other
     for name in ("contributions", "utilities", "joined", "lone_data", "lone_utility"):
         with pytest.raises(ValueError, match="read-only"):

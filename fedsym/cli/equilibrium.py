@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     costs.add_argument("--costs", metavar="C1,C2,...", help="comma-separated marginal costs, one per agent")
     costs.add_argument("--costs-file", metavar="F", help="file with one cost per line (blank lines and # comments skipped)")
     costs.add_argument("--agents", metavar="FILE",
-                       help="JSON list of agents that differ (MODEL.md §8), e.g. [{\"accuracy\": \"simplified\", "
+                       help="JSON list of agents that differ (Model §8), e.g. [{\"accuracy\": \"simplified\", "
                             "\"params\": {\"a_opt\": 0.95, \"k\": 1}, \"cost\": \"0.001*m + 1e-7*m**2\", "
                             "\"joining_cost\": 0.01, \"value\": \"a\", \"count\": 3}]; excludes --accuracy/--param")
     parser.add_argument("--eps", default="0", metavar="E", help="slope margin of Eq. (13), >= 0 (default 0, the limit)")
@@ -129,15 +129,14 @@ def _parse_block(block: bytes, path: str, first: int) -> np.ndarray:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fedsym.paper.equilibrium import solve_equilibrium
+    from fedsym.paper.equilibrium import solve
 
     if args.agents is not None:
         from fedsym.model.agent import load_agents
-        from fedsym.paper.agents_that_differ.solve import solve_agents
 
         if args.accuracy is not None or args.param:
             raise ParameterError("--agents FILE gives each agent its accuracy: drop --accuracy/--param")
-        result = solve_agents(args.mechanism, load_agents(args.agents), args.eps)
+        result = solve(args.mechanism, load_agents(args.agents), args.eps)
     else:
         from fedsym.paper.mechanisms import parse_costs
 
@@ -145,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
             raise ParameterError("--accuracy is required with --costs or --costs-file")
         costs = read_costs_file(args.costs_file) if args.costs_file is not None else \
             parse_costs([item.strip() for item in args.costs.split(",")] if args.costs.strip() else [])
-        result = solve_equilibrium(args.mechanism, bound_accuracy(args), costs, args.eps)
+        result = solve(args.mechanism, (bound_accuracy(args), costs), args.eps)
     if args.json:
         print_json(result.to_dict(summary=args.summary, arrays=True))
     else:

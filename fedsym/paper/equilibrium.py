@@ -22,6 +22,7 @@ negative since accuracies are at most 1, while 0 gives at least 0).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -40,8 +41,11 @@ from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.errors import ParameterError
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, symbolic_limit
+from fedsym.model.agent import Population
+from fedsym.paper.agents_that_differ.cohort import Cohort
+from fedsym.paper.agents_that_differ.solve import solve_population
 from fedsym.paper.deviation import Deviation, best_deviation, deviation_tolerance
-from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, numeric_tangent_point
+from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, numeric_tangent_point, optimal_data_array
 from fedsym.paper.mechanisms import (
     LinearShaping,
     Mechanism,
@@ -59,7 +63,7 @@ __all__ = [
     "shaping_equilibrium",
     "best_response_equilibrium",
     "verify_equilibrium",
-    "solve_equilibrium",
+    "solve",
     "ceiling_form",
     "checks",
     "MECHANISMS",
@@ -238,6 +242,11 @@ def standard_equilibrium(accuracy: BoundAccuracy, costs: Any, *, verify: bool = 
     when :math:`m_{i^\star}^* = 0` nobody contributes.  *verify_options* go to
     :func:`verify_equilibrium`.
     """
+    return solve("standard", (accuracy, costs), verify=verify, **verify_options)
+
+
+def _theorem_3_4(accuracy: BoundAccuracy, costs: Any, *, verify: bool = True, **verify_options: Any) -> Equilibrium:
+    """Theorem 3.4 for the paper's agents (see :func:`standard_equilibrium`)."""
     costs = parse_costs(costs)
     cheapest = int(np.argmin(costs))
     tied = int(np.count_nonzero(costs == costs[cheapest]))
@@ -378,6 +387,12 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     >>> eq.contributions.tolist(), eq.verified  # Example 4.5: t_2 = 2, m* = 100
     ([200.0, 200.0], True)
     """
+    return solve("shaping", (accuracy, costs), eps, verify=verify, **verify_options)
+
+
+def _theorem_4_2(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, verify: bool = True,
+                 **verify_options: Any) -> Equilibrium:
+    """Theorem 4.2 for the paper's agents (see :func:`shaping_equilibrium`)."""
     costs = parse_costs(costs)
     eps = parse_eps(eps)
     mechanism = accuracy_shaping(accuracy, costs, eps)
@@ -498,16 +513,45 @@ def best_response_equilibrium(mechanism: Mechanism, costs: Any, *, start: Sequen
                    verify_options=verify_options)
 
 
-def solve_equilibrium(mechanism: str, accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0,
-                      **options: Any) -> Equilibrium:
-    """The structured solver of *mechanism* (``standard``: Theorem 3.4; ``shaping``: Theorem 4.2)."""
-    if mechanism == "standard":
-        if parse_eps(eps) != 0:
-            raise ParameterError(f"eps={eps}: the slope margin applies to the shaping mechanism only")
-        return standard_equilibrium(accuracy, costs, **options)
-    if mechanism == "shaping":
-        return shaping_equilibrium(accuracy, costs, eps, **options)
-    raise ParameterError(f"unknown mechanism {mechanism!r} (known: {', '.join(MECHANISMS)})")
+def solve(mechanism: str, population: Population | Cohort | tuple[BoundAccuracy, Any], eps: Any = 0.0,
+          **options: Any) -> Equilibrium:
+    r"""The equilibrium of *mechanism* (``standard``: Eq. (10); ``shaping``: Eq. (13)) for *population*, verified.
+
+    *population* is a :class:`~fedsym.model.agent.Population` (Model §8) or the paper's ``(accuracy, costs)``.
+    The paper's agents (one accuracy, linear costs, no joining cost, :math:`v(a) = a`) are the special case
+    solved by its closed forms and the vectorized reduction (Theorems 3.4 and 4.2, any ``n``); a population of
+    them gets the same result plus who joins (everybody) and the lone optima.  Other populations go to the
+    solvers of Model §8 (:mod:`fedsym.paper.agents_that_differ.solve`).  *options*: ``verify`` and the
+    options of the verifier.
+    """
+    if mechanism not in MECHANISMS:
+        raise ParameterError(f"unknown mechanism {mechanism!r} (known: {', '.join(MECHANISMS)})")
+    if mechanism == "standard" and parse_eps(eps) != 0:
+        raise ParameterError(f"eps={eps}: the slope margin applies to the shaping mechanism only")
+    if isinstance(population, tuple):
+        accuracy, costs = population
+        return _theorem_3_4(accuracy, costs, **options) if mechanism == "standard" else \
+            _theorem_4_2(accuracy, costs, eps, **options)
+    paper = _paper_agents(population) if isinstance(population, Population) else None
+    if paper is None:
+        return solve_population(mechanism, population, eps, **options)
+    result = solve(mechanism, paper, eps, **options)
+    accuracy, costs = paper
+    lone_data = optimal_data_array(accuracy, costs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lone_utility = np.where(lone_data > 0, accuracy.a_np(np.maximum(lone_data, 1e-300)) - costs * lone_data, 0.0)
+    return dataclasses.replace(result, joined=np.ones(costs.size, dtype=bool), lone_data=lone_data,
+                               lone_utility=lone_utility)
+
+
+def _paper_agents(population: Population) -> tuple[BoundAccuracy, np.ndarray] | None:
+    """``(accuracy, costs)`` when every agent is the paper's (§2-§5), else ``None``."""
+    first = population.agents[0].accuracy
+    if not all(agent.accuracy == first and agent.joining_cost == 0 and agent.value_is_identity
+               and agent.linear_rate is not None for agent in population.agents):
+        return None
+    rates = np.array([agent.linear_rate for agent in population.agents], dtype=float)
+    return first, rates[population.index]
 
 
 # -- closed forms and checks ------------------------------------------------------------

@@ -1,11 +1,12 @@
-r"""Equilibria of agents that differ, verified (MODEL.md §8).
+r"""Equilibria of agents that differ, verified (Model §8): the general solvers behind
+:func:`fedsym.paper.equilibrium.solve` (which keeps the paper's agents on their closed forms).
 
-* :func:`standard_equilibrium_agents` -- Eq. (10) generalized: every participant
+* :func:`standard_population` -- Eq. (10) generalized: every participant
   gets :math:`a_i(M)`; an agent with a convex cost contributes
   :math:`m_i(M) = (C_i')^{-1}(w_i'(M))`, an agent with a linear cost only if its
   stopping point (:math:`w_i'(M_i) = c_i`) is the largest (Theorem 3.4 generalized);
   agents join only if that beats staying alone (:math:`u_i^*`) after their joining cost.
-* :func:`shaping_equilibrium_agents` -- Eq. (13) generalized: the **largest** fixed
+* :func:`shaping_population` -- Eq. (13) generalized: the **largest** fixed
   point of the non-decreasing :math:`F(M) = \sum_i` (``i`` joins at ``M`` ?
   :math:`\bar m_i(M)` : 0), found piece by piece between joining
   thresholds from the top (every point above it has :math:`F(M) < M`); the least
@@ -17,7 +18,7 @@ and shares none of its data, under either mechanism: its contribution is 0 and
 joining cost always joins under shaping (up to :math:`m_i^*` it keeps its own
 model, so joining costs it nothing), as in the paper.
 
-Every equilibrium is verified by :func:`verify_agents`: for each distinct agent
+Every equilibrium is verified by :func:`verify_population`: for each distinct agent
 situation a global search over its contributions (:func:`fedsym.paper.deviation.best_deviation`)
 and the option of leaving (utility :math:`u_i^*`).
 """
@@ -39,8 +40,8 @@ from fedsym.paper.deviation import best_deviation, deviation_tolerance
 from fedsym.paper.mechanisms import parse_eps
 from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Equilibrium, Verification
 
-__all__ = ["standard_equilibrium_agents", "shaping_equilibrium_agents", "verify_agents",
-           "best_response_agents", "solve_agents"]
+__all__ = ["standard_population", "shaping_population", "verify_population",
+           "best_response_population", "solve_population"]
 
 #: bisection steps of a 1-D root in double precision (to the last bit)
 _STEPS = 200
@@ -81,7 +82,7 @@ def _unverified() -> Verification:
 
 # -- verification ------------------------------------------------------------------------------
 
-def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joined: np.ndarray,
+def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray, joined: np.ndarray,
                   utilities: np.ndarray, eps: float = 0.0, *, tolerance: float | None = None,
                   verify_all_up_to: int = VERIFY_ALL_UP_TO, sample: int = VERIFY_SAMPLE, seed: int = 0,
                   points: int = 4001) -> Verification:
@@ -231,7 +232,7 @@ def _standard_profile(cohort: Cohort, joined: np.ndarray) -> tuple[np.ndarray, f
             positive = [float(x) for x in grid if excess(float(x)) >= 0]
             total = _largest_root(excess, positive[-1], lo) if positive else 0.0
     convex_total = total
-    note = "MODEL.md §8: agents with convex costs contribute (C_i')^-1(w_i'(M))"
+    note = "Model §8: agents with convex costs contribute (C_i')^-1(w_i'(M))"
     unique = True
     stops = np.where(linear, cohort.foc_roots, 0.0)
     for i in np.argsort(-stops, kind="stable"):
@@ -254,9 +255,9 @@ def _standard_profile(cohort: Cohort, joined: np.ndarray) -> tuple[np.ndarray, f
     return profile, total, note, unique
 
 
-def standard_equilibrium_agents(agents: Population | Cohort, *, verify: bool = True,
+def standard_population(agents: Population | Cohort, *, verify: bool = True,
                                 **verify_options: Any) -> Equilibrium:
-    r"""Standard federated learning, Eq. (10) generalized (MODEL.md §8), with joining decisions.
+    r"""Standard federated learning, Eq. (10) generalized (Model §8), with joining decisions.
 
     Starting from everybody in, the agent whose participation utility
     :math:`v_i(a_i(M)) - C_i(m_i) - J_i` falls furthest below :math:`u_i^*` leaves,
@@ -278,7 +279,7 @@ def standard_equilibrium_agents(agents: Population | Cohort, *, verify: bool = T
     left = int((~joined).sum())
     if left:
         note += f"; {left} agent(s) stay alone (joining would leave them below u_i*)"
-    verification = verify_agents(cohort, "standard", profile, joined, utilities, **verify_options) if verify \
+    verification = verify_population(cohort, "standard", profile, joined, utilities, **verify_options) if verify \
         else _unverified()
     return _result("standard", _labels(cohort), "Eq. (10) generalized (Model §8)", profile, accuracies, utilities,
                    cohort, joined, total, unique, total == 0, 0.0, verification, 0.0, note, "", None)
@@ -288,7 +289,7 @@ def standard_equilibrium_agents(agents: Population | Cohort, *, verify: bool = T
 
 @dataclass(frozen=True)
 class _Shaping:
-    """:math:`F(M)` of MODEL.md §8 for a cohort and a slope margin."""
+    """:math:`F(M)` of Model §8 for a cohort and a slope margin."""
 
     cohort: Cohort
     eps: float
@@ -364,9 +365,9 @@ class _Shaping:
             x = max(high, float(self.contributions(high, self.cohort.thresholds <= high).sum()))
 
 
-def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, verify: bool = True,
+def shaping_population(agents: Population | Cohort, eps: Any = 0.0, *, verify: bool = True,
                                **verify_options: Any) -> Equilibrium:
-    r"""Accuracy shaping for agents that differ (Eq. (13) generalized, MODEL.md §8): the largest fixed point.
+    r"""Accuracy shaping for agents that differ (Eq. (13) generalized, Model §8): the largest fixed point.
 
     Agent ``i`` joins at total ``M`` iff :math:`v_i(a_i(M)) - v_i(a_i(m_i^*)) \ge J_i` and then gives
     :math:`\bar m_i(M)`, the root of
@@ -384,7 +385,7 @@ def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, v
     residual = abs(float(profile.sum()) - total) / total if total > 0 else 0.0
     utilities, accuracies = _shaping_outcome(cohort, eps, profile, joined)
     gap = float(np.max(np.abs(utilities - lone.utility - eps * (profile - lone.data))[joined])) if joined.any() else 0.0
-    verification = verify_agents(cohort, "shaping", profile, joined, utilities, eps, **verify_options) if verify \
+    verification = verify_population(cohort, "shaping", profile, joined, utilities, eps, **verify_options) if verify \
         else _unverified()
     least, least_joined = shaping.least()
     other = ""
@@ -395,10 +396,10 @@ def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, v
         other = f"a smaller fixed point M = {least:.10g} ({who})"
         if verify:
             least_u, _ = _shaping_outcome(cohort, eps, least_profile, least_joined)
-            check = verify_agents(cohort, "shaping", least_profile, least_joined, least_u, eps, **verify_options)
+            check = verify_population(cohort, "shaping", least_profile, least_joined, least_u, eps, **verify_options)
             other += (" is an equilibrium too (verified)" if check.verified else
                       f" is not an equilibrium (an agent gains {check.max_deviation_gain:.3g} by deviating)")
-    note = (f"MODEL.md §8: {int(joined.sum())} of {cohort.size} agents join and give m_bar_i(M) >= m_i*; "
+    note = (f"Model §8: {int(joined.sum())} of {cohort.size} agents join and give m_bar_i(M) >= m_i*; "
             "the others work alone at m_i* and share nothing")
     return _result("shaping", _labels(cohort), "Eq. (13) generalized: largest fixed point of F (Model §8)",
                    profile, accuracies, utilities, cohort, joined, total, not other, least == 0, residual,
@@ -414,14 +415,14 @@ def _shaping_outcome(cohort: Cohort, eps: float, profile: np.ndarray,
     return np.where(joined, inside, cohort.lone.utility), np.where(joined, accuracies, cohort.accuracy(cohort.lone.data))
 
 
-def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any = 0.0, *, rtol: float = 1e-10,
+def best_response_population(agents: Population | Cohort, mechanism: str, eps: Any = 0.0, *, rtol: float = 1e-10,
                          max_sweeps: int = 200, points: int = 2001, verify: bool = True,
                          **verify_options: Any) -> Equilibrium:
     r"""An equilibrium by best-response dynamics, agent by agent (Gauss-Seidel), for either mechanism.
 
     Starts from the lone optima (everybody joined at :math:`m_i^*`); each agent in turn
     moves to its best response to the others' total, found by the same global search
-    as :func:`verify_agents` (leaving included: then it works alone at :math:`m_i^*` and
+    as :func:`verify_population` (leaving included: then it works alone at :math:`m_i^*` and
     contributes nothing).  Stops when
     no contribution changes by more than *rtol* relative to the total.  The independent
     reference of the one-dimensional solvers (benchmarks, tests); O(n) searches per sweep.
@@ -455,19 +456,19 @@ def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any =
         inside = cohort.w_at(total) - cohort.cost(profile) - cohort.joining
         utilities = np.where(joined, inside, lone.utility)
         accuracies = np.where(joined, cohort.accuracy(np.full(cohort.size, total)), cohort.accuracy(lone.data))
-    verification = verify_agents(cohort, mechanism, profile, joined, utilities, eps, **verify_options) if verify \
+    verification = verify_population(cohort, mechanism, profile, joined, utilities, eps, **verify_options) if verify \
         else _unverified()
     note = f"best-response dynamics {'converged' if converged else 'did not converge'} in {sweeps} sweeps"
     return _result(mechanism, _labels(cohort), "best-response dynamics", profile, accuracies, utilities, cohort,
                    joined, total, False, False, 0.0, verification, eps, note, "", None)
 
 
-def solve_agents(mechanism: str, agents: Population | Cohort, eps: Any = 0.0, **options: Any) -> Equilibrium:
+def solve_population(mechanism: str, agents: Population | Cohort, eps: Any = 0.0, **options: Any) -> Equilibrium:
     """The solver of *mechanism* (``standard`` or ``shaping``) for agents that differ."""
     if mechanism == "standard":
         if parse_eps(eps) != 0:
             raise ParameterError(f"eps={eps}: the slope margin applies to the shaping mechanism only")
-        return standard_equilibrium_agents(agents, **options)
+        return standard_population(agents, **options)
     if mechanism == "shaping":
-        return shaping_equilibrium_agents(agents, eps, **options)
+        return shaping_population(agents, eps, **options)
     raise ParameterError(f"unknown mechanism {mechanism!r} (known: standard, shaping)")
