@@ -99,7 +99,7 @@ def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray,
     """
     contributions = np.asarray(contributions, dtype=float)
     total = float(contributions.sum())
-    keys = np.column_stack([cohort.curve, np.nan_to_num(cohort.linear, nan=-1.0),
+    keys = np.column_stack([cohort.curve, cohort.p, np.nan_to_num(cohort.linear, nan=-1.0),
                             np.nan_to_num(cohort.quadratic, nan=-1.0), cohort.joining,
                             np.where(cohort.general, cohort.entry, -1), contributions, joined])
     _, first = np.unique(keys, axis=0, return_index=True)
@@ -134,7 +134,7 @@ def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray,
 def _participation_utility(cohort: Cohort, i: int, others: float,
                            shaping: HeterogeneousShaping | None) -> Callable[[np.ndarray], np.ndarray]:
     join = float(cohort.joining[i])
-    w, cost = cohort.agent_curve(i).w_np, cohort.agent_cost(i)
+    w, cost = cohort.agent_w(i), cohort.agent_cost(i)
     line = shaping.agent_line(i) if shaping is not None else None
     anchor = float(cohort.lone.data[i])
 
