@@ -326,6 +326,36 @@ def test_solve_takes_the_papers_fast_path_for_the_papers_agents():
     assert solve("standard", population) == solve("standard", population)
 
 
+def test_verifier_rejects_a_profile_short_of_the_best_response():
+    """The verifier can fail: two paper agents (c = 0.001, m* = 100, u* = 0.65) under shaping with eps = 1e-4.
+    Agent 1 giving 50 points less than its equilibrium m̄ stays on its line, U = u* + eps (x - m*) (Model §8,
+    Theorem 4.6's identity), so moving back to m̄ gains exactly 50 eps = 5e-3 by hand (agent 2 is given an
+    unattainable claimed utility, so only agent 1's search is judged)."""
+    from fedsym.paper.agents_that_differ.solve import verify_population
+
+    eps = 1e-4
+    cohort = Cohort.of(Population((Agent.of(SIMPLIFIED, 0.001, count=2),)))
+    solved = shaping_population(cohort, eps)
+    bar = float(solved.contributions[0])
+    assert solved.verified
+    profile = np.array([bar - 50, bar])
+    utilities = np.array([0.65 + eps * (bar - 50 - 100), 10.0])
+    check = verify_population(cohort, "shaping", profile, np.array([True, True]), utilities, eps)
+    assert not check.verified
+    assert check.worst_agent == 0 and check.max_deviation_gain == pytest.approx(50 * eps, rel=1e-6)
+
+
+def test_values_differing_by_a_factor_share_a_curve():
+    """v_2 = 2 a with C_2 = 0.002 m is agent 1's problem (v = a, C = 0.001 m) times 2: both give Example 4.5's
+    200 (t_2 = 2, m* = 100) and agent 2's utility is twice 0.65 (by hand); the two agents share one curve."""
+    population = Population((Agent.of(SIMPLIFIED, 0.001), Agent.of(SIMPLIFIED, 0.002, 0, "2*a")))
+    assert len(Cohort.of(population).curves) == 1
+    result = shaping_population(population)
+    np.testing.assert_allclose(result.contributions, [200.0, 200.0], rtol=1e-12)
+    np.testing.assert_allclose(result.utilities, [0.65, 1.3], rtol=1e-12)
+    assert result.verified
+
+
 def test_standard_agent_with_a_high_joining_cost_stays_alone():
     """By hand (MODEL.md §4, §8): agent 1 (c = 0.001) gives its m* = 100; agent 2 (c = 0.002, J = 0.3) would
     free-ride at a(100) - J = 0.45 < u* = 0.95 - 3 (0.002)^(1/3) (Example 2.4), so it trains alone."""
@@ -429,3 +459,20 @@ def test_individual_cost_function_cli(capsys):
 def test_load_agents_from_file(tmp_path):
     path = write_agents(tmp_path, [GOOD])
     assert load_agents(path).agents[0].linear_rate == pytest.approx(0.001)
+
+
+def test_vectorized_deviation_search_refines_like_the_scalar_one():
+    """best_deviations on a coarse grid (11 points) must refine to the peaks of -|x - p_r| (p_r = pi, e; by hand),
+    as best_deviation does for each row alone."""
+    from fedsym.paper.deviation import best_deviation, best_deviations
+
+    peaks = np.array([np.pi, np.e])
+
+    def utility(x: np.ndarray) -> np.ndarray:
+        return -np.abs(np.asarray(x) - peaks[:, None])
+
+    found = best_deviations(utility, np.array([1.0, 1.0]), np.array([10.0, 10.0]), np.full((2, 1), np.nan), points=11)
+    for peak, deviation in zip(peaks, found):
+        scalar = best_deviation(lambda x, p=peak: -np.abs(x - p), 1.0, 10.0, points=11)
+        assert deviation.best == pytest.approx(peak, abs=1e-11) and scalar.best == pytest.approx(peak, abs=1e-11)
+        assert deviation.gain == pytest.approx(abs(1.0 - peak) - abs(deviation.best - peak), abs=1e-12)

@@ -36,7 +36,7 @@ from fedsym.core.errors import ParameterError
 from fedsym.model.agent import Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.agents_that_differ.mechanism import HeterogeneousShaping
-from fedsym.paper.deviation import best_deviation, deviation_tolerance
+from fedsym.paper.deviation import Deviation, best_deviation, best_deviations, deviation_tolerance
 from fedsym.paper.mechanisms import parse_eps
 from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Equilibrium, Verification
 
@@ -113,13 +113,17 @@ def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray,
     lone = cohort.lone
     worst = (0.0, int(representatives[0]), float(contributions[representatives[0]]))
     scale = 0.0
-    for i in (int(j) for j in representatives):
-        others = total - float(contributions[i])
-        utility = _participation_utility(cohort, i, others, shaping)
-        upper = max(float(cohort.inverse_cost(np.array([cohort.w_max[i]]), 0.0, np.array([i]))[0]),
-                    2 * float(contributions[i]), 2 * float(lone.data[i]), 1e-9)
-        special = shaping.kinks_total(i, others) if shaping is not None else ()
-        deviation = best_deviation(utility, float(contributions[i]), upper, special=special, points=points)
+    deviations: list[Deviation] = []
+    for start in range(0, representatives.size, _VERIFY_ROWS):
+        rows = representatives[start:start + _VERIFY_ROWS]
+        others = total - contributions[rows]
+        upper = np.maximum.reduce([cohort.inverse_cost(cohort.w_max[rows], 0.0, rows), 2 * contributions[rows],
+                                   2 * lone.data[rows], np.full(rows.size, 1e-9)])
+        special = np.full((rows.size, 1), np.nan) if shaping is None else \
+            np.column_stack([lone.data[rows], _crossings(cohort, shaping, rows, others, upper)])
+        deviations += best_deviations(_participation_utilities(cohort, rows, others, shaping), contributions[rows],
+                                      upper, special, points=points)
+    for i, deviation in zip((int(j) for j in representatives), deviations):
         best_u, best_x = max((deviation.best_utility, deviation.best), (float(lone.utility[i]), -1.0))
         gain = max(0.0, best_u - float(utilities[i]))
         scale = max(scale, abs(best_u), abs(float(utilities[i])))
@@ -129,6 +133,48 @@ def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray,
         tolerance = deviation_tolerance(scale)
     return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope + ", leaving included",
                         int(representatives.size), tolerance)
+
+
+#: agents whose deviations are searched together (memory: two grids of ``points`` per agent)
+_VERIFY_ROWS = 64
+
+
+def _participation_utilities(cohort: Cohort, rows: np.ndarray, others: np.ndarray,
+                             shaping: HeterogeneousShaping | None) -> Callable[[np.ndarray], np.ndarray]:
+    """The utilities of agents *rows* at contributions ``x`` (row ``r`` of ``x`` for agent ``rows[r]``), others'
+    totals *others* fixed: :func:`_participation_utility` for many agents at once."""
+    join, anchor = cohort.joining[rows][:, None], cohort.lone.data[rows][:, None]
+
+    def utility(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        index = np.broadcast_to(rows[:, None], x.shape).ravel()
+        flat, rest = x.ravel(), np.broadcast_to(others[:, None], x.shape).ravel()
+        spent = cohort.cost(flat, index).reshape(x.shape)
+        cap = cohort.w(flat + rest, index).reshape(x.shape)
+        if shaping is None:
+            return cap - spent - join
+        own = cohort.w(flat, index).reshape(x.shape)
+        line = shaping.line_value(index, flat).reshape(x.shape)
+        return np.where(x <= anchor, own - spent, np.minimum(line, cap) - spent - join)
+
+    return utility
+
+
+def _crossings(cohort: Cohort, shaping: HeterogeneousShaping, rows: np.ndarray, others: np.ndarray,
+               upper: np.ndarray) -> np.ndarray:
+    r"""Per agent of *rows*: where its line meets the cap, :math:`\bar m_i` for the others' total (NaN if it
+    does not on :math:`[m_i^*, upper]`): the kink of :meth:`HeterogeneousShaping.kinks_total`, by bisection
+    for all agents at once (the gap cap - line is concave, so it changes sign at most once from + to -)."""
+    def gap(x: np.ndarray) -> np.ndarray:
+        return cohort.w(x + others, rows) - shaping.line_value(rows, x)
+
+    lo, hi = np.array(cohort.lone.data[rows], dtype=float), np.array(upper, dtype=float)
+    crossing = (gap(lo) >= 0) & (gap(hi) < 0)
+    for _ in range(_STEPS):
+        mid = 0.5 * (lo + hi)
+        up = gap(mid) >= 0
+        lo, hi = np.where(up, mid, lo), np.where(up, hi, mid)
+    return np.where(crossing, lo, np.nan)
 
 
 def _participation_utility(cohort: Cohort, i: int, others: float,
