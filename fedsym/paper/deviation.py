@@ -130,7 +130,8 @@ def best_deviations(
     rows = np.arange(claimed.size)
     best_index = np.argmax(values, axis=1)
     best_x, best_u = grid[rows, best_index], values[rows, best_index]
-    top = np.argsort(values, axis=1)[:, ::-1][:, :refine]
+    count = min(refine, values.shape[1])
+    top = np.argpartition(values, values.shape[1] - count, axis=1)[:, values.shape[1] - count:]
     lo = grid[rows[:, None], np.maximum(top - 1, 0)]
     hi = grid[rows[:, None], np.minimum(top + 1, grid.shape[1] - 1)]
     x, u = _golden_rows(utility, lo, hi)
