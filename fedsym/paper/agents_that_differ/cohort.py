@@ -140,14 +140,14 @@ class Cohort:
     def of(cls, population: Population) -> Cohort:
         """The cohort of a :class:`~fedsym.model.agent.Population` (counts expanded)."""
         templates = population.agents
-        keys: dict[tuple[int, str], int] = {}
+        keys: dict[tuple[int, sp.Expr], int] = {}
         curves: list[Agent] = []
         template_curve, template_scale = [], []
         for agent in templates:
             factor, base = agent.value.as_content_primitive()
             if not (factor.is_Rational and factor > 0) or factor == 1:
                 factor, base = sp.Integer(1), agent.value
-            key = (id(agent.accuracy), str(base))
+            key = (id(agent.accuracy), base)
             if key not in keys:
                 keys[key] = len(curves)
                 curves.append(agent if factor == 1 else dataclasses.replace(agent, value=base))
