@@ -230,6 +230,8 @@ class Cohort:
                 out[members] = fn(agent, m[members])
             return out
         m = np.broadcast_to(np.asarray(m, dtype=float), rows.shape)
+        if len(self.curves) == 1:
+            return np.asarray(fn(self.curves[0], m), dtype=float) * np.ones(rows.shape)
         out = np.empty(rows.shape, dtype=float)
         which = self.curve[rows]
         for j, agent in enumerate(self.curves):
