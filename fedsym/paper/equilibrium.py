@@ -39,6 +39,7 @@ from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, method_label
 from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.errors import ParameterError
+from fedsym.core.settings import current_settings
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, symbolic_limit
 from fedsym.model.agent import Population
@@ -349,7 +350,7 @@ def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction, eps: float) -
             # a_opt carries fewer digits than the cancellation at tiny costs needs: expand instead
             upper = expand_bracket(lambda x: reduction.excess(accuracy, x), reduction.lower, 2 * reduction.lower,
                                    limit=mp.inf)
-        total = bracketed_root(lambda x: reduction.excess(accuracy, x), reduction.lower, upper)
+        total = bracketed_root(lambda x: reduction.excess(accuracy, x), reduction.lower, upper, rtol=_fixed_point_rtol())
         accuracy.require_assumption(total, "the equilibrium total M of Theorem 4.2")
         return total, ""
     # Remark 4.4: every agent priced out alone; a positive root needs 1/sum(1/s_i) < c_max
@@ -360,7 +361,7 @@ def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction, eps: float) -
     if reduction.excess(accuracy, tangent) < 0:
         return mp.mpf(0), (f"Remark 4.4: every agent is priced out alone and {threshold} "
                            f">= c_max = {mp.nstr(c_max, 6)}: no positive equilibrium; no data at all is the equilibrium")
-    total = bracketed_root(lambda x: reduction.excess(accuracy, x), tangent, upper) \
+    total = bracketed_root(lambda x: reduction.excess(accuracy, x), tangent, upper, rtol=_fixed_point_rtol()) \
         if reduction.excess(accuracy, tangent) > 0 else tangent
     return total, (f"Remark 4.4: every agent is priced out alone, but {threshold} "
                    f"< c_max = {mp.nstr(c_max, 6)}: this positive equilibrium exists, and no data at all is one too")
@@ -402,6 +403,11 @@ def _theorem_4_2(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, verify:
     return _result(mechanism, "shaping", "Theorem 4.2 (1-D reduction)", costs, profile, float(total),
                    unique=not (zero and total > 0), zero=zero, residual=residual, eps=eps, note=note, verify=verify,
                    verify_options=verify_options)
+
+
+def _fixed_point_rtol() -> mp.mpf:
+    """Relative width at which Theorem 4.2's total counts as solved (``Settings.fixed_point_rtol``)."""
+    return mp.mpf(current_settings().fixed_point_rtol)
 
 
 def _shaping_profile(accuracy: BoundAccuracy, mechanism: LinearShaping, costs: np.ndarray,

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from fedsym.core.errors import ParameterError
+from fedsym.core.settings import current_settings
 from fedsym.model.agent import Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.agents_that_differ.mechanism import HeterogeneousShaping
@@ -226,8 +227,9 @@ def _convex_response(cohort: Cohort, rows: np.ndarray, total: float) -> np.ndarr
 
 
 def _root_between(g: Callable[[float], float], a: float, b: float) -> float:
-    """The end ``a`` of a bracket ``g(a) >= 0 > g(b)`` shrunk to the last bit by Illinois steps
-    (regula falsi with halving, bisection whenever a step would leave the bracket)."""
+    """The end ``a`` of a bracket ``g(a) >= 0 > g(b)`` shrunk by Illinois steps (regula falsi with halving,
+    bisection whenever a step would leave the bracket) to ``Settings.fixed_point_rtol`` or the last bits."""
+    rtol = current_settings().fixed_point_rtol
     ga, gb = g(a), g(b)
     for _ in range(_STEPS):
         x = (a * gb - b * ga) / (gb - ga) if gb != ga else 0.5 * (a + b)
@@ -240,7 +242,7 @@ def _root_between(g: Callable[[float], float], a: float, b: float) -> float:
             a, ga, gb = x, gx, 0.5 * gb
         else:
             b, gb, ga = x, gx, 0.5 * ga
-        if b - a <= 4 * np.spacing(b):
+        if b - a <= max(4 * np.spacing(b), rtol * b):
             break
     return a
 
