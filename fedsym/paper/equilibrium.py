@@ -1,7 +1,11 @@
 r"""Equilibria of mechanisms and their global verification (MODEL.md §3-5, Sec. 3-4).
 
 An equilibrium (Eq. (9)) is a profile in which no agent gains by changing its
-own contribution.  Three solvers, one result type (:class:`Equilibrium`):
+own contribution.  :func:`solve` is the one entry point, for a population of
+agents that differ (Model §8) or the paper's ``(accuracy, costs)``; the paper's
+agents are solved by their closed forms below, any other population by
+:mod:`fedsym.paper.agents_that_differ.solve`.  Three solvers, one result type
+(:class:`~fedsym.paper.outcome.Equilibrium`):
 
 * :func:`standard_equilibrium` -- Theorem 3.4 for Eq. (10): only the cheapest
   agent contributes, its lone optimum :math:`m^*` (ties: one of many
