@@ -31,8 +31,8 @@ import numpy as np
 
 from fedsym.model.accuracy import accuracy_function
 from fedsym.model.agent import Agent
-from fedsym.paper.agents_that_differ import Cohort, shaping_equilibrium_agents, verify_agents
-from fedsym.paper.agents_that_differ.solve import best_response_agents
+from fedsym.paper.agents_that_differ import Cohort
+from fedsym.paper.agents_that_differ.solve import best_response_population, shaping_population, verify_population
 
 CURVES = (("simplified", {"a_opt": "0.95", "k": "1"}),
           ("power-law", {"a_opt": "0.9", "tau": "0.1", "beta": "1", "alpha": "0.5"}))
@@ -64,26 +64,26 @@ def main() -> None:
 
     def setup() -> tuple[Agent, ...]:
         curves = tuple(Agent.of(accuracy_function(name).bind(params), 1) for name, params in CURVES)
-        shaping_equilibrium_agents(population(curves, 16, args.seed), args.eps, verify=False)  # lambdify, concavity
+        shaping_population(population(curves, 16, args.seed), args.eps, verify=False)  # lambdify, concavity
         return curves
 
     print(f"agents on {', '.join(name for name, _ in CURVES)}; quadratic costs, seed {args.seed}, eps {args.eps}")
     curves, _ = timed("set-up of the two curves (one time)", setup)
     big = population(curves, args.n, args.seed)
     print(f"n = {args.n}")
-    result, solve = timed("largest fixed point of F (lone optima + 1-D solve)", shaping_equilibrium_agents,
+    result, solve = timed("largest fixed point of F (lone optima + 1-D solve)", shaping_population,
                           big, args.eps, verify=False)
     print(f"  total M = {result.total:.12g}, joined {int(result.joined.sum())} of {args.n}")
     print(f"  relative residual {result.residual:.3g} (target <= 1e-12: {'PASS' if result.residual <= 1e-12 else 'FAIL'})")
     print(f"  solve time {solve:.3f} s (target <= 2 s: {'PASS' if solve <= 2 else 'FAIL'})")
-    verification, _ = timed("sampled global verification (deviations and leaving)", verify_agents, big, "shaping",
+    verification, _ = timed("sampled global verification (deviations and leaving)", verify_population, big, "shaping",
                             result.contributions, result.joined, result.utilities, args.eps)
     print(f"  verified {verification.verified}, max gain {verification.max_deviation_gain:.3g} ({verification.scope})")
 
     small = population(curves, args.n_general, args.seed + 1)
     print(f"n = {args.n_general}")
-    reduced, fast = timed("largest fixed point of F", shaping_equilibrium_agents, small, args.eps, verify=False)
-    dynamics, slow = timed("best-response dynamics (global search per agent)", best_response_agents, small,
+    reduced, fast = timed("largest fixed point of F", shaping_population, small, args.eps, verify=False)
+    dynamics, slow = timed("best-response dynamics (global search per agent)", best_response_population, small,
                            "shaping", args.eps, verify=False, rtol=1e-13, points=1001)
     difference = np.max(np.abs(dynamics.contributions - reduced.contributions) / reduced.contributions)
     print(f"  {dynamics.note}; largest relative difference of contributions {difference:.3g}")

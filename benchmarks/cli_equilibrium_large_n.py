@@ -5,7 +5,7 @@ Run: ``python benchmarks/cli_equilibrium_large_n.py [--n N] [--n-memory N] [--se
 Prints, for seeded costs uniform in [1e-3, 2e-3] (one per line, 17 digits) and
 the simplified accuracy (Eq. (3), a_opt = 0.95, k = 1), Eq. (13) with eps = 0:
 
-1. at ``n`` (default 10^6): the library solve (``solve_equilibrium`` with its
+1. at ``n`` (default 10^6): the library solve (``solve`` with its
    sampled verification, derivation already cached) against the whole command
    line (``python -m fedsym equilibrium --costs-file F``, a fresh process: start-up,
    derivation, reading and parsing the file, solve, output) with ``--summary`` and
@@ -35,7 +35,7 @@ import numpy as np
 
 from fedsym.cli.equilibrium import read_costs_file
 from fedsym.model.accuracy import accuracy_function
-from fedsym.paper.equilibrium import solve_equilibrium
+from fedsym.paper.equilibrium import solve
 from fedsym.paper.lone_agent import lone_agent_forms
 
 PARAMS = {"a_opt": "0.95", "k": "1"}
@@ -91,19 +91,19 @@ def main() -> None:
         assert np.array_equal(costs, reference)
         print(f"  read_costs_file {read:7.3f} s   numpy.loadtxt {loadtxt:7.3f} s   ratio {read / loadtxt:.2f}")
         start = time.perf_counter()
-        result = solve_equilibrium("shaping", bound, costs)
-        solve = time.perf_counter() - start
-        print(f"  library solve + verification (warm)      {solve:7.3f} s   verified {result.verified}")
+        result = solve("shaping", (bound, costs))
+        solved = time.perf_counter() - start
+        print(f"  library solve + verification (warm)      {solved:7.3f} s   verified {result.verified}")
         fixed = run_cli("--costs", "0.001,0.002", "--summary")
         print(f"  command line with n = 2 (start-up + symbolic derivation)  {fixed:7.3f} s")
         summary = run_cli("--costs-file", str(costs_file), "--summary")
-        print(f"  command line --summary (fresh process)   {summary:7.3f} s   ratio to solve {summary / solve:.2f} "
-              f"(target <= 2); without the n = 2 overhead {(summary - fixed) / solve:.2f}")
+        print(f"  command line --summary (fresh process)   {summary:7.3f} s   ratio to solve {summary / solved:.2f} "
+              f"(target <= 2); without the n = 2 overhead {(summary - fixed) / solved:.2f}")
         with (Path(folder) / "out.json").open("w") as out:
             full = run_cli("--costs-file", str(costs_file), "--json", stdout=out.fileno())
         size = (Path(folder) / "out.json").stat().st_size / 1e6
-        print(f"  command line --json to a file ({size:.0f} MB)  {full:7.3f} s   ratio to solve {full / solve:.2f}; "
-              f"without the n = 2 overhead {(full - fixed) / solve:.2f}")
+        print(f"  command line --json to a file ({size:.0f} MB)  {full:7.3f} s   ratio to solve {full / solved:.2f}; "
+              f"without the n = 2 overhead {(full - fixed) / solved:.2f}")
         costs_file.unlink()
         if args.n_memory:
             write_costs(costs_file, args.n_memory, args.seed)

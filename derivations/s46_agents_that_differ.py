@@ -20,15 +20,13 @@ import sympy as sp
 from fedsym.core import CheckRow, Latex, M, format_number, m
 from fedsym.model import Agent, Population, accuracy_function
 from fedsym.paper.agents_that_differ import (
-    AgentsEquilibrium,
     Cohort,
     HeterogeneousShaping,
     cost_shape_forms,
     lone_agent,
-    shaping_equilibrium_agents,
-    standard_equilibrium_agents,
 )
 from fedsym.paper.agents_that_differ.lone import check_rows
+from fedsym.paper.equilibrium import Equilibrium, solve
 from fedsym.report import Figure, Section, Series, Step
 
 SIMPLIFIED = ("simplified", {"a_opt": "0.95", "k": "1"})
@@ -57,13 +55,13 @@ def population() -> Population:
                             for curve, cost, joining, value, count in AGENTS))
 
 
-def equilibria() -> tuple[AgentsEquilibrium, AgentsEquilibrium]:
+def equilibria() -> tuple[Equilibrium, Equilibrium]:
     """Standard federated learning and accuracy shaping (eps = 0), both globally verified."""
     agents = population()
-    return standard_equilibrium_agents(agents), shaping_equilibrium_agents(agents)
+    return solve("standard", agents), solve("shaping", agents)
 
 
-def crossing_rows(shaping: AgentsEquilibrium) -> list[CheckRow]:
+def crossing_rows(shaping: Equilibrium) -> list[CheckRow]:
     r"""Each joiner's :math:`\bar m_i` against the crossing of its line with the cap, the others fixed.
 
     Independent of the fixed-point solver: bisection (double precision, to the last bit) of
@@ -93,7 +91,7 @@ def crossing_rows(shaping: AgentsEquilibrium) -> list[CheckRow]:
     return rows
 
 
-def figure(standard: AgentsEquilibrium, shaping: AgentsEquilibrium) -> Figure:
+def figure(standard: Equilibrium, shaping: Equilibrium) -> Figure:
     """m_i* (alone), the standard-FL contribution and m_bar_i (shaping) per agent."""
     agents = np.arange(1, shaping.contributions.size + 1, dtype=float)
     giving = standard.contributions > 0
@@ -126,7 +124,7 @@ def derive() -> Section:
         Step(Latex(r"Accuracy shaping: agent $i$ joins iff $w_i(M) - w_i(m_i^*) \ge J_i$ and gives $\bar m_i$ with"),
              sp.Eq(C_I(M_BAR) - C_I(M_STAR), W_I(M) - W_I(M_STAR) - J_I)),
         Step(Latex(r"The total is the largest fixed point of the non-decreasing $F(M) = \sum_i$ "
-                   r"($\bar m_i(M)$ if $i$ joins, else $m_i^*$):"),
+                   r"($\bar m_i(M)$ if $i$ joins, else 0: a non-joiner works alone at $m_i^*$ and shares nothing):"),
              sp.Eq(sp.Function("F")(M), M)),
     )
     values: list[tuple[object, object]] = [

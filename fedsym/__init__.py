@@ -37,12 +37,9 @@ if TYPE_CHECKING:
     from fedsym.model.agent import Agent, Population, load_agents
     from fedsym.model.learning_curve import LearningCurve
     from fedsym.paper.agents_that_differ import (
-        AgentsEquilibrium,
         Cohort,
         HeterogeneousShaping,
         lone_agent,
-        shaping_equilibrium_agents,
-        standard_equilibrium_agents,
     )
     from fedsym.paper.best_response import (
         C_I,
@@ -62,6 +59,7 @@ if TYPE_CHECKING:
         best_response_equilibrium,
         ceiling_form,
         shaping_equilibrium,
+        solve,
         standard_equilibrium,
         verify_equilibrium,
     )
@@ -126,12 +124,9 @@ _LAZY: dict[str, str] = {
     "Agent": "fedsym.model.agent",
     "Population": "fedsym.model.agent",
     "load_agents": "fedsym.model.agent",
-    "AgentsEquilibrium": "fedsym.paper.agents_that_differ",
     "Cohort": "fedsym.paper.agents_that_differ",
     "HeterogeneousShaping": "fedsym.paper.agents_that_differ",
     "lone_agent": "fedsym.paper.agents_that_differ",
-    "shaping_equilibrium_agents": "fedsym.paper.agents_that_differ",
-    "standard_equilibrium_agents": "fedsym.paper.agents_that_differ",
     "JumpForms": "fedsym.paper.best_response",
     "jump_forms": "fedsym.paper.best_response",
     "Deviation": "fedsym.paper.deviation",
@@ -140,6 +135,7 @@ _LAZY: dict[str, str] = {
     "best_response_equilibrium": "fedsym.paper.equilibrium",
     "shaping_equilibrium": "fedsym.paper.equilibrium",
     "standard_equilibrium": "fedsym.paper.equilibrium",
+    "solve": "fedsym.paper.equilibrium",
     "verify_equilibrium": "fedsym.paper.equilibrium",
     "IndividualResult": "fedsym.paper.lone_agent",
     "LoneAgentForms": "fedsym.paper.lone_agent",
@@ -231,6 +227,7 @@ __all__ = [
     "check_feasibility",
     "check_individual_rationality",
     "Equilibrium",
+    "solve",
     "standard_equilibrium",
     "shaping_equilibrium",
     "best_response_equilibrium",
@@ -259,11 +256,8 @@ __all__ = [
     "Population",
     "load_agents",
     "Cohort",
-    "AgentsEquilibrium",
     "HeterogeneousShaping",
     "lone_agent",
-    "shaping_equilibrium_agents",
-    "standard_equilibrium_agents",
     "C_I",
     "EPS_SYMBOL",
     "M_I",

@@ -22,9 +22,8 @@ from fedsym.paper.agents_that_differ import (
     Cohort,
     HeterogeneousShaping,
     lone_agent,
-    shaping_equilibrium_agents,
-    standard_equilibrium_agents,
 )
+from fedsym.paper.agents_that_differ.solve import shaping_population, standard_population
 from fedsym.paper.equilibrium import shaping_equilibrium, standard_equilibrium
 from fedsym.paper.mechanisms import check_feasibility, check_individual_rationality
 
@@ -70,7 +69,7 @@ def test_shaping_reduces_to_theorem_4_2(family):
     bound = accuracy_function(family).bind({"a_opt": "0.95", "k": "1"})
     costs = [0.001, 0.002, 0.0005, 0.002]
     expected = shaping_equilibrium(bound, costs, verify=False)
-    result = shaping_equilibrium_agents(paper_population(bound, costs))
+    result = shaping_population(paper_population(bound, costs))
     assert result.verified
     assert result.joined.all() and result.other_equilibria == ""
     np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-12)
@@ -81,7 +80,7 @@ def test_shaping_reduces_to_remark_4_4():
     """Every agent priced out alone (c = 0.05 > c_max): the positive root of Remark 4.4 (expected from
     shaping_equilibrium) and no data at all as a second equilibrium."""
     expected = shaping_equilibrium(SIMPLIFIED, [0.05] * 10, verify=False)
-    result = shaping_equilibrium_agents(Population((Agent.paper(SIMPLIFIED, "0.05", count=10),)))
+    result = shaping_population(Population((Agent.paper(SIMPLIFIED, "0.05", count=10),)))
     assert expected.zero_is_equilibrium and result.zero_is_equilibrium
     np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-12)
     assert result.verified and "M = 0 (no data at all)" in result.other_equilibria
@@ -91,7 +90,7 @@ def test_standard_reduces_to_theorem_3_4():
     """Identical accuracy, linear costs: only the cheapest contributes its m* (expected from standard_equilibrium)."""
     costs = [0.002, 0.001, 0.004]
     expected = standard_equilibrium(SIMPLIFIED, costs, verify=False)
-    result = standard_equilibrium_agents(paper_population(SIMPLIFIED, costs))
+    result = standard_population(paper_population(SIMPLIFIED, costs))
     assert result.verified and result.unique
     np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-12, atol=1e-9)
 
@@ -187,7 +186,7 @@ def test_done_when_mixed_costs_brute_force_best_responses():
     Eq. (13), is its own contribution (brute force, no solver code)."""
     eps = 1e-4
     total, bar1, bar2 = (float(x) for x in _independent_mixed_shaping(str(eps)))
-    result = shaping_equilibrium_agents(load_agents_from(MIXED), eps)
+    result = shaping_population(load_agents_from(MIXED), eps)
     np.testing.assert_allclose(result.contributions, [bar1, bar2], rtol=1e-12)
     with mp.workdps(20):
         m1 = float(bisect(lambda m: m ** mp.mpf(-1.5) - mp.mpf("0.0005") - 2 * mp.mpf("1e-6") * m, 5, 1000))
@@ -204,7 +203,7 @@ def test_done_when_mixed_costs_brute_force_best_responses():
 def test_standard_with_convex_and_linear_costs_by_hand():
     """Eq. (10) generalized: the convex agent gives (C')^{-1}(a'(M)) = its own m1* ~ 121.8 since the linear
     agent's stopping point (a'(M) = 0.001 at M = 100) lies below; the linear agent free-rides."""
-    result = standard_equilibrium_agents(load_agents_from(MIXED))
+    result = standard_population(load_agents_from(MIXED))
     with mp.workdps(30):
         m1 = bisect(lambda m: m ** mp.mpf(-1.5) - mp.mpf("0.0005") - 2 * mp.mpf("1e-6") * m, 5, 1000)
     assert result.verified
@@ -224,7 +223,7 @@ def test_joining_cost_nobody_joining_is_an_equilibrium_too():
     M = 10 (a(M) - 0.1)/0.05, i.e. x^3 - 170 x + 400 = 0 with x = sqrt(M) (mpmath polyroots);
     nobody joining (M = 0) is a fixed point and an equilibrium too."""
     population = Population((Agent.of(SIMPLIFIED, 0.05, "0.1", count=10),))
-    result = shaping_equilibrium_agents(population)
+    result = shaping_population(population)
     roots = sorted(float(x.real) ** 2 for x in mp.polyroots([1, 0, -170, 400]) if x.real > 0)
     assert result.total == pytest.approx(roots[-1], rel=1e-12)
     assert result.verified and result.joined.all()
@@ -232,17 +231,128 @@ def test_joining_cost_nobody_joining_is_an_equilibrium_too():
     assert result.zero_is_equilibrium and not result.unique
 
 
-def test_agent_whose_joining_cost_exceeds_any_gain_stays_out():
-    """J = 0.5 > a_opt - a(m*) = 0.2: agent 3 never joins, keeps m* = 100 with u* = 0.65, and its data
-    still counts (Eq. (13)'s first branch): M = 100 + 2 (100 + (a(M) - 0.75)/0.001), solved here."""
-    agents = (Agent.of(SIMPLIFIED, 0.001, count=2), Agent.of(SIMPLIFIED, 0.001, "0.5"))
-    result = shaping_equilibrium_agents(Population(agents))
-    with mp.workdps(30):
-        total = bisect(lambda t: 100 + 2 * (100 + (a_simplified(t) - mp.mpf("0.75")) / mp.mpf("0.001")) - t, 300, 3000)
+THREE_JOINING = [{"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1}, "cost": "0.001*m",
+                  "joining_cost": j} for j in (0, 0.05, 0.5)]
+
+
+def _three_joining_by_hand() -> tuple[float, float, float]:
+    """Model §8 by hand for THREE_JOINING (Eq. (3), m* = (sqrt(k)/c)^(2/3) = 100, a(m*) = 0.75, u* = 0.65):
+    agent 3 never joins (a(M) - a(100) < 0.2 < J_3 = 0.5), so M counts agents 1 and 2 only, each giving
+    m̄_i = 100 + (a(M) - 0.75 - J_i)/0.001; M = m̄_1 + m̄_2 = 550 - 4000/sqrt(M), i.e. with s = sqrt(M)
+    s^3 - 550 s + 4000 = 0, largest root (mpmath polyroots, not the solver under test)."""
+    s = max(float(x.real) for x in mp.polyroots([1, 0, -550, 4000]) if abs(x.imag) < 1e-20)
+    first = 100 + (0.2 - 2 / s) * 1000
+    return s * s, first, first - 50
+
+
+def test_non_joiner_works_alone_and_shares_nothing():
+    """Model §8 (issue 19): a non-joiner works alone at m_i* = 100 with u* = 0.65 and shares none of its
+    data; agents 1 and 2 join and give 189.855... and 139.855... (total 329.71)."""
+    total, first, second = _three_joining_by_hand()
+    assert total == pytest.approx(329.71, abs=0.005) and first == pytest.approx(189.855, abs=0.001)
+    agents = tuple(Agent.of(SIMPLIFIED, 0.001, j) for j in ("0", "0.05", "0.5"))
+    result = shaping_population(Population(agents))
     assert result.joined.tolist() == [True, True, False]
-    assert result.total == pytest.approx(float(total), rel=1e-12)
-    assert result.contributions[2] == pytest.approx(100.0, rel=1e-12)
+    assert result.total == pytest.approx(total, rel=1e-12)
+    np.testing.assert_allclose(result.contributions, [first, second, 0.0], rtol=1e-12, atol=1e-12)
+    assert result.lone_data[2] == pytest.approx(100.0, rel=1e-12)
     assert result.utilities[2] == pytest.approx(0.65, rel=1e-12)
+    # Theorem 4.6 at eps = 0: each joiner gets exactly its lone utility u* = 0.65
+    np.testing.assert_allclose(result.utilities, [0.65] * 3, rtol=1e-12)
+    assert result.verified
+    # a smaller fixed point is reported: agent 1 alone at M = 100 (M = 100 + (a(M) - 0.75)/0.001 at s = 10
+    # of s^3 - 300 s + 2000 = 0, where agent 2 stays out: a(100) - 0.75 = 0 < J_2 = 0.05)
+    assert "M = 100" in result.other_equilibria
+
+
+def test_non_joiner_on_the_command_line(tmp_path, capsys):
+    """The same three agents from an agents file: JSON and text say agent 3 stays alone and shares nothing."""
+    total, first, second = _three_joining_by_hand()
+    path = write_agents(tmp_path, THREE_JOINING)
+    assert main(["equilibrium", "--agents", path, "--mechanism", "shaping", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["joined"] == [True, True, False] and data["verified"] is True
+    assert data["contributions"] == pytest.approx([first, second, 0.0], rel=1e-12, abs=1e-12)
+    assert data["total"] == pytest.approx(total, rel=1e-12)
+    assert data["lone_optimal_data"][2] == pytest.approx(100.0, rel=1e-12)
+    assert main(["equilibrium", "--agents", path, "--mechanism", "shaping"]) == 0
+    text = capsys.readouterr().out
+    assert "329.7" in text and "joined: 2 of 3" in text and "verified: max gain from deviating or leaving" in text
+
+
+def test_agents_summary_json_has_ranges_not_lists(tmp_path, capsys):
+    """--summary is honoured with --agents --json (issue 18): ranges and counts, no per-agent lists."""
+    total, first, _ = _three_joining_by_hand()
+    path = write_agents(tmp_path, THREE_JOINING)
+    assert main(["equilibrium", "--agents", path, "--mechanism", "shaping", "--json", "--summary"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "contributions" not in data and "joined" not in data
+    assert data["contributions_range"] == pytest.approx([0.0, first], rel=1e-12, abs=1e-12)
+    assert data["joined_count"] == 2 and data["total"] == pytest.approx(total, rel=1e-12)
+    assert {"verified", "max_deviation_gain", "other_equilibria"} <= set(data)
+
+
+def test_deviation_tolerance_is_relative_to_the_utilities():
+    """Issue 18: the tolerance is Settings.deviation_tolerance * max(1, scale), scale the utilities'.
+    Example 4.5 in value units of 1e5 (v = 1e5 a, C = 100 m = 1e5 * 0.001 m): the same contributions [200, 200]
+    (t_2 = 2, m* = 100), utilities u* = 1e5 (0.95 - 0.2 - 0.1) = 65000 by hand, so the tolerance is 6.5e-5."""
+    from fedsym.core.settings import using_settings
+    from fedsym.paper.deviation import deviation_tolerance
+
+    assert deviation_tolerance(0.5) == 1e-9 and deviation_tolerance(2e4) == pytest.approx(2e-5, rel=1e-15)
+    population = Population((Agent.of(SIMPLIFIED, "100*m", 0, "100000*a", count=2),))
+    result = shaping_population(population)
+    np.testing.assert_allclose(result.contributions, [200.0, 200.0], rtol=1e-12)
+    np.testing.assert_allclose(result.utilities, [65000.0, 65000.0], rtol=1e-12)
+    assert result.verified and result.verification.tolerance == pytest.approx(6.5e-5, rel=1e-12)
+    with using_settings(deviation_tolerance=1e-12):
+        assert shaping_population(population).verification.tolerance == pytest.approx(6.5e-8, rel=1e-12)
+
+
+def test_solve_takes_the_papers_fast_path_for_the_papers_agents():
+    """One entry point (issue 18): a population of the paper's agents is solved by Theorem 4.2's reduction
+    (Example 4.5: [200, 200]), and still says who joins (everybody) and the lone optima m* = 100, u* = 0.65
+    (Example 2.4 by hand); the general solver of Model §8 gives the same contributions."""
+    from fedsym.paper.equilibrium import solve
+
+    population = Population((Agent.paper(SIMPLIFIED, "0.001", count=2),))
+    result = solve("shaping", population)
+    assert result.method == "Theorem 4.2 (1-D reduction)" and result.verified
+    np.testing.assert_allclose(result.contributions, [200.0, 200.0], rtol=1e-12)
+    assert result.joined is not None and result.joined.tolist() == [True, True]
+    np.testing.assert_allclose(result.lone_data, [100.0, 100.0], rtol=1e-12)
+    np.testing.assert_allclose(result.lone_utility, [0.65, 0.65], rtol=1e-12)
+    np.testing.assert_allclose(shaping_population(population).contributions, result.contributions, rtol=1e-12)
+    assert solve("standard", population) == solve("standard", population)
+
+
+def test_verifier_rejects_a_profile_short_of_the_best_response():
+    """The verifier can fail: two paper agents (c = 0.001, m* = 100, u* = 0.65) under shaping with eps = 1e-4.
+    Agent 1 giving 50 points less than its equilibrium m̄ stays on its line, U = u* + eps (x - m*) (Model §8,
+    Theorem 4.6's identity), so moving back to m̄ gains exactly 50 eps = 5e-3 by hand (agent 2 is given an
+    unattainable claimed utility, so only agent 1's search is judged)."""
+    from fedsym.paper.agents_that_differ.solve import verify_population
+
+    eps = 1e-4
+    cohort = Cohort.of(Population((Agent.of(SIMPLIFIED, 0.001, count=2),)))
+    solved = shaping_population(cohort, eps)
+    bar = float(solved.contributions[0])
+    assert solved.verified
+    profile = np.array([bar - 50, bar])
+    utilities = np.array([0.65 + eps * (bar - 50 - 100), 10.0])
+    check = verify_population(cohort, "shaping", profile, np.array([True, True]), utilities, eps)
+    assert not check.verified
+    assert check.worst_agent == 0 and check.max_deviation_gain == pytest.approx(50 * eps, rel=1e-6)
+
+
+def test_values_differing_by_a_factor_share_a_curve():
+    """v_2 = 2 a with C_2 = 0.002 m is agent 1's problem (v = a, C = 0.001 m) times 2: both give Example 4.5's
+    200 (t_2 = 2, m* = 100) and agent 2's utility is twice 0.65 (by hand); the two agents share one curve."""
+    population = Population((Agent.of(SIMPLIFIED, 0.001), Agent.of(SIMPLIFIED, 0.002, 0, "2*a")))
+    assert len(Cohort.of(population).curves) == 1
+    result = shaping_population(population)
+    np.testing.assert_allclose(result.contributions, [200.0, 200.0], rtol=1e-12)
+    np.testing.assert_allclose(result.utilities, [0.65, 1.3], rtol=1e-12)
     assert result.verified
 
 
@@ -250,7 +360,7 @@ def test_standard_agent_with_a_high_joining_cost_stays_alone():
     """By hand (MODEL.md §4, §8): agent 1 (c = 0.001) gives its m* = 100; agent 2 (c = 0.002, J = 0.3) would
     free-ride at a(100) - J = 0.45 < u* = 0.95 - 3 (0.002)^(1/3) (Example 2.4), so it trains alone."""
     agents = (Agent.of(SIMPLIFIED, 0.001), Agent.of(SIMPLIFIED, 0.002, "0.3"))
-    result = standard_equilibrium_agents(Population(agents))
+    result = standard_population(Population(agents))
     assert result.joined.tolist() == [True, False] and result.verified
     np.testing.assert_allclose(result.contributions, [100.0, 0.0], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(result.utilities, [0.65, 0.95 - 3 * 0.002 ** (1 / 3)], rtol=1e-12)
@@ -263,7 +373,7 @@ def test_standard_with_non_polynomial_costs_satisfies_first_order_conditions():
     exponential = accuracy_function("a_opt*(1 - exp(-m/k))").bind({"a_opt": "0.9", "k": "300"})
     agents = (Agent.of(SIMPLIFIED, "0.0001*m*log(1+m)", count=2), Agent.of(exponential, "exp(m/1000)-1"),
               Agent.of(SIMPLIFIED, 0.001))
-    result = standard_equilibrium_agents(Population(agents))
+    result = standard_population(Population(agents))
     total, (m1, _, m3, m4) = result.total, result.contributions
     assert result.verified and m4 == 0
     assert 1e-4 * (np.log1p(m1) + m1 / (1 + m1)) == pytest.approx(total**-1.5, rel=1e-10)
@@ -286,9 +396,9 @@ def test_mechanism_is_feasible_and_individually_rational():
 def test_quadratic_cohort_matches_population_path():
     """Cohort.quadratic_costs (arrays, for large n) and Population give the same equilibrium."""
     agents = (Agent.of(SIMPLIFIED, "0.0005*m + 1e-6*m**2"), Agent.of(SIMPLIFIED, "0.001*m"))
-    expected = shaping_equilibrium_agents(Population(agents), verify=False)
+    expected = shaping_population(Population(agents), verify=False)
     cohort = Cohort.quadratic_costs([Agent.of(SIMPLIFIED, 1)], [0, 0], [0.0005, 0.001], [1e-6, 0.0])
-    result = shaping_equilibrium_agents(cohort, verify=False)
+    result = shaping_population(cohort, verify=False)
     np.testing.assert_allclose(result.contributions, expected.contributions, rtol=1e-13)
 
 
@@ -299,8 +409,8 @@ def test_shaping_collects_at_least_as_much_data_as_standard(agents):
     bound = {k: accuracy_function("simplified").bind({"a_opt": "0.9", "k": f"{k:.3g}"}) for k, _, _ in agents}
     population = Population(tuple(Agent.of(bound[k], f"{c1:.4g}*m + {c2:.4g}*m**2" if c2 > 0 else c1)
                                   for k, c1, c2 in agents))
-    shaping = shaping_equilibrium_agents(population, verify=False)
-    standard = standard_equilibrium_agents(population, verify=False)
+    shaping = shaping_population(population, verify=False)
+    standard = standard_population(population, verify=False)
     assert shaping.total >= standard.total * (1 - 1e-12)
 
 
@@ -349,3 +459,20 @@ def test_individual_cost_function_cli(capsys):
 def test_load_agents_from_file(tmp_path):
     path = write_agents(tmp_path, [GOOD])
     assert load_agents(path).agents[0].linear_rate == pytest.approx(0.001)
+
+
+def test_vectorized_deviation_search_refines_like_the_scalar_one():
+    """best_deviations on a coarse grid (11 points) must refine to the peaks of -|x - p_r| (p_r = pi, e; by hand),
+    as best_deviation does for each row alone."""
+    from fedsym.paper.deviation import best_deviation, best_deviations
+
+    peaks = np.array([np.pi, np.e])
+
+    def utility(x: np.ndarray) -> np.ndarray:
+        return -np.abs(np.asarray(x) - peaks[:, None])
+
+    found = best_deviations(utility, np.array([1.0, 1.0]), np.array([10.0, 10.0]), np.full((2, 1), np.nan), points=11)
+    for peak, deviation in zip(peaks, found):
+        scalar = best_deviation(lambda x, p=peak: -np.abs(x - p), 1.0, 10.0, points=11)
+        assert deviation.best == pytest.approx(peak, abs=1e-11) and scalar.best == pytest.approx(peak, abs=1e-11)
+        assert deviation.gain == pytest.approx(abs(1.0 - peak) - abs(deviation.best - peak), abs=1e-12)

@@ -20,7 +20,7 @@ from fedsym.model.accuracy import accuracy_function
 from fedsym.paper.equilibrium import (
     best_response_equilibrium,
     shaping_equilibrium,
-    solve_equilibrium,
+    solve,
     standard_equilibrium,
     verify_equilibrium,
 )
@@ -204,9 +204,9 @@ def test_bad_inputs_refused() -> None:
     with pytest.raises(ParameterError, match="eps"):
         shaping_equilibrium(A, [0.001], -0.1)
     with pytest.raises(ParameterError, match="shaping mechanism only"):
-        solve_equilibrium("standard", A, [0.001], 0.1)
+        solve("standard", (A, [0.001]), 0.1)
     with pytest.raises(ParameterError, match="unknown mechanism"):
-        solve_equilibrium("lottery", A, [0.001])
+        solve("lottery", (A, [0.001]))
 
 
 # -- command line ------------------------------------------------------------------------------

@@ -74,3 +74,17 @@ def test_unresolvable_verification_is_not_verified() -> None:
     eq = shaping_equilibrium(A, [1e-120, 1e-120])
     assert not eq.verified and "payment" in eq.verification.note
     assert shaping_equilibrium(A, [0.001, 0.001]).verified
+
+
+def test_an_equilibrium_of_agents_that_differ_is_a_value_too() -> None:
+    """One result type (issue 18): agents that differ give an Equilibrium that compares, hashes and is read-only."""
+    from fedsym.model.agent import Agent, Population
+    from fedsym.paper.equilibrium import solve
+
+    population = Population((Agent.of(A, 0.001), Agent.of(A, "0.0005*m + 1e-6*m**2", "0.01")))
+    one, same = solve("shaping", population), solve("shaping", population)
+    other = solve("shaping", population, "0.0001")
+    assert one == same and hash(one) == hash(same) and one != other
+    for name in ("contributions", "utilities", "joined", "lone_data", "lone_utility"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(one, name)[0] = 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,6 +12,9 @@ from fedsym.core.errors import InputFileError, ParameterError
 from fedsym.core.files import require_regular_file
 
 from .common import add_accuracy_arguments, bound_accuracy, print_json, print_table
+
+if TYPE_CHECKING:
+    from fedsym.paper.outcome import Equilibrium
 
 __all__ = ["add_arguments", "run", "read_costs_file"]
 
@@ -32,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     costs.add_argument("--costs", metavar="C1,C2,...", help="comma-separated marginal costs, one per agent")
     costs.add_argument("--costs-file", metavar="F", help="file with one cost per line (blank lines and # comments skipped)")
     costs.add_argument("--agents", metavar="FILE",
-                       help="JSON list of agents that differ (MODEL.md §8), e.g. [{\"accuracy\": \"simplified\", "
+                       help="JSON list of agents that differ (Model §8), e.g. [{\"accuracy\": \"simplified\", "
                             "\"params\": {\"a_opt\": 0.95, \"k\": 1}, \"cost\": \"0.001*m + 1e-7*m**2\", "
                             "\"joining_cost\": 0.01, \"value\": \"a\", \"count\": 3}]; excludes --accuracy/--param")
     parser.add_argument("--eps", default="0", metavar="E", help="slope margin of Eq. (13), >= 0 (default 0, the limit)")
@@ -116,69 +121,60 @@ def _parse_block(block: bytes, path: str, first: int) -> np.ndarray:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.agents is not None:
-        return _run_agents(args)
-    if args.accuracy is None:
-        raise ParameterError("--accuracy is required with --costs or --costs-file")
-    from fedsym.paper.equilibrium import solve_equilibrium
-    from fedsym.paper.mechanisms import parse_costs
+    from fedsym.paper.equilibrium import solve
 
-    costs = read_costs_file(args.costs_file) if args.costs_file is not None else \
-        parse_costs([item.strip() for item in args.costs.split(",")] if args.costs.strip() else [])
-    accuracy = bound_accuracy(args)
-    result = solve_equilibrium(args.mechanism, accuracy, costs, args.eps)
+    if args.agents is not None:
+        from fedsym.model.agent import load_agents
+
+        if args.accuracy is not None or args.param:
+            raise ParameterError("--agents FILE gives each agent its accuracy: drop --accuracy/--param")
+        result = solve(args.mechanism, load_agents(args.agents), args.eps)
+    else:
+        from fedsym.paper.mechanisms import parse_costs
+
+        if args.accuracy is None:
+            raise ParameterError("--accuracy is required with --costs or --costs-file")
+        costs = read_costs_file(args.costs_file) if args.costs_file is not None else \
+            parse_costs([item.strip() for item in args.costs.split(",")] if args.costs.strip() else [])
+        result = solve(args.mechanism, (bound_accuracy(args), costs), args.eps)
     if args.json:
         print_json(result.to_dict(summary=args.summary, arrays=True))
-        return 0
-    n = result.costs.size
-    eps = f", eps = {result.eps:g}" if result.eps else ""
-    print(f"{result.mechanism} mechanism{eps}, accuracy {result.accuracy}, n = {n}: {result.method}")
-    if not args.summary:
-        shown = min(n, TEXT_ROWS)
-        print_table(((i, f"{result.costs[i]:.6g}", f"{result.contributions[i]:.10g}", f"{result.accuracies[i]:.10g}",
-                      f"{result.utilities[i]:.10g}") for i in range(shown)),
-                    ("agent", "cost", "contribution", "accuracy", "utility"))
-        if shown < n:
-            print(f"... {n - shown} more agents (use --json for all)")
-    print(f"total data {result.total:.12g}; {result.uniqueness()}")
-    status = "verified" if result.verified else "NOT verified"
-    print(f"{status}: max gain from deviating {result.max_deviation_gain:.3g} "
-          f"(tolerance {result.verification.tolerance:.3g}; {result.verification.scope})")
-    if result.verification.note:
-        print(f"not verified because {result.verification.note}")
-    print(result.note)
+    else:
+        _print(result, args.summary)
     return 0
 
 
-def _run_agents(args: argparse.Namespace) -> int:
-    """``--agents FILE``: the generalized solvers of MODEL.md §8."""
-    from fedsym.model.agent import load_agents
-    from fedsym.paper.agents_that_differ.solve import AgentsEquilibrium, solve_agents
-
-    if args.accuracy is not None or args.param:
-        raise ParameterError("--agents FILE gives each agent its accuracy: drop --accuracy/--param")
-    result: AgentsEquilibrium = solve_agents(args.mechanism, load_agents(args.agents), args.eps)
-    data = result.to_dict()
-    if args.json:
-        print_json(data)
-        return 0
+def _print(result: Equilibrium, summary: bool) -> None:
+    """The text report of one equilibrium, the paper's agents or agents that differ (Model §8) alike."""
     n = result.contributions.size
-    print(f"{result.mechanism} mechanism, agents that differ, n = {n}: {result.method}")
-    print(f"accuracy: {result.accuracy}")
-    if not args.summary:
+    eps = f", eps = {result.eps:g}" if result.eps else ""
+    print(f"{result.mechanism} mechanism{eps}, accuracy {result.accuracy}, n = {n}: {result.method}")
+    joined, lone_data = result.joined, result.lone_data
+    if not summary:
         shown = min(n, TEXT_ROWS)
-        print_table(((i + 1, "yes" if result.joined[i] else "no", f"{result.lone_data[i]:.10g}",
-                      f"{result.contributions[i]:.10g}", f"{result.accuracies[i]:.10g}", f"{result.utilities[i]:.10g}")
-                     for i in range(shown)),
-                    ("agent", "joined", "alone m*", "contribution", "accuracy", "utility"))
+        if joined is not None and lone_data is not None:
+            rows: Iterable[tuple[object, ...]] = (
+                (i + 1, "yes" if joined[i] else "no", f"{lone_data[i]:.10g}", f"{result.contributions[i]:.10g}",
+                 f"{result.accuracies[i]:.10g}", f"{result.utilities[i]:.10g}") for i in range(shown))
+            header: tuple[str, ...] = ("agent", "joined", "alone m*", "contribution", "accuracy", "utility")
+        else:
+            rows = ((i, f"{result.costs[i]:.6g}", f"{result.contributions[i]:.10g}", f"{result.accuracies[i]:.10g}",
+                     f"{result.utilities[i]:.10g}") for i in range(shown))
+            header = ("agent", "cost", "contribution", "accuracy", "utility")
+        print_table(rows, header)
         if shown < n:
             print(f"... {n - shown} more agents (use --json for all)")
-    print(f"total data {result.total:.12g}; residual {result.residual:.3g}")
-    print(f"verified: {result.verified} (max gain from deviating or leaving {result.max_deviation_gain:.3g}, "
-          f"{result.verification.scope})")
+    if joined is not None:
+        print(f"joined: {int(joined.sum())} of {n} (a non-joiner works alone at m* and shares nothing)")
+    print(f"total data {result.total:.12g}; {result.uniqueness()}")
+    status = "verified" if result.verified else "NOT verified"
+    leaving = " or leaving" if joined is not None else ""
+    print(f"{status}: max gain from deviating{leaving} {result.max_deviation_gain:.3g} "
+          f"(tolerance {result.verification.tolerance:.3g}; {result.verification.scope})")
+    if result.verification.note:
+        print(f"not verified because {result.verification.note}")
     if result.theorem_4_6_gap is not None:
         print(f"Theorem 4.6: max |U_i - u_i* - eps (m_i - m_i*)| over joiners = {result.theorem_4_6_gap:.3g}")
     if result.other_equilibria:
         print(f"other equilibria: {result.other_equilibria}")
     print(result.note)
-    return 0

@@ -1,7 +1,11 @@
 r"""Equilibria of mechanisms and their global verification (MODEL.md §3-5, Sec. 3-4).
 
 An equilibrium (Eq. (9)) is a profile in which no agent gains by changing its
-own contribution.  Three solvers, one result type (:class:`Equilibrium`):
+own contribution.  :func:`solve` is the one entry point, for a population of
+agents that differ (Model §8) or the paper's ``(accuracy, costs)``; the paper's
+agents are solved by their closed forms below, any other population by
+:mod:`fedsym.paper.agents_that_differ.solve`.  Three solvers, one result type
+(:class:`~fedsym.paper.outcome.Equilibrium`):
 
 * :func:`standard_equilibrium` -- Theorem 3.4 for Eq. (10): only the cheapest
   agent contributes, its lone optimum :math:`m^*` (ties: one of many
@@ -22,10 +26,11 @@ negative since accuracies are at most 1, while 0 gives at least 0).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import mpmath as mp
@@ -33,12 +38,14 @@ import numpy as np
 
 from fedsym.core.checkrow import CheckRow, method_label
 from fedsym.core.errors import ParameterError
-from fedsym.core.frozen import ValueEquality, frozen_array
-from fedsym.core.latex import LatexRepr, align, escape_text, format_number
+from fedsym.core.settings import current_settings
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function
-from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation, best_deviation
-from fedsym.paper.lone_agent import lone_agent_forms, numeric_tangent_point
+from fedsym.model.agent import Population
+from fedsym.paper.agents_that_differ.cohort import Cohort
+from fedsym.paper.agents_that_differ.solve import solve_population
+from fedsym.paper.deviation import Deviation, best_deviation, deviation_tolerance
+from fedsym.paper.lone_agent import lone_agent_forms, numeric_tangent_point, optimal_data_array
 from fedsym.paper.mechanisms import (
     LinearShaping,
     Mechanism,
@@ -47,6 +54,7 @@ from fedsym.paper.mechanisms import (
     parse_costs,
     parse_eps,
 )
+from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Equilibrium, Verification
 from fedsym.paper.shaping_ceiling import ceiling_form, ceiling_row
 
 __all__ = [
@@ -56,7 +64,7 @@ __all__ = [
     "shaping_equilibrium",
     "best_response_equilibrium",
     "verify_equilibrium",
-    "solve_equilibrium",
+    "solve",
     "ceiling_form",
     "checks",
     "MECHANISMS",
@@ -72,152 +80,6 @@ MECHANISMS = ("standard", "shaping")
 #: in mpmath at :data:`fedsym.core.solve.DPS` digits; beyond, per-agent values are
 #: double precision (vectorized) and only the 1-D root is solved in mpmath
 EXACT_GROUPS = 64
-
-#: verify every distinct agent situation when there are at most this many ...
-VERIFY_ALL_UP_TO = 200
-#: ... otherwise a seeded random sample of this many of them
-VERIFY_SAMPLE = 100
-
-
-@dataclass(frozen=True)
-class Verification(LatexRepr):
-    """Outcome of the global deviation search over the agents of an equilibrium.
-
-    ``note`` says why a search that found no gain still does not verify (payments
-    too small for the tolerance to resolve, see :data:`RESOLUTION`).
-    ``scope`` says which agents were searched: ``"all n agents"`` (each
-    searched, or one per distinct situation -- equal cost, contribution and
-    mechanism parameters -- which share the answer, and then it says how many)
-    or ``"random sample of N of G distinct situations (n agents)"``.
-    """
-
-    verified: bool
-    max_deviation_gain: float
-    worst_agent: int
-    best_deviation: float
-    scope: str
-    checked: int
-    tolerance: float
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"verified": self.verified, "max_deviation_gain": float(self.max_deviation_gain),
-                "worst_agent": self.worst_agent, "best_deviation": float(self.best_deviation),
-                "scope": self.scope, "checked": self.checked, "tolerance": float(self.tolerance), "note": self.note}
-
-    def to_latex(self) -> str:
-        """One line: verified or not, the largest gain from deviating, and the scope of the search."""
-        verdict = "verified" if self.verified else "NOT verified"
-        return (rf"$\text{{{verdict}: }}\max_i \text{{gain}} = {format_number(self.max_deviation_gain, 3)}"
-                rf" \le {format_number(self.tolerance, 3)}\ \text{{({escape_text(self.scope)})}}$")
-
-
-@dataclass(frozen=True, eq=False)
-class Equilibrium(ValueEquality, LatexRepr):
-    r"""An equilibrium profile (Eq. (9)) of a mechanism, with its verification.
-
-    An immutable value: the per-agent arrays are read-only copies, and two
-    results are equal (and hash alike) when every field is, arrays by content.
-
-    Attributes
-    ----------
-    mechanism:
-        Name of the mechanism (``standard``, ``shaping``, ...).
-    accuracy:
-        Label of the accuracy function.
-    method:
-        Which result produced it (``Theorem 3.4``, ``Theorem 4.2 (1-D reduction)``,
-        ``best-response dynamics``).
-    costs, contributions, accuracies, utilities:
-        Per agent: :math:`c_i`, :math:`m_i^{eq}`, :math:`\gamma_i(m^{eq})`,
-        :math:`U_i = \gamma_i - c_i m_i^{eq}`.
-    total:
-        :math:`M = \sum_i m_i^{eq}` (from the solver, at full precision where computed so).
-    unique:
-        Whether this profile is the only equilibrium (False when agents tie at the
-        cheapest cost, Theorem 3.4, or when no data at all is an equilibrium too
-        besides a positive one, Remark 4.4).
-    zero_is_equilibrium:
-        Whether contributing nothing is an equilibrium (Remarks 3.5, 4.4).
-    residual:
-        Relative residual of the defining equation (:math:`|\sum\bar m_i - M|/M` for Theorem 4.2).
-    verification:
-        The global deviation search (:class:`Verification`).
-    """
-
-    mechanism: str
-    accuracy: str
-    method: str
-    costs: np.ndarray = field(repr=False)
-    contributions: np.ndarray
-    accuracies: np.ndarray = field(repr=False)
-    utilities: np.ndarray = field(repr=False)
-    total: float
-    unique: bool
-    zero_is_equilibrium: bool
-    residual: float
-    verification: Verification
-    eps: float = 0.0
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        for name in ("costs", "contributions", "accuracies", "utilities"):
-            object.__setattr__(self, name, frozen_array(getattr(self, name)))
-
-    @property
-    def verified(self) -> bool:
-        return self.verification.verified
-
-    def uniqueness(self) -> str:
-        """One phrase on uniqueness that never contradicts :attr:`zero_is_equilibrium`."""
-        if self.zero_is_equilibrium and self.total == 0:
-            return "the only equilibrium is no data at all" if self.unique else "no data at all is an equilibrium"
-        if self.unique:
-            return "unique equilibrium; no data at all is not one"
-        if self.zero_is_equilibrium:
-            return "not unique: no data at all is an equilibrium too"
-        return "not unique (see the note)"
-
-    @property
-    def max_deviation_gain(self) -> float:
-        return self.verification.max_deviation_gain
-
-    def to_dict(self, summary: bool = False, *, arrays: bool = False) -> dict[str, Any]:
-        """JSON-ready dictionary with the keys of DESIGN.md.
-
-        ``summary``: ranges instead of per-agent lists.  ``arrays``: the per-agent
-        values as the (read-only) numpy arrays instead of lists of floats, for a
-        writer that streams them (the command line at large ``n``).
-        """
-        data: dict[str, Any] = {
-            "mechanism": self.mechanism,
-            "accuracy": self.accuracy,
-            "method": self.method,
-            "n": int(self.costs.size),
-            "eps": float(self.eps),
-        }
-        if not summary:
-            per_agent = (self.contributions, self.accuracies, self.utilities)
-            contributions, accuracies, utilities = per_agent if arrays else (x.tolist() for x in per_agent)
-            data.update(contributions=contributions, accuracies=accuracies, utilities=utilities)
-        else:
-            data.update(distinct_costs=int(np.unique(self.costs).size),
-                        contributions_range=[float(self.contributions.min()), float(self.contributions.max())],
-                        accuracies_range=[float(self.accuracies.min()), float(self.accuracies.max())],
-                        utilities_range=[float(self.utilities.min()), float(self.utilities.max())])
-        data.update(total=float(self.total), verified=self.verified, max_deviation_gain=float(self.max_deviation_gain),
-                    verification=self.verification.scope, unique=self.unique, uniqueness=self.uniqueness(),
-                    zero_is_equilibrium=self.zero_is_equilibrium, residual=float(self.residual), note=self.note)
-        return data
-
-    def to_latex(self) -> str:
-        """A short ``align*`` block: total data, per-agent range, verification."""
-        lo, hi = float(self.contributions.min()), float(self.contributions.max())
-        status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
-        return align([rf"M &= \sum_i m_i^{{eq}} = {format_number(self.total, 10)}",
-                      rf"m_i^{{eq}} &\in [{format_number(lo)}, {format_number(hi)}] \quad (n = {self.costs.size})",
-                      rf"\max_i \text{{gain from deviating}} &= {format_number(self.max_deviation_gain, 3)} \quad {status}"])
-
 
 # -- verification ---------------------------------------------------------------------
 
@@ -266,7 +128,7 @@ def _best_response(mechanism: Mechanism, i: int, profile: np.ndarray, cost: floa
 
 
 def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
-                       tolerance: float = DEVIATION_TOLERANCE, verify_all_up_to: int = VERIFY_ALL_UP_TO,
+                       tolerance: float | None = None, verify_all_up_to: int = VERIFY_ALL_UP_TO,
                        sample: int = VERIFY_SAMPLE, seed: int = 0, points: int = 4001) -> Verification:
     r"""Global search over each agent's deviations from *profile* (Eq. (9), Theorem 3.3).
 
@@ -277,8 +139,8 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
     Parameters
     ----------
     tolerance:
-        Largest gain (accuracy units) that still counts as no gain
-        (default :data:`fedsym.paper.deviation.DEVIATION_TOLERANCE`).
+        Largest gain that still counts as no gain (default
+        :func:`fedsym.paper.deviation.deviation_tolerance` of the largest utility searched).
     verify_all_up_to, sample, seed:
         Every distinct situation is searched when there are at most
         *verify_all_up_to*; otherwise a random sample of *sample* of them
@@ -295,11 +157,15 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
         representatives = np.sort(rng.choice(representatives, size=sample, replace=False))
         scope = f"random sample of {sample} of {total} distinct situations ({costs.size} agents)"
     worst = (0.0, int(representatives[0]), float(profile[representatives[0]]))
+    scale = 0.0
     for i in representatives:
         i = int(i)
         deviation = _best_response(mechanism, i, profile, float(costs[i]), points)
+        scale = max(scale, abs(deviation.claimed_utility), abs(deviation.best_utility))
         if deviation.gain > worst[0] or i == worst[1]:
             worst = (deviation.gain, i, deviation.best)
+    if tolerance is None:
+        tolerance = deviation_tolerance(scale)
     payment = float(np.max(costs * profile))
     note = ""
     if 0 < payment < RESOLUTION * tolerance:
@@ -321,7 +187,7 @@ def _result(mechanism: Mechanism, name: str, method: str, costs: np.ndarray, pro
     profile += 0.0  # no negative zero (every solver passes a profile array of its own)
     _sealed(profile)
     verification = verify_equilibrium(mechanism, costs, profile, **verify_options) if verify else \
-        Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+        Verification(False, 0.0, 0, 0.0, "not verified", 0, deviation_tolerance(1.0))
     accuracies = mechanism.accuracies(profile)
     accuracies = _sealed(np.add(accuracies, 0.0, out=accuracies) if accuracies.flags.writeable and
                          accuracies.base is None else accuracies + 0.0)
@@ -377,6 +243,11 @@ def standard_equilibrium(accuracy: BoundAccuracy, costs: Any, *, verify: bool = 
     when :math:`m_{i^\star}^* = 0` nobody contributes.  *verify_options* go to
     :func:`verify_equilibrium`.
     """
+    return solve("standard", (accuracy, costs), verify=verify, **verify_options)
+
+
+def _theorem_3_4(accuracy: BoundAccuracy, costs: Any, *, verify: bool = True, **verify_options: Any) -> Equilibrium:
+    """Theorem 3.4 for the paper's agents (see :func:`standard_equilibrium`)."""
     costs = parse_costs(costs)
     cheapest = int(np.argmin(costs))
     tied = int(np.count_nonzero(costs == costs[cheapest]))
@@ -479,7 +350,7 @@ def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction, eps: float) -
             # a_opt carries fewer digits than the cancellation at tiny costs needs: expand instead
             upper = expand_bracket(lambda x: reduction.excess(accuracy, x), reduction.lower, 2 * reduction.lower,
                                    limit=mp.inf)
-        total = bracketed_root(lambda x: reduction.excess(accuracy, x), reduction.lower, upper)
+        total = bracketed_root(lambda x: reduction.excess(accuracy, x), reduction.lower, upper, rtol=_fixed_point_rtol())
         accuracy.require_assumption(total, "the equilibrium total M of Theorem 4.2")
         return total, ""
     # Remark 4.4: every agent priced out alone; a positive root needs 1/sum(1/s_i) < c_max
@@ -490,7 +361,7 @@ def _shaping_total(accuracy: BoundAccuracy, reduction: _Reduction, eps: float) -
     if reduction.excess(accuracy, tangent) < 0:
         return mp.mpf(0), (f"Remark 4.4: every agent is priced out alone and {threshold} "
                            f">= c_max = {mp.nstr(c_max, 6)}: no positive equilibrium; no data at all is the equilibrium")
-    total = bracketed_root(lambda x: reduction.excess(accuracy, x), tangent, upper) \
+    total = bracketed_root(lambda x: reduction.excess(accuracy, x), tangent, upper, rtol=_fixed_point_rtol()) \
         if reduction.excess(accuracy, tangent) > 0 else tangent
     return total, (f"Remark 4.4: every agent is priced out alone, but {threshold} "
                    f"< c_max = {mp.nstr(c_max, 6)}: this positive equilibrium exists, and no data at all is one too")
@@ -517,6 +388,12 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     >>> eq.contributions.tolist(), eq.verified  # Example 4.5: t_2 = 2, m* = 100
     ([200.0, 200.0], True)
     """
+    return solve("shaping", (accuracy, costs), eps, verify=verify, **verify_options)
+
+
+def _theorem_4_2(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, verify: bool = True,
+                 **verify_options: Any) -> Equilibrium:
+    """Theorem 4.2 for the paper's agents (see :func:`shaping_equilibrium`)."""
     costs = parse_costs(costs)
     eps = parse_eps(eps)
     mechanism = accuracy_shaping(accuracy, costs, eps)
@@ -526,6 +403,11 @@ def shaping_equilibrium(accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0, *, 
     return _result(mechanism, "shaping", "Theorem 4.2 (1-D reduction)", costs, profile, float(total),
                    unique=not (zero and total > 0), zero=zero, residual=residual, eps=eps, note=note, verify=verify,
                    verify_options=verify_options)
+
+
+def _fixed_point_rtol() -> mp.mpf:
+    """Relative width at which Theorem 4.2's total counts as solved (``Settings.fixed_point_rtol``)."""
+    return mp.mpf(current_settings().fixed_point_rtol)
 
 
 def _shaping_profile(accuracy: BoundAccuracy, mechanism: LinearShaping, costs: np.ndarray,
@@ -637,16 +519,45 @@ def best_response_equilibrium(mechanism: Mechanism, costs: Any, *, start: Sequen
                    verify_options=verify_options)
 
 
-def solve_equilibrium(mechanism: str, accuracy: BoundAccuracy, costs: Any, eps: Any = 0.0,
-                      **options: Any) -> Equilibrium:
-    """The structured solver of *mechanism* (``standard``: Theorem 3.4; ``shaping``: Theorem 4.2)."""
-    if mechanism == "standard":
-        if parse_eps(eps) != 0:
-            raise ParameterError(f"eps={eps}: the slope margin applies to the shaping mechanism only")
-        return standard_equilibrium(accuracy, costs, **options)
-    if mechanism == "shaping":
-        return shaping_equilibrium(accuracy, costs, eps, **options)
-    raise ParameterError(f"unknown mechanism {mechanism!r} (known: {', '.join(MECHANISMS)})")
+def solve(mechanism: str, population: Population | Cohort | tuple[BoundAccuracy, Any], eps: Any = 0.0,
+          **options: Any) -> Equilibrium:
+    r"""The equilibrium of *mechanism* (``standard``: Eq. (10); ``shaping``: Eq. (13)) for *population*, verified.
+
+    *population* is a :class:`~fedsym.model.agent.Population` (Model §8) or the paper's ``(accuracy, costs)``.
+    The paper's agents (one accuracy, linear costs, no joining cost, :math:`v(a) = a`) are the special case
+    solved by its closed forms and the vectorized reduction (Theorems 3.4 and 4.2, any ``n``); a population of
+    them gets the same result plus who joins (everybody) and the lone optima.  Other populations go to the
+    solvers of Model §8 (:mod:`fedsym.paper.agents_that_differ.solve`).  *options*: ``verify`` and the
+    options of the verifier.
+    """
+    if mechanism not in MECHANISMS:
+        raise ParameterError(f"unknown mechanism {mechanism!r} (known: {', '.join(MECHANISMS)})")
+    if mechanism == "standard" and parse_eps(eps) != 0:
+        raise ParameterError(f"eps={eps}: the slope margin applies to the shaping mechanism only")
+    if isinstance(population, tuple):
+        accuracy, costs = population
+        return _theorem_3_4(accuracy, costs, **options) if mechanism == "standard" else \
+            _theorem_4_2(accuracy, costs, eps, **options)
+    paper = _paper_agents(population) if isinstance(population, Population) else None
+    if paper is None:
+        return solve_population(mechanism, population, eps, **options)
+    result = solve(mechanism, paper, eps, **options)
+    accuracy, costs = paper
+    lone_data = optimal_data_array(accuracy, costs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lone_utility = np.where(lone_data > 0, accuracy.a_np(np.maximum(lone_data, 1e-300)) - costs * lone_data, 0.0)
+    return dataclasses.replace(result, joined=np.ones(costs.size, dtype=bool), lone_data=lone_data,
+                               lone_utility=lone_utility)
+
+
+def _paper_agents(population: Population) -> tuple[BoundAccuracy, np.ndarray] | None:
+    """``(accuracy, costs)`` when every agent is the paper's (§2-§5), else ``None``."""
+    first = population.agents[0].accuracy
+    if not all(agent.accuracy == first and agent.joining_cost == 0 and agent.value_is_identity
+               and agent.linear_rate is not None for agent in population.agents):
+        return None
+    rates = np.array([agent.linear_rate for agent in population.agents], dtype=float)
+    return first, rates[population.index]
 
 
 # -- closed forms and checks ------------------------------------------------------------

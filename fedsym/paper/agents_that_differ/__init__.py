@@ -3,20 +3,12 @@
 - :mod:`~fedsym.paper.agents_that_differ.cohort`: agents as numpy arrays, the lone optimum vectorized;
 - :mod:`~fedsym.paper.agents_that_differ.lone`: Theorem 2.3 generalized with derived closed forms, ``checks()``;
 - :mod:`~fedsym.paper.agents_that_differ.mechanism`: Eq. (13) generalized as a mechanism object;
-- :mod:`~fedsym.paper.agents_that_differ.solve`: standard FL and shaping equilibria, verified.
+- :mod:`~fedsym.paper.agents_that_differ.solve`: standard FL and shaping equilibria, verified (called through
+  :func:`fedsym.paper.equilibrium.solve`, the one entry point).
 """
 
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.agents_that_differ.lone import LoneAgentResult, cost_shape_forms, lone_agent
 from fedsym.paper.agents_that_differ.mechanism import HeterogeneousShaping
-from fedsym.paper.agents_that_differ.solve import (
-    AgentsEquilibrium,
-    shaping_equilibrium_agents,
-    solve_agents,
-    standard_equilibrium_agents,
-    verify_agents,
-)
 
-__all__ = ["Cohort", "LoneAgentResult", "cost_shape_forms", "lone_agent", "HeterogeneousShaping",
-           "AgentsEquilibrium", "shaping_equilibrium_agents", "solve_agents", "standard_equilibrium_agents",
-           "verify_agents"]
+__all__ = ["Cohort", "LoneAgentResult", "cost_shape_forms", "lone_agent", "HeterogeneousShaping"]

@@ -18,6 +18,7 @@ few O(n) vector passes:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,6 +26,7 @@ from typing import Any
 
 import mpmath as mp
 import numpy as np
+import sympy as sp
 
 from fedsym.core.errors import AssumptionError, ParameterError
 from fedsym.core.solve import DPS
@@ -111,6 +113,10 @@ class Cohort:
         :math:`c_1, c_2` per agent (NaN where the cost is not quadratic).
     joining:
         :math:`J_i` per agent.
+    scale:
+        :math:`p_i` per agent when its value of accuracy is :math:`p_i` times its curve's
+        (:math:`v_i = p_i v`, e.g. RealFM's :math:`p_i((1-a)^{-2} - 1)`): agents whose values differ
+        only by such a factor share one curve, so one compiled function serves them all (1 by default).
     """
 
     curves: tuple[Agent, ...]
@@ -120,9 +126,12 @@ class Cohort:
     linear: np.ndarray
     quadratic: np.ndarray
     joining: np.ndarray
+    scale: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        for name in ("curve", "entry", "linear", "quadratic", "joining"):
+        if self.scale is None:
+            object.__setattr__(self, "scale", np.ones(np.shape(self.curve)))
+        for name in ("curve", "entry", "linear", "quadratic", "joining", "scale"):
             array = np.array(getattr(self, name))
             array.setflags(write=False)
             object.__setattr__(self, name, array)
@@ -131,21 +140,26 @@ class Cohort:
     def of(cls, population: Population) -> Cohort:
         """The cohort of a :class:`~fedsym.model.agent.Population` (counts expanded)."""
         templates = population.agents
-        keys: dict[tuple[int, str], int] = {}
+        keys: dict[tuple[int, sp.Expr], int] = {}
         curves: list[Agent] = []
-        template_curve = []
+        template_curve, template_scale = [], []
         for agent in templates:
-            key = (id(agent.accuracy), str(agent.value))
+            factor, base = agent.value.as_content_primitive()
+            if not (factor.is_Rational and factor > 0) or factor == 1:
+                factor, base = sp.Integer(1), agent.value
+            key = (id(agent.accuracy), base)
             if key not in keys:
                 keys[key] = len(curves)
-                curves.append(agent)
+                curves.append(agent if factor == 1 else dataclasses.replace(agent, value=base))
             template_curve.append(keys[key])
+            template_scale.append(float(factor))
         coefficients = np.array([agent.quadratic if agent.quadratic is not None else (np.nan, np.nan)
                                  for agent in templates], dtype=float)
         entry = population.index
         return cls(tuple(curves), np.asarray(template_curve)[entry], templates, entry,
                    coefficients[entry, 0], coefficients[entry, 1],
-                   np.array([float(agent.joining_cost) for agent in templates])[entry])
+                   np.array([float(agent.joining_cost) for agent in templates])[entry],
+                   np.asarray(template_scale)[entry])
 
     @classmethod
     def quadratic_costs(cls, curves: Sequence[Agent], curve: Any, linear: Any, quadratic: Any,
@@ -198,7 +212,7 @@ class Cohort:
     @cached_property
     def w_max(self) -> np.ndarray:
         r"""Per agent :math:`v_i(a_{opt,i})`."""
-        return np.array([agent.w_max for agent in self.curves])[self.curve]
+        return np.array([agent.w_max for agent in self.curves])[self.curve] * self.p
 
     # -- per-agent evaluation -------------------------------------------------------------
     @cached_property
@@ -216,6 +230,8 @@ class Cohort:
                 out[members] = fn(agent, m[members])
             return out
         m = np.broadcast_to(np.asarray(m, dtype=float), rows.shape)
+        if len(self.curves) == 1:
+            return np.asarray(fn(self.curves[0], m), dtype=float) * np.ones(rows.shape)
         out = np.empty(rows.shape, dtype=float)
         which = self.curve[rows]
         for j, agent in enumerate(self.curves):
@@ -224,18 +240,32 @@ class Cohort:
                 out[mask] = fn(agent, m[mask])
         return out
 
+    @property
+    def p(self) -> np.ndarray:
+        """:attr:`scale` (typed: never ``None`` after construction)."""
+        assert self.scale is not None
+        return self.scale
+
+    def _scale(self, rows: np.ndarray | None) -> np.ndarray:
+        return self.p if rows is None else self.p[rows]
+
     def w(self, m: Any, rows: np.ndarray | None = None) -> np.ndarray:
         r""":math:`w_i(m_i) = v_i(a_i(m_i))` for the agents *rows* (all by default)."""
-        return self._per_curve(lambda agent, x: agent.w_np(x), m, rows)
+        return self._per_curve(lambda agent, x: agent.w_np(x), m, rows) * self._scale(rows)
 
     def w_at(self, total: float) -> np.ndarray:
         r""":math:`w_i(M)` for every agent at one total *M* (one evaluation per curve)."""
         per_curve = np.array([float(agent.w_np(np.array([total]))[0]) for agent in self.curves])
-        return per_curve[self.curve]
+        return per_curve[self.curve] * self.p
 
     def agent_curve(self, i: int) -> Agent:
-        """The curve (accuracy and value) of agent ``i``."""
+        """The curve (accuracy and value up to the factor :attr:`scale`) of agent ``i``."""
         return self.curves[int(self.curve[i])]
+
+    def agent_w(self, i: int) -> Callable[[np.ndarray], np.ndarray]:
+        r"""Agent ``i``'s :math:`w_i = v_i \circ a_i` as a numpy function (for one agent's searches)."""
+        w, factor = self.agent_curve(i).w_np, float(self.p[i])
+        return w if factor == 1 else lambda x: factor * w(x)
 
     def agent_cost(self, i: int) -> Callable[[np.ndarray], np.ndarray]:
         """Agent ``i``'s cost :math:`C_i` as a numpy function (fast path for one agent's searches)."""
@@ -250,15 +280,15 @@ class Cohort:
 
     def value_inverse(self, y: Any, rows: np.ndarray | None = None) -> np.ndarray:
         r""":math:`v_i^{-1}(y_i)` for values in :math:`[0, v_i(a_{opt})]`."""
-        return self._per_curve(lambda agent, x: agent.value_inverse_np(x), y, rows)
+        return self._per_curve(lambda agent, x: agent.value_inverse_np(x), np.asarray(y) / self._scale(rows), rows)
 
     def value(self, a: Any, rows: np.ndarray | None = None) -> np.ndarray:
         r""":math:`v_i(a_i)` for accuracies *a*."""
-        return self._per_curve(lambda agent, x: agent.value_np(x), a, rows)
+        return self._per_curve(lambda agent, x: agent.value_np(x), a, rows) * self._scale(rows)
 
     def w_prime(self, m: Any, rows: np.ndarray | None = None) -> np.ndarray:
         r""":math:`w_i'(m_i)` (0 at and below :math:`m_0`)."""
-        return self._per_curve(lambda agent, x: agent.w_prime_np(x), m, rows)
+        return self._per_curve(lambda agent, x: agent.w_prime_np(x), m, rows) * self._scale(rows)
 
     def _cost_part(self, fn: Callable[[Agent, np.ndarray], np.ndarray],
                    quad: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], m: Any,
@@ -357,11 +387,13 @@ class Cohort:
     def thresholds(self) -> np.ndarray:
         r"""Joining threshold per agent: the least total :math:`M` with :math:`w_i(M) - w_i(m_i^*) \ge J_i`.
 
-        :math:`m_i^*` itself when :math:`J_i = 0`; :math:`+\infty` when even :math:`v_i(a_{opt})` falls short.
+        0 when :math:`J_i = 0`: such an agent loses nothing by joining (up to :math:`m_i^*` it keeps its own
+        model, Eq. (13)'s first branch), so it is always in, as in the paper; :math:`+\infty` when even
+        :math:`v_i(a_{opt})` falls short of :math:`w_i(m_i^*) + J_i`.
         """
         lone = self.lone
         target = lone.value + self.joining
-        out = np.where(self.joining == 0, lone.data, np.inf)
+        out = np.where(self.joining == 0, 0.0, np.inf)
         search = (self.joining > 0) & (target < self.w_max)
         if np.any(search):
             rows = np.nonzero(search)[0]

@@ -58,9 +58,9 @@ class HeterogeneousShaping(BroadcastMechanism):
         return self.cohort.curves[int(self.cohort.curve[i])].accuracy
 
     def agent_parameters(self, n: int) -> np.ndarray:
-        """Curve, cost coefficients, joining cost, template and :math:`m_i^*` of each agent."""
+        """Curve and value factor, cost coefficients, joining cost, template and :math:`m_i^*` of each agent."""
         c = self.cohort
-        return np.column_stack([c.curve, np.nan_to_num(c.linear, nan=-1.0), np.nan_to_num(c.quadratic, nan=-1.0),
+        return np.column_stack([c.curve, c.p, np.nan_to_num(c.linear, nan=-1.0), np.nan_to_num(c.quadratic, nan=-1.0),
                                 c.joining, c.entry, c.lone.data])
 
     def line_value(self, rows: np.ndarray, m_i: np.ndarray) -> np.ndarray:
@@ -83,7 +83,7 @@ class HeterogeneousShaping(BroadcastMechanism):
         r""":math:`m_i^*` and where the line meets the cap (:math:`\bar m_i`), when it does."""
         anchor = float(self.cohort.lone.data[i])
         line = self.agent_line(i)
-        w = self.cohort.agent_curve(i).w_np
+        w = self.cohort.agent_w(i)
 
         def gap(x: float) -> float:
             return float(w(np.array([x + others]))[0] - line(np.array([x]))[0])

@@ -1,23 +1,24 @@
-r"""Equilibria of agents that differ, verified (MODEL.md §8).
+r"""Equilibria of agents that differ, verified (Model §8): the general solvers behind
+:func:`fedsym.paper.equilibrium.solve` (which keeps the paper's agents on their closed forms).
 
-* :func:`standard_equilibrium_agents` -- Eq. (10) generalized: every participant
+* :func:`standard_population` -- Eq. (10) generalized: every participant
   gets :math:`a_i(M)`; an agent with a convex cost contributes
   :math:`m_i(M) = (C_i')^{-1}(w_i'(M))`, an agent with a linear cost only if its
   stopping point (:math:`w_i'(M_i) = c_i`) is the largest (Theorem 3.4 generalized);
   agents join only if that beats staying alone (:math:`u_i^*`) after their joining cost.
-* :func:`shaping_equilibrium_agents` -- Eq. (13) generalized: the **largest** fixed
+* :func:`shaping_population` -- Eq. (13) generalized: the **largest** fixed
   point of the non-decreasing :math:`F(M) = \sum_i` (``i`` joins at ``M`` ?
-  :math:`\bar m_i(M)` : :math:`m_i^*`), found piece by piece between joining
+  :math:`\bar m_i(M)` : 0), found piece by piece between joining
   thresholds from the top (every point above it has :math:`F(M) < M`); the least
   fixed point is reported too when it differs (e.g. nobody joining).
 
-Non-joiners: under shaping an agent that does not join stays in the mechanism at
-:math:`m_i \le m_i^*` with its own model and no joining cost (Eq. (13)'s first
-branch), so its :math:`m_i^*` points count for the others; under standard
-federated learning it trains alone outside the federation (contributes nothing).
-In both cases its utility is :math:`u_i^*`, exactly what leaving gives.
+Non-joiners (Model §8): an agent that does not join works alone at :math:`m_i^*`
+and shares none of its data, under either mechanism: its contribution is 0 and
+:math:`M` counts joiners only; its utility is :math:`u_i^*`.  An agent without a
+joining cost always joins under shaping (up to :math:`m_i^*` it keeps its own
+model, so joining costs it nothing), as in the paper.
 
-Every equilibrium is verified by :func:`verify_agents`: for each distinct agent
+Every equilibrium is verified by :func:`verify_population`: for each distinct agent
 situation a global search over its contributions (:func:`fedsym.paper.deviation.best_deviation`)
 and the option of leaving (utility :math:`u_i^*`).
 """
@@ -32,16 +33,16 @@ from typing import Any
 import numpy as np
 
 from fedsym.core.errors import ParameterError
-from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.core.settings import current_settings
 from fedsym.model.agent import Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.agents_that_differ.mechanism import HeterogeneousShaping
-from fedsym.paper.deviation import DEVIATION_TOLERANCE, best_deviation
-from fedsym.paper.equilibrium import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Verification
+from fedsym.paper.deviation import Deviation, best_deviation, best_deviations, deviation_tolerance
 from fedsym.paper.mechanisms import parse_eps
+from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Equilibrium, Verification
 
-__all__ = ["AgentsEquilibrium", "standard_equilibrium_agents", "shaping_equilibrium_agents", "verify_agents",
-           "best_response_agents", "solve_agents"]
+__all__ = ["standard_population", "shaping_population", "verify_population",
+           "best_response_population", "solve_population"]
 
 #: bisection steps of a 1-D root in double precision (to the last bit)
 _STEPS = 200
@@ -49,78 +50,14 @@ _STEPS = 200
 _PIECE_GRID = 9
 
 
-@dataclass(frozen=True)
-class AgentsEquilibrium(LatexRepr):
-    r"""An equilibrium of agents that differ (MODEL.md §8), verified.
-
-    Per-agent arrays are read-only, one entry per agent (counts expanded):
-    ``contributions`` (data given to the mechanism), ``accuracies`` (accuracy of the
-    model the agent ends with), ``utilities`` (:math:`v_i(\gamma_i) - C_i(m_i) - J_i`
-    for joiners, :math:`u_i^*` otherwise), ``lone_data``/``lone_utility``
-    (:math:`m_i^*, u_i^*`) and ``joined``.  ``theorem_4_6_gap`` is
-    :math:`\max_{joiners} |U_i - u_i^* - \varepsilon(\bar m_i - m_i^*)|` under shaping.
-    """
-
-    mechanism: str
-    accuracy: str
-    method: str
-    contributions: np.ndarray
-    accuracies: np.ndarray
-    utilities: np.ndarray
-    lone_data: np.ndarray
-    lone_utility: np.ndarray
-    joined: np.ndarray
-    total: float
-    unique: bool
-    zero_is_equilibrium: bool
-    residual: float
-    verification: Verification
-    eps: float
-    note: str
-    other_equilibria: str
-    theorem_4_6_gap: float | None
-    lone_method: str
-
-    def __post_init__(self) -> None:
-        for name in ("contributions", "accuracies", "utilities", "lone_data", "lone_utility", "joined"):
-            array = np.array(getattr(self, name))
-            array.setflags(write=False)
-            object.__setattr__(self, name, array)
-
-    @property
-    def verified(self) -> bool:
-        return self.verification.verified
-
-    @property
-    def max_deviation_gain(self) -> float:
-        return self.verification.max_deviation_gain
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the keys of ``fedsym equilibrium --json`` plus ``joined`` and ``other_equilibria``."""
-        def floats(array: np.ndarray) -> list[float]:
-            return [float(x) for x in array]
-
-        return {"mechanism": self.mechanism, "accuracy": self.accuracy, "method": self.method,
-                "n": int(self.contributions.size), "eps": float(self.eps),
-                "contributions": floats(self.contributions), "accuracies": floats(self.accuracies),
-                "utilities": floats(self.utilities), "joined": [bool(x) for x in self.joined],
-                "lone_optimal_data": floats(self.lone_data), "lone_optimal_utility": floats(self.lone_utility),
-                "total": float(self.total), "verified": self.verified,
-                "max_deviation_gain": float(self.max_deviation_gain), "verification": self.verification.scope,
-                "unique": self.unique, "zero_is_equilibrium": self.zero_is_equilibrium,
-                "residual": float(self.residual), "note": self.note, "other_equilibria": self.other_equilibria,
-                "theorem_4_6_gap": None if self.theorem_4_6_gap is None else float(self.theorem_4_6_gap),
-                "lone_method": self.lone_method}
-
-    def to_latex(self) -> str:
-        """Total data, joiners, per-agent range and the verification, as an ``align*`` block."""
-        status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
-        lines = [rf"M &= \sum_i m_i^{{eq}} = {format_number(self.total, 10)}",
-                 rf"\text{{joined}} &= {int(self.joined.sum())} \text{{ of }} {self.joined.size}",
-                 rf"m_i^{{eq}} &\in [{format_number(float(self.contributions.min()))}, "
-                 rf"{format_number(float(self.contributions.max()))}]",
-                 rf"\max_i \text{{gain from deviating}} &= {format_number(self.max_deviation_gain, 3)} \quad {status}"]
-        return align(lines)
+def _result(mechanism: str, accuracy: str, method: str, contributions: np.ndarray, accuracies: np.ndarray,
+            utilities: np.ndarray, cohort: Cohort, joined: np.ndarray, total: float, unique: bool, zero: bool,
+            residual: float, verification: Verification, eps: float, note: str, other: str,
+            gap: float | None) -> Equilibrium:
+    """The common :class:`~fedsym.paper.outcome.Equilibrium` with the fields of Model §8 filled in."""
+    return Equilibrium(mechanism, accuracy, method, cohort.marginal_cost(np.zeros(cohort.size)), contributions + 0.0,
+                       accuracies, utilities, total, unique, zero, residual, verification, eps, note, joined,
+                       cohort.lone.data, cohort.lone.utility, other, gap, _lone_method(cohort))
 
 
 def _cohort(agents: Population | Cohort) -> Cohort:
@@ -139,10 +76,15 @@ def _labels(cohort: Cohort) -> str:
     return "; ".join(dict.fromkeys(agent.accuracy.label() for agent in cohort.curves))
 
 
+def _unverified() -> Verification:
+    """The verification of a result solved with ``verify=False``."""
+    return Verification(False, 0.0, 0, 0.0, "not verified", 0, deviation_tolerance(1.0))
+
+
 # -- verification ------------------------------------------------------------------------------
 
-def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joined: np.ndarray,
-                  utilities: np.ndarray, eps: float = 0.0, *, tolerance: float = DEVIATION_TOLERANCE,
+def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray, joined: np.ndarray,
+                  utilities: np.ndarray, eps: float = 0.0, *, tolerance: float | None = None,
                   verify_all_up_to: int = VERIFY_ALL_UP_TO, sample: int = VERIFY_SAMPLE, seed: int = 0,
                   points: int = 4001) -> Verification:
     r"""Global search over every distinct agent's deviations, leaving the federation included.
@@ -152,11 +94,13 @@ def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joi
     (beyond, utility is negative): under standard FL it gets
     :math:`v_i(a_i(M_{-i} + x)) - C_i(x) - J_i`; under shaping its own model for
     :math:`x \le m_i^*` (no joining cost) and the generalized Eq. (13) beyond.  The
-    gain is the best of these minus the claimed utility.
+    gain is the best of these minus the claimed utility; it counts as none up to *tolerance*
+    (default :func:`~fedsym.paper.deviation.deviation_tolerance` of the largest utility, claimed,
+    found or alone, so values of accuracy in the thousands are judged relative to their size).
     """
     contributions = np.asarray(contributions, dtype=float)
     total = float(contributions.sum())
-    keys = np.column_stack([cohort.curve, np.nan_to_num(cohort.linear, nan=-1.0),
+    keys = np.column_stack([cohort.curve, cohort.p, np.nan_to_num(cohort.linear, nan=-1.0),
                             np.nan_to_num(cohort.quadratic, nan=-1.0), cohort.joining,
                             np.where(cohort.general, cohort.entry, -1), contributions, joined])
     _, first = np.unique(keys, axis=0, return_index=True)
@@ -169,25 +113,75 @@ def verify_agents(cohort: Cohort, mechanism: str, contributions: np.ndarray, joi
     shaping = HeterogeneousShaping(cohort, eps) if mechanism == "shaping" else None
     lone = cohort.lone
     worst = (0.0, int(representatives[0]), float(contributions[representatives[0]]))
-    for i in (int(j) for j in representatives):
-        others = total - float(contributions[i])
-        utility = _participation_utility(cohort, i, others, shaping)
-        upper = max(float(cohort.inverse_cost(np.array([cohort.w_max[i]]), 0.0, np.array([i]))[0]),
-                    2 * float(contributions[i]), 2 * float(lone.data[i]), 1e-9)
-        special = shaping.kinks_total(i, others) if shaping is not None else ()
-        deviation = best_deviation(utility, float(contributions[i]), upper, special=special, points=points)
+    scale = 0.0
+    deviations: list[Deviation] = []
+    for start in range(0, representatives.size, _VERIFY_ROWS):
+        rows = representatives[start:start + _VERIFY_ROWS]
+        others = total - contributions[rows]
+        upper = np.maximum.reduce([cohort.inverse_cost(cohort.w_max[rows], 0.0, rows), 2 * contributions[rows],
+                                   2 * lone.data[rows], np.full(rows.size, 1e-9)])
+        special = np.full((rows.size, 1), np.nan) if shaping is None else \
+            np.column_stack([lone.data[rows], _crossings(cohort, shaping, rows, others, upper)])
+        deviations += best_deviations(_participation_utilities(cohort, rows, others, shaping), contributions[rows],
+                                      upper, special, points=points)
+    for i, deviation in zip((int(j) for j in representatives), deviations):
         best_u, best_x = max((deviation.best_utility, deviation.best), (float(lone.utility[i]), -1.0))
         gain = max(0.0, best_u - float(utilities[i]))
+        scale = max(scale, abs(best_u), abs(float(utilities[i])))
         if gain > worst[0] or i == worst[1]:
             worst = (gain, i, best_x)
+    if tolerance is None:
+        tolerance = deviation_tolerance(scale)
     return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope + ", leaving included",
                         int(representatives.size), tolerance)
+
+
+#: agents whose deviations are searched together (memory: two grids of ``points`` per agent)
+_VERIFY_ROWS = 64
+
+
+def _participation_utilities(cohort: Cohort, rows: np.ndarray, others: np.ndarray,
+                             shaping: HeterogeneousShaping | None) -> Callable[[np.ndarray], np.ndarray]:
+    """The utilities of agents *rows* at contributions ``x`` (row ``r`` of ``x`` for agent ``rows[r]``), others'
+    totals *others* fixed: :func:`_participation_utility` for many agents at once."""
+    join, anchor = cohort.joining[rows][:, None], cohort.lone.data[rows][:, None]
+
+    def utility(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        index = np.broadcast_to(rows[:, None], x.shape).ravel()
+        flat, rest = x.ravel(), np.broadcast_to(others[:, None], x.shape).ravel()
+        spent = cohort.cost(flat, index).reshape(x.shape)
+        cap = cohort.w(flat + rest, index).reshape(x.shape)
+        if shaping is None:
+            return cap - spent - join
+        own = cohort.w(flat, index).reshape(x.shape)
+        line = shaping.line_value(index, flat).reshape(x.shape)
+        return np.where(x <= anchor, own - spent, np.minimum(line, cap) - spent - join)
+
+    return utility
+
+
+def _crossings(cohort: Cohort, shaping: HeterogeneousShaping, rows: np.ndarray, others: np.ndarray,
+               upper: np.ndarray) -> np.ndarray:
+    r"""Per agent of *rows*: where its line meets the cap, :math:`\bar m_i` for the others' total (NaN if it
+    does not on :math:`[m_i^*, upper]`): the kink of :meth:`HeterogeneousShaping.kinks_total`, by bisection
+    for all agents at once (the gap cap - line is concave, so it changes sign at most once from + to -)."""
+    def gap(x: np.ndarray) -> np.ndarray:
+        return cohort.w(x + others, rows) - shaping.line_value(rows, x)
+
+    lo, hi = np.array(cohort.lone.data[rows], dtype=float), np.array(upper, dtype=float)
+    crossing = (gap(lo) >= 0) & (gap(hi) < 0)
+    for _ in range(_STEPS):
+        mid = 0.5 * (lo + hi)
+        up = gap(mid) >= 0
+        lo, hi = np.where(up, mid, lo), np.where(up, hi, mid)
+    return np.where(crossing, lo, np.nan)
 
 
 def _participation_utility(cohort: Cohort, i: int, others: float,
                            shaping: HeterogeneousShaping | None) -> Callable[[np.ndarray], np.ndarray]:
     join = float(cohort.joining[i])
-    w, cost = cohort.agent_curve(i).w_np, cohort.agent_cost(i)
+    w, cost = cohort.agent_w(i), cohort.agent_cost(i)
     line = shaping.agent_line(i) if shaping is not None else None
     anchor = float(cohort.lone.data[i])
 
@@ -233,8 +227,9 @@ def _convex_response(cohort: Cohort, rows: np.ndarray, total: float) -> np.ndarr
 
 
 def _root_between(g: Callable[[float], float], a: float, b: float) -> float:
-    """The end ``a`` of a bracket ``g(a) >= 0 > g(b)`` shrunk to the last bit by Illinois steps
-    (regula falsi with halving, bisection whenever a step would leave the bracket)."""
+    """The end ``a`` of a bracket ``g(a) >= 0 > g(b)`` shrunk by Illinois steps (regula falsi with halving,
+    bisection whenever a step would leave the bracket) to ``Settings.fixed_point_rtol`` or the last bits."""
+    rtol = current_settings().fixed_point_rtol
     ga, gb = g(a), g(b)
     for _ in range(_STEPS):
         x = (a * gb - b * ga) / (gb - ga) if gb != ga else 0.5 * (a + b)
@@ -247,7 +242,7 @@ def _root_between(g: Callable[[float], float], a: float, b: float) -> float:
             a, ga, gb = x, gx, 0.5 * gb
         else:
             b, gb, ga = x, gx, 0.5 * ga
-        if b - a <= 4 * np.spacing(b):
+        if b - a <= max(4 * np.spacing(b), rtol * b):
             break
     return a
 
@@ -285,7 +280,7 @@ def _standard_profile(cohort: Cohort, joined: np.ndarray) -> tuple[np.ndarray, f
             positive = [float(x) for x in grid if excess(float(x)) >= 0]
             total = _largest_root(excess, positive[-1], lo) if positive else 0.0
     convex_total = total
-    note = "MODEL.md §8: agents with convex costs contribute (C_i')^-1(w_i'(M))"
+    note = "Model §8: agents with convex costs contribute (C_i')^-1(w_i'(M))"
     unique = True
     stops = np.where(linear, cohort.foc_roots, 0.0)
     for i in np.argsort(-stops, kind="stable"):
@@ -308,9 +303,9 @@ def _standard_profile(cohort: Cohort, joined: np.ndarray) -> tuple[np.ndarray, f
     return profile, total, note, unique
 
 
-def standard_equilibrium_agents(agents: Population | Cohort, *, verify: bool = True,
-                                **verify_options: Any) -> AgentsEquilibrium:
-    r"""Standard federated learning, Eq. (10) generalized (MODEL.md §8), with joining decisions.
+def standard_population(agents: Population | Cohort, *, verify: bool = True,
+                                **verify_options: Any) -> Equilibrium:
+    r"""Standard federated learning, Eq. (10) generalized (Model §8), with joining decisions.
 
     Starting from everybody in, the agent whose participation utility
     :math:`v_i(a_i(M)) - C_i(m_i) - J_i` falls furthest below :math:`u_i^*` leaves,
@@ -332,28 +327,27 @@ def standard_equilibrium_agents(agents: Population | Cohort, *, verify: bool = T
     left = int((~joined).sum())
     if left:
         note += f"; {left} agent(s) stay alone (joining would leave them below u_i*)"
-    verification = verify_agents(cohort, "standard", profile, joined, utilities, **verify_options) if verify \
-        else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
-    return AgentsEquilibrium("standard", _labels(cohort), "Eq. (10) generalized (MODEL.md §8)", profile,
-                             accuracies, utilities, lone.data, lone.utility, joined, total, unique, total == 0,
-                             0.0, verification, 0.0, note, "", None, _lone_method(cohort))
+    verification = verify_population(cohort, "standard", profile, joined, utilities, **verify_options) if verify \
+        else _unverified()
+    return _result("standard", _labels(cohort), "Eq. (10) generalized (Model §8)", profile, accuracies, utilities,
+                   cohort, joined, total, unique, total == 0, 0.0, verification, 0.0, note, "", None)
 
 
 # -- accuracy shaping --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _Shaping:
-    """:math:`F(M)` of MODEL.md §8 for a cohort and a slope margin."""
+    """:math:`F(M)` of Model §8 for a cohort and a slope margin."""
 
     cohort: Cohort
     eps: float
 
     def contributions(self, total: float, joined: np.ndarray) -> np.ndarray:
-        r"""Per agent: :math:`\bar m_i(M)` for *joined*, else :math:`m_i^*`."""
+        r"""Per agent: :math:`\bar m_i(M)` for *joined*, else 0 (a non-joiner shares nothing, Model §8)."""
         lone, c = self.cohort.lone, self.cohort
         gain = np.maximum(c.w_at(total) - lone.value - c.joining, 0.0)
         bar = c.inverse_cost(lone.cost + self.eps * lone.data + gain, self.eps)
-        return np.where(joined, np.maximum(bar, lone.data), lone.data)
+        return np.where(joined, np.maximum(bar, lone.data), 0.0)
 
     def excess(self, total: float, joined: np.ndarray) -> float:
         return float(self.contributions(total, joined).sum()) - total
@@ -364,7 +358,7 @@ class _Shaping:
         finite = np.isfinite(c.thresholds)
         gain = np.maximum(c.w_max - lone.value - c.joining, 0.0)
         bar = c.inverse_cost(lone.cost + self.eps * lone.data + gain, self.eps)
-        return float(np.where(finite, np.maximum(bar, lone.data), lone.data).sum())
+        return float(np.where(finite, np.maximum(bar, lone.data), 0.0).sum())
 
     @property
     def _sorted_thresholds(self) -> np.ndarray:
@@ -419,9 +413,9 @@ class _Shaping:
             x = max(high, float(self.contributions(high, self.cohort.thresholds <= high).sum()))
 
 
-def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, verify: bool = True,
-                               **verify_options: Any) -> AgentsEquilibrium:
-    r"""Accuracy shaping for agents that differ (Eq. (13) generalized, MODEL.md §8): the largest fixed point.
+def shaping_population(agents: Population | Cohort, eps: Any = 0.0, *, verify: bool = True,
+                               **verify_options: Any) -> Equilibrium:
+    r"""Accuracy shaping for agents that differ (Eq. (13) generalized, Model §8): the largest fixed point.
 
     Agent ``i`` joins at total ``M`` iff :math:`v_i(a_i(M)) - v_i(a_i(m_i^*)) \ge J_i` and then gives
     :math:`\bar m_i(M)`, the root of
@@ -439,8 +433,8 @@ def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, v
     residual = abs(float(profile.sum()) - total) / total if total > 0 else 0.0
     utilities, accuracies = _shaping_outcome(cohort, eps, profile, joined)
     gap = float(np.max(np.abs(utilities - lone.utility - eps * (profile - lone.data))[joined])) if joined.any() else 0.0
-    verification = verify_agents(cohort, "shaping", profile, joined, utilities, eps, **verify_options) if verify \
-        else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+    verification = verify_population(cohort, "shaping", profile, joined, utilities, eps, **verify_options) if verify \
+        else _unverified()
     least, least_joined = shaping.least()
     other = ""
     if least < total * (1 - 1e-9):
@@ -450,14 +444,14 @@ def shaping_equilibrium_agents(agents: Population | Cohort, eps: Any = 0.0, *, v
         other = f"a smaller fixed point M = {least:.10g} ({who})"
         if verify:
             least_u, _ = _shaping_outcome(cohort, eps, least_profile, least_joined)
-            check = verify_agents(cohort, "shaping", least_profile, least_joined, least_u, eps, **verify_options)
+            check = verify_population(cohort, "shaping", least_profile, least_joined, least_u, eps, **verify_options)
             other += (" is an equilibrium too (verified)" if check.verified else
                       f" is not an equilibrium (an agent gains {check.max_deviation_gain:.3g} by deviating)")
-    note = (f"MODEL.md §8: {int(joined.sum())} of {cohort.size} agents join and give m_bar_i(M) >= m_i*; "
-            "the others keep their own model at m_i*")
-    return AgentsEquilibrium("shaping", _labels(cohort), "Eq. (13) generalized: largest fixed point of F (MODEL.md §8)",
-                             profile, accuracies, utilities, lone.data, lone.utility, joined, total, not other,
-                             least == 0, residual, verification, eps, note, other, gap, _lone_method(cohort))
+    note = (f"Model §8: {int(joined.sum())} of {cohort.size} agents join and give m_bar_i(M) >= m_i*; "
+            "the others work alone at m_i* and share nothing")
+    return _result("shaping", _labels(cohort), "Eq. (13) generalized: largest fixed point of F (Model §8)",
+                   profile, accuracies, utilities, cohort, joined, total, not other, least == 0, residual,
+                   verification, eps, note, other, gap)
 
 
 def _shaping_outcome(cohort: Cohort, eps: float, profile: np.ndarray,
@@ -469,15 +463,15 @@ def _shaping_outcome(cohort: Cohort, eps: float, profile: np.ndarray,
     return np.where(joined, inside, cohort.lone.utility), np.where(joined, accuracies, cohort.accuracy(cohort.lone.data))
 
 
-def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any = 0.0, *, rtol: float = 1e-10,
+def best_response_population(agents: Population | Cohort, mechanism: str, eps: Any = 0.0, *, rtol: float = 1e-10,
                          max_sweeps: int = 200, points: int = 2001, verify: bool = True,
-                         **verify_options: Any) -> AgentsEquilibrium:
+                         **verify_options: Any) -> Equilibrium:
     r"""An equilibrium by best-response dynamics, agent by agent (Gauss-Seidel), for either mechanism.
 
     Starts from the lone optima (everybody joined at :math:`m_i^*`); each agent in turn
     moves to its best response to the others' total, found by the same global search
-    as :func:`verify_agents` (leaving included: then it keeps :math:`m_i^*` outside the
-    federation's model under shaping, contributes nothing under standard FL).  Stops when
+    as :func:`verify_population` (leaving included: then it works alone at :math:`m_i^*` and
+    contributes nothing).  Stops when
     no contribution changes by more than *rtol* relative to the total.  The independent
     reference of the one-dimensional solvers (benchmarks, tests); O(n) searches per sweep.
     """
@@ -499,7 +493,7 @@ def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any =
             special = shaping.kinks_total(i, others) if shaping is not None else ()
             deviation = best_deviation(utility, float(profile[i]), upper, special=special, points=points)
             leave = float(lone.utility[i]) > deviation.best_utility
-            new = (float(lone.data[i]) if shaping is not None else 0.0) if leave else deviation.best
+            new = 0.0 if leave else deviation.best
             change = max(change, abs(new - profile[i]))
             profile[i], joined[i] = new, not leave
         converged = change <= rtol * max(float(profile.sum()), 1e-300)
@@ -510,20 +504,19 @@ def best_response_agents(agents: Population | Cohort, mechanism: str, eps: Any =
         inside = cohort.w_at(total) - cohort.cost(profile) - cohort.joining
         utilities = np.where(joined, inside, lone.utility)
         accuracies = np.where(joined, cohort.accuracy(np.full(cohort.size, total)), cohort.accuracy(lone.data))
-    verification = verify_agents(cohort, mechanism, profile, joined, utilities, eps, **verify_options) if verify \
-        else Verification(False, 0.0, 0, 0.0, "not verified", 0, DEVIATION_TOLERANCE)
+    verification = verify_population(cohort, mechanism, profile, joined, utilities, eps, **verify_options) if verify \
+        else _unverified()
     note = f"best-response dynamics {'converged' if converged else 'did not converge'} in {sweeps} sweeps"
-    return AgentsEquilibrium(mechanism, _labels(cohort), "best-response dynamics", profile, accuracies, utilities,
-                             lone.data, lone.utility, joined, total, False, False, 0.0, verification, eps, note, "",
-                             None, _lone_method(cohort))
+    return _result(mechanism, _labels(cohort), "best-response dynamics", profile, accuracies, utilities, cohort,
+                   joined, total, False, False, 0.0, verification, eps, note, "", None)
 
 
-def solve_agents(mechanism: str, agents: Population | Cohort, eps: Any = 0.0, **options: Any) -> AgentsEquilibrium:
+def solve_population(mechanism: str, agents: Population | Cohort, eps: Any = 0.0, **options: Any) -> Equilibrium:
     """The solver of *mechanism* (``standard`` or ``shaping``) for agents that differ."""
     if mechanism == "standard":
         if parse_eps(eps) != 0:
             raise ParameterError(f"eps={eps}: the slope margin applies to the shaping mechanism only")
-        return standard_equilibrium_agents(agents, **options)
+        return standard_population(agents, **options)
     if mechanism == "shaping":
-        return shaping_equilibrium_agents(agents, eps, **options)
+        return shaping_population(agents, eps, **options)
     raise ParameterError(f"unknown mechanism {mechanism!r} (known: standard, shaping)")
