@@ -1,4 +1,4 @@
-"""Accuracy shaping for agents that differ (MODEL.md §8) at n = 10^5, against best-response dynamics at n = 10^3.
+"""Accuracy shaping for agents that differ (Model §8) at n = 10^5, against best-response dynamics at n = 10^3.
 
 Run: ``python benchmarks/agents_that_differ.py [--n N] [--n-general N] [--seed S] [--eps E]``
 

@@ -47,7 +47,7 @@ def _family_steps(label: str, name: str) -> tuple[Step, ...]:
 
 def _ridder_m0(bound: BoundAccuracy) -> CheckRow:
     """m_0 of Eq. (2) by Ridder's method on :math:`a_{opt}\\sqrt m - b = \\sqrt{2k(2 + \\ln(m/k))}`
-    (Eq. (2) times :math:`\\sqrt m`, hand-written from MODEL.md; independent of fedsym's bisection)."""
+    (Eq. (2) times :math:`\\sqrt m`, hand-written from the model (docs/model.rst); independent of fedsym's bisection)."""
     with mp.workdps(DPS):
         a_opt, k, b = (mp_value(bound.values[name]) for name in ("a_opt", "k", "b"))
 

@@ -19,7 +19,7 @@ from fedsym.core import DPS, Latex, c, escape_text, m
 from fedsym.model import FAMILIES
 from fedsym.report import Figure, Section, Series, Step, number_latex
 
-#: a_opt of the figure (MODEL.md §7); b keeps its default 4
+#: a_opt of the figure (Model §7); b keeps its default 4
 A_OPT = "0.95"
 #: difficulties of the three curves
 DIFFICULTIES = (1, 10, 100)

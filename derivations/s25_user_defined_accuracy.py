@@ -54,7 +54,7 @@ def derive() -> Section:
     return Section(
         key="s25_user_defined_accuracy",
         title="A user-defined accuracy function: numeric fallback",
-        source="Theorem 2.3 for an expression of the user (MODEL.md §1, user-defined)",
+        source="Theorem 2.3 for an expression of the user (Model §1, user-defined)",
         statement=Latex(
             rf"A user supplies $\hat a(m) = {function.latex()}$ as the text \texttt{{{escape_text(EXPRESSION)}}}. "
             r"fedsym derives Theorem~2.3's quantities from it as for the paper's families: each sympy root "

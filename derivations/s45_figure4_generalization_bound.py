@@ -4,7 +4,7 @@ For the generalization bound Eq. (2) nothing has a closed form: each point is
 an equilibrium of :func:`fedsym.equilibrium.shaping_equilibrium` (numeric lone
 optima, bracketed 1-D root at :data:`fedsym.solve.DPS` digits), verified by
 the global deviation search, against the lone optimum :math:`m^*` of
-:func:`fedsym.agent.optimal_data_array`.  Defaults of MODEL.md §7:
+:func:`fedsym.agent.optimal_data_array`.  Defaults of Model §7:
 :math:`a_{opt} = 0.95`, :math:`k = 1`, :math:`c = 10^{-3}`, :math:`n = 10`.
 """
 
@@ -19,7 +19,7 @@ from fedsym.core import DPS, Latex, c, format_number, m
 from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
-#: accuracy parameters (MODEL.md §7; b keeps its default 4)
+#: accuracy parameters (Model §7; b keeps its default 4)
 PARAMETERS = {"a_opt": "0.95", "k": "1"}
 #: default cost and number of agents
 COST, AGENTS = 1e-3, 10

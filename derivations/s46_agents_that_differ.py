@@ -1,4 +1,4 @@
-"""Agents that differ (MODEL.md §8): own accuracy, convex costs, a joining cost, a RealFM value of accuracy.
+"""Agents that differ (Model §8): own accuracy, convex costs, a joining cost, a RealFM value of accuracy.
 
 A heterogeneous population -- two accuracy curves (Eq. (3) and the power law of
 Example 2.2), linear and quadratic costs, one agent with a joining cost, one
@@ -17,6 +17,7 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
+from fedsym import Equilibrium, solve
 from fedsym.core import CheckRow, Latex, M, format_number, m
 from fedsym.model import Agent, Population, accuracy_function
 from fedsym.paper.agents_that_differ import (
@@ -26,7 +27,6 @@ from fedsym.paper.agents_that_differ import (
     lone_agent,
 )
 from fedsym.paper.agents_that_differ.lone import check_rows
-from fedsym.paper.equilibrium import Equilibrium, solve
 from fedsym.report import Figure, Section, Series, Step
 
 SIMPLIFIED = ("simplified", {"a_opt": "0.95", "k": "1"})
@@ -85,7 +85,7 @@ def crossing_rows(shaping: Equilibrium) -> list[CheckRow]:
             if mid in (lo, hi):
                 break
             lo, hi = (mid, hi) if gap(mid) >= 0 else (lo, mid)
-        rows.append(CheckRow(f"agent {i + 1}: contribution m_bar_i", "MODEL.md §8",
+        rows.append(CheckRow(f"agent {i + 1}: contribution m_bar_i", "Model §8",
                              cohort.agent_curve(int(i)).accuracy.label(), mp.mpf(shaping.contributions[i]),
                              mp.mpf(lo), "bisection of line = cap, others fixed", CROSSING_TOLERANCE))
     return rows
@@ -153,7 +153,7 @@ def derive() -> Section:
     return Section(
         key="s46_agents_that_differ",
         title="Agents that differ: own accuracy, convex costs, joining costs, value of accuracy",
-        source="MODEL.md §8 (the paper's closing discussion), Eq. (10), Eq. (13), Theorems 2.3, 3.4, 4.2, 4.6",
+        source="Model §8 (the paper's closing discussion), Eq. (10), Eq. (13), Theorems 2.3, 3.4, 4.2, 4.6",
         statement=Latex(
             r"Each agent has its own accuracy $a_i$, an increasing convex cost $C_i$, a joining cost $J_i$ paid "
             r"only for the federation's model, and a value of accuracy $v_i$. Standard federated learning still "

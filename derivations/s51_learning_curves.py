@@ -1,4 +1,4 @@
-"""From measured learning curves to mechanisms: LCDB curves fitted and used downstream (MODEL.md §10).
+"""From measured learning curves to mechanisms: LCDB curves fitted and used downstream (Model §10).
 
 Three OpenML data sets (kr-vs-kp, letter, spambase) x two learners (linear SVC,
 logistic regression) from the LCDB learning-curve database (Mohr et al.; rows
@@ -110,7 +110,7 @@ def derive() -> list[Section]:
                            Latex(f"{band_text(totals['standard'])} / {band_text(totals['shaping'])}")))
             table_rows.extend(fit_rows(fits))
             chi2, method = independent_chi2(best, fits)
-            checks.append(CheckRow(f"min weighted SS, {FAMILY_LABELS[best.family]}", "MODEL.md §10", key,
+            checks.append(CheckRow(f"min weighted SS, {FAMILY_LABELS[best.family]}", "Model §10", key,
                                    mp.mpf(best.chi2), mp.mpf(chi2), method, mp.mpf("1e-4")))
             grid = np.geomspace(g.sizes[0], g.sizes[-1], 120)
             data_series.append(Series(Latex(escape_text(name)), g.sizes.tolist(), g.means.tolist(),
@@ -140,7 +140,7 @@ def derive() -> list[Section]:
     return [Section(
         key="s51_learning_curves",
         title="Learning curves from LCDB: fitted accuracy functions and the mechanisms",
-        source="MODEL.md §10 (extension); LCDB, Mohr et al.",
+        source="Model §10 (extension); LCDB, Mohr et al.",
         statement=Latex(
             r"Measured learning curves replace the assumed accuracy function. For three OpenML data sets and two "
             r"learners of the LCDB learning-curve database, Eq.~(3), Eq.~(2) and the power law are fitted by "

@@ -5,7 +5,7 @@ sympy expressions (the cap, the binding constraints, :math:`m_C^{min}`,
 Eq. (15), Eq. (16), the information rent) and works out Example B.4 for the
 simplified accuracy Eq. (3) with :math:`p = 1/2` and costs :math:`\\{c, 2c\\}`,
 including Figure 5 (mechanism (14) with the points A-D).  The second shows
-one instance of each of the four regimes of MODEL.md §6.
+one instance of each of the four regimes of Model §6.
 
 Every number comes from :func:`fedsym.screening.screen` (Theorem B.1's menu,
 best responses verified on the curve of Eq. (14)).  The check tables compare
@@ -53,7 +53,7 @@ from fedsym.report import Figure, Section, Series, Step, number_latex
 PARAMETERS = {"a_opt": "0.9", "k": "10"}
 #: Example B.4: p = 1/2, costs {c, 2c}, with c = 0.001 and data of the others m_{-i} = 5000
 EXAMPLE = ("0.001", "0.002", "0.5", "5000")
-#: one instance per regime of MODEL.md §6: (c_L, c_H, p, m_{-i})
+#: one instance per regime of Model §6: (c_L, c_H, p, m_{-i})
 REGIME_INSTANCES = {
     "separating": EXAMPLE,
     "interior": ("0.001", "0.0015", "0.1", "10"),
@@ -439,7 +439,7 @@ def derive() -> list[Section]:
     regimes = Section(
         key="sb2_screening_regimes",
         title="Screening two types: the four regimes",
-        source="Appendix B, Theorem B.1 (regimes of MODEL.md §6)",
+        source="Appendix B, Theorem B.1 (regimes of Model §6)",
         statement=Latex(
             r"Depending on $p$, the costs and the others' data, Theorem B.1's optimum lies in one of four regimes: "
             r"\emph{separating} ($p \ge c_L/c_H$ or Eq.~(15) beyond $\bar m_L$: $m_C = m_C^{min}$, "

@@ -1,4 +1,4 @@
-"""MODEL.md §9 (extension of App. B): screening K >= 2 private cost types.
+"""Model §9 (extension of App. B): screening K >= 2 private cost types.
 
 One section: the structure of the optimal menu (KKT conditions of the convex
 program, rent blocks, Eq. (15) generalized), a K = 4 example with its mechanism
@@ -158,7 +158,7 @@ def derive() -> Section:
     statement = Latex(
         r"Types $c_1 < \dots < c_K$ with probabilities $p_k$; the server offers a menu $(m_k, \gamma_k)$ maximizing "
         r"the expected data $\sum_k p_k m_k$ subject to feasibility ($\gamma_k \le A(m_k)$), IR and all "
-        r"$K(K-1)$ IC constraints (MODEL.md \S 9). The optimum is organized in \emph{rent blocks}: runs of "
+        r"$K(K-1)$ IC constraints (Model \S 9). The optimum is organized in \emph{rent blocks}: runs of "
         r"types in which each type is indifferent to the next one's point, closed by a type whose IR binds. "
         r"Within a block each type sits on the cap or below it (its data set by the IC constraint of the type "
         r"above); adjacent types \emph{pool} (same point, IC up binds) where the conditions of the separate types "
@@ -168,7 +168,7 @@ def derive() -> Section:
     return Section(
         key="sb3_screening_k_types",
         title="Screening K cost types",
-        source="MODEL.md §9 (extension of Appendix B)",
+        source="Model §9 (extension of Appendix B)",
         statement=statement,
         parameters=(*accuracy_parameters("simplified, Eq. (3)", FUNCTION.expr, PARAMETERS),
                     (Latex("costs $c_k$"), ", ".join(COSTS)), (Latex("probabilities $p_k$"), ", ".join(PROBS)),

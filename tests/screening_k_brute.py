@@ -1,8 +1,8 @@
-"""Independent brute force for K-type screening (MODEL.md §9), written from the constraints alone.
+"""Independent brute force for K-type screening (Model §9), written from the constraints alone.
 
 Accuracy: Eq. (3), ``a(m) = max(0, a_opt - 2 sqrt(k/m))``, with Example 2.4's printed
 forms ``m* = (k/c^2)^(1/3)``, ``u* = a_opt - 3 (k c)^(1/3)`` (zero above ``c_max = a_opt^3/(27k)``).
-Search over the utilities ``U``: for each ``U`` the contributions are MODEL.md §9's greedy
+Search over the utilities ``U``: for each ``U`` the contributions are Model §9's greedy
 choice (largest ``m`` with ``A(m) - c_k m >= U_k``, capped by ``(U_{k-1} - U_k)/(c_k - c_{k-1})``),
 and the menu counts only if it passes every IC pair, IR and feasibility.  Random starts,
 then a shrinking pattern search.  Nothing comes from fedsym.
@@ -96,7 +96,7 @@ class BruteForce:
 
 class MenuSearch(BruteForce):
     """A second search, over contributions: for ``m_2 >= ... >= m_K`` the utilities exist iff the
-    interval propagation of MODEL.md §9's chain of constraints stays non-empty
+    interval propagation of Model §9's chain of constraints stays non-empty
     (``U_k`` in ``[u_k*, A(m_k) - c_k m_k]`` and ``U_k - U_{k+1}`` in ``[d_k m_{k+1}, d_k m_k]``;
     on a path, intervals propagate exactly); ``m_1`` is the largest feasible value (grid, then
     bisection).  Random starts, a pattern search over all 3^(K-1) - 1 compass and diagonal directions,

@@ -1,4 +1,4 @@
-"""Accuracy functions (MODEL.md §1): families, user expressions, assumption (1), bad input."""
+"""Accuracy functions (Model §1): families, user expressions, assumption (1), bad input."""
 
 from __future__ import annotations
 

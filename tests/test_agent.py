@@ -1,6 +1,6 @@
-"""Theorem 2.3 and Example 2.4 (MODEL.md §2): derived closed forms and numerics.
+"""Theorem 2.3 and Example 2.4 (Model §2): derived closed forms and numerics.
 
-Expected values come from MODEL.md §2 (Example 2.4's printed forms) or from
+Expected values come from Model §2 (Example 2.4's printed forms) or from
 hand-written numerics in this file (ternary search on a utility typed in
 here), never from fedsym's own output.
 """
@@ -43,7 +43,7 @@ def ternary_max(f, lo, hi, iterations=400):
     ("optimal_utility", a_opt - 3 * (k * c) ** sp.Rational(1, 3)),  # Example 2.4
 ])
 def test_example_2_4_closed_forms_equal_model(quantity, expected):
-    """sympy proves derived − MODEL.md form = 0 (Example 2.4)."""
+    """sympy proves derived − Model form = 0 (Example 2.4)."""
     derived = getattr(lone_agent_forms(SIMPLIFIED), quantity)
     assert derived.method == "closed-form"
     assert sp.simplify(derived.closed_form - expected) == 0

@@ -1,7 +1,7 @@
-"""Agents that differ (MODEL.md §8): reduction to the paper, closed forms, done-when cases, joining costs.
+"""Agents that differ (Model §8): reduction to the paper, closed forms, done-when cases, joining costs.
 
-Expected values come from the paper's own solvers (MODEL.md §4-§5, separate code),
-from MODEL.md formulas solved here by hand-written mpmath bisection or brute-force
+Expected values come from the paper's own solvers (Model §4-§5, separate code),
+from the model (docs/model.rst) formulas solved here by hand-written mpmath bisection or brute-force
 grid search, never from the solver under test.
 """
 
@@ -65,7 +65,7 @@ def paper_population(bound, costs) -> Population:
 
 @pytest.mark.parametrize("family", ["simplified", pytest.param("generalization-bound", marks=pytest.mark.slow)])
 def test_shaping_reduces_to_theorem_4_2(family):
-    """Identical accuracy, linear costs, v = a, J = 0: MODEL.md §8 is §5; expected from shaping_equilibrium."""
+    """Identical accuracy, linear costs, v = a, J = 0: Model §8 is §5; expected from shaping_equilibrium."""
     bound = accuracy_function(family).bind({"a_opt": "0.95", "k": "1"})
     costs = [0.001, 0.002, 0.0005, 0.002]
     expected = shaping_equilibrium(bound, costs, verify=False)
@@ -98,7 +98,7 @@ def test_standard_reduces_to_theorem_3_4():
 # -- Theorem 2.3 generalized ---------------------------------------------------------------------------
 
 def test_closed_form_quadratic_cost_against_ternary_search():
-    """MODEL.md §8: Eq. (3), v = id, C = c m^2 gives m* = (sqrt(k)/(2c))^(2/5); checked by a ternary search on u."""
+    """Model §8: Eq. (3), v = id, C = c m^2 gives m* = (sqrt(k)/(2c))^(2/5); checked by a ternary search on u."""
     c = mp.mpf("2e-7")
     result = lone_agent(Agent.of(SIMPLIFIED, "2e-7*m**2"))
     assert result.method["optimal_data"] == "closed-form"
@@ -152,7 +152,7 @@ MIXED = [{"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1}, "cost": "
 
 
 def _independent_mixed_shaping(eps: str = "0") -> tuple[mp.mpf, mp.mpf, mp.mpf]:
-    """MODEL.md §8 by hand: m1* from the FOC m^(-3/2) = 0.0005 + 2e-6 m, m2* = 100; then m̄_i(M) from
+    """Model §8 by hand: m1* from the FOC m^(-3/2) = 0.0005 + 2e-6 m, m2* = 100; then m̄_i(M) from
     C_i(m) - C_i(m_i*) + eps (m - m_i*) = a(M) - a(m_i*) (a quadratic and a linear equation); M = m̄_1 + m̄_2."""
     with mp.workdps(30):
         e = mp.mpf(eps)
@@ -169,7 +169,7 @@ def _independent_mixed_shaping(eps: str = "0") -> tuple[mp.mpf, mp.mpf, mp.mpf]:
 
 
 def test_done_when_mixed_costs_match_independent_bisection(tmp_path, capsys):
-    """Costs 0.0005*m + 1e-6*m^2 and 0.001*m under shaping: the fixed point solved here from MODEL.md §8."""
+    """Costs 0.0005*m + 1e-6*m^2 and 0.001*m under shaping: the fixed point solved here from Model §8."""
     path = write_agents(tmp_path, MIXED)
     assert main(["equilibrium", "--agents", path, "--mechanism", "shaping", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -357,7 +357,7 @@ def test_values_differing_by_a_factor_share_a_curve():
 
 
 def test_standard_agent_with_a_high_joining_cost_stays_alone():
-    """By hand (MODEL.md §4, §8): agent 1 (c = 0.001) gives its m* = 100; agent 2 (c = 0.002, J = 0.3) would
+    """By hand (Model §4, §8): agent 1 (c = 0.001) gives its m* = 100; agent 2 (c = 0.002, J = 0.3) would
     free-ride at a(100) - J = 0.45 < u* = 0.95 - 3 (0.002)^(1/3) (Example 2.4), so it trains alone."""
     agents = (Agent.of(SIMPLIFIED, 0.001), Agent.of(SIMPLIFIED, 0.002, "0.3"))
     result = standard_population(Population(agents))

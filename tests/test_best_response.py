@@ -1,6 +1,6 @@
 """Theorem 3.3's best-response threshold in the paper layer (fedsym.paper.best_response).
 
-Expected values are derived by hand from MODEL.md: for the simplified accuracy
+Expected values are derived by hand from the model (docs/model.rst): for the simplified accuracy
 Eq. (3), Example 2.4 gives :math:`u^*(c) = a_{opt} - 3(kc)^{1/3}` and the concave
 part's maximum is :math:`u^*(c_i) + c_i m_{-i}`, so the best response jumps at
 :math:`m_{-i}^{jump} = (3(k c_i)^{1/3} - a_{opt}) / c_i` (computed below with
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def by_hand(a_opt: str, k: str, cost: str) -> mp.mpf:
-    """(3 (k c)^(1/3) - a_opt) / c, from Example 2.4's u* (MODEL.md §2)."""
+    """(3 (k c)^(1/3) - a_opt) / c, from Example 2.4's u* (Model §2)."""
     with mp.workdps(40):
         return (3 * mp.cbrt(mp.mpf(k) * mp.mpf(cost)) - mp.mpf(a_opt)) / mp.mpf(cost)
 

@@ -245,7 +245,7 @@ def test_unknown_start_method_is_refused(monkeypatch):
 def test_a_opt_does_not_inherit_the_first_callers_precision():
     """Bind and read a_opt at 15 digits, then at 40: it equals the limit a_opt of Eq. (3) to 40 digits.
 
-    Expected value by hand: lim_{m->oo} a_opt - 2 sqrt(k/m) = a_opt (MODEL.md §1), here the
+    Expected value by hand: lim_{m->oo} a_opt - 2 sqrt(k/m) = a_opt (Model §1), here the
     decimal 0.1234567890123456789012345678901234567891 exactly.
     """
     digits = "0.1234567890123456789012345678901234567891"

@@ -1,4 +1,4 @@
-"""`fedsym individual` and `fedsym check` from the command line (DESIGN.md contract)."""
+"""`fedsym individual` and `fedsym check` from the command line (the contract of docs/cli.rst)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Issue 8 (output, command line, large inputs): what the command line prints and refuses.
 
-Expected values by hand from MODEL.md: simplified accuracy a(m) = a_opt - 2 sqrt(k/m) (Eq. (3)),
+Expected values by hand from the model (docs/model.rst): simplified accuracy a(m) = a_opt - 2 sqrt(k/m) (Eq. (3)),
 m* = (k/c^2)^(1/3), c_max = a_opt^3/(27 k) (Example 2.4); Example 4.5: two agents of equal cost
 each give t_2 m* with t_2 = 2.
 """
@@ -133,7 +133,7 @@ def test_uniqueness_and_zero_equilibrium_do_not_contradict(capsys: pytest.Captur
 
 
 def test_round_off_utilities_are_shown_as_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    """Remark 4.4, eps = 0: a priced-out agent on its line has U = c m - c m = 0 exactly (MODEL.md, Eq. (13)),
+    """Remark 4.4, eps = 0: a priced-out agent on its line has U = c m - c m = 0 exactly (Eq. (13)),
     so no utility may print as a tiny negative number or as -0.0."""
     for costs in ("0.05,0.05", "0.05,0.05,0.05", "0.04,0.05,0.06"):
         _, raw, _ = run(capsys, *EQUILIBRIUM, "--costs", costs, "--json")

@@ -41,7 +41,7 @@ def test_every_check_row_passes_and_renders(sections):
 
 
 def test_each_regime_instance_is_in_its_regime_and_verified(module):
-    """The table's instances land in the regime they illustrate (MODEL.md §6), best responses verified."""
+    """The table's instances land in the regime they illustrate (Model §6), best responses verified."""
     for regime, (result, _) in module.instances().items():
         assert result.regime == regime and result.verified
     assert module.instances()["high-capped"][0].menu.pooling

@@ -1,6 +1,6 @@
 """Figure 6 section (Theorem 3.3): the best response of an agent priced out alone jumps at a threshold.
 
-Expected values by hand from MODEL.md §2-§3 with Eq. (3): under Eq. (13) an agent with
+Expected values by hand from Model §2-§3 with Eq. (3): under Eq. (13) an agent with
 c > c_max has m* = 0, so past 0 its utility is that of the full model,
 a_opt - 2 sqrt(k / (m_i + m_-i)) - c m_i, whose maximum over m_i is at m_i + m_-i = (k/c^2)^(1/3)
 (Example 2.4) with value a_opt - 3 (k c)^(1/3) + c m_-i.  That value is 0 at
@@ -43,7 +43,7 @@ def _by_hand(module) -> tuple[float, float]:
 
 
 def test_instance_is_in_the_mid_cost_regime_by_hand(module):
-    """MODEL.md §2, Example 2.4: c_max = a_opt^3/(27 k) < c < a'(m_0) = a_opt^3/(8 k), so the jump is real."""
+    """Model §2, Example 2.4: c_max = a_opt^3/(27 k) < c < a'(m_0) = a_opt^3/(8 k), so the jump is real."""
     a_opt, k, c = float(module.PARAMETERS["a_opt"]), float(module.PARAMETERS["k"]), float(module.COST)
     assert a_opt**3 / (27 * k) < c < a_opt**3 / (8 * k)
     threshold, m_star = _by_hand(module)

@@ -2,7 +2,7 @@
 
 Each ``derive()`` must return sections whose closed-form-vs-numeric rows all
 pass; Figure 2's curve for ``k = 1`` must agree with an independent per-point
-computation: Eq. (2) typed by hand from MODEL.md §1, its derivative by
+computation: Eq. (2) typed by hand from Model §1, its derivative by
 ``mpmath.diff`` (finite differences, not sympy), and the root of
 :math:`\\hat a'(m) = c` by plain bisection.
 """
@@ -57,7 +57,7 @@ def test_every_check_row_passes_and_the_section_renders(name: str) -> None:
 
 
 def eq2(m: mp.mpf, a_opt: mp.mpf, k: mp.mpf, b: mp.mpf = mp.mpf(4)) -> mp.mpf:
-    """Eq. (2) by hand from MODEL.md §1: a_opt - (sqrt(2k(2 + ln(m/k))) + b)/sqrt(m)."""
+    """Eq. (2) by hand from Model §1: a_opt - (sqrt(2k(2 + ln(m/k))) + b)/sqrt(m)."""
     return a_opt - (mp.sqrt(2 * k * (2 + mp.log(m / k))) + b) / mp.sqrt(m)
 
 
@@ -79,7 +79,7 @@ def bisect_optimal_data(cost: mp.mpf, a_opt: mp.mpf, k: mp.mpf) -> mp.mpf:
 
 @pytest.mark.slow
 def test_figure_2_curve_for_k_1_matches_a_hand_bisection() -> None:
-    """Figure 2 (MODEL.md §7): m*(c) for k = 1 at a few costs below c_max."""
+    """Figure 2 (Model §7): m*(c) for k = 1 at a few costs below c_max."""
     module = load("s24_figure2_generalization_bound.py")
     costs, data = module.optimal_data_series(1)
     assert len(costs) <= 200

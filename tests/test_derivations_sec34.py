@@ -62,7 +62,7 @@ def test_sections_with_a_table_of_checks(sections: dict[str, list[Section]]) -> 
 
 @pytest.mark.slow
 def test_theorem_3_4_and_remark_3_5_equilibria(modules: dict[str, ModuleType]) -> None:
-    """By hand from MODEL.md §4: with Eq. (3), a_opt = 0.95, k = 1 the cheapest cost 0.001 gives
+    """By hand from Model §4: with Eq. (3), a_opt = 0.95, k = 1 the cheapest cost 0.001 gives
     m* = (k/c^2)^(1/3) = 100, all of it from one tied agent; Remark 3.5 costs give nothing."""
     free_riding, priced_out = modules["s31_standard_free_riding"].equilibria()
     assert free_riding.verified and priced_out.verified

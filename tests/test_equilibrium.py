@@ -1,7 +1,7 @@
-"""Equilibria (MODEL.md §3-5): Theorem 3.4, Remark 3.5, Theorem 4.2 vs the general solver, Remark 4.4,
+"""Equilibria (Model §3-5): Theorem 3.4, Remark 3.5, Theorem 4.2 vs the general solver, Remark 4.4,
 Theorem 4.6, Remark 4.3, verification, the command line.
 
-Expected values by hand from MODEL.md with Eq. (3), a_opt = 0.95, k = 1:
+Expected values by hand from the model (docs/model.rst) with Eq. (3), a_opt = 0.95, k = 1:
 m*(c) = c^(-2/3) (m*(0.001) = 100), u*(c) = 0.95 - 3 c^(1/3), c_max = 0.95^3/27 ~ 0.03175.
 """
 
@@ -56,7 +56,7 @@ def test_theorem_3_4_ties_report_one_equilibrium_and_non_uniqueness() -> None:
     assert not eq.unique and "not unique" in eq.note
     assert eq.verified
     other_split = verify_equilibrium(StandardMechanism(A), eq.costs, [30.0, 0.0, 70.0])
-    assert other_split.verified  # every split among the tied agents is an equilibrium (MODEL.md §4)
+    assert other_split.verified  # every split among the tied agents is an equilibrium (Model §4)
 
 
 def test_remark_3_5_everyone_priced_out_means_no_data() -> None:

@@ -1,4 +1,4 @@
-"""Example 4.5 and Remark 4.4 closed forms (MODEL.md §5), validated Viete branches.
+"""Example 4.5 and Remark 4.4 closed forms (Model §5), validated Viete branches.
 
 Expected values by hand: (3 - t)^2 t = 4/n gives t_1 = 1 ((3-1)^2 = 4) and t_2 = 2 (1 * 2 = 2);
 t_n = 3 - 2/sqrt(n t_n) from a(n t m*) = a(m*) + c (t - 1) m*, hence 3 - 2/sqrt(n) <= t_n < 3.

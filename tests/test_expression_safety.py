@@ -1,4 +1,4 @@
-"""User text is data, never code (DESIGN.md; issue 8): hostile inputs to the expression parser.
+"""User text is data, never code (issue 8): hostile inputs to the expression parser.
 
 Every payload must raise ExpressionError quickly, through the parser, through
 accuracy_function() and through the command line (exit 2, one line on

@@ -1,4 +1,4 @@
-"""Fitting accuracy functions to learning curves (MODEL.md §10, issue 12).
+"""Fitting accuracy functions to learning curves (Model §10, issue 12).
 
 Expected values come from the data generators (known true parameters), from
 hand derivations (Example 2.4's closed form of m*, the inflection point of
@@ -83,7 +83,7 @@ def test_aic_chooses_the_family_that_generated_the_data():
 
 
 def test_power_law_keeps_tau_fixed_at_zero():
-    """Claim: the power law a_inf - beta m^-alpha is fitted with tau = 0 (MODEL.md §10)."""
+    """Claim: the power law a_inf - beta m^-alpha is fitted with tau = 0 (Model §10)."""
     fit = fit_family(synthetic(CASES[0][2], 5), "power-law")
     assert dict(fit.fixed) == {"tau": 0.0}
     assert [n for n, _ in fit.parameters] == ["a_opt", "beta", "alpha"]

@@ -1,6 +1,6 @@
-"""Mechanisms (MODEL.md §3-5): Eq. (10), Eq. (13), comparison families, feasibility and IR checks.
+"""Mechanisms (Model §3-5): Eq. (10), Eq. (13), comparison families, feasibility and IR checks.
 
-Expected values by hand from MODEL.md with the simplified accuracy (Eq. (3)),
+Expected values by hand from the model (docs/model.rst) with the simplified accuracy (Eq. (3)),
 a_opt = 0.95, k = 1: m*(c) = c^(-2/3), so m*(0.001) = 100, a(100) = 0.75,
 c_max = 0.95^3/27.
 """
@@ -66,7 +66,7 @@ def test_shaping_priced_out_agent_starts_its_line_at_zero() -> None:
        eps=st.sampled_from([0.0, 1e-5, 1e-3]), share=st.floats(0.0, 1.0), seed=st.integers(0, 100))
 def test_shipped_mechanisms_are_feasible_and_ir_on_random_instances(costs: list[float], eps: float, share: float,
                                                                    seed: int) -> None:
-    """Def. 3.1 and Def. 3.2: Eq. (10), Eq. (13) and partial sharing are feasible and IR (MODEL.md §3-5)."""
+    """Def. 3.1 and Def. 3.2: Eq. (10), Eq. (13) and partial sharing are feasible and IR (Model §3-5)."""
     for mech in (StandardMechanism(A), accuracy_shaping(A, costs, eps), PartialSharing(A, share)):
         for check in (check_feasibility, check_individual_rationality):
             report = check(mech, len(costs), samples=8, seed=seed, points=120)

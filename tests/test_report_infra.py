@@ -534,7 +534,7 @@ def test_paper_numbered_closed_forms_carry_the_paper_tag() -> None:
 
 
 def test_check_rows_typeset_code_names_as_math() -> None:
-    # expected strings written by hand from the paper's notation (MODEL.md)
+    # expected strings written by hand from the paper's notation (the model, docs/model.rst)
     row = CheckRow("rent R(m_C) - u_L*", "Theorem B.3", "simplified(a_opt=0.95, k=1), c = 0.5 c_max",
                    mp.mpf(1), mp.mpf(1), "golden-section max of u(m)")
     assert row.quantity_math == r"\text{rent } R ( m_{C} ) - u_{L}^*"

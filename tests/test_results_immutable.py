@@ -2,7 +2,7 @@
 
 Results are values: per-agent arrays are read-only, mappings cannot be changed,
 equal results compare equal and hash alike, different ones differ.
-Expected values by hand from MODEL.md: simplified accuracy, m* = (k/c^2)^(1/3);
+Expected values by hand from the model (docs/model.rst): simplified accuracy, m* = (k/c^2)^(1/3);
 Example 4.5: two agents of equal cost each contribute t_2 m* with t_2 = 2.
 """
 

@@ -1,4 +1,4 @@
-"""Two-type screening for one agent (MODEL.md §6, App. B): one test per regime.
+"""Two-type screening for one agent (Model §6, App. B): one test per regime.
 
 Every expected value is derived by hand in this file for the ``simplified``
 accuracy :math:`a(m) = a_{opt} - 2\\sqrt{k/m}` (Example 2.4):
@@ -133,7 +133,7 @@ def test_cli_json_example_b4(capsys):
     (("--c-low", "0.001", "--c-high", "0.002", "--p", "half", "--others", "3"), "p"),
 ])
 def test_cli_refuses_bad_input(capsys, args, word):
-    """Bad inputs exit 2 with one line naming the input (DESIGN.md, Clear errors)."""
+    """Bad inputs exit 2 with one line naming the input (Clear errors)."""
     status, out = run_cli(capsys, *args)
     assert status == 2 and out.out == ""
     assert word in out.err and len(out.err.strip().splitlines()) == 1

@@ -1,4 +1,4 @@
-"""App. B closed forms (MODEL.md §6): exact symbolic equality with hand derivations, then the check rows.
+"""App. B closed forms (Model §6): exact symbolic equality with hand derivations, then the check rows.
 
 Hand derivations for ``simplified`` (Example 2.4: :math:`m^* = (k/c^2)^{1/3}`,
 :math:`u^* = a_{opt} - 3(kc)^{1/3}`):

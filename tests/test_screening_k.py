@@ -1,9 +1,9 @@
-"""K-type screening (MODEL.md §9) against the two-type solver, an independent brute force, and by hand.
+"""K-type screening (Model §9) against the two-type solver, an independent brute force, and by hand.
 
 Expected values: K = 2 from :func:`fedsym.paper.screening.menu.optimal_menu` (App. B, Eq. (15)/(16),
 a different method: regime analysis instead of a KKT active set); K = 3, 4 from
 ``tests/screening_k_brute.py``: two searches (over utilities with greedy contributions, and
-over contributions with exact interval propagation of the utilities) written from MODEL.md §9's
+over contributions with exact interval propagation of the utilities) written from Model §9's
 constraints with Example 2.4's printed forms, sharing no code with the solver; the better of
 the two must reach the solver's expected data and never beat it.
 """

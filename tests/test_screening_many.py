@@ -1,4 +1,4 @@
-"""n agents with i.i.d. two-point costs under the screening curves (MODEL.md §6 end, extension).
+"""n agents with i.i.d. two-point costs under the screening curves (Model §6 end, extension).
 
 Hand derivation used below (Example B.4's setting, c_H = 2c_L, p >= c_L/c_H, so every
 menu separates): a high agent gives m_C^min = (u_L* - u_H*)/c_L and a low agent x with

@@ -1,4 +1,4 @@
-"""The ``fedsym`` command line (contract in DESIGN.md).
+"""The ``fedsym`` command line (contract in docs/cli.rst).
 
 Each subcommand lives in its own module of this package with two functions,
 ``add_arguments(parser)`` and ``run(args) -> int``; :data:`COMMANDS` lists them

@@ -31,8 +31,8 @@ def add_accuracy_arguments(parser: argparse.ArgumentParser, required: bool = Tru
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--json`` (keys as in DESIGN.md) and ``--latex``."""
-    parser.add_argument("--json", action="store_true", help="print JSON (keys as in DESIGN.md)")
+    """``--json`` (keys as in the documentation's command-line page) and ``--latex``."""
+    parser.add_argument("--json", action="store_true", help="print JSON (keys as in the documentation's command-line page)")
     parser.add_argument("--latex", action="store_true", help="print the result as LaTeX")
 
 

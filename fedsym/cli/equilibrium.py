@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "\"joining_cost\": 0.01, \"value\": \"a\", \"count\": 3}]; excludes --accuracy/--param")
     parser.add_argument("--eps", default="0", metavar="E", help="slope margin of Eq. (13), >= 0 (default 0, the limit)")
     parser.add_argument("--summary", action="store_true", help="totals and ranges only, no per-agent lists")
-    parser.add_argument("--json", action="store_true", help="print JSON (keys as in DESIGN.md)")
+    parser.add_argument("--json", action="store_true", help="print JSON (keys as in the documentation's command-line page)")
 
 
 def read_costs_file(path: str) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Fit accuracy functions to a measured learning curve (CSV or LCDB) and choose one by AIC (MODEL.md §10)."""
+"""Fit accuracy functions to a measured learning curve (CSV or LCDB) and choose one by AIC (Model §10)."""
 
 from __future__ import annotations
 

@@ -16,9 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cost = parser.add_mutually_exclusive_group(required=True)
     cost.add_argument("--cost", metavar="C", help="marginal cost per data point (> 0)")
     cost.add_argument("--cost-function", metavar="EXPR",
-                      help="cost C(m): an expression in m, increasing and convex with C(0) = 0 (MODEL.md §8)")
+                      help="cost C(m): an expression in m, increasing and convex with C(0) = 0 (Model §8)")
     parser.add_argument("--value", metavar="EXPR",
-                        help="value of accuracy v(a), increasing with v(0) = 0 (default a; MODEL.md §8)")
+                        help="value of accuracy v(a), increasing with v(0) = 0 (default a; Model §8)")
     add_output_arguments(parser)
 
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_general(args: argparse.Namespace) -> int:
-    """Theorem 2.3 generalized (MODEL.md §8): any convex cost, any value of accuracy."""
+    """Theorem 2.3 generalized (Model §8): any convex cost, any value of accuracy."""
     import mpmath as mp
 
     from fedsym.model.agent import Agent

@@ -1,7 +1,7 @@
 """Unknown costs (App. B): the screening menu for one agent facing others' data.
 
 Two types with ``--c-low/--c-high/--p`` (Theorem B.1), or ``K >= 2`` types with
-``--costs C1,...,CK --probs P1,...,PK`` (MODEL.md §9, :mod:`fedsym.paper.screening.k_types`).
+``--costs C1,...,CK --probs P1,...,PK`` (Model §9, :mod:`fedsym.paper.screening.k_types`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one parser of every expression a user types (DESIGN.md, "User text is data, never code").
+"""The one parser of every expression a user types ("User text is data, never code").
 
 :func:`parse_expression` reads text such as ``"a_opt - 2*sqrt(k/m)"`` with
 Python's :mod:`ast` (``mode="eval"``), walks the tree itself and builds the
@@ -44,7 +44,7 @@ from typing import Any
 import mpmath as mp
 import sympy as sp
 
-from fedsym.core import symbols as S
+import fedsym.core.symbols as S
 from fedsym.core.errors import ExpressionError
 
 __all__ = [

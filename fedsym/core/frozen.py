@@ -1,6 +1,6 @@
 """Immutable result values: read-only arrays, read-only mappings, equality and hashing by content.
 
-Results are values (DESIGN.md): a frozen dataclass may still hold a numpy
+Results are values: a frozen dataclass may still hold a numpy
 array or a dict, which could be changed in place behind the result's back
 (``eq.contributions[0] = 5`` while ``eq.total`` stays), and which make the
 generated ``==`` raise (arrays) or ``hash`` fail (both).  This module gives:

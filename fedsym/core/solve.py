@@ -8,8 +8,7 @@ Three tools, each with its guarantees stated:
   raised, so the caller can hand over to numerics and say why.
 * :func:`bracketed_root` and :func:`maximize_unimodal` work in mpmath at the
   current precision on an interval where the function changes sign (or is
-  unimodal); the result is checked, never a secant step's guess (DESIGN.md,
-  "Roots are bracketed and verified").
+  unimodal); the result is checked, never a secant step's guess (  "Roots are bracketed and verified").
 * :func:`decreasing_root_array` is the vectorized numpy path for sweeps: it
   solves ``g(x) = y`` for arrays ``y`` where ``g`` is decreasing.
 """

@@ -2,7 +2,7 @@
 
 Every sympy expression in fedsym is written in these symbols, so that
 expressions built in different modules compare equal and simplify under the
-same (positive) assumptions.  Names follow the paper (MODEL.md).
+same (positive) assumptions.  Names follow the paper (the model, docs/model.rst).
 """
 
 from __future__ import annotations

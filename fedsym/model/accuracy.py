@@ -1,4 +1,4 @@
-"""Accuracy functions :math:`a(m) = \\max(0, \\hat a(m))` (MODEL.md §1, Sec. 2.1).
+"""Accuracy functions :math:`a(m) = \\max(0, \\hat a(m))` (Model §1, Sec. 2.1).
 
 An :class:`AccuracyFunction` is a sympy expression :math:`\\hat a(m)` in the
 data symbol ``m`` and positive parameter symbols, with a declared range for each
@@ -356,7 +356,7 @@ class BoundAccuracy:
 
     ``a_hat`` and its derivatives evaluate in mpmath at the current
     ``mp.mp.dps``; the ``*_np`` methods are vectorized numpy versions for sweeps.
-    ``a(m) = max(0, â(m))`` is 0 for ``m <= m_0`` (MODEL.md §1).
+    ``a(m) = max(0, â(m))`` is 0 for ``m <= m_0`` (Model §1).
     """
 
     function: AccuracyFunction

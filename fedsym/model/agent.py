@@ -1,6 +1,6 @@
-r"""An agent as a value: its own accuracy, cost, joining cost and value of accuracy (MODEL.md §8).
+r"""An agent as a value: its own accuracy, cost, joining cost and value of accuracy (Model §8).
 
-Agent ``i`` of MODEL.md §8 has an accuracy function :math:`a_i(m)` (any family
+Agent ``i`` of Model §8 has an accuracy function :math:`a_i(m)` (any family
 or expression, its own parameters), a cost function :math:`C_i(m)` with
 :math:`C_i(0) = 0`, increasing and convex on :math:`m \ge 0`, a joining cost
 :math:`J_i \ge 0` paid only when it takes the federation's model, and a value of
@@ -89,7 +89,7 @@ def _decided(statement: Any, assumption: Any) -> bool | None:
 
 
 def cost_function(value: Any) -> tuple[sp.Expr, str]:
-    r"""A cost function :math:`C(m)` and how its shape was checked (MODEL.md §8).
+    r"""A cost function :math:`C(m)` and how its shape was checked (Model §8).
 
     A number ``c > 0`` means :math:`C(m) = c\,m`; text is an expression in ``m``.
     :math:`C(0) = 0`, :math:`C' > 0` and :math:`C'' \ge 0` on :math:`m > 0` are
@@ -154,7 +154,7 @@ def _real(f: Callable[[Any], Any], x: Any) -> mp.mpf | None:
 
 
 def value_function(value: Any, a_opt: Any) -> tuple[sp.Expr, str]:
-    r"""A value of accuracy :math:`v(a)` and how it was checked (MODEL.md §8).
+    r"""A value of accuracy :math:`v(a)` and how it was checked (Model §8).
 
     Text is an expression in ``a`` (default ``"a"``, the paper's).  Requires
     :math:`v(0) = 0`, :math:`v` finite at :math:`a_{opt}` and increasing on
@@ -205,7 +205,7 @@ def _count(value: Any) -> int:
 
 @dataclass(frozen=True, eq=False)
 class Agent:
-    r"""One agent of MODEL.md §8: accuracy :math:`a_i`, cost :math:`C_i`, joining cost :math:`J_i`, value :math:`v_i`.
+    r"""One agent of Model §8: accuracy :math:`a_i`, cost :math:`C_i`, joining cost :math:`J_i`, value :math:`v_i`.
 
     Build it with :meth:`of` (validates user input) or :meth:`paper`.  Evaluators:
     :meth:`cost_np`, :meth:`marginal_cost_np` (numpy), :meth:`w_np`, :meth:`w_prime_np`
@@ -383,7 +383,7 @@ class Agent:
 
 @dataclass(frozen=True)
 class Population:
-    """Agents with repetition counts (MODEL.md §8); :attr:`expanded` lists one entry per agent.
+    """Agents with repetition counts (Model §8); :attr:`expanded` lists one entry per agent.
 
     ``index`` maps each agent of the expanded view to its entry in :attr:`agents`.
     """

@@ -1,4 +1,4 @@
-"""Measured learning curves: accuracy at several training-set sizes (MODEL.md §10, extension).
+"""Measured learning curves: accuracy at several training-set sizes (Model §10, extension).
 
 A :class:`LearningCurve` holds every measurement (size, score); repeated sizes
 are seeds, and :meth:`LearningCurve.groups` gives per-size mean, standard

@@ -7,7 +7,7 @@ the concave part's maximum.  For accuracy shaping, Eq. (13), and an agent priced
 out alone (:math:`c_i > c_{max}`, so :math:`m_i^* = 0`), the concave part is
 :math:`\hat a(m_i + m_{-i}) - c_i m_i` while the line does not bind; its maximum
 sits at :math:`m^*(c_i) - m_{-i}` with value :math:`u^*(c_i) + c_i m_{-i}`, so the
-best response jumps where that value crosses 0 (MODEL.md §3, Theorem 3.3):
+best response jumps where that value crosses 0 (Model §3, Theorem 3.3):
 
 .. math:: m_{-i}^{jump} = -u^*(c_i) / c_i.
 

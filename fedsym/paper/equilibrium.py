@@ -1,4 +1,4 @@
-r"""Equilibria of mechanisms and their global verification (MODEL.md §3-5, Sec. 3-4).
+r"""Equilibria of mechanisms and their global verification (Model §3-5, Sec. 3-4).
 
 An equilibrium (Eq. (9)) is a profile in which no agent gains by changing its
 own contribution.  :func:`solve` is the one entry point, for a population of

@@ -1,7 +1,7 @@
 r"""Example 4.5 and Remark 4.4 in closed form: accuracy shaping with equal costs under Eq. (3).
 
 With the simplified accuracy :math:`a(m) = a_{opt} - 2\sqrt{k/m}` and ``n``
-agents of cost ``c`` under Eq. (13) (MODEL.md §5):
+agents of cost ``c`` under Eq. (13) (Model §5):
 
 * :math:`c < c_{max}`: each agent contributes :math:`t_n m^*` where
   :math:`t_n \in [1, 3)` is the root of :math:`(3 - t)^2 t = 4/n`;
@@ -12,7 +12,7 @@ agents of cost ``c`` under Eq. (13) (MODEL.md §5):
 Both cubics have three real roots, so Cardano's formula passes through complex
 numbers; :func:`viete_roots` gives the trigonometric (Viète) form instead, and
 each quantity keeps the branch that validates at sample points against a
-bracketed numeric root (DESIGN.md, "Symbolic first, never silently wrong").
+bracketed numeric root ("Symbolic first, never silently wrong").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-r"""Fit accuracy functions to measured learning curves (MODEL.md §10, extension).
+r"""Fit accuracy functions to measured learning curves (Model §10, extension).
 
 :func:`fit_family` fits one :class:`~fedsym.model.accuracy.AccuracyFunction` (a
-family of MODEL.md §1 or any user expression; its free parameters are the
+family of Model §1 or any user expression; its free parameters are the
 expression's parameters, minus any held fixed) to a
 :class:`~fedsym.model.learning_curve.LearningCurve`; :func:`fit_curve` fits several
 and chooses one.
@@ -98,7 +98,7 @@ __all__ = [
 
 #: families fitted when none is named
 DEFAULT_FAMILIES: tuple[str, ...] = ("simplified", "generalization-bound", "power-law")
-#: parameters held fixed when a family is fitted: the power law's a_opt - tau is one parameter (MODEL.md §10)
+#: parameters held fixed when a family is fitted: the power law's a_opt - tau is one parameter (Model §10)
 FIXED: dict[str, dict[str, float]] = {"power-law": {"tau": 0.0}}
 #: log-spaced points of the assumption (1) check over the data range
 ASSUMPTION_GRID = 512
@@ -283,7 +283,7 @@ class FitResult(LatexRepr):
         fails for the fitted curve over the data range, or when Theorem 2.3's
         viability threshold :math:`c_{max}` cannot be computed because the
         steepest ray from the origin touches the curve where (1) fails (Eq. (2)
-        fits below the data, MODEL.md §1) or the curve is invalid for large m.
+        fits below the data, Model §1) or the curve is invalid for large m.
         """
         if self.measured_fall:
             return self.measured_fall

@@ -1,4 +1,4 @@
-r"""One agent alone: Theorem 2.3 for any accuracy function (MODEL.md §2, Sec. 2.2).
+r"""One agent alone: Theorem 2.3 for any accuracy function (Model §2, Sec. 2.2).
 
 An agent paying ``c`` per point maximises :math:`u(m) = a(m) - c\,m` (Eq. (5)).
 Theorem 2.3: with the viability threshold :math:`c_{max} = \sup_{m>0}\hat a(m)/m`,
@@ -307,7 +307,7 @@ class IndividualResult:
         object.__setattr__(self, "closed_form", FrozenMapping(self.closed_form))
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary with the keys of the command-line contract (DESIGN.md)."""
+        """JSON-ready dictionary with the keys of the command-line contract (docs/cli.rst)."""
         return {
             "accuracy": self.accuracy,
             "cost": float(self.cost),

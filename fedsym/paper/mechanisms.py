@@ -1,4 +1,4 @@
-r"""Mechanisms: the accuracy :math:`\gamma_i(m_i; m_{-i})` each agent receives (MODEL.md §3-5, Sec. 3-4).
+r"""Mechanisms: the accuracy :math:`\gamma_i(m_i; m_{-i})` each agent receives (Model §3-5, Sec. 3-4).
 
 A :class:`Mechanism` maps a contribution profile :math:`m = (m_1, \dots, m_n)`
 to the accuracy of the model agent ``i`` receives, Eq. (7); an agent paying
@@ -275,7 +275,7 @@ class StandardMechanism(BroadcastMechanism):
 
     .. math:: \gamma_i(m_i; m_{-i}) = a\Big(\sum_j m_j\Big)
 
-    Feasible and IR (MODEL.md §4); its equilibrium is Theorem 3.4.
+    Feasible and IR (Model §4); its equilibrium is Theorem 3.4.
     """
 
     accuracy: BoundAccuracy

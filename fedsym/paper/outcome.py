@@ -150,7 +150,7 @@ class Equilibrium(ValueEquality, LatexRepr):
         return self.verification.max_deviation_gain
 
     def to_dict(self, summary: bool = False, *, arrays: bool = False) -> dict[str, Any]:
-        """JSON-ready dictionary with the keys of DESIGN.md.
+        """JSON-ready dictionary with the keys of the command-line contract (docs/cli.rst).
 
         ``summary``: ranges instead of per-agent lists.  ``arrays``: the per-agent
         values as the (read-only) numpy arrays instead of lists of floats, for a

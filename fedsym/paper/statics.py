@@ -38,6 +38,7 @@ from fedsym.core import symbols as S
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.derived import exact_rational, mp_value
 from fedsym.core.errors import ComputationError, FedsymError, InputError, ParameterError
+from fedsym.core.expression import lambdify_mpmath
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, parse_number
 from fedsym.paper.example_4_5 import example_forms
@@ -368,7 +369,7 @@ def _tex(name: str) -> str:
 
 def _evaluator(expr: sp.Expr, function: AccuracyFunction) -> Callable[[Mapping[sp.Symbol, mp.mpf]], mp.mpf]:
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-    compiled = sp.lambdify(symbols, expr, "mpmath")
+    compiled = lambdify_mpmath(symbols, expr)
 
     def evaluate(at: Mapping[sp.Symbol, mp.mpf]) -> mp.mpf:
         try:

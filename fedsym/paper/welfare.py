@@ -48,6 +48,7 @@ from fedsym.core.cache import Outcome, derivation
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import Derived, DerivedForms, mp_value
 from fedsym.core.errors import ConvergenceError, ParameterError
+from fedsym.core.expression import lambdify_mpmath
 from fedsym.core.frozen import FrozenMapping
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, maximize_unimodal, symbolic
@@ -163,7 +164,7 @@ def _value(expr: sp.Expr, values: Mapping[str, mp.mpf]) -> mp.mpf | None:
     """*expr* at named values, or None when it is not a finite real there."""
     names = sorted(str(s) for s in expr.free_symbols)
     try:
-        result = sp.lambdify([S.positive_symbol(name) for name in names], expr, "mpmath")(*(values[n] for n in names))
+        result = lambdify_mpmath([S.positive_symbol(name) for name in names], expr)(*(values[n] for n in names))
     except (ValueError, ZeroDivisionError, KeyError):
         return None
     if isinstance(result, mp.mpc) or not mp.isfinite(result):

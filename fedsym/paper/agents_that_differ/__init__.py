@@ -1,4 +1,4 @@
-"""Agents that differ (MODEL.md §8): own accuracy, convex costs, joining costs, value of accuracy.
+"""Agents that differ (Model §8): own accuracy, convex costs, joining costs, value of accuracy.
 
 - :mod:`~fedsym.paper.agents_that_differ.cohort`: agents as numpy arrays, the lone optimum vectorized;
 - :mod:`~fedsym.paper.agents_that_differ.lone`: Theorem 2.3 generalized with derived closed forms, ``checks()``;

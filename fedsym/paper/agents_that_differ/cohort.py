@@ -1,4 +1,4 @@
-r"""Agents that differ, as numpy arrays: the vector passes behind every solver of MODEL.md §8.
+r"""Agents that differ, as numpy arrays: the vector passes behind every solver of Model §8.
 
 A :class:`Cohort` holds one row per agent: its *curve* (accuracy :math:`a_i` and
 value :math:`v_i`, shared by many agents, so :math:`w_i(M) = v_i(a_i(M))` costs one
@@ -370,7 +370,7 @@ class Cohort:
         r"""Root of :math:`w_i'(m) = C_i'(m)` on the concave region of :math:`w_i` (0 where there is none).
 
         For a linear cost this is agent ``i``'s stopping point in standard federated
-        learning (MODEL.md §8): it adds data while the total is below it.
+        learning (Model §8): it adds data while the total is below it.
         """
         start = np.maximum(self.concave_from[self.curve], 1e-12)
 

@@ -1,4 +1,4 @@
-r"""One agent alone with any cost and value of accuracy: Theorem 2.3 generalized (MODEL.md §8).
+r"""One agent alone with any cost and value of accuracy: Theorem 2.3 generalized (Model §8).
 
 The agent maximises :math:`u(m) = w(m) - C(m)`, :math:`w = v\circ a`.  Writing the
 cost as a scale times a shape, :math:`C(m) = c\,g(m)` (the coefficient of a
@@ -208,19 +208,19 @@ def _table(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr) -> Table:
             agree(curve.w_prime(v), values["c"] * curve.g_prime(v)) and curve.w(v) - values["c"] * curve.g(v) >= 0
 
     rows = (
-        Row("tangent_point", r"m_{t}", "where w(m)/g(m) is largest", "MODEL.md §8", params,
+        Row("tangent_point", r"m_{t}", "where w(m)/g(m) is largest", "Model §8", params,
             lambda values: curve_at(values).tangent(),
             equation=_numerator(w1 * shape - w_expr * sp.diff(shape, S.m)), unknown=S.m,
             title="tangent point", key="tangent", note_key="tangent_note"),
         Row("viability_cost", r"c_{max}", "cost scale from which the agent collects nothing",
-            "MODEL.md §8 (Theorem 2.3 generalized)", params, numeric_cmax,
+            "Model §8 (Theorem 2.3 generalized)", params, numeric_cmax,
             form=lambda f: (w_expr / shape).subs(S.m, f["tangent_point"]), needs=("tangent_point",), simplify=True,
             key="c_max", note_key=None),
-        Row("optimal_data", r"m^{*}", "optimal data of the agent alone", "MODEL.md §8", params + ("c",),
+        Row("optimal_data", r"m^{*}", "optimal data of the agent alone", "Model §8", params + ("c",),
             lambda values: curve_at(values).optimum(values["c"])[0],
             equation=_numerator(w1 - S.c * sp.diff(shape, S.m)), unknown=S.m, condition=concave_region,
             title="optimal data", key="optimum", note_key="optimum_note", verify=verify_mstar),
-        Row("optimal_utility", r"u^{*}", "utility of the agent alone", "MODEL.md §8", params + ("c",),
+        Row("optimal_utility", r"u^{*}", "utility of the agent alone", "Model §8", params + ("c",),
             lambda values: curve_at(values).optimum(values["c"])[1],
             form=lambda f: w_expr.subs(S.m, f["optimal_data"]) - S.c * shape.subs(S.m, f["optimal_data"]),
             needs=("optimal_data",), simplify=True, key="utility", note_key=None),
@@ -231,7 +231,7 @@ def _table(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr) -> Table:
 
 @functools.lru_cache(maxsize=64)
 def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr = ACCURACY) -> CostShapeForms:
-    r"""Derive :math:`m^*(c)`, :math:`u^*(c)`, the tangent point and :math:`c_{max}` (MODEL.md §8).
+    r"""Derive :math:`m^*(c)`, :math:`u^*(c)`, the tangent point and :math:`c_{max}` (Model §8).
 
     Each sympy branch is kept only if it matches the numeric solver at four sample
     bindings and three costs below :math:`c_{max}` (``c_max * {0.05, 0.5, 0.9}``);
@@ -277,7 +277,7 @@ class LoneAgentResult(LatexRepr):
 
 
 def lone_agent(agent: Agent) -> LoneAgentResult:
-    r"""Theorem 2.3 generalized (MODEL.md §8) for *agent*: closed forms where derived and valid, else numerics.
+    r"""Theorem 2.3 generalized (Model §8) for *agent*: closed forms where derived and valid, else numerics.
 
     The cost is split as :math:`C = c\,g(m)` (:func:`split_cost`); :math:`m^* = 0` when
     :math:`c \ge c_{max} = \sup w/g` and :math:`w` is concave above :math:`m_0`.  Where

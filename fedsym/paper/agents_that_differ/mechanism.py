@@ -1,4 +1,4 @@
-r"""Accuracy shaping for agents that differ, Eq. (13) generalized in value space (MODEL.md §8).
+r"""Accuracy shaping for agents that differ, Eq. (13) generalized in value space (Model §8).
 
 For :math:`m_i \le m_i^*` agent ``i`` gets its own model :math:`a_i(m_i)` (no joining
 cost); beyond,
@@ -32,7 +32,7 @@ __all__ = ["HeterogeneousShaping"]
 
 @dataclass(frozen=True, eq=False)
 class HeterogeneousShaping(BroadcastMechanism):
-    r"""Eq. (13) generalized (MODEL.md §8) for the agents of a :class:`Cohort`.
+    r"""Eq. (13) generalized (Model §8) for the agents of a :class:`Cohort`.
 
     ``accuracy`` is the first curve's (the base class's single accuracy); the
     property checks use :meth:`accuracy_of` for each agent.

@@ -1,4 +1,4 @@
-r"""Unknown costs: the screening mechanism of Appendix B (MODEL.md §6).
+r"""Unknown costs: the screening mechanism of Appendix B (Model §6).
 
 - :mod:`~fedsym.paper.screening.menu`: Theorem B.1's data-maximizing two-type menu, its four regimes;
 - :mod:`~fedsym.paper.screening.curve`: the mechanism curve of Eq. (14) that implements a menu;
@@ -6,7 +6,7 @@ r"""Unknown costs: the screening mechanism of Appendix B (MODEL.md §6).
 - :mod:`~fedsym.paper.screening.result`: :func:`screen`, the menu with verified best responses;
 - :mod:`~fedsym.paper.screening.many`: :math:`n` agents with i.i.d. types (ex-post equilibria).
 
-More than two cost types (MODEL.md §9, an extension):
+More than two cost types (Model §9, an extension):
 
 - :mod:`~fedsym.paper.screening.k_types`: the data-maximizing menu for :math:`K \ge 2` types, binding
   constraints, pooling, information rents, comparative statics;

@@ -10,7 +10,7 @@ Agent ``i``, whatever its type, is offered one curve; with :math:`A(m) = a(m + m
 
 where :math:`(m_D, \gamma_D)` is the low type's point of Theorem B.1's menu
 (:func:`fedsym.paper.screening.menu.optimal_menu`, recomputed for each :math:`m_{-i}`;
-with :math:`\varepsilon = 0` the second line is :math:`R + c_L m` of MODEL.md §6).
+with :math:`\varepsilon = 0` the second line is :math:`R + c_L m` of Model §6).
 The high type's best response is the kink :math:`m_C`, the low type's :math:`m_D`;
 :func:`verify_menu` checks both by global search.  :math:`\varepsilon > 0` makes
 each best response strict (and moves the high type's kink by :math:`O(\varepsilon)`).

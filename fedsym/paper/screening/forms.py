@@ -1,4 +1,4 @@
-r"""Closed forms of App. B, validated like the core's, and their ``fedsym check`` rows (MODEL.md §6).
+r"""Closed forms of App. B, validated like the core's, and their ``fedsym check`` rows (Model §6).
 
 Derived from the lone agent's closed forms (:func:`fedsym.paper.lone_agent.lone_agent_forms`)
 whenever those exist, so they hold for any accuracy function with a closed

@@ -1,4 +1,4 @@
-r"""The :math:`K`-type screening curve, generalizing Eq. (14), as a :class:`~fedsym.paper.mechanisms.Mechanism` (MODEL.md §9).
+r"""The :math:`K`-type screening curve, generalizing Eq. (14), as a :class:`~fedsym.paper.mechanisms.Mechanism` (Model §9).
 
 Agent ``i``, whatever its type, is offered one curve built from the menu
 :math:`(m_k, \gamma_k)` of :func:`fedsym.paper.screening.k_types.optimal_menu_k` (recomputed for each
@@ -122,7 +122,7 @@ class KScreeningResult(LatexRepr):
 
 def screen_k(bound: BoundAccuracy, costs: Sequence[Any], probs: Sequence[Any], others: Any, *,
              verify: bool = True, tolerance: float = DEVIATION_TOLERANCE, points: int = 4001) -> KScreeningResult:
-    """MODEL.md §9 for one agent facing *others* data: the optimal menu, verified on its curve."""
+    """Model §9 for one agent facing *others* data: the optimal menu, verified on its curve."""
     types = KTypes.of(costs, probs)
     menu = optimal_menu_k(bound, types, others)
     deviations = verify_menu_k(KScreeningMechanism(bound, types), menu, points=points) if verify else None

@@ -1,4 +1,4 @@
-r"""Many agents with i.i.d. :math:`K`-point costs under the :math:`K`-type curve (MODEL.md §9, **extension**).
+r"""Many agents with i.i.d. :math:`K`-point costs under the :math:`K`-type curve (Model §9, **extension**).
 
 Every agent is offered the curve of :class:`fedsym.paper.screening.k_curve.KScreeningMechanism`
 built from the *others' realized* data.  For a realized type profile with counts

@@ -1,4 +1,4 @@
-r"""Screening with :math:`K \ge 2` private cost types for one agent (MODEL.md §9, **extension** of App. B).
+r"""Screening with :math:`K \ge 2` private cost types for one agent (Model §9, **extension** of App. B).
 
 Types :math:`c_1 < \dots < c_K` with probabilities :math:`p_k > 0`; the others'
 data :math:`m_{-i}` is fixed and :math:`A(m) = a(m + m_{-i})` is the cap
@@ -49,11 +49,11 @@ with Eq. (3) it is the closed form :math:`m_a = m^*(s) - m_{-i}`,
 two below-cap types is :math:`c_k - (p_k - \Delta_{k-1}\Lambda_k)/(p_{k+1}/\Delta_k - \Lambda_k)`,
 explicit in the primitives.  Regimes that occur (all seen in the tests):
 *separating* (IC down holds at the IR kink :math:`U_{k+1} + \Delta_k m_{k+1} = u_k^*`,
-MODEL.md §6 regime 1), *rent* (a block with interior Eq. (15)-type optima),
+Model §6 regime 1), *rent* (a block with interior Eq. (15)-type optima),
 *capped* (a below-cap type reaches its own cap), *pooling* (:math:`m_k = m_{k+1}`,
 IC up binds: the multiplier :math:`\upsilon_k > 0` irons two types whose separate
 conditions would reverse :math:`m_k \ge m_{k+1}`), and *no rent* when :math:`m_{-i}` is small
-(MODEL.md §6 regime 4).
+(Model §6 regime 4).
 
 Convexity needs :math:`S_k` concave on the feasible set: true where :math:`\hat a` is
 concave and :math:`A > 0`.  With :math:`m_{-i} = 0` every :math:`S_k` touches :math:`u_k^*`
@@ -479,7 +479,7 @@ class KMenu(LatexRepr):
 
 
 def optimal_menu_k(bound: BoundAccuracy, types: KTypes, others: Any) -> KMenu:
-    r"""The menu maximizing :math:`\sum_k p_k m_k` under feasibility, IR and IC (MODEL.md §9).
+    r"""The menu maximizing :math:`\sum_k p_k m_k` under feasibility, IR and IC (Model §9).
 
     See the module docstring for the method and its certificate.  Raises
     :class:`~fedsym.core.errors.ConvergenceError` (one line, naming the types) if no active set passes
@@ -507,7 +507,7 @@ def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational, kkt_tolera
     bars = [cap.right_crossing(c, u, m) for c, u, m in zip(costs, alone, alone_data)]
     if all(bar == m for bar, m in zip(bars, alone_data)):
         # A = a touches each line a(m*) + c(m - m*) only at m*: feasibility and IR leave
-        # the single point (m_k*, u_k*) per type (MODEL.md §6 regime 4), optimal as the only one
+        # the single point (m_k*, u_k*) per type (Model §6 regime 4), optimal as the only one
         return KMenu(types, cap.others, tuple(alone_data), alone, alone, alone_data, tuple(bars), cap, (), 0.0,
                      kkt_tolerance, 0)
     program = _Program(cap, costs, tuple(mp_value(p) for p in types.probs), alone, _data_scale(bars))
@@ -677,7 +677,7 @@ def virtual_cost(types: KTypes, a: int) -> mp.mpf:
 
 
 def checks() -> list[CheckRow]:
-    r"""Closed forms of the :math:`K`-type menu against the KKT solver (MODEL.md §9).
+    r"""Closed forms of the :math:`K`-type menu against the KKT solver (Model §9).
 
     * Eq. (15) generalized with Eq. (3): :math:`m_a = (k/s_a^2)^{1/3} - m_{-i}` for a type
       topping a rent block on the cap above a below-cap type (:data:`EQ15_K_POINTS`; the
@@ -697,7 +697,7 @@ def checks() -> list[CheckRow]:
                 raise DerivationError(f"EQ15_K_POINTS: type {a} is not a block top above a below-cap type")
             root, _ = lone_agent_forms(bound.function).optimal_data.resolve({**bound.values, "c": virtual_cost(types, a)})
             point = f"{bound.label()}, costs={','.join(costs)}, probs={','.join(probs)}, m_-i={others}, type {a}"
-            rows.append(CheckRow("contribution_eq15_k", "MODEL.md §9 (Eq. (15) generalized)", point,
+            rows.append(CheckRow("contribution_eq15_k", "Model §9 (Eq. (15) generalized)", point,
                                  root - mp_value(sp.Rational(others)), menu.contributions[a - 1],
                                  "KKT active set, Newton at DPS digits", CHECK_TOLERANCE))
         bound = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})

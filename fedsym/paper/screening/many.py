@@ -1,4 +1,4 @@
-r"""Many agents with i.i.d. two-point costs under the screening curve (MODEL.md §6 end, **extension**).
+r"""Many agents with i.i.d. two-point costs under the screening curve (Model §6 end, **extension**).
 
 Every agent is offered the curve of Eq. (14) built from the *others' realized*
 data (:class:`fedsym.paper.screening.curve.ScreeningMechanism`).  For a realized type

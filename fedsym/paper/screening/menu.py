@@ -1,4 +1,4 @@
-r"""Theorem B.1: the data-maximizing two-type screening menu for one agent (MODEL.md §6, App. B).
+r"""Theorem B.1: the data-maximizing two-type screening menu for one agent (Model §6, App. B).
 
 An agent has low marginal cost :math:`c_L` with probability :math:`p`, else
 high cost :math:`c_H > c_L`; the server knows only :math:`p`.  With the
@@ -50,7 +50,7 @@ __all__ = [
     "LEVEL_RTOL",
 ]
 
-#: the four regimes of MODEL.md §6, in its order
+#: the four regimes of Model §6, in its order
 REGIMES = ("separating", "interior", "high-capped", "both-capped")
 
 #: relative tolerance under which a surplus above a level counts as zero
@@ -98,7 +98,7 @@ def parse_others(value: Any) -> sp.Rational:
 
 @dataclass(frozen=True, eq=False)
 class Cap:
-    r"""The full model agent ``i`` could get: :math:`A(m) = a(m + m_{-i})` (MODEL.md §6)."""
+    r"""The full model agent ``i`` could get: :math:`A(m) = a(m + m_{-i})` (Model §6)."""
 
     bound: BoundAccuracy
     others: mp.mpf
@@ -214,7 +214,7 @@ class Menu(LatexRepr):
         return align(self.latex_lines())
 
     def values(self) -> dict[str, mp.mpf]:
-        """The quantities of the command-line contract (DESIGN.md), by JSON key."""
+        """The quantities of the command-line contract (docs/cli.rst), by JSON key."""
         return {"high_alone": self.high_alone, "low_alone": self.low_alone,
                 "high_known_cost": self.high_known_cost, "low_known_cost": self.low_known_cost,
                 "minimum_high_contribution": self.minimum_high_contribution,
@@ -226,7 +226,7 @@ class Menu(LatexRepr):
 def optimal_menu(bound: BoundAccuracy, types: CostTypes, others: Any) -> Menu:
     r"""Theorem B.1: the menu :math:`(m_C, \gamma_C), (m_D, \gamma_D)` maximizing expected data.
 
-    Regimes (MODEL.md §6), decided by the sign of the objective's slope
+    Regimes (Model §6), decided by the sign of the objective's slope
     :math:`1 - p + p\,(c_H - c_L)/(A'(m_D) - c_L)` at the ends of
     :math:`[m_C^{min}, \bar m_H]`:
 

@@ -1,4 +1,4 @@
-r"""Unknown costs: two-type screening for one agent, verified (MODEL.md §6, App. B).
+r"""Unknown costs: two-type screening for one agent, verified (Model §6, App. B).
 
 The front of the screening modules: :func:`screen` computes Theorem B.1's
 data-maximizing menu (:func:`fedsym.paper.screening.menu.optimal_menu`), builds the
@@ -53,7 +53,7 @@ class ScreeningResult(LatexRepr):
         return checked and self.max_deviation_gain <= self.tolerance
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary with the keys of the command-line contract (DESIGN.md)."""
+        """JSON-ready dictionary with the keys of the command-line contract (docs/cli.rst)."""
         data: dict[str, Any] = {"accuracy": self.accuracy, **self.menu.types.to_dict(),
                                 "others": float(self.menu.others)}
         data.update({key: float(value) for key, value in self.menu.values().items()})
