@@ -41,7 +41,7 @@ def test_every_store_entry_reads_back():
         for value in entry["outcome"].values():
             assert value is None or isinstance(value, str) or isinstance(decode(value["expr"]), sp.Basic)
     assert kinds == {"lone_agent", "screening", "ceiling", "limit", "example_4_5", "assumption", "jump",
-                     "cost_shape"}
+                     "cost_shape", "welfare"}
 
 
 @pytest.fixture
