@@ -130,10 +130,10 @@ def test_the_user_cache_answers_a_second_run(tmp_path, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(engine, "symbolic", counted)
-    cache.set_cache_enabled(True)
-    first = run(_table("t10", _root()))["root"]
-    assert len(attempts) == 1 and list(tmp_path.glob("t10-*.json"))
-    second = run(_table("t10", _root()))["root"]
+    with using_settings(cache=True, cache_dir=str(tmp_path)):  # over the autouse fixture's cache-off block
+        first = run(_table("t10", _root()))["root"]
+        assert len(attempts) == 1 and list(tmp_path.glob("t10-*.json"))
+        second = run(_table("t10", _root()))["root"]
     assert len(attempts) == 1  # no second sympy attempt: the cache answered
     assert second.closed_form == first.closed_form == sp.sqrt(y)
 

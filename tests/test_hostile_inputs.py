@@ -160,7 +160,6 @@ def test_high_power_cost_gives_no_traceback() -> None:
     assert "Traceback" not in result.stderr and result.returncode in (0, 2, 3)
 
 
-@pytest.mark.xfail(strict=True, reason="owned by helper equilibrium (paper/agents_that_differ/lone.py bracket)")
 @pytest.mark.timeout(30)
 def test_steep_value_gives_no_traceback() -> None:
     result = fedsym(*ACCURACY, "--cost", "0.01", "--value", "exp(700*a)-1")

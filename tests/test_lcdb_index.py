@@ -68,7 +68,7 @@ def test_the_index_is_written_to_the_configured_cache_folder(lcdb, tmp_path):
 def test_fedsym_cache_dir_from_the_environment(lcdb, tmp_path, monkeypatch):
     """Claim: without a cache_dir setting, $FEDSYM_CACHE_DIR (read by fedsym.core.cache) chooses the folder."""
     monkeypatch.setenv("FEDSYM_CACHE_DIR", str(tmp_path / "env"))
-    with using_settings(cache=True, cache_dir=None):
+    with using_settings(cache=True):  # entered after the variable is set: the settings read it
         read_lcdb("1001:SVC_linear")
     assert index_file(tmp_path / "env").is_file() and not (tmp_path / "xdg").exists()
 

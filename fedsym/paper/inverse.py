@@ -21,6 +21,7 @@ import mpmath as mp
 
 from fedsym.core.derived import mp_value
 from fedsym.core.errors import ComputationError, FedsymError, InputError
+from fedsym.core.latex import LatexRepr
 from fedsym.core.solve import DPS, bracketed_root
 from fedsym.model.accuracy import BoundAccuracy, parse_number
 from fedsym.paper.lone_agent import lone_agent_forms
@@ -37,7 +38,7 @@ EDGE = mp.mpf("1e-12")
 
 
 @dataclass(frozen=True)
-class InverseResult:
+class InverseResult(LatexRepr):
     """The parameter value reaching a target (see :func:`solve_for`)."""
 
     accuracy: str

@@ -39,6 +39,7 @@ from fedsym.core.checkrow import CheckRow
 from fedsym.core.derived import exact_rational, mp_value
 from fedsym.core.errors import ComputationError, FedsymError, InputError, ParameterError
 from fedsym.core.expression import lambdify_mpmath
+from fedsym.core.latex import LatexRepr
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, parse_number
 from fedsym.paper.example_4_5 import example_forms
@@ -312,7 +313,7 @@ class Boundary:
 
 
 @dataclass(frozen=True)
-class Statics:
+class Statics(LatexRepr):
     """Comparative statics of one quantity at one point (see :func:`statics`)."""
 
     accuracy: str
