@@ -385,3 +385,13 @@ def test_user_file_honours_the_folder_the_switch_and_the_check(cache_dir):
     assert cache.read_user_file("index.json", lambda d: True) is None
     with pytest.raises(ValueError, match="plain file name"):
         cache.read_user_file("../escape.json", lambda d: True)
+
+
+@pytest.mark.parametrize("number", [sp.Integer(3) ** 7000, sp.Rational(1, 3 ** 7000), sp.Rational(3 ** 7000, 7)])
+def test_an_integer_too_long_to_print_is_refused_not_a_valueerror(number):
+    """Claim: encoding a rational whose integers Python cannot print (over 4300 digits; 3**7000 has 3340 digits
+    and 11094 bits, over the 10000-bit bound) raises SerializationError, which the cache writer skips, instead of
+    the ValueError of int -> str that ended a cost-function derivation of m**1000 in a traceback."""
+    with pytest.raises(SerializationError, match="bits"):
+        encode(number)
+    assert decode(encode(sp.Integer(3) ** 6000)) == sp.Integer(3) ** 6000  # 9510 bits: still stored

@@ -49,6 +49,8 @@ FLOAT_PRECISION = (1, 10_000)
 #: largest magnitude of a numeric power's exponent (numerator and denominator) in a stored tree;
 #: ``2**(10**9999)`` would otherwise be computed by the first simplification that touches it
 MAX_EXPONENT = 10_000
+#: largest integer (in bits, about 3000 digits) a stored tree may hold; Python refuses to print longer ones
+MAX_INTEGER_BITS = 10_000
 
 
 def encode(expr: Any) -> dict[str, Any]:
@@ -61,9 +63,11 @@ def encode(expr: Any) -> dict[str, Any]:
         if type(expr) is not sp.Symbol or expr != sp.Symbol(expr.name, positive=True):
             raise SerializationError(f"symbol {expr.name!r} is not a plain positive symbol")
         return {"sym": expr.name}
-    if isinstance(expr, sp.Integer):
-        return {"int": str(expr.p)}
     if isinstance(expr, sp.Rational):
+        if max(abs(expr.p), expr.q).bit_length() > MAX_INTEGER_BITS:  # str() of such an int raises ValueError
+            raise SerializationError(f"an integer of more than {MAX_INTEGER_BITS} bits")
+        if isinstance(expr, sp.Integer):
+            return {"int": str(expr.p)}
         return {"rat": [str(expr.p), str(expr.q)]}
     if isinstance(expr, sp.Float):
         return {"float": str(expr), "prec": int(expr._prec)}
