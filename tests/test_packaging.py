@@ -219,8 +219,6 @@ PENDING = {
     ("fedsym.paper.screening.k_types", "optimal_menu_k"),
     ("fedsym.paper.screening.k_types", "sweep"),
     ("fedsym.paper.screening.menu", "CostTypes"),
-    ("fedsym.model.learning_curve", "LearningCurve"),
-    ("fedsym.paper.fitting", "fit_curve"),
 }
 
 #: a doctest prompt (``>>>`` or ``...``) at the start of a line, after the indentation of a code block
