@@ -92,7 +92,7 @@ def _figure() -> Figure:
         caption=Latex(r"Solid: $m^*$ of one agent alone (Theorem~2.3); dashed: the total $M$ of accuracy "
                       r"shaping for ten agents of equal cost (Theorem~4.2, $\varepsilon = 0$). For Eq.~(3) both "
                       r"are $-2/3$ at every cost (Example~4.5: $M = n\,t_n\,m^*$)."),
-        axis_options="legend pos=south west")
+        axis_options="legend style={at={(0.97,0.55)},anchor=east}")  # between the curves at -2/3 and the power law's line above
 
 
 def derive() -> Section:
