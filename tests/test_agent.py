@@ -203,3 +203,11 @@ def test_infinitely_steep_start_is_refused(expression):
     """sup a(m)/m is infinite when â(0+) > 0 or â'(0+) = ∞: refused, never a huge number."""
     with pytest.raises(fedsym.AssumptionError, match="infinitely steeply"):
         individual(accuracy_function(expression).bind({}), "0.01")
+
+
+def test_a_repeated_agent_prints_times_its_count_in_latex():
+    """Claim (issue 20): an agent with count 2 prints ``(\\times 2)`` in LaTeX; a TAB (from "\\t" in a string
+    that was not raw) printed ``(<TAB>imes2)`` in the report's agents table."""
+    agent = fedsym.Agent.of(accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"}), "0.001*m", count=2)
+    text = agent.latex()
+    assert r"\times 2" in text and "\t" not in text

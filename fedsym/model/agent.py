@@ -373,7 +373,7 @@ class Agent:
         if not self.value_is_identity:
             parts.append(rf"v(a) = {sympy_latex(self.value)}")
         text = r",\ ".join(parts)
-        return rf"{text}\ (	imes {self.count})" if self.count > 1 else text
+        return rf"{text}\ (\times {self.count})" if self.count > 1 else text
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "accuracy": self.accuracy.label(), "cost": str(self.cost),
