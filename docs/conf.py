@@ -25,6 +25,7 @@ extensions = [
     "sphinx.ext.doctest",    # `sphinx-build -b doctest`: every page's examples run
     "sphinx.ext.viewcode",
     "cli_reference",         # docs/_ext: the command-line reference, generated from the parsers into _generated/
+    "figure_gallery",        # docs/_ext: the report's figures drawn with matplotlib into _generated/gallery/
 ]
 
 exclude_patterns = ["_build", "_generated"]  # _generated/ holds pages that others include, not pages of their own

@@ -69,7 +69,7 @@ from scipy.optimize import least_squares
 from fedsym.core import symbols as S
 from fedsym.core.errors import AssumptionError, ParameterError
 from fedsym.core.expression import lambdify_numpy
-from fedsym.core.latex import LatexRepr, align, escape_text, format_number
+from fedsym.core.latex import LatexRepr, align, escape_text, format_number, sympy_latex
 from fedsym.model.accuracy import (
     FAMILIES,
     AccuracyFunction,
@@ -234,6 +234,11 @@ class Band(LatexRepr):
         return rf"{self.name} = {format_number(self.value)}\ [{format_number(self.lower)},\ {upper}]"
 
 
+def _standard_error_latex(value: float) -> str:
+    """A standard error; one that is not finite (the parameter is not identified by the data) says so."""
+    return format_number(value, 2) if math.isfinite(value) else r"\infty\ \text{(not identified)}"
+
+
 @dataclass(frozen=True)
 class FitResult(LatexRepr):
     """One accuracy function fitted to one learning curve.
@@ -375,8 +380,8 @@ class FitResult(LatexRepr):
                 "assumption": self.assumption.to_dict(), "measured_fall": self.measured_fall}
 
     def to_latex(self) -> str:
-        """An ``align*`` block: each parameter with its standard error, RMSE, AIC, BIC."""
-        lines = [rf"\text{{{escape_text(name)}}} &= {format_number(v)} \pm {format_number(se, 2)}"
+        """An ``align*`` block: each parameter (its symbol) with its standard error, RMSE, AIC, BIC."""
+        lines = [rf"{sympy_latex(sp.Symbol(name))} &= {format_number(v)} \pm {_standard_error_latex(se)}"
                  for (name, v), (_, se) in zip(self.parameters, self.standard_errors)]
         lines.append(rf"\text{{RMSE}} &= {format_number(self.rmse, 4)},\ \text{{AIC}} = {format_number(self.aic, 5)},"
                      rf"\ \text{{BIC}} = {format_number(self.bic, 5)}")

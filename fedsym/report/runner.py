@@ -23,7 +23,7 @@ from fedsym.report.content import Section, verification_latex
 from fedsym.report.pdf import compile_pdf
 from fedsym.report.tex import GENERATED_HEADER, STYLE_FILE, preamble, render
 
-__all__ = ["DEFAULT_TITLE", "SHIPPED_PACKAGE", "ReportResult", "derivation_files", "prepare_output", "run_report",
+__all__ = ["DEFAULT_TITLE", "SHIPPED_PACKAGE", "ReportResult", "derivation_files", "load_sections", "prepare_output", "run_report",
            "shipped_derivations"]
 
 #: Title of the master document written by :func:`run_report`.
@@ -125,7 +125,7 @@ def _import(path: Path) -> ModuleType:
     return module
 
 
-def _load_sections(path: Path) -> list[Section]:
+def load_sections(path: Path) -> list[Section]:
     """The sections a derivation file's ``derive()`` returns; any failure names the file.
 
     A derivation is code: one that raises, or calls ``sys.exit()``, is a
@@ -163,7 +163,7 @@ def _render_all(files: Sequence[Path], progress: Callable[[str], None] | None = 
     for number, path in enumerate(files, start=1):
         if progress is not None:
             progress(f"[{number}/{len(files)}] {path}")
-        for section in _load_sections(path):
+        for section in load_sections(path):
             if section.key in origin:
                 raise InputFileError(
                     f"{path}: section key {section.key!r} is already used by {origin[section.key]}"
