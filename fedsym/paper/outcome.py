@@ -15,6 +15,7 @@ import numpy as np
 
 from fedsym.core.frozen import ValueEquality, frozen_array
 from fedsym.core.latex import LatexRepr, align, escape_text, format_number
+from fedsym.core.settings import Settings, current_settings
 
 __all__ = ["Equilibrium", "Verification", "VERIFY_ALL_UP_TO", "VERIFY_SAMPLE"]
 
@@ -101,6 +102,9 @@ class Equilibrium(ValueEquality, LatexRepr):
         agents that differ, else ``None``.
     lone_method:
         How the lone optima were found (agents that differ).
+    settings:
+        The :class:`~fedsym.core.settings.Settings` in force when the result was made (precision,
+        tolerances); ``to_dict()`` records them under ``"settings"``.
     """
 
     mechanism: str
@@ -123,6 +127,7 @@ class Equilibrium(ValueEquality, LatexRepr):
     other_equilibria: str = ""
     theorem_4_6_gap: float | None = None
     lone_method: str = ""
+    settings: Settings = field(default_factory=current_settings, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("costs", "contributions", "accuracies", "utilities", "lone_data", "lone_utility"):
@@ -186,6 +191,7 @@ class Equilibrium(ValueEquality, LatexRepr):
                             lone_optimal_utility=lone_utility)
             data.update(other_equilibria=self.other_equilibria, lone_method=self.lone_method,
                         theorem_4_6_gap=None if self.theorem_4_6_gap is None else float(self.theorem_4_6_gap))
+        data["settings"] = self.settings.to_dict()
         return data
 
     def to_latex(self) -> str:
