@@ -45,6 +45,7 @@ __all__ = [
     "check_rows",
     "REGIMES",
     "PRICED_OUT",
+    "sample_points",
 ]
 
 #: cost regimes of Theorem 2.3's proof (Fig. 1 b-d)
@@ -173,7 +174,7 @@ class LoneAgentForms(DerivedForms):
     optimal_utility: Derived
 
 
-def _samples(function: AccuracyFunction) -> list[dict[str, mp.mpf]]:
+def sample_points(function: AccuracyFunction) -> list[dict[str, mp.mpf]]:
     r"""Sample points: the function's sample bindings, each with costs 0.05, 0.5 and 0.9 :math:`c_{max}`."""
     points: list[dict[str, mp.mpf]] = []
     for bound in function.sample_bindings():
@@ -259,7 +260,7 @@ def _table(function: AccuracyFunction) -> Table:
             with_cost, numeric_ustar, form=lambda f: a_hat.subs(S.m, f["optimal_data"]) - S.c * f["optimal_data"],
             needs=("optimal_data",), simplify=True),
     )
-    return Table("lone_agent", function.description(), rows, functools.partial(_samples, function))
+    return Table("lone_agent", function.description(), rows, functools.partial(sample_points, function))
 
 
 @functools.lru_cache(maxsize=64)
