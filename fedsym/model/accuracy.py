@@ -44,6 +44,7 @@ from fedsym.core.expression import (
     parse_expression,
 )
 from fedsym.core.latex import escape_text, sympy_latex
+from fedsym.core.settings import settings_cache
 from fedsym.core.solve import DPS, bracketed_root, symbolic
 
 __all__ = [
@@ -326,7 +327,7 @@ class AccuracyFunction:
         return found
 
 
-@functools.lru_cache(maxsize=256)
+@settings_cache(256)
 def _bind(function: AccuracyFunction, items: tuple[tuple[str, sp.Rational], ...]) -> BoundAccuracy:
     bound = BoundAccuracy(function, dict(items))
     bound.validate()
@@ -385,7 +386,7 @@ def _limit_consistent(expr: sp.Expr, outcome: Outcome) -> bool:
     return decided
 
 
-@functools.lru_cache(maxsize=64)
+@settings_cache(64)
 def symbolic_limit(expr: sp.Expr) -> sp.Expr | None:
     """:math:`\\lim_{m\\to\\infty}\\hat a(m)` by sympy (bounded in time; derivation store and cache), or None.
 

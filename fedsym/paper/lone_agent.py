@@ -30,6 +30,7 @@ from fedsym.core.engine import Row, Table, agree, run
 from fedsym.core.errors import AssumptionError, ParameterError
 from fedsym.core.frozen import FrozenMapping
 from fedsym.core.latex import align, sympy_latex
+from fedsym.core.settings import current_settings, settings_cache
 from fedsym.core.solve import DPS, bracketed_root, decreasing_root_array, expand_bracket, maximize_unimodal
 from fedsym.model.accuracy import AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function, parse_number
 
@@ -175,10 +176,17 @@ class LoneAgentForms(DerivedForms):
 
 
 def sample_points(function: AccuracyFunction) -> list[dict[str, mp.mpf]]:
-    r"""Sample points: the function's sample bindings, each with costs 0.05, 0.5 and 0.9 :math:`c_{max}`."""
+    r"""Sample points: the function's sample bindings, each with costs 0.05, 0.5 and 0.9 :math:`c_{max}`.
+
+    A binding without a finite :math:`c_{max}` (the accuracy rises infinitely steeply from 0 there) gives no
+    point: the refusal belongs to the user's own values, not to a sample the user never gave.
+    """
     points: list[dict[str, mp.mpf]] = []
     for bound in function.sample_bindings():
-        c_max = numeric_viability_cost(bound)
+        try:
+            c_max = numeric_viability_cost(bound)
+        except AssumptionError:
+            continue
         values = {name: mp_value(v) for name, v in bound.values.items()}
         points.extend({**values, "c": c_max * mp.mpf(f)} for f in ("0.05", "0.5", "0.9"))
     return points
@@ -263,7 +271,7 @@ def _table(function: AccuracyFunction) -> Table:
     return Table("lone_agent", function.description(), rows, functools.partial(sample_points, function))
 
 
-@functools.lru_cache(maxsize=64)
+@settings_cache(64)
 def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
     r"""Derive :math:`m_0`, the tangent point, :math:`c_{max}`, :math:`\hat a'(m_0)`,
     :math:`m^*(c)` and :math:`u^*(c)` from :math:`\hat a` (Theorem 2.3, Example 2.4).
@@ -275,6 +283,11 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
 
 
 # -- evaluation at a point ---------------------------------------------------------
+
+def _recorded_settings() -> dict[str, Any]:
+    """The settings in force that can change a result (precision, budget, tolerances; not where the cache lives)."""
+    return {name: value for name, value in current_settings().to_dict().items() if name not in ("cache", "cache_dir")}
+
 
 @dataclass(frozen=True)
 class IndividualResult:
@@ -302,10 +315,12 @@ class IndividualResult:
     assumption: AssumptionReport
     note: str = ""
     forms: LoneAgentForms | None = field(default=None, repr=False, compare=False)
+    settings: Mapping[str, Any] = field(default_factory=lambda: _recorded_settings(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", FrozenMapping(self.method))
         object.__setattr__(self, "closed_form", FrozenMapping(self.closed_form))
+        object.__setattr__(self, "settings", FrozenMapping(self.settings))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary with the keys of the command-line contract (docs/cli.rst)."""
@@ -322,6 +337,7 @@ class IndividualResult:
             "closed_form": dict(self.closed_form),
             "assumption": self.assumption.to_dict(),
             "note": self.note,
+            "settings": dict(self.settings),
         }
 
     def to_latex(self) -> str:

@@ -19,6 +19,7 @@ from fedsym.core import symbols as S
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.engine import Row, Table, run
+from fedsym.core.settings import settings_cache
 from fedsym.core.solve import symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, symbolic_limit
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, sample_points
@@ -48,7 +49,7 @@ def _table(function: AccuracyFunction) -> Table:
     return Table("ceiling", function.description(), (row,), functools.partial(sample_points, function))
 
 
-@functools.lru_cache(maxsize=64)
+@settings_cache(64)
 def ceiling_form(function: AccuracyFunction) -> Derived:
     r"""Per-agent ceiling of Eq. (13) as :math:`n\to\infty`, Remark 4.3:
 
