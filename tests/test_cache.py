@@ -410,10 +410,10 @@ EDITED = "a_opt - 3*sqrt(k/m)"
 
 def _clear_memory() -> None:
     from fedsym.model import accuracy
-    from fedsym.paper import shaping_ceiling
+    from fedsym.paper import shaping_ceiling, welfare
 
     for cached in (lone_agent_forms, accuracy.symbolic_limit, accuracy._bind, accuracy._accuracy_function,
-                   shaping_ceiling.ceiling_form):
+                   shaping_ceiling.ceiling_form, welfare.welfare_forms):
         cached.cache_clear()
 
 
@@ -422,6 +422,7 @@ def derived_cache(tmp_path_factory) -> Path:
     """A user cache holding the real derivations of :data:`EDITED` (derived once for the module)."""
     from fedsym.core.settings import using_settings
     from fedsym.paper.shaping_ceiling import ceiling_form
+    from fedsym.paper.welfare import welfare_forms
 
     folder = tmp_path_factory.mktemp("derived") / "cache"
     with using_settings(cache_dir=str(folder)):
@@ -429,6 +430,7 @@ def derived_cache(tmp_path_factory) -> Path:
         function = accuracy_function(EDITED)
         lone_agent_forms(function)
         ceiling_form(function)
+        welfare_forms(function)
         _clear_memory()
     return folder
 
@@ -495,6 +497,15 @@ def test_an_edited_shaping_ceiling_is_not_reported(edited_cache):
     assert method == "closed-form" and float(value) == pytest.approx((0.9 - hand["optimal_utility"]) / 0.001, rel=1e-12)
 
 
+def test_an_edited_welfare_form_is_not_reported(edited_cache):
+    """Model §11: M_P = m*(c/n) and M_S = m*(c) with m* proportional to c^(-2/3), so M_P/M_S = n^(2/3) by hand."""
+    from fedsym.paper.welfare import welfare_forms
+
+    _edit_field(edited_cache, "welfare", "data_poa", n)
+    forms = welfare_forms(accuracy_function(EDITED))
+    assert sp.simplify(forms.data_poa.closed_form - n ** sp.Rational(2, 3)) == 0
+
+
 def test_an_edited_limit_does_not_let_an_accuracy_above_1_pass(cache_dir):
     """2 - k/m tends to 2 > 1 (Model §1: an accuracy is at most 1); a cached limit edited to 9/10 must not hide it."""
     from fedsym.core.errors import AssumptionError
@@ -531,6 +542,7 @@ def test_unedited_entries_pass_their_checks_and_are_not_derived_again(edited_cac
     """The re-validation must accept what the derivation itself wrote, or the cache would never be used."""
     from fedsym.core import engine
     from fedsym.model import accuracy
+    from fedsym.paper import welfare
     from fedsym.paper.shaping_ceiling import ceiling_form
 
     def refuse(*args, **kwargs):
@@ -538,7 +550,9 @@ def test_unedited_entries_pass_their_checks_and_are_not_derived_again(edited_cac
 
     monkeypatch.setattr(engine, "derive", refuse)
     monkeypatch.setattr(accuracy, "_derive_limit", refuse)
+    monkeypatch.setattr(welfare, "_derive_closed_forms", refuse)
     function = accuracy_function(EDITED)
+    assert welfare.welfare_forms(function).data_poa.closed_form is not None
     forms = lone_agent_forms(function)
     assert forms.viability_cost.closed_form == 4 * a_opt**3 / (243 * k)   # Theorem 2.3 for EDITED, by hand
     assert ceiling_form(function).closed_form is not None
