@@ -395,3 +395,164 @@ def test_an_integer_too_long_to_print_is_refused_not_a_valueerror(number):
     with pytest.raises(SerializationError, match="bits"):
         encode(number)
     assert decode(encode(sp.Integer(3) ** 6000)) == sp.Integer(3) ** 6000  # 9510 bits: still stored
+
+
+# -- real entries edited in the user cache are re-validated on read (issue 19) ---------------------------------------
+#
+# Each test derives a real user expression into the user cache, edits one field of the entry on disk into a
+# well-formed but wrong value, clears the in-memory caches and asks again: the edit must not be reported.
+# Expected values are by hand from the accuracy a = a_opt - 3 sqrt(k/m) (Theorem 2.3): m_0 = 9k/a_opt^2, the tangent
+# point 81k/(4 a_opt^2), c_max = 4 a_opt^3/(243 k), a'(m_0) = 3 sqrt(k)/(2 m_0^(3/2)) = a_opt^3/(18 k);
+# m* = (3 sqrt(k)/(2c))^(2/3) from a'(m) = c, u* = a(m*) - c m*; regime low below c_max, mid below a'(m_0), else high.
+
+EDITED = "a_opt - 3*sqrt(k/m)"
+
+
+def _clear_memory() -> None:
+    from fedsym.model import accuracy
+    from fedsym.paper import shaping_ceiling, welfare
+
+    for cached in (lone_agent_forms, accuracy.symbolic_limit, accuracy._bind, accuracy._accuracy_function,
+                   shaping_ceiling.ceiling_form, welfare.welfare_forms):
+        cached.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def derived_cache(tmp_path_factory) -> Path:
+    """A user cache holding the real derivations of :data:`EDITED` (derived once for the module)."""
+    from fedsym.core.settings import using_settings
+    from fedsym.paper.shaping_ceiling import ceiling_form
+    from fedsym.paper.welfare import welfare_forms
+
+    folder = tmp_path_factory.mktemp("derived") / "cache"
+    with using_settings(cache_dir=str(folder)):
+        _clear_memory()
+        function = accuracy_function(EDITED)
+        lone_agent_forms(function)
+        ceiling_form(function)
+        welfare_forms(function)
+        _clear_memory()
+    return folder
+
+
+@pytest.fixture
+def edited_cache(derived_cache, cache_dir) -> Path:
+    import shutil
+
+    shutil.copytree(derived_cache, cache_dir)
+    _clear_memory()
+    yield cache_dir
+    _clear_memory()
+
+
+def _edit_field(folder: Path, kind: str, name: str, value: object) -> None:
+    """Replace outcome field *name* of every *kind* entry in *folder* by *value* (an expression or a string)."""
+    (path,) = folder.glob(f"{kind}-*.json")
+    data = json.loads(path.read_text())
+    assert name in data["outcome"], sorted(data["outcome"])
+    data["outcome"][name] = value if isinstance(value, str) else {"expr": encode(value)}
+    path.write_text(json.dumps(data))
+
+
+def _hand(a: float, kk: float, cost: float) -> dict[str, float]:
+    m_star = (3 * kk**0.5 / (2 * cost)) ** (2 / 3)
+    c_max, high = 4 * a**3 / (243 * kk), a**3 / (18 * kk)
+    return {"minimum_viable_data": 9 * kk / a**2, "viability_cost": c_max, "high_cost_threshold": high,
+            "optimal_data": m_star, "optimal_utility": a - 3 * (kk / m_star) ** 0.5 - cost * m_star,
+            "regime": "low" if cost < c_max else "mid" if cost < high else "high"}
+
+
+@pytest.mark.parametrize(("field", "wrong", "cost"), [
+    ("viability_cost", 8 * a_opt**3 / (243 * k), "0.02"),     # twice c_max: at c = 0.02 the regime would be "low"
+    ("high_cost_threshold", a_opt**3 / (60 * k), "0.02"),      # a'(m_0) below c = 0.02: the regime would be "high"
+    ("minimum_viable_data", 4 * k / a_opt**2, "0.001"),        # m_0 of another accuracy
+    ("optimal_utility", a_opt + 1, "0.001"),                   # u* above a_opt
+])
+def test_an_edited_lone_agent_closed_form_is_not_reported(edited_cache, field, wrong, cost):
+    from fedsym.paper.lone_agent import individual
+
+    _edit_field(edited_cache, "lone_agent", field, wrong)
+    bound = accuracy_function(EDITED).bind({"a_opt": "0.9", "k": "1"})
+    result = individual(bound, cost)
+    hand = _hand(0.9, 1.0, float(cost))
+    assert result.minimum_viable_data == pytest.approx(hand["minimum_viable_data"], rel=1e-12)
+    assert result.viability_cost == pytest.approx(hand["viability_cost"], rel=1e-12)
+    assert result.high_cost_threshold == pytest.approx(hand["high_cost_threshold"], rel=1e-12)
+    assert result.regime == hand["regime"]
+    if result.regime == "low":
+        assert result.optimal_utility == pytest.approx(hand["optimal_utility"], rel=1e-12)
+        assert result.optimal_data == pytest.approx(hand["optimal_data"], rel=1e-12)
+    else:
+        assert result.optimal_data == 0
+    assert result.method["viability_cost"] == "closed-form"   # rebuilt (sympy finds it), not a numeric fallback
+
+
+def test_an_edited_shaping_ceiling_is_not_reported(edited_cache):
+    """Remark 4.3's ceiling (a_opt - u*)/c at a_opt = 0.9, k = 1, c = 0.001, by hand from :func:`_hand`."""
+    from fedsym.paper.shaping_ceiling import ceiling_form
+
+    _edit_field(edited_cache, "ceiling", "ceiling", 1 / c)
+    hand = _hand(0.9, 1.0, 0.001)
+    value, method = ceiling_form(accuracy_function(EDITED)).resolve({"a_opt": "0.9", "k": "1", "c": "0.001"})
+    assert method == "closed-form" and float(value) == pytest.approx((0.9 - hand["optimal_utility"]) / 0.001, rel=1e-12)
+
+
+def test_an_edited_welfare_form_is_not_reported(edited_cache):
+    """Model §11: M_P = m*(c/n) and M_S = m*(c) with m* proportional to c^(-2/3), so M_P/M_S = n^(2/3) by hand."""
+    from fedsym.paper.welfare import welfare_forms
+
+    _edit_field(edited_cache, "welfare", "data_poa", n)
+    forms = welfare_forms(accuracy_function(EDITED))
+    assert sp.simplify(forms.data_poa.closed_form - n ** sp.Rational(2, 3)) == 0
+
+
+def test_an_edited_limit_does_not_let_an_accuracy_above_1_pass(cache_dir):
+    """2 - k/m tends to 2 > 1 (Model §1: an accuracy is at most 1); a cached limit edited to 9/10 must not hide it."""
+    from fedsym.core.errors import AssumptionError
+
+    _clear_memory()
+    with pytest.raises(AssumptionError, match="exceeds 1"):
+        accuracy_function("2 - k/m").bind({"k": "1"})
+    _edit_field(cache_dir, "limit", "limit", sp.Rational(9, 10))
+    _clear_memory()
+    with pytest.raises(AssumptionError, match="exceeds 1"):
+        accuracy_function("2 - k/m").bind({"k": "1"})
+    _clear_memory()
+
+
+def test_an_edited_proof_verdict_is_not_believed(cache_dir):
+    """a_opt m^2/(k + m^2) is convex below its inflection sqrt(k/3) (by hand: a'' = 2 a_opt k (k - 3m^2)/(k + m^2)^3),
+    so assumption (1) holds only from there; a cached "proved": "yes" would claim it from m_0 = 0."""
+    _clear_memory()
+    expected = (100 / 3) ** 0.5
+    bound = accuracy_function("a_opt*m**2/(k + m**2)").bind({"a_opt": "0.9", "k": "100"})
+    assert float(bound.assumption.holds_from) == pytest.approx(expected, rel=1e-12)
+    for path in cache_dir.glob("assumption-*.json"):  # every entry, whichever binding it belongs to
+        data = json.loads(path.read_text())
+        data["outcome"]["proved"] = "yes"
+        path.write_text(json.dumps(data))
+    _clear_memory()
+    bound = accuracy_function("a_opt*m**2/(k + m**2)").bind({"a_opt": "0.9", "k": "100"})
+    assert bound.assumption.method == "numeric"
+    assert float(bound.assumption.holds_from) == pytest.approx(expected, rel=1e-12)
+    _clear_memory()
+
+
+def test_unedited_entries_pass_their_checks_and_are_not_derived_again(edited_cache, monkeypatch):
+    """The re-validation must accept what the derivation itself wrote, or the cache would never be used."""
+    from fedsym.core import engine
+    from fedsym.model import accuracy
+    from fedsym.paper import welfare
+    from fedsym.paper.shaping_ceiling import ceiling_form
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("derived again although the cached entry is intact")
+
+    monkeypatch.setattr(engine, "derive", refuse)
+    monkeypatch.setattr(accuracy, "_derive_limit", refuse)
+    monkeypatch.setattr(welfare, "_derive_closed_forms", refuse)
+    function = accuracy_function(EDITED)
+    assert welfare.welfare_forms(function).data_poa.closed_form is not None
+    forms = lone_agent_forms(function)
+    assert forms.viability_cost.closed_form == 4 * a_opt**3 / (243 * k)   # Theorem 2.3 for EDITED, by hand
+    assert ceiling_form(function).closed_form is not None

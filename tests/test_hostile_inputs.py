@@ -17,6 +17,7 @@ from pathlib import Path
 
 import mpmath as mp
 import pytest
+import sympy as sp
 
 from fedsym.core.errors import ExpressionError, InputFileError
 from fedsym.core.expression import MAX_CALL_DEPTH, MAX_EXPONENT, parse_expression
@@ -153,11 +154,16 @@ def test_a_number_in_quotes_is_not_called_a_fixed_cost(text: str) -> None:
         cost_function(text)
 
 
-@pytest.mark.xfail(strict=True, reason="owned by the derivation engine (core/serialize.py, paper/agents_that_differ)")
 @pytest.mark.timeout(30)
 def test_high_power_cost_gives_no_traceback() -> None:
-    result = fedsym(*ACCURACY, "--cost-function", "m**1000")
-    assert "Traceback" not in result.stderr and result.returncode in (0, 2, 3)
+    """Closed forms of C = m**1000 hold integers of thousands of digits (Python prints at most 4300): compiled and
+    printed rounded.  By hand: a(m) > 0 needs m > m_0 = 4k/a_opt^2 = 4.94, where C(m) > 4.94**1000 > 1 >= a(m),
+    so the agent alone collects nothing (Theorem 2.3 with Model §8's cost): m* = u* = 0."""
+    result = fedsym(*ACCURACY, "--cost-function", "m**1000", "--json")
+    assert "Traceback" not in result.stderr and result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["optimal_data"] == 0 and data["optimal_utility"] == 0
+    assert "10^{" in data["closed_form"]["viability_cost"]
 
 
 @pytest.mark.timeout(30)
@@ -298,11 +304,82 @@ def test_accuracy_with_a_cancelling_coefficient_is_decided_by_its_true_sign(sign
         assert abs(utility - (0.9 - 2 * (2.0884875837625447570 * 0.01) ** 0.5)) < 1e-12
 
 
-@pytest.mark.xfail(strict=True, reason="owned by the derivation engine: paper/lone_agent.py labels its refusal "
-                                       "with a sample binding (a_opt=0.897773), not the user's values")
 @pytest.mark.timeout(30)
 def test_refusals_name_only_the_users_parameter_values() -> None:
     result = fedsym("individual", "--accuracy", "a_opt + (tanh(1000)-1)/m", "--param", "a_opt=0.9",
                     "--cost", "0.01")
     assert "Traceback" not in result.stderr
     assert "0.897773" not in result.stderr
+    assert_one_line_error(result, 2, "(a_opt=0.9)")  # the user's own binding, the only one given
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("number", [sp.Integer(3) ** 9000, sp.Rational(1, 7 ** 5000), sp.Rational(7 ** 5000, 3)])
+def test_numbers_too_long_to_print_compile_and_print_rounded(number: sp.Rational) -> None:
+    """Python refuses int -> str beyond 4300 digits; the compilers and the LaTeX printer must not.  Expected values by
+    logarithms: log10(3**9000) = 9000 log10(3), log10(7**5000) = 5000 log10(7)."""
+    from fedsym.core.expression import lambdify_mpmath, lambdify_numpy
+    from fedsym.core.latex import sympy_latex
+
+    x = sp.Symbol("x", positive=True)
+    with mp.workdps(40):
+        value = lambdify_mpmath([x], number * x)(mp.mpf(2))
+        expected = mp.log10(2) + mp.log10(number.p) - mp.log10(number.q)
+        assert abs(mp.log10(value) - expected) < mp.mpf(10) ** -35
+    assert lambdify_numpy([x], number * x)(2.0) in (0.0, float("inf"))  # beyond double range either way
+    assert r"\times 10^{" in sympy_latex(number * x)
+
+
+# -- the audit of issue 19: fitting inputs and extreme sizes, each within 2 GiB and seconds ----------------------------
+def _curve(path: Path, rows: int, falling: bool = False) -> Path:
+    """A learning curve a_opt - 1/sqrt(m) (or a falling line) with *rows* distinct sizes."""
+    lines = ["size,accuracy"] + [f"{m},{(0.9 - m / 2e5) if falling else 0.9 - m ** -0.5:.8f}"
+                                 for m in range(10, 10 + rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+FIT = ("fit", "--size-column", "size", "--score-column", "accuracy")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("case", "words"), [
+    ("family m", ["no free parameter"]),
+    ("cell over 131072 characters", ["field"]),
+    ("lcdb superscript", ["OPENMLID:LEARNER"]),
+    ("agents 1e9", ["--agents"]),
+    ("100001 rows", ["more than 100000 measurements"]),
+    ("cost abc", ["'abc' is not a number"]),
+    ("falling curve", ["falls"]),
+])
+def test_fit_inputs_of_the_audit_are_one_line_errors_within_seconds(case: str, words: list[str], tmp_path: Path) -> None:
+    curve = str(_curve(tmp_path / "curve.csv", 40))
+    args = {
+        "family m": [*FIT, "--csv", curve, "--family", "m"],
+        "cell over 131072 characters": [*FIT, "--csv", str(tmp_path / "cell.csv")],
+        "lcdb superscript": ["fit", "--lcdb", "\u00b2:SVC_linear"],
+        "agents 1e9": [*FIT, "--csv", curve, "--cost", "0.001", "--agents", "1000000000"],
+        "100001 rows": [*FIT, "--csv", str(_curve(tmp_path / "many.csv", 100_001))],
+        "cost abc": [*FIT, "--csv", curve, "--cost", "abc"],
+        "falling curve": [*FIT, "--csv", str(_curve(tmp_path / "falling.csv", 40, falling=True)), "--cost", "0.001"],
+    }[case]
+    (tmp_path / "cell.csv").write_text("size,accuracy\n10," + "1" * 131_073 + "\n20,0.5\n")
+    start = time.perf_counter()
+    result = fedsym(*args)
+    assert time.perf_counter() - start < 15
+    assert_one_line_error(result, 2, *words)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("args", "key", "expected"), [
+    # simplified accuracy a_opt - 2 sqrt(k/m): m_0 = 4k/a_opt^2 (Sec. 2.1) = 4e-300/0.81 at k = 1e-300
+    (["--param", "k=1e-300", "--cost", "0.5"], "minimum_viable_data", 4e-300 / 0.81),
+    # a'(m) = sqrt(k) m^(-3/2) = c gives m* = (sqrt(k)/c)^(2/3) (Eq. (6)) = 1e200 at k = 1, c = 1e-300
+    (["--param", "k=1", "--cost", "1e-300"], "optimal_data", 1e200),
+])
+def test_sizes_near_1e_300_are_exact_within_seconds(args: list[str], key: str, expected: float) -> None:
+    start = time.perf_counter()
+    result = fedsym("individual", "--accuracy", "simplified", "--param", "a_opt=0.9", *args, "--json")
+    assert time.perf_counter() - start < 15
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[key] == pytest.approx(expected, rel=1e-12)

@@ -3,6 +3,7 @@ the settings are part of the cache key, and the environment is read when used, n
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 
 from fedsym.core import cache
@@ -118,3 +119,21 @@ def test_cli_no_cache_writes_nothing(monkeypatch, tmp_path, capsys):
                    "--param", "zz=2", "--cost", "0.001", "--json"])
     assert status == 0 and not list(tmp_path.glob("*"))
     assert current_settings().cache is True            # the block ended with the command
+
+
+def test_individual_result_records_the_settings_it_was_computed_with():
+    """Issue 18: a result says under which precision and budget it was computed (the settings in force, not the
+    defaults), and caches of derived forms are keyed by them."""
+    from fedsym.model.accuracy import accuracy_function
+    from fedsym.paper.lone_agent import individual, lone_agent_forms
+
+    bound = accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
+    with using_settings(precision=50, symbolic_timeout=7.0):
+        inside = individual(bound, "0.001").to_dict()
+        forms = lone_agent_forms(bound.function)
+    outside = individual(bound, "0.001").to_dict()
+    assert inside["settings"]["precision"] == 50 and inside["settings"]["symbolic_timeout"] == 7.0
+    assert outside["settings"]["precision"] == current_settings().precision
+    assert "cache_dir" not in inside["settings"]                     # where the cache lives changes no number
+    assert inside["optimal_data"] == outside["optimal_data"] == pytest.approx(100.0)  # (k/c^2)^(1/3), Eq. (6)
+    assert lone_agent_forms(bound.function) is not forms             # another precision: derived forms not shared

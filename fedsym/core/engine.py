@@ -42,7 +42,7 @@ from fedsym.core.settings import current_settings
 from fedsym.core.solve import DPS, symbolic
 from fedsym.core.symbols import positive_symbol
 
-__all__ = ["Row", "Table", "run", "derive", "value_at", "agree"]
+__all__ = ["Row", "Table", "run", "derive", "revalidate", "value_at", "agree"]
 
 Values = Mapping[str, mp.mpf]
 
@@ -304,9 +304,28 @@ def derive(table: Table) -> Outcome:
     return outcome
 
 
+def revalidate(table: Table, outcome: Outcome) -> bool:
+    """Whether every closed form of a cached *outcome* still passes validation at the table's sample points.
+
+    The user cache is a file anyone may edit: before its outcome is believed, each
+    stored closed form must be a finite real, meet its row's condition and agree
+    with the row's numeric solver at every sample point where the row applies
+    (the test of :func:`derive`, without asking sympy again).  A row with no such
+    point cannot be re-validated, so its closed form is not believed either.
+    """
+    with mp.workdps(DPS):
+        samples = _Samples(table.samples())
+        return all(samples.valid(row, form) for row in table.rows
+                   if isinstance(form := outcome.get(row.stored), sp.Expr))
+
+
 def run(table: Table) -> dict[str, Derived]:
-    """The rows of *table* as :class:`~fedsym.core.derived.Derived`, by name (through the store and cache)."""
-    outcome = derivation(table.kind, table.description, functools.partial(derive, table), table.fields())
+    """The rows of *table* as :class:`~fedsym.core.derived.Derived`, by name (through the store and cache).
+
+    An outcome read from the user cache is re-validated first (:func:`revalidate`); one that fails is derived afresh.
+    """
+    outcome = derivation(table.kind, table.description, functools.partial(derive, table), table.fields(),
+                         check=functools.partial(revalidate, table))
     derived: dict[str, Derived] = {}
     for row in table.rows:
         form = outcome[row.stored]

@@ -146,9 +146,33 @@ def _code_names(code: types.CodeType) -> set[str]:
     return names
 
 
+#: integers longer than this many bits are compiled as floats of :data:`LONG_NUMBER_DIGITS` digits
+#: (Python refuses to print an integer of over 4300 digits, about 14000 bits, as source code)
+LONG_NUMBER_BITS = 10_000
+
+#: significant digits of a number too long to compile exactly
+LONG_NUMBER_DIGITS = 100
+
+
+def _printable(expr: sp.Expr) -> sp.Expr:
+    """*expr* with every rational whose numerator or denominator exceeds :data:`LONG_NUMBER_BITS` bits as a float.
+
+    A closed form of the cost ``m**1000`` holds ``1000**(1/999)``-like powers of
+    integers with thousands of digits; printed exactly they end in Python's
+    ``ValueError`` of int -> str, as a float of :data:`LONG_NUMBER_DIGITS` digits
+    they evaluate to well beyond the working precision.
+    """
+    def long(atom: sp.Basic) -> bool:
+        return isinstance(atom, sp.Rational) and max(abs(atom.p), atom.q).bit_length() > LONG_NUMBER_BITS
+
+    if not any(long(atom) for atom in expr.atoms(sp.Rational)):
+        return expr
+    return expr.xreplace({atom: sp.Float(atom, LONG_NUMBER_DIGITS) for atom in expr.atoms(sp.Rational) if long(atom)})
+
+
 def _compiled(variables: Any, expr: sp.Expr, modules: Any) -> Callable[..., Any]:
     """``sympy.lambdify`` with private argument names and a namespace of only the names the code uses."""
-    arguments, private = _private(variables, expr)
+    arguments, private = _private(variables, _printable(expr))
     generated = sp.lambdify(arguments, private, modules)
     namespace = generated.__globals__
     kept = {name: namespace[name] for name in _code_names(generated.__code__) if name in namespace}

@@ -197,6 +197,10 @@ def format_number(value: Any, digits: int = 6) -> str:
     return rf"{mantissa} \times {power}"
 
 
+#: integers longer than this many bits print rounded (Python prints at most 4300 digits, about 14000 bits)
+LONG_INTEGER_BITS = 10_000
+
+
 class _Printer(LatexPrinter):
     r"""sympy's LaTeX printer with Euler's number upright (``\mathrm{e}``, ISO 80000-2).
 
@@ -208,6 +212,13 @@ class _Printer(LatexPrinter):
         if expr is sp.E:  # before sympy's own Exp1._latex, which would print the italic e
             return r"\mathrm{e}"
         return str(super()._print(expr, **kwargs))
+
+    def _print_int(self, expr: int, **kwargs: Any) -> str:
+        """An integer Python cannot print exactly (over 4300 digits, ``ValueError``) in 15 significant digits."""
+        if abs(expr).bit_length() <= LONG_INTEGER_BITS:
+            return str(expr)
+        with mp.workdps(30):
+            return format_number(mp.mpf(expr), 15)
 
     def _print_ExpBase(self, expr: Any, exp: Any = None) -> str:
         return str(self._do_exponent(rf"\mathrm{{e}}^{{{self._print(expr.args[0])}}}", exp))

@@ -32,6 +32,7 @@ import sympy as sp
 from fedsym.core import symbols as S
 from fedsym.core.cache import Outcome, derivation
 from fedsym.core.derived import exact_rational
+from fedsym.core.engine import value_at
 from fedsym.core.errors import AssumptionError, ExpressionError, ParameterError
 from fedsym.core.expression import (
     MAX_EXPONENT,
@@ -43,6 +44,7 @@ from fedsym.core.expression import (
     parse_expression,
 )
 from fedsym.core.latex import escape_text, sympy_latex
+from fedsym.core.settings import settings_cache
 from fedsym.core.solve import DPS, bracketed_root, symbolic
 
 __all__ = [
@@ -325,7 +327,7 @@ class AccuracyFunction:
         return found
 
 
-@functools.lru_cache(maxsize=256)
+@settings_cache(256)
 def _bind(function: AccuracyFunction, items: tuple[tuple[str, sp.Rational], ...]) -> BoundAccuracy:
     bound = BoundAccuracy(function, dict(items))
     bound.validate()
@@ -338,10 +340,60 @@ def _derive_limit(expr: sp.Expr) -> Outcome:
     return {"limit": outcome.value if usable else None}
 
 
-@functools.lru_cache(maxsize=64)
+#: parameter values at which a cached limit is re-checked (every parameter takes each value in turn)
+LIMIT_CHECK_VALUES = ("0.9", "0.37", "2.5")
+
+#: sizes m = 10^j at which a cached limit is compared with the accuracy's tail
+LIMIT_CHECK_DECADES = (40, 80, 160, 320)
+
+
+def _limit_consistent(expr: sp.Expr, outcome: Outcome) -> bool:
+    r"""Whether a cached :math:`\lim_{m\to\infty}\hat a(m)` agrees with the tail of :math:`\hat a` (the user cache
+    can be edited).
+
+    At each parameter point of :data:`LIMIT_CHECK_VALUES` where both are finite
+    reals, :math:`\hat a(10^{j})` for :math:`j` in :data:`LIMIT_CHECK_DECADES` must
+    approach the limit: its distance to it at the last size is at most ten times
+    the tail's last step (a finite limit), or the steps do not shrink (an infinite
+    one).  A None (no limit found) is always believed; a limit no point can test is not.
+    """
+    limit = outcome["limit"]
+    if limit is None:
+        return True
+    if not isinstance(limit, sp.Expr):
+        return False
+    names = sorted(symbol.name for symbol in expr.free_symbols if symbol != S.m)
+    decided = False
+    with mp.workdps(60):
+        for value in LIMIT_CHECK_VALUES:
+            point = {name: mp.mpf(value) for name in names}
+            values = [value_at(expr, {**point, S.m.name: mp.mpf(10) ** j}) for j in LIMIT_CHECK_DECADES]
+            tail = [t for t in values if t is not None]
+            if len(tail) < len(values):
+                continue
+            steps = [abs(b - a) for a, b in zip(tail, tail[1:])]
+            if limit.is_infinite:
+                rising = 1 if limit.is_extended_positive else -1
+                consistent = bool(steps[-1] >= steps[-2] / 2 > 0 and mp.sign(tail[-1] - tail[0]) == rising)
+            else:
+                at = value_at(limit, point)
+                if at is None:
+                    continue
+                consistent = bool(abs(tail[-1] - at) <= 10 * steps[-1] + mp.mpf(10) ** -50 * max(1, abs(at)))
+            if not consistent:
+                return False
+            decided = True
+    return decided
+
+
+@settings_cache(64)
 def symbolic_limit(expr: sp.Expr) -> sp.Expr | None:
-    """:math:`\\lim_{m\\to\\infty}\\hat a(m)` by sympy (bounded in time; derivation store and cache), or None."""
-    limit = derivation("limit", {"expr": sp.srepr(expr)}, functools.partial(_derive_limit, expr), ("limit",))["limit"]
+    """:math:`\\lim_{m\\to\\infty}\\hat a(m)` by sympy (bounded in time; derivation store and cache), or None.
+
+    A limit read from the user cache is believed only if the tail of *expr* approaches it (:func:`_limit_consistent`).
+    """
+    limit = derivation("limit", {"expr": sp.srepr(expr)}, functools.partial(_derive_limit, expr), ("limit",),
+                       check=functools.partial(_limit_consistent, expr))["limit"]
     return limit if isinstance(limit, sp.Expr) else None
 
 
@@ -592,7 +644,19 @@ class BoundAccuracy:
             outcome = symbolic(_increasing_concave, d1, d2)  # time-bounded: ten nested tanh took minutes
             return {"proved": "yes" if outcome.ok and outcome.value else "no"}
 
-        return derivation("assumption", {"expr": sp.srepr(self.expr)}, prove, ("proved",))["proved"] == "yes"
+        return derivation("assumption", {"expr": sp.srepr(self.expr)}, prove, ("proved",),
+                          check=self._verdict_consistent)["proved"] == "yes"
+
+    def _verdict_consistent(self, outcome: Outcome) -> bool:
+        r"""Whether a cached verdict of the proof agrees with a fresh numeric look (the user cache can be edited).
+
+        "no" only sends (1) to the grid, so it is always safe; "yes" is believed only if
+        no point of :attr:`grid` shows :math:`\hat a' < 0` or :math:`\hat a'' > 0`.
+        """
+        if outcome["proved"] != "yes":
+            return outcome["proved"] == "no"
+        return not any(self._sign(self.a_hat_prime, x, -1) < 0 or self._sign(self.a_hat_second, x, 1) > 0
+                       for x in self.grid)
 
     def _rising(self, m: mp.mpf) -> mp.mpf:
         r"""Negative where :math:`\hat a` is not positive or decreases, positive where both hold."""

@@ -33,6 +33,7 @@ from fedsym.core.derived import mp_value
 from fedsym.core.engine import Row, Table, run
 from fedsym.core.errors import ExpressionError
 from fedsym.core.latex import Latex, LatexRepr, align, math
+from fedsym.core.settings import settings_cache
 from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
 from fedsym.model.accuracy import FAMILIES, AccuracyFunction, BoundAccuracy
 from fedsym.paper.deviation import best_deviation
@@ -125,7 +126,7 @@ def _table(function: AccuracyFunction, top: sp.Expr, argmax: sp.Expr) -> Table:
                  functools.partial(_samples, function))
 
 
-@functools.lru_cache(maxsize=8)
+@settings_cache(8)
 def jump_forms(function: AccuracyFunction = FAMILIES["simplified"]) -> JumpForms:
     """Theorem 3.3's threshold chain for *function* (default: the simplified accuracy Eq. (3)).
 

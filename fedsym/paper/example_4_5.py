@@ -17,7 +17,6 @@ bracketed numeric root ("Symbolic first, never silently wrong").
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from fedsym.core import symbols as S
 from fedsym.core.checkrow import CheckRow, derived_row
 from fedsym.core.derived import Derived, DerivedForms, mp_value
 from fedsym.core.engine import Row, Table, run
+from fedsym.core.settings import settings_cache
 from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal
 from fedsym.model.accuracy import accuracy_function
 from fedsym.paper.equilibrium import shaping_equilibrium
@@ -134,7 +134,7 @@ def _table() -> Table:
     return Table("example_4_5", {}, rows, lambda: SAMPLES)
 
 
-@functools.lru_cache(maxsize=1)
+@settings_cache(1)
 def example_forms() -> ExampleForms:
     r"""Derive :math:`t_n`, Remark 4.4's total and its threshold on ``n`` (validated Viète branches).
 

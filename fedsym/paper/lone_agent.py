@@ -30,6 +30,7 @@ from fedsym.core.engine import Row, Table, agree, run
 from fedsym.core.errors import AssumptionError, ParameterError
 from fedsym.core.frozen import FrozenMapping
 from fedsym.core.latex import align, sympy_latex
+from fedsym.core.settings import current_settings, settings_cache
 from fedsym.core.solve import DPS, bracketed_root, decreasing_root_array, expand_bracket, maximize_unimodal
 from fedsym.model.accuracy import AccuracyFunction, AssumptionReport, BoundAccuracy, accuracy_function, parse_number
 
@@ -45,6 +46,7 @@ __all__ = [
     "check_rows",
     "REGIMES",
     "PRICED_OUT",
+    "sample_points",
 ]
 
 #: cost regimes of Theorem 2.3's proof (Fig. 1 b-d)
@@ -173,11 +175,18 @@ class LoneAgentForms(DerivedForms):
     optimal_utility: Derived
 
 
-def _samples(function: AccuracyFunction) -> list[dict[str, mp.mpf]]:
-    r"""Sample points: the function's sample bindings, each with costs 0.05, 0.5 and 0.9 :math:`c_{max}`."""
+def sample_points(function: AccuracyFunction) -> list[dict[str, mp.mpf]]:
+    r"""Sample points: the function's sample bindings, each with costs 0.05, 0.5 and 0.9 :math:`c_{max}`.
+
+    A binding without a finite :math:`c_{max}` (the accuracy rises infinitely steeply from 0 there) gives no
+    point: the refusal belongs to the user's own values, not to a sample the user never gave.
+    """
     points: list[dict[str, mp.mpf]] = []
     for bound in function.sample_bindings():
-        c_max = numeric_viability_cost(bound)
+        try:
+            c_max = numeric_viability_cost(bound)
+        except AssumptionError:
+            continue
         values = {name: mp_value(v) for name, v in bound.values.items()}
         points.extend({**values, "c": c_max * mp.mpf(f)} for f in ("0.05", "0.5", "0.9"))
     return points
@@ -259,10 +268,10 @@ def _table(function: AccuracyFunction) -> Table:
             with_cost, numeric_ustar, form=lambda f: a_hat.subs(S.m, f["optimal_data"]) - S.c * f["optimal_data"],
             needs=("optimal_data",), simplify=True),
     )
-    return Table("lone_agent", function.description(), rows, functools.partial(_samples, function))
+    return Table("lone_agent", function.description(), rows, functools.partial(sample_points, function))
 
 
-@functools.lru_cache(maxsize=64)
+@settings_cache(64)
 def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
     r"""Derive :math:`m_0`, the tangent point, :math:`c_{max}`, :math:`\hat a'(m_0)`,
     :math:`m^*(c)` and :math:`u^*(c)` from :math:`\hat a` (Theorem 2.3, Example 2.4).
@@ -274,6 +283,11 @@ def lone_agent_forms(function: AccuracyFunction) -> LoneAgentForms:
 
 
 # -- evaluation at a point ---------------------------------------------------------
+
+def _recorded_settings() -> dict[str, Any]:
+    """The settings in force that can change a result (precision, budget, tolerances; not where the cache lives)."""
+    return {name: value for name, value in current_settings().to_dict().items() if name not in ("cache", "cache_dir")}
+
 
 @dataclass(frozen=True)
 class IndividualResult:
@@ -301,10 +315,12 @@ class IndividualResult:
     assumption: AssumptionReport
     note: str = ""
     forms: LoneAgentForms | None = field(default=None, repr=False, compare=False)
+    settings: Mapping[str, Any] = field(default_factory=lambda: _recorded_settings(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", FrozenMapping(self.method))
         object.__setattr__(self, "closed_form", FrozenMapping(self.closed_form))
+        object.__setattr__(self, "settings", FrozenMapping(self.settings))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary with the keys of the command-line contract (docs/cli.rst)."""
@@ -321,6 +337,7 @@ class IndividualResult:
             "closed_form": dict(self.closed_form),
             "assumption": self.assumption.to_dict(),
             "note": self.note,
+            "settings": dict(self.settings),
         }
 
     def to_latex(self) -> str:

@@ -19,9 +19,10 @@ from fedsym.core import symbols as S
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.derived import CLOSED_FORM, Derived
 from fedsym.core.engine import Row, Table, run
+from fedsym.core.settings import settings_cache
 from fedsym.core.solve import symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, symbolic_limit
-from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
+from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility, sample_points
 
 __all__ = ["ceiling_form", "ceiling_row"]
 
@@ -45,10 +46,10 @@ def _table(function: AccuracyFunction) -> Table:
 
     row = Row("per_agent_ceiling", r"m^{max}", "most data one agent gives under Eq. (13), as n grows",
               "Remark 4.3", function.parameter_names + ("c",), numeric, form=form, key="ceiling")
-    return Table("ceiling", function.description(), (row,), tuple)
+    return Table("ceiling", function.description(), (row,), functools.partial(sample_points, function))
 
 
-@functools.lru_cache(maxsize=64)
+@settings_cache(64)
 def ceiling_form(function: AccuracyFunction) -> Derived:
     r"""Per-agent ceiling of Eq. (13) as :math:`n\to\infty`, Remark 4.3:
 

@@ -245,6 +245,14 @@ def _derive_closed_forms(function: AccuracyFunction) -> Outcome:
     return outcome
 
 
+def _still_valid(function: AccuracyFunction, outcome: Outcome) -> bool:
+    """Whether the validated closed forms of a cached *outcome* still agree with the numerics at the samples
+    (the user cache can be edited; ``data_poa_exponent``, a limit, is not re-checked)."""
+    numeric, samples = _numeric_quantities(function), _samples(function)
+    return all(_validated(form, numeric[name], samples)[0] is not None for name in _NAMES
+               if name != "data_poa_exponent" and isinstance(form := outcome[name], sp.Expr))
+
+
 @dataclass(frozen=True)
 class WelfareForms(DerivedForms):
     r"""The welfare quantities of Model §11 for ``n`` identical agents of one accuracy function.
@@ -279,7 +287,8 @@ def welfare_forms(function: AccuracyFunction) -> WelfareForms:
     (n**(2/3), 2/3)
     """
     outcome = derivation("welfare", function.description(), functools.partial(_derive_closed_forms, function),
-                         fields=_NAMES + tuple(f"{name}.note" for name in _NAMES))
+                         fields=_NAMES + tuple(f"{name}.note" for name in _NAMES),
+                         check=functools.partial(_still_valid, function))
     params = function.parameter_names
     numeric = _numeric_quantities(function)
     full = params + ("c", "n")
