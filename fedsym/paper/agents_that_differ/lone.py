@@ -39,7 +39,7 @@ from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_func
 from fedsym.model.agent import ACCURACY, Agent, cost_function, value_function
 from fedsym.paper.agents_that_differ.cohort import concave_start
 
-__all__ = ["CostShapeForms", "LoneAgentResult", "cost_shape_forms", "lone_agent", "split_cost", "checks", "check_rows"]
+__all__ = ["CostShapeForms", "LoneAgentResult", "cost_shape_forms", "lone_agent", "split_cost", "checks", "cost_shape_check_rows"]
 
 #: grid points of the global search on a non-concave stretch of w
 _GLOBAL_GRID = 200
@@ -330,11 +330,11 @@ COST_FRACTIONS = ("0.01", "0.5", "0.9")
 
 
 def checks() -> list[CheckRow]:
-    """Every point of :data:`CHECK_POINTS` through :func:`check_rows`."""
-    return [row for point in CHECK_POINTS for row in check_rows(*point)]
+    """Every point of :data:`CHECK_POINTS` through :func:`cost_shape_check_rows`."""
+    return [row for point in CHECK_POINTS for row in cost_shape_check_rows(*point)]
 
 
-def check_rows(spec: str, params: Mapping[str, str], shape_text: str, value_text: str) -> list[CheckRow]:
+def cost_shape_check_rows(spec: str, params: Mapping[str, str], shape_text: str, value_text: str) -> list[CheckRow]:
     r"""The derived quantities of one (accuracy, cost shape, value) against golden-section numerics.
 
     References (no first-order condition): :math:`c_{max}` and the tangent point by golden-section
