@@ -519,3 +519,18 @@ def test_verifier_refines_to_a_best_response_off_the_grid():
     assert not check.verified and check.worst_agent == 0
     assert check.max_deviation_gain == pytest.approx(2 / np.sqrt(30) - 0.27, abs=1e-9)
     assert check.best_deviation == pytest.approx(70, rel=1e-3)
+
+
+def test_cost_shape_forms_are_cached_per_settings():
+    """Issue 18: the cache of cost_shape_forms is keyed by the settings too: the same arguments under another
+    precision derive again (a new object), and under the same settings return the cached one."""
+    from fedsym.core.settings import using_settings
+    from fedsym.core.symbols import m as M_SYMBOL
+    from fedsym.paper.agents_that_differ.lone import cost_shape_forms
+
+    function = SIMPLIFIED.function
+    first = cost_shape_forms(function, M_SYMBOL**2)
+    assert cost_shape_forms(function, M_SYMBOL**2) is first
+    with using_settings(precision=45):
+        other = cost_shape_forms(function, M_SYMBOL**2)
+        assert other is not first and cost_shape_forms(function, M_SYMBOL**2) is other

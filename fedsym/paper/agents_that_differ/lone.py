@@ -34,6 +34,7 @@ from fedsym.core.engine import Row, Table, agree, run
 from fedsym.core.errors import AssumptionError
 from fedsym.core.expression import lambdify_mpmath
 from fedsym.core.latex import LatexRepr, align, format_number, sympy_latex
+from fedsym.core.settings import settings_cache
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, maximize_unimodal
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from fedsym.model.agent import ACCURACY, Agent, cost_function, value_function
@@ -187,7 +188,7 @@ def _table(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr) -> Table:
     w_expr = value.subs(ACCURACY, function.expr)
     w1 = sp.diff(w_expr, S.m)
 
-    @functools.lru_cache(maxsize=32)
+    @settings_cache(maxsize=32)
     def curve_of(point: tuple[tuple[str, mp.mpf], ...]) -> _Curve:
         return _Curve(function.bind_numbers(dict(point)), value, shape)
 
@@ -229,14 +230,14 @@ def _table(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr) -> Table:
     return Table("cost_shape", description, rows, functools.partial(_samples, function, value, shape))
 
 
-@functools.lru_cache(maxsize=64)
+@settings_cache(maxsize=64)
 def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr = ACCURACY) -> CostShapeForms:
     r"""Derive :math:`m^*(c)`, :math:`u^*(c)`, the tangent point and :math:`c_{max}` (Model §8).
 
     Each sympy branch is kept only if it matches the numeric solver at four sample
     bindings and three costs below :math:`c_{max}` (``c_max * {0.05, 0.5, 0.9}``);
     otherwise the quantity is numeric and says why.  The table :func:`_table` runs on
-    the derivation engine (:func:`fedsym.core.engine.run`).  Cached.
+    the derivation engine (:func:`fedsym.core.engine.run`).  Cached per settings (precision, symbolic budget).
     """
     return CostShapeForms(function, value, shape, **run(_table(function, shape, value)))
 
