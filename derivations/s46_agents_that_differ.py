@@ -17,16 +17,9 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym import Equilibrium, solve
+from fedsym import Cohort, Equilibrium, HeterogeneousShaping, cost_shape_check_rows, cost_shape_forms, lone_agent, solve
 from fedsym.core import CheckRow, Latex, M, format_number, m
 from fedsym.model import Agent, Population, accuracy_function
-from fedsym.paper.agents_that_differ import (
-    Cohort,
-    HeterogeneousShaping,
-    cost_shape_forms,
-    lone_agent,
-)
-from fedsym.paper.agents_that_differ.lone import check_rows
 from fedsym.report import Figure, Section, Series, Step
 
 SIMPLIFIED = ("simplified", {"a_opt": "0.95", "k": "1"})
@@ -148,7 +141,7 @@ def derive() -> Section:
             closed.append((Latex(rf"agent entry {i + 1}, $C = {sp.latex(agents.agents[i].cost)}$ "
                                  rf"(scale $c = {format_number(result.cost_scale)}$):"),
                            Latex(f"{symbols[name]} = {form} = {format_number(getattr(result, name))}")))
-    rows = crossing_rows(shaping) + check_rows(*SIMPLIFIED, "m**2", "a")
+    rows = crossing_rows(shaping) + cost_shape_check_rows(*SIMPLIFIED, "m**2", "a")
     other = shaping.other_equilibria or "none: the shaping equilibrium is the only fixed point of F"
     return Section(
         key="s46_agents_that_differ",

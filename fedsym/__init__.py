@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         HeterogeneousShaping,
         lone_agent,
     )
+    from fedsym.paper.agents_that_differ.lone import cost_shape_check_rows, cost_shape_forms
     from fedsym.paper.best_response import (
         C_I,
         EPS_SYMBOL,
@@ -191,6 +192,8 @@ _LAZY: dict[str, str] = {
     "Statics": "fedsym.paper.statics",
     "derivative_sign": "fedsym.paper.statics",
     "statics": "fedsym.paper.statics",
+    "cost_shape_forms": "fedsym.paper.agents_that_differ.lone",
+    "cost_shape_check_rows": "fedsym.paper.agents_that_differ.lone",
 }
 
 
@@ -290,4 +293,6 @@ __all__ = [
     "derivative_sign",
     "solve_for",
     "InverseResult",
+    "cost_shape_forms",
+    "cost_shape_check_rows",
 ]

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import fedsym
 from fedsym import accuracy_function, individual, lone_agent_forms, optimal_data_array
 from fedsym.core.symbols import a_opt, c, k
+from fedsym.model.agent import ACCURACY
 from fedsym.paper.lone_agent import maximize_utility
 
 SIMPLIFIED = accuracy_function("simplified")
@@ -211,3 +212,35 @@ def test_a_repeated_agent_prints_times_its_count_in_latex():
     agent = fedsym.Agent.of(accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"}), "0.001*m", count=2)
     text = agent.latex()
     assert r"\times 2" in text and "\t" not in text
+
+
+def test_values_that_differ_by_a_factor_are_checked_once_and_fast():
+    """Issue 18: 100 agents with RealFM's values p_i((1 - a)^-2 - 1), distinct p_i, build in well under a second.
+
+    The shape (1 - a)^-2 - 1 is checked once (a positive factor keeps v(0) = 0, finiteness and v' > 0); each
+    agent keeps its own exact value p_i * shape, and every agent reports the check of the shape."""
+    import time
+
+    bound = accuracy_function("simplified").bind({"a_opt": "0.99", "k": "1"})
+    shape = "(1 - a)**(-2) - 1"
+    first = fedsym.Agent.of(bound, "0.001*m", 0, shape)  # the one check of the shape (and of the cost's)
+    scales = [f"{0.9 + 0.002 * j:.6f}" for j in range(100)]
+    start = time.perf_counter()
+    agents = [fedsym.Agent.of(bound, "0.002*m", 0, f"{p}*({shape})") for p in scales]
+    assert time.perf_counter() - start < 1.0  # 12-39 s when each value went through sympy's assumptions
+    a = ACCURACY
+    for p, agent in zip(scales, agents):
+        assert sp.simplify(agent.value - sp.Rational(p) * ((1 - a) ** -2 - 1)) == 0  # the user's value, exact
+        assert agent.checks == first.checks
+
+
+def test_a_scaled_value_that_fails_names_the_user_text_and_its_numbers():
+    """The shape a - 2a^2 is not increasing past a = 1/4; for v = 3(a - 2a^2) the message names the user's text
+    and v' of *that* value, not of the shape.  By hand: the first of the 2001 points j*a_opt/2001 (a_opt = 0.95) at
+    or past 1/4 is j = 527, a = 0.95*527/2001 = 0.250199..., v'(a) = 3(1 - 4a) = -0.00239880..."""
+    bound = accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
+    with pytest.raises(fedsym.AssumptionError) as caught:
+        fedsym.Agent.of(bound, "0.001*m", 0, "3*(a - 2*a**2)")
+    message = str(caught.value)
+    assert "value '3*(a - 2*a**2)' is not increasing" in message
+    assert "v'(0.2502) = -0.0023988" in message

@@ -461,18 +461,76 @@ def test_load_agents_from_file(tmp_path):
     assert load_agents(path).agents[0].linear_rate == pytest.approx(0.001)
 
 
-def test_vectorized_deviation_search_refines_like_the_scalar_one():
-    """best_deviations on a coarse grid (11 points) must refine to the peaks of -|x - p_r| (p_r = pi, e; by hand),
-    as best_deviation does for each row alone."""
-    from fedsym.paper.deviation import best_deviation, best_deviations
+def _spikes(peaks: np.ndarray, width: float, exact: bool = True):
+    """Tents of height 1 and half-width *width* at *peaks* (one per agent), and a bound of each on [a, b]:
+    exact (1 if the peak is in [a, b], else the larger end) or, with ``exact=False``, the loose Lipschitz
+    bound f(a) + (b - a)/width."""
+    def utility(r: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return np.maximum(0.0, 1.0 - np.abs(x - peaks[r]) / width)
+
+    def bound(r: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if not exact:
+            return np.minimum(1.0, utility(r, a) + (b - a) / width)
+        inside = (a <= peaks[r]) & (peaks[r] <= b)
+        return np.where(inside, 1.0, np.maximum(utility(r, a), utility(r, b)))
+
+    return utility, bound
+
+
+def test_certified_search_finds_a_peak_between_grid_points():
+    """A tent of half-width 1e-6 at pi (agent 1) and at e (agent 2) on [0, 10]: no point of the 2 x 65-point
+    grids is within 1e-6 of pi or e, so the grid alone sees utility 0 there; the bounds force halving until the
+    peak is found to within the resolution 1e-3 (the maximum is 1 at the peak, by hand), and the certified upper
+    bound is within that resolution of the best found."""
+    from fedsym.paper.deviation import best_deviation, certified_deviations
 
     peaks = np.array([np.pi, np.e])
+    utility, bound = _spikes(peaks, 1e-6)
+    assert best_deviation(lambda x: utility(np.zeros(np.size(x), dtype=int), x), 1.0, 10.0, points=65).gain == 0
+    found, ceiling = certified_deviations(utility, bound, np.array([1.0, 1.0]), np.array([10.0, 10.0]),
+                                          np.full((2, 1), np.nan), np.full(2, 1e-3))
+    for peak, deviation, top in zip(peaks, found, ceiling):
+        assert deviation.best == pytest.approx(peak, abs=1e-9) and deviation.gain >= 1 - 1e-3
+        assert deviation.best_utility <= top <= deviation.best_utility + 1e-3
 
-    def utility(x: np.ndarray) -> np.ndarray:
-        return -np.abs(np.asarray(x) - peaks[:, None])
 
-    found = best_deviations(utility, np.array([1.0, 1.0]), np.array([10.0, 10.0]), np.full((2, 1), np.nan), points=11)
-    for peak, deviation in zip(peaks, found):
-        scalar = best_deviation(lambda x, p=peak: -np.abs(x - p), 1.0, 10.0, points=11)
-        assert deviation.best == pytest.approx(peak, abs=1e-11) and scalar.best == pytest.approx(peak, abs=1e-11)
-        assert deviation.gain == pytest.approx(abs(1.0 - peak) - abs(deviation.best - peak), abs=1e-12)
+def test_certified_search_that_runs_out_of_intervals_says_so():
+    """With the loose Lipschitz bound and a budget of 256 intervals the tent cannot be resolved: the certified bound
+    stays above the best found by more than the resolution (the verifier then reports "not verified")."""
+    from fedsym.paper.deviation import certified_deviations
+
+    utility, bound = _spikes(np.array([np.pi]), 1e-6, exact=False)
+    found, ceiling = certified_deviations(utility, bound, np.array([1.0]), np.array([10.0]),
+                                          np.full((1, 1), np.nan), np.full(1, 1e-3), max_intervals=256)
+    assert ceiling[0] > found[0].best_utility + 1e-3
+
+
+def test_verifier_refines_to_a_best_response_off_the_grid():
+    """Standard FL, two paper agents (Eq. (3), a_opt = 0.95, k = 1, c = 0.001): agent 2 gives 30, agent 1 claims 0.
+    Agent 1's best response tops the total up to 100 (a'(100) = 100^{-3/2} = c), so it gains
+    a(100) - 0.07 - a(30) = 2/sqrt(30) - 0.27 = 0.0951484... by hand.  x = 70 is not a grid point (spacing 950/64);
+    the nearest one is short by about 1e-4, so only the tangent bounds' refinement reaches the gain to 1e-9."""
+    from fedsym.paper.agents_that_differ.solve import verify_population
+
+    cohort = Cohort.of(Population((Agent.of(SIMPLIFIED, 0.001, count=2),)))
+    profile = np.array([0.0, 30.0])
+    utilities = np.array([0.95 - 2 / np.sqrt(30), 10.0])  # agent 2's claim is unattainable: only agent 1 is judged
+    check = verify_population(cohort, "standard", profile, np.array([True, True]), utilities)
+    assert not check.verified and check.worst_agent == 0
+    assert check.max_deviation_gain == pytest.approx(2 / np.sqrt(30) - 0.27, abs=1e-9)
+    assert check.best_deviation == pytest.approx(70, rel=1e-3)
+
+
+def test_cost_shape_forms_are_cached_per_settings():
+    """Issue 18: the cache of cost_shape_forms is keyed by the settings too: the same arguments under another
+    precision derive again (a new object), and under the same settings return the cached one."""
+    from fedsym.core.settings import using_settings
+    from fedsym.core.symbols import m as M_SYMBOL
+    from fedsym.paper.agents_that_differ.lone import cost_shape_forms
+
+    function = SIMPLIFIED.function
+    first = cost_shape_forms(function, M_SYMBOL**2)
+    assert cost_shape_forms(function, M_SYMBOL**2) is first
+    with using_settings(precision=45):
+        other = cost_shape_forms(function, M_SYMBOL**2)
+        assert other is not first and cost_shape_forms(function, M_SYMBOL**2) is other

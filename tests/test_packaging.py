@@ -213,11 +213,6 @@ FRONTS = ("fedsym", "fedsym.core", "fedsym.model", "fedsym.report")
 #: into one population model, K-type screening as the one screening, the fitting page); remove each entry
 #: with its import once the names have settled in a front
 PENDING = {
-    ("fedsym.paper.agents_that_differ", "Cohort"),
-    ("fedsym.paper.agents_that_differ", "HeterogeneousShaping"),
-    ("fedsym.paper.agents_that_differ", "cost_shape_forms"),
-    ("fedsym.paper.agents_that_differ", "lone_agent"),
-    ("fedsym.paper.agents_that_differ.lone", "check_rows"),
     ("fedsym.paper.screening.k_curve", "KScreeningMechanism"),
     ("fedsym.paper.screening.k_curve", "screen_k"),
     ("fedsym.paper.screening.k_curve", "verify_menu_k"),

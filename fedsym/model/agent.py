@@ -37,6 +37,7 @@ from fedsym.core.errors import AssumptionError, ExpressionError, FedsymError, In
 from fedsym.core.expression import check_sympy_expression, lambdify_mpmath, lambdify_numpy, parse_expression
 from fedsym.core.files import require_regular_file
 from fedsym.core.latex import format_number, sympy_latex
+from fedsym.core.settings import settings_cache
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function, parse_number
 
@@ -118,6 +119,11 @@ def cost_function(value: Any) -> tuple[sp.Expr, str]:
         at_zero = sp.limit(expr, S.m, 0, "+")
     if at_zero != 0:
         raise AssumptionError(f"cost {value!r} is {at_zero} at m = 0; C(0) must be 0 (a fixed cost is a joining_cost)")
+    return expr, _checked(_check_cost, expr, repr(value))
+
+
+def _check_cost(expr: sp.Expr, shown: str) -> str:
+    r"""How :math:`C' > 0` and :math:`C'' \ge 0` on :math:`m > 0` were decided for *expr* (*shown* in messages)."""
     d1, d2 = sp.diff(expr, S.m), sp.diff(expr, S.m, 2)
     increasing = _decided(sp.Q.positive(d1), sp.Q.positive(S.m))
     # C'' of a Piecewise (Min, Max, Abs) is blind to its kinks: only the grid's slopes see Min(2*m, m + 100) bend down
@@ -129,18 +135,18 @@ def cost_function(value: Any) -> tuple[sp.Expr, str]:
         for x in _COST_GRID:
             s, q = _real(slope, x), _real(curvature, x)
             if s is None or q is None:
-                raise AssumptionError(f"cost {value!r} is not a finite real number at m = {mp.nstr(x, 6)}")
+                raise AssumptionError(f"cost {shown} is not a finite real number at m = {mp.nstr(x, 6)}")
             if increasing is False or s <= 0:
-                raise AssumptionError(f"cost {value!r} is not increasing (C'({mp.nstr(x, 6)}) = {mp.nstr(s, 6)})")
+                raise AssumptionError(f"cost {shown} is not increasing (C'({mp.nstr(x, 6)}) = {mp.nstr(s, 6)})")
             if convex is False or q < -mp.mpf(10) ** -30 * max(1, abs(s)):
-                raise AssumptionError(f"cost {value!r} is not convex (C''({mp.nstr(x, 6)}) = {mp.nstr(q, 6)})")
+                raise AssumptionError(f"cost {shown} is not convex (C''({mp.nstr(x, 6)}) = {mp.nstr(q, 6)})")
             if s < previous * (1 - mp.mpf(10) ** -30):  # a kink like Min(2*m, m + 100) has C'' = 0 on both sides
-                raise AssumptionError(f"cost {value!r} is not convex (its slope falls from {mp.nstr(previous, 6)} "
+                raise AssumptionError(f"cost {shown} is not convex (its slope falls from {mp.nstr(previous, 6)} "
                                       f"to {mp.nstr(s, 6)} before m = {mp.nstr(x, 6)})")
             previous = s
     if increasing and convex:  # the grid still ran: it refuses costs beyond the range fedsym evaluates
-        return expr, "symbolic"
-    return expr, f"numeric ({len(_COST_GRID)} points on [1e-9, 1e12])"
+        return "symbolic"
+    return f"numeric ({len(_COST_GRID)} points on [1e-9, 1e12])"
 
 
 def _real(f: Callable[[Any], Any], x: Any) -> mp.mpf | None:
@@ -168,23 +174,57 @@ def value_function(value: Any, a_opt: Any) -> tuple[sp.Expr, str]:
         check_sympy_expression(value, what="value")
     if ACCURACY not in expr.free_symbols:
         raise AssumptionError(f"value {value!r} does not depend on a")
+    return expr, _checked(_check_value, expr, repr(value), mp.mpf(a_opt))
+
+
+def _check_value(expr: sp.Expr, shown: str, a_opt: mp.mpf) -> str:
+    r"""How :math:`v(0) = 0`, :math:`v(a_{opt})` finite and :math:`v' > 0` were decided for *expr* (*shown* in messages)."""
     if sp.simplify(expr.subs(ACCURACY, 0)) != 0:
-        raise AssumptionError(f"value {value!r} is not 0 at a = 0")
+        raise AssumptionError(f"value {shown} is not 0 at a = 0")
     d1 = sp.diff(expr, ACCURACY)
     slope = lambdify_mpmath(ACCURACY, d1)
     with mp.workdps(DPS):
         top = _real(lambdify_mpmath(ACCURACY, expr), mp.mpf(a_opt))
         if top is None:
-            raise AssumptionError(f"value {value!r} is not finite at a_opt = {mp.nstr(mp.mpf(a_opt), 6)}")
+            raise AssumptionError(f"value {shown} is not finite at a_opt = {mp.nstr(mp.mpf(a_opt), 6)}")
         if _decided(sp.Q.positive(d1), sp.Q.positive(ACCURACY)):
-            return expr, "symbolic"
+            return "symbolic"
         for j in range(1, _VALUE_POINTS + 1):
             x = mp.mpf(a_opt) * j / _VALUE_POINTS
             s = _real(slope, x)
             if s is None or s <= 0:
-                raise AssumptionError(f"value {value!r} is not increasing on [0, a_opt] (v'({mp.nstr(x, 6)}) "
+                raise AssumptionError(f"value {shown} is not increasing on [0, a_opt] (v'({mp.nstr(x, 6)}) "
                                       f"= {mp.nstr(s, 6) if s is not None else 'undefined'})")
-    return expr, f"numeric ({_VALUE_POINTS} points on (0, a_opt])"
+    return f"numeric ({_VALUE_POINTS} points on (0, a_opt])"
+
+
+def _checked(check: Callable[..., str], expr: sp.Expr, shown: str, *args: Any) -> str:
+    """How *check* validated *expr*, checking each shape once for all expressions that differ by a positive factor.
+
+    A factor :math:`p > 0` keeps every sign the checks test (:math:`C' > 0`, :math:`C'' \\ge 0`,
+    :math:`v' > 0`, :math:`v(0) = 0`, finiteness), so :math:`p\\,g` is valid when :math:`g` is: the shape
+    :math:`g` is checked once per settings (:func:`~fedsym.core.settings.settings_cache`), and 100 agents
+    with values :math:`p_i((1-a)^{-2} - 1)` cost one check.  A shape that fails is checked again as the
+    user wrote it, so the message names the user's input and its numbers.
+    """
+    _, shape = _positive_factor(expr)
+    try:
+        return _checked_shape(check, shape, *args)
+    except AssumptionError:
+        return check(expr, shown, *args)
+
+
+@settings_cache(maxsize=1024)
+def _checked_shape(check: Callable[..., str], shape: sp.Expr, *args: Any) -> str:
+    return check(shape, repr(str(shape)), *args)
+
+
+def _positive_factor(expr: sp.Expr) -> tuple[sp.Rational, sp.Expr]:
+    """``(p, g)`` with ``expr = p*g`` and ``p > 0`` the rational content of *expr* (``(1, expr)`` if there is none)."""
+    factor, shape = expr.as_content_primitive()
+    if factor.is_Rational and factor > 0:
+        return factor, shape
+    return sp.Integer(1), expr
 
 
 def joining_cost(value: Any) -> sp.Rational:

@@ -8,6 +8,11 @@ a dense grid over ``[0, upper]`` (linear and logarithmic, plus points the
 caller knows are special: kinks, thresholds), then refines the best few grid
 maxima by golden-section search on their neighbouring cells.
 
+:func:`certified_deviations` searches many agents at once and cannot miss a
+peak: from coarse grids it halves every interval on which an upper bound of the
+utility (given by the caller, e.g. from monotonicity and concavity) still exceeds
+the best value found, so the result is the maximum to within a stated resolution.
+
 A gain counts as none when it is at most :func:`deviation_tolerance` of the
 utilities' scale: ``Settings.deviation_tolerance * max(1, scale)``, so utilities
 of :math:`10^5` (a value of accuracy like RealFM's) are judged like accuracies.
@@ -20,10 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fedsym.core.errors import ComputationError
 from fedsym.core.settings import Settings, current_settings
 from fedsym.core.solve import golden_section
 
-__all__ = ["Deviation", "best_deviation", "best_deviations", "deviation_tolerance", "DEVIATION_TOLERANCE"]
+__all__ = ["Deviation", "best_deviation", "certified_deviations", "deviation_tolerance", "DEVIATION_TOLERANCE"]
 
 #: The default of ``Settings.deviation_tolerance`` for utilities of scale at most 1
 #: (the paper's: accuracies minus costs, rounding below 1e-13 in double precision).
@@ -101,70 +107,78 @@ def best_deviation(
     return Deviation(best_x, best_u, float(claimed), claimed_u)
 
 
-def best_deviations(
-    utility: Callable[[np.ndarray], np.ndarray],
+def certified_deviations(
+    utility: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    bound: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
     claimed: np.ndarray,
     upper: np.ndarray,
-    special: np.ndarray,
+    nodes: np.ndarray,
+    resolution: np.ndarray,
     *,
-    points: int = 4001,
-    refine: int = 5,
-) -> list[Deviation]:
-    """:func:`best_deviation` for many agents at once, the same grids and refinement, vectorized over agents.
+    points: int = 65,
+    max_intervals: int = 4096,
+) -> tuple[list[Deviation], np.ndarray]:
+    """Global search of many agents' deviations, each certified by bounds on intervals (branch and bound).
 
-    ``utility(x)`` takes an array of shape ``(k, j)`` whose row ``r`` holds contributions of agent ``r``
-    and returns their utilities; *claimed* and *upper* have one entry per agent, *special* one row per agent
-    (NaN where an agent has fewer special points).  Golden-section refinement runs on all agents' best
-    cells together, to the same width as :func:`best_deviation`.
+    Agent ``r``'s utility on ``[0, upper[r]]`` is ``utility(r, x)`` (flat arrays of agents and
+    contributions); ``bound(r, a, b)`` is an upper bound of it on ``[a, b]``, e.g. ``G(b) - H(a)`` when
+    the utility is ``G - H`` with both non-decreasing.  Each agent starts from a linear and a logarithmic
+    grid of *points* each plus its *nodes* (one row per agent, NaN where it has fewer) and its claimed
+    point; every interval whose bound exceeds the best utility found by more than ``resolution[r]`` is
+    halved, until none does.  Unlike a grid, this cannot miss a narrow peak: no contribution is better
+    than the best found by more than the resolution.
+
+    Returns the best deviation of each agent and the certified upper bound of its utility (the best
+    found plus at most the resolution; more only where the budget of *max_intervals* open intervals
+    per agent, on average, stopped the halving first).
     """
     claimed, upper = np.asarray(claimed, dtype=float), np.asarray(upper, dtype=float)
     if not np.all((upper > 0) & np.isfinite(upper)):
         raise ValueError("search bounds must be positive and finite")
-    extra = np.column_stack([np.where(np.isfinite(special), special, claimed[:, None]), claimed])
+    count = claimed.size
     unit = np.concatenate([np.linspace(0.0, 1.0, points), np.geomspace(1e-12, 1.0, points)])
-    grid = np.concatenate([upper[:, None] * unit, extra, extra * (1 - 1e-9), extra * (1 + 1e-9)], axis=1)
+    extra = np.where(np.isfinite(nodes), nodes, claimed[:, None])
+    grid = np.concatenate([upper[:, None] * unit, extra, claimed[:, None]], axis=1)
     grid = np.sort(np.clip(grid, 0.0, upper[:, None]), axis=1)
-    values = np.asarray(utility(grid), dtype=float)
-    if not np.all(np.isfinite(values)):
-        raise ArithmeticError("utility is not finite on the search grid")
-    rows = np.arange(claimed.size)
+    agent = np.repeat(np.arange(count), grid.shape[1])
+    values = _finite(utility(agent, grid.ravel())).reshape(grid.shape)
     best_index = np.argmax(values, axis=1)
-    best_x, best_u = grid[rows, best_index], values[rows, best_index]
-    count = min(refine, values.shape[1])
-    top = np.argpartition(values, values.shape[1] - count, axis=1)[:, values.shape[1] - count:]
-    lo = grid[rows[:, None], np.maximum(top - 1, 0)]
-    hi = grid[rows[:, None], np.minimum(top + 1, grid.shape[1] - 1)]
-    x, u = _golden_rows(utility, lo, hi)
-    better = np.argmax(u, axis=1)
-    refined_x, refined_u = x[rows, better], u[rows, better]
-    best_x, best_u = np.where(refined_u > best_u, refined_x, best_x), np.maximum(refined_u, best_u)
-    claimed_u = np.asarray(utility(claimed[:, None]), dtype=float)[:, 0]
-    return [Deviation(float(bx), float(bu), float(c), float(cu))
-            for bx, bu, c, cu in zip(best_x, best_u, claimed, claimed_u)]
-
-
-#: golden-section steps at most (each shrinks a cell by 0.618: 200 take any double cell below its width)
-_GOLDEN_STEPS = 200
-
-
-def _golden_rows(utility: Callable[[np.ndarray], np.ndarray], a: np.ndarray,
-                 b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Golden-section maximization on every cell ``[a, b]`` at once, to the width of :func:`_golden`."""
-    invphi = (5 ** 0.5 - 1) / 2
-    width = 1e-13 * np.maximum(1.0, np.abs(a) + np.abs(b))
-    x1, x2 = b - invphi * (b - a), a + invphi * (b - a)
-    f1, f2 = utility(x1), utility(x2)
-    for _ in range(_GOLDEN_STEPS):
-        if not np.any(np.abs(b - a) > width):
+    best_x, best_u = grid[np.arange(count), best_index], values[np.arange(count), best_index]
+    a, b = grid[:, :-1].ravel(), grid[:, 1:].ravel()
+    which = np.repeat(np.arange(count), grid.shape[1] - 1)
+    keep = b > a
+    which, a, b = which[keep], a[keep], b[keep]
+    certified = best_u.copy()
+    while which.size:
+        ceiling = bound(which, a, b)
+        mid = 0.5 * (a + b)
+        open_ = (ceiling > best_u[which] + resolution[which]) & (mid > a) & (mid < b)  # halved: still undecided
+        settled = ~open_  # decided, or too narrow to halve in double precision: its bound stands
+        np.maximum.at(certified, which[settled], ceiling[settled])
+        which, a, b, mid = which[open_], a[open_], b[open_], mid[open_]
+        if not which.size:
             break
-        left = f1 < f2  # the maximum is right of x1
-        a, b = np.where(left, x1, a), np.where(left, b, x2)
-        x1, x2, f1, f2 = np.where(left, x2, b - invphi * (b - a)), np.where(left, a + invphi * (b - a), x1), \
-            np.where(left, f2, 0.0), np.where(left, 0.0, f1)
-        fresh = utility(np.where(left, x2, x1))
-        f1, f2 = np.where(left, f1, fresh), np.where(left, fresh, f2)
-    x = (a + b) / 2
-    return x, np.asarray(utility(x), dtype=float)
+        if 2 * which.size > max_intervals * count:
+            np.maximum.at(certified, which, bound(which, a, b))
+            break
+        found = _finite(utility(which, mid))
+        order = np.lexsort((found, which))  # per agent, its largest new value last
+        last = np.r_[which[order][1:] != which[order][:-1], True]
+        rows, top = which[order][last], order[last]
+        better = found[top] > best_u[rows]
+        best_u[rows[better]], best_x[rows[better]] = found[top][better], mid[top][better]
+        which, a, b = np.concatenate([which, which]), np.concatenate([a, mid]), np.concatenate([mid, b])
+    claimed_u = _finite(utility(np.arange(count), claimed))
+    deviations = [Deviation(float(bx), float(bu), float(c), float(cu))
+                  for bx, bu, c, cu in zip(best_x, best_u, claimed, claimed_u)]
+    return deviations, np.maximum(certified, best_u)
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(values)):
+        raise ComputationError("a deviation's utility is not finite on the search grid")
+    return values
 
 
 def _golden(utility: Callable[[np.ndarray], np.ndarray], lo: float, hi: float) -> tuple[float, float]:

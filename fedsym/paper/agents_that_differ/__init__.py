@@ -8,7 +8,7 @@
 """
 
 from fedsym.paper.agents_that_differ.cohort import Cohort
-from fedsym.paper.agents_that_differ.lone import LoneAgentResult, cost_shape_forms, lone_agent
+from fedsym.paper.agents_that_differ.lone import LoneAgentResult, cost_shape_check_rows, cost_shape_forms, lone_agent
 from fedsym.paper.agents_that_differ.mechanism import HeterogeneousShaping
 
-__all__ = ["Cohort", "LoneAgentResult", "cost_shape_forms", "lone_agent", "HeterogeneousShaping"]
+__all__ = ["Cohort", "LoneAgentResult", "cost_shape_forms", "lone_agent", "HeterogeneousShaping", "cost_shape_check_rows"]

@@ -34,12 +34,13 @@ from fedsym.core.engine import Row, Table, agree, run
 from fedsym.core.errors import AssumptionError
 from fedsym.core.expression import lambdify_mpmath
 from fedsym.core.latex import LatexRepr, align, format_number, sympy_latex
+from fedsym.core.settings import settings_cache
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, maximize_unimodal
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from fedsym.model.agent import ACCURACY, Agent, cost_function, value_function
 from fedsym.paper.agents_that_differ.cohort import concave_start
 
-__all__ = ["CostShapeForms", "LoneAgentResult", "cost_shape_forms", "lone_agent", "split_cost", "checks", "check_rows"]
+__all__ = ["CostShapeForms", "LoneAgentResult", "cost_shape_forms", "lone_agent", "split_cost", "checks", "cost_shape_check_rows"]
 
 #: grid points of the global search on a non-concave stretch of w
 _GLOBAL_GRID = 200
@@ -187,7 +188,7 @@ def _table(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr) -> Table:
     w_expr = value.subs(ACCURACY, function.expr)
     w1 = sp.diff(w_expr, S.m)
 
-    @functools.lru_cache(maxsize=32)
+    @settings_cache(maxsize=32)
     def curve_of(point: tuple[tuple[str, mp.mpf], ...]) -> _Curve:
         return _Curve(function.bind_numbers(dict(point)), value, shape)
 
@@ -229,14 +230,14 @@ def _table(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr) -> Table:
     return Table("cost_shape", description, rows, functools.partial(_samples, function, value, shape))
 
 
-@functools.lru_cache(maxsize=64)
+@settings_cache(maxsize=64)
 def cost_shape_forms(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr = ACCURACY) -> CostShapeForms:
     r"""Derive :math:`m^*(c)`, :math:`u^*(c)`, the tangent point and :math:`c_{max}` (Model §8).
 
     Each sympy branch is kept only if it matches the numeric solver at four sample
     bindings and three costs below :math:`c_{max}` (``c_max * {0.05, 0.5, 0.9}``);
     otherwise the quantity is numeric and says why.  The table :func:`_table` runs on
-    the derivation engine (:func:`fedsym.core.engine.run`).  Cached.
+    the derivation engine (:func:`fedsym.core.engine.run`).  Cached per settings (precision, symbolic budget).
     """
     return CostShapeForms(function, value, shape, **run(_table(function, shape, value)))
 
@@ -330,11 +331,11 @@ COST_FRACTIONS = ("0.01", "0.5", "0.9")
 
 
 def checks() -> list[CheckRow]:
-    """Every point of :data:`CHECK_POINTS` through :func:`check_rows`."""
-    return [row for point in CHECK_POINTS for row in check_rows(*point)]
+    """Every point of :data:`CHECK_POINTS` through :func:`cost_shape_check_rows`."""
+    return [row for point in CHECK_POINTS for row in cost_shape_check_rows(*point)]
 
 
-def check_rows(spec: str, params: Mapping[str, str], shape_text: str, value_text: str) -> list[CheckRow]:
+def cost_shape_check_rows(spec: str, params: Mapping[str, str], shape_text: str, value_text: str) -> list[CheckRow]:
     r"""The derived quantities of one (accuracy, cost shape, value) against golden-section numerics.
 
     References (no first-order condition): :math:`c_{max}` and the tangent point by golden-section

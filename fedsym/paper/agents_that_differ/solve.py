@@ -19,8 +19,9 @@ joining cost always joins under shaping (up to :math:`m_i^*` it keeps its own
 model, so joining costs it nothing), as in the paper.
 
 Every equilibrium is verified by :func:`verify_population`: for each distinct agent
-situation a global search over its contributions (:func:`fedsym.paper.deviation.best_deviation`)
-and the option of leaving (utility :math:`u_i^*`).
+situation a certified global search over its contributions
+(:func:`fedsym.paper.deviation.certified_deviations`, bounded on intervals by
+:func:`_piece_bound`) and the option of leaving (utility :math:`u_i^*`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from fedsym.core.settings import current_settings
 from fedsym.model.agent import Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.agents_that_differ.mechanism import HeterogeneousShaping
-from fedsym.paper.deviation import Deviation, best_deviation, best_deviations, deviation_tolerance
+from fedsym.paper.deviation import best_deviation, certified_deviations, deviation_tolerance
 from fedsym.paper.mechanisms import parse_eps
 from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Equilibrium, Verification
 
@@ -86,7 +87,7 @@ def _unverified() -> Verification:
 def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray, joined: np.ndarray,
                   utilities: np.ndarray, eps: float = 0.0, *, tolerance: float | None = None,
                   verify_all_up_to: int = VERIFY_ALL_UP_TO, sample: int = VERIFY_SAMPLE, seed: int = 0,
-                  points: int = 4001) -> Verification:
+                  points: int = 65) -> Verification:
     r"""Global search over every distinct agent's deviations, leaving the federation included.
 
     Agent ``i`` (others' total :math:`M_{-i} = M - m_i` fixed) may leave (utility
@@ -97,6 +98,10 @@ def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray,
     gain is the best of these minus the claimed utility; it counts as none up to *tolerance*
     (default :func:`~fedsym.paper.deviation.deviation_tolerance` of the largest utility, claimed,
     found or alone, so values of accuracy in the thousands are judged relative to their size).
+
+    The search is certified (:func:`~fedsym.paper.deviation.certified_deviations`, from grids of
+    *points* each): bounds on intervals show that no contribution gains more than the best found plus
+    a tenth of the tolerance; where they cannot, the equilibrium is not verified and the scope says so.
     """
     contributions = np.asarray(contributions, dtype=float)
     total = float(contributions.sum())
@@ -112,70 +117,106 @@ def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray,
         scope = f"random sample of {sample} of {count} distinct agents"
     shaping = HeterogeneousShaping(cohort, eps) if mechanism == "shaping" else None
     lone = cohort.lone
-    worst = (0.0, int(representatives[0]), float(contributions[representatives[0]]))
-    scale = 0.0
-    deviations: list[Deviation] = []
-    for start in range(0, representatives.size, _VERIFY_ROWS):
-        rows = representatives[start:start + _VERIFY_ROWS]
-        others = total - contributions[rows]
-        upper = np.maximum.reduce([cohort.inverse_cost(cohort.w_max[rows], 0.0, rows), 2 * contributions[rows],
-                                   2 * lone.data[rows], np.full(rows.size, 1e-9)])
-        special = np.full((rows.size, 1), np.nan) if shaping is None else \
-            np.column_stack([lone.data[rows], _crossings(cohort, shaping, rows, others, upper)])
-        deviations += best_deviations(_participation_utilities(cohort, rows, others, shaping), contributions[rows],
-                                      upper, special, points=points)
-    for i, deviation in zip((int(j) for j in representatives), deviations):
+    rows = representatives
+    scale = float(max(np.max(np.abs(utilities[rows])), np.max(np.abs(lone.utility[rows]))))
+    resolution = 0.1 * (deviation_tolerance(scale) if tolerance is None else tolerance)
+    others = total - contributions[rows]
+    upper = np.maximum.reduce([cohort.inverse_cost(cohort.w_max[rows], 0.0, rows), 2 * contributions[rows],
+                               2 * lone.data[rows], np.full(rows.size, 1e-9)])
+    deviations, ceiling = certified_deviations(
+        *_participation_utility_and_bound(cohort, rows, others, shaping), contributions[rows], upper,
+        lone.data[rows][:, None] if shaping is not None else np.full((rows.size, 1), np.nan),
+        np.full(rows.size, resolution), points=points)
+    worst = (0.0, int(rows[0]), float(contributions[rows[0]]))
+    uncertain = 0.0
+    for i, deviation, top in zip((int(j) for j in rows), deviations, ceiling):
         best_u, best_x = max((deviation.best_utility, deviation.best), (float(lone.utility[i]), -1.0))
         gain = max(0.0, best_u - float(utilities[i]))
-        scale = max(scale, abs(best_u), abs(float(utilities[i])))
+        uncertain = max(uncertain, float(top) - best_u)
+        scale = max(scale, abs(best_u))
         if gain > worst[0] or i == worst[1]:
             worst = (gain, i, best_x)
     if tolerance is None:
         tolerance = deviation_tolerance(scale)
-    return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope + ", leaving included",
-                        int(representatives.size), tolerance)
+    verified = worst[0] <= tolerance and uncertain <= resolution
+    if uncertain > resolution:
+        scope += f", bounds not certified to within {uncertain:.3g}"
+    return Verification(verified, worst[0], worst[1], worst[2], scope + ", leaving included",
+                        int(rows.size), tolerance)
 
 
-#: agents whose deviations are searched together (memory: two grids of ``points`` per agent)
-_VERIFY_ROWS = 64
+def _participation_utility_and_bound(
+        cohort: Cohort, rows: np.ndarray, others: np.ndarray, shaping: HeterogeneousShaping | None
+) -> tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]]:
+    r"""The utility of agent ``rows[r]`` at contribution ``x`` (others' total ``others[r]`` fixed), and an
+    upper bound of it on an interval :math:`[a, b]`, as :func:`~fedsym.paper.deviation.certified_deviations`
+    takes them (flat arrays ``r, x`` and ``r, a, b``).
 
+    Standard FL: :math:`U = w_i(x + M_{-i}) - C_i(x) - J_i`.  Shaping: up to :math:`m_i^*` the agent's own
+    model, :math:`w_i(x) - C_i(x)`; beyond, :math:`\min(\ell_i(x), w_i(x + M_{-i}) - C_i(x) - J_i)` where
+    :math:`\ell_i = u_i^* + \varepsilon(x - m_i^*)` is Eq. (13)'s line less cost and joining cost (generalized,
+    Model §8), non-decreasing.  Each smooth piece :math:`w_i(\cdot) - C_i` is bounded on :math:`[a, b]` by
+    :func:`_piece_bound`, the line by its value at ``b``.
+    """
+    join, anchor = cohort.joining[rows], cohort.lone.data[rows]
+    concave = cohort.concave_from[cohort.curve[rows]] * (1 + 1e-9)
 
-def _participation_utilities(cohort: Cohort, rows: np.ndarray, others: np.ndarray,
-                             shaping: HeterogeneousShaping | None) -> Callable[[np.ndarray], np.ndarray]:
-    """The utilities of agents *rows* at contributions ``x`` (row ``r`` of ``x`` for agent ``rows[r]``), others'
-    totals *others* fixed: :func:`_participation_utility` for many agents at once."""
-    join, anchor = cohort.joining[rows][:, None], cohort.lone.data[rows][:, None]
+    def line(r: np.ndarray, x: np.ndarray) -> np.ndarray:
+        assert shaping is not None
+        return shaping.line_value(rows[r], x) - cohort.cost(x, rows[r]) - join[r]
 
-    def utility(x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        index = np.broadcast_to(rows[:, None], x.shape).ravel()
-        flat, rest = x.ravel(), np.broadcast_to(others[:, None], x.shape).ravel()
-        spent = cohort.cost(flat, index).reshape(x.shape)
-        cap = cohort.w(flat + rest, index).reshape(x.shape)
+    def utility(r: np.ndarray, x: np.ndarray) -> np.ndarray:
+        spent = cohort.cost(x, rows[r])
+        shared = cohort.w(x + others[r], rows[r]) - spent - join[r]
         if shaping is None:
-            return cap - spent - join
-        own = cohort.w(flat, index).reshape(x.shape)
-        line = shaping.line_value(index, flat).reshape(x.shape)
-        return np.where(x <= anchor, own - spent, np.minimum(line, cap) - spent - join)
+            return shared
+        own = x <= anchor[r]
+        out = np.minimum(line(r, x), shared)
+        out[own] = cohort.w(x[own], rows[r[own]]) - spent[own]
+        return out
 
-    return utility
+    def bound(r: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if shaping is None:
+            return _piece_bound(cohort, rows[r], others[r], join[r], concave[r], a, b)
+        own, far = a < anchor[r], b > anchor[r]
+        out = np.full(a.shape, -np.inf)
+        out[own] = _piece_bound(cohort, rows[r[own]], 0.0, 0.0, concave[r[own]], a[own],
+                                np.minimum(b[own], anchor[r[own]]))
+        start = np.maximum(a[far], anchor[r[far]])
+        beyond = np.minimum(line(r[far], b[far]),
+                            _piece_bound(cohort, rows[r[far]], others[r[far]], join[r[far]], concave[r[far]], start,
+                                         b[far]))
+        out[far] = np.maximum(out[far], beyond)
+        return out
+
+    return utility, bound
 
 
-def _crossings(cohort: Cohort, shaping: HeterogeneousShaping, rows: np.ndarray, others: np.ndarray,
-               upper: np.ndarray) -> np.ndarray:
-    r"""Per agent of *rows*: where its line meets the cap, :math:`\bar m_i` for the others' total (NaN if it
-    does not on :math:`[m_i^*, upper]`): the kink of :meth:`HeterogeneousShaping.kinks_total`, by bisection
-    for all agents at once (the gap cap - line is concave, so it changes sign at most once from + to -)."""
-    def gap(x: np.ndarray) -> np.ndarray:
-        return cohort.w(x + others, rows) - shaping.line_value(rows, x)
+def _piece_bound(cohort: Cohort, rows: np.ndarray, shift: Any, join: Any, concave: np.ndarray, a: np.ndarray,
+                 b: np.ndarray) -> np.ndarray:
+    r"""An upper bound of :math:`f(x) = w_i(x + s) - C_i(x) - J` on :math:`[a, b]` for the agents *rows*.
 
-    lo, hi = np.array(cohort.lone.data[rows], dtype=float), np.array(upper, dtype=float)
-    crossing = (gap(lo) >= 0) & (gap(hi) < 0)
-    for _ in range(_STEPS):
-        mid = 0.5 * (lo + hi)
-        up = gap(mid) >= 0
-        lo, hi = np.where(up, mid, lo), np.where(up, hi, mid)
-    return np.where(crossing, lo, np.nan)
+    :math:`w_i` and :math:`C_i` are non-decreasing (Model §8), so :math:`f \le w_i(b + s) - C_i(a) - J` always.
+    Where :math:`a + s` is past the point from which :math:`w_i` is concave (*concave*), :math:`f` is concave
+    (:math:`C_i` is convex) and lies below its tangents at ``a`` and ``b``: its maximum is at most where they
+    meet, :math:`f(a)` if :math:`f'(a) \le 0`, :math:`f(b)` if :math:`f'(b) \ge 0`.  That bound closes on the
+    maximum quadratically in the width, so flat maxima need few intervals.
+    """
+    shift = np.broadcast_to(np.asarray(shift, dtype=float), a.shape)
+    join = np.broadcast_to(np.asarray(join, dtype=float), a.shape)
+    fb = cohort.w(b + shift, rows) - cohort.cost(b, rows) - join
+    ca = cohort.cost(a, rows)
+    monotone = fb + cohort.cost(b, rows) - ca
+    smooth = a + shift >= concave
+    if not np.any(smooth):
+        return monotone
+    fa = cohort.w(a + shift, rows) - ca - join
+    da = cohort.w_prime(a + shift, rows) - cohort.marginal_cost(a, rows)
+    db = cohort.w_prime(b + shift, rows) - cohort.marginal_cost(b, rows)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        meet = fa + da * np.clip((fb - fa - db * (b - a)) / (da - db), 0.0, b - a)
+    tangent = np.where(da <= 0, fa, np.where(db >= 0, fb, meet))
+    return np.where(smooth, np.minimum(monotone, tangent), monotone)
 
 
 def _participation_utility(cohort: Cohort, i: int, others: float,
