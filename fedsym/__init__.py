@@ -89,10 +89,16 @@ if TYPE_CHECKING:
         check_feasibility,
         check_individual_rationality,
     )
+    from fedsym.paper.screening.cost_types import KTypes
     from fedsym.paper.screening.curve import ScreeningMechanism
     from fedsym.paper.screening.forms import screening_forms
-    from fedsym.paper.screening.menu import Cap, CostTypes, Menu, optimal_menu
-    from fedsym.paper.screening.result import ScreeningResult, screen
+    from fedsym.paper.screening.k_curve import KScreeningMechanism, verify_menu_k
+    from fedsym.paper.screening.k_many import KExpectedTotal, count_equilibrium, expected_total_k
+    from fedsym.paper.screening.k_types import KMenu, SweepRow, optimal_menu_k, sweep
+    from fedsym.paper.screening.k_types import checks as screening_k_checks
+    from fedsym.paper.screening.many import ExpectedTotals, ex_post_equilibrium, expected_totals
+    from fedsym.paper.screening.menu import Cap, Menu, optimal_menu
+    from fedsym.paper.screening.result import ScreeningResult, screen, screen_two_types
     from fedsym.paper.statics import Statics, derivative_sign, statics
     from fedsym.paper.welfare import WelfareComparison, WelfareForms, welfare_benchmarks, welfare_forms
 
@@ -154,7 +160,7 @@ _LAZY: dict[str, str] = {
     "check_individual_rationality": "fedsym.paper.mechanisms",
     "ScreeningMechanism": "fedsym.paper.screening.curve",
     "screening_forms": "fedsym.paper.screening.forms",
-    "CostTypes": "fedsym.paper.screening.menu",
+    "KTypes": "fedsym.paper.screening.cost_types",
     "Menu": "fedsym.paper.screening.menu",
     "optimal_menu": "fedsym.paper.screening.menu",
     "ScreeningResult": "fedsym.paper.screening.result",
@@ -191,6 +197,20 @@ _LAZY: dict[str, str] = {
     "Statics": "fedsym.paper.statics",
     "derivative_sign": "fedsym.paper.statics",
     "statics": "fedsym.paper.statics",
+    "screen_two_types": "fedsym.paper.screening.result",
+    "KScreeningMechanism": "fedsym.paper.screening.k_curve",
+    "verify_menu_k": "fedsym.paper.screening.k_curve",
+    "KMenu": "fedsym.paper.screening.k_types",
+    "SweepRow": "fedsym.paper.screening.k_types",
+    "optimal_menu_k": "fedsym.paper.screening.k_types",
+    "sweep": "fedsym.paper.screening.k_types",
+    "screening_k_checks": "fedsym.paper.screening.k_types:checks",
+    "ExpectedTotals": "fedsym.paper.screening.many",
+    "ex_post_equilibrium": "fedsym.paper.screening.many",
+    "expected_totals": "fedsym.paper.screening.many",
+    "KExpectedTotal": "fedsym.paper.screening.k_many",
+    "count_equilibrium": "fedsym.paper.screening.k_many",
+    "expected_total_k": "fedsym.paper.screening.k_many",
 }
 
 
@@ -236,7 +256,7 @@ __all__ = [
     "ScreeningResult",
     "ScreeningMechanism",
     "screening_forms",
-    "CostTypes",
+    "KTypes",
     "Menu",
     "optimal_menu",
     "FedsymError",
@@ -290,4 +310,18 @@ __all__ = [
     "derivative_sign",
     "solve_for",
     "InverseResult",
+    "screen_two_types",
+    "KScreeningMechanism",
+    "verify_menu_k",
+    "KMenu",
+    "SweepRow",
+    "optimal_menu_k",
+    "sweep",
+    "screening_k_checks",
+    "ExpectedTotals",
+    "ex_post_equilibrium",
+    "expected_totals",
+    "KExpectedTotal",
+    "count_equilibrium",
+    "expected_total_k",
 ]

@@ -210,15 +210,6 @@ PENDING = {
     ("fedsym.paper.agents_that_differ", "cost_shape_forms"),
     ("fedsym.paper.agents_that_differ", "lone_agent"),
     ("fedsym.paper.agents_that_differ.lone", "check_rows"),
-    ("fedsym.paper.screening.k_curve", "KScreeningMechanism"),
-    ("fedsym.paper.screening.k_curve", "screen_k"),
-    ("fedsym.paper.screening.k_curve", "verify_menu_k"),
-    ("fedsym.paper.screening.k_types", "KMenu"),
-    ("fedsym.paper.screening.k_types", "KTypes"),
-    ("fedsym.paper.screening.k_types", "checks"),
-    ("fedsym.paper.screening.k_types", "optimal_menu_k"),
-    ("fedsym.paper.screening.k_types", "sweep"),
-    ("fedsym.paper.screening.menu", "CostTypes"),
 }
 
 #: a doctest prompt (``>>>`` or ``...``) at the start of a line, after the indentation of a code block
