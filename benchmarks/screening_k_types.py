@@ -24,9 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from fedsym import KScreeningMechanism, KTypes, optimal_menu_k, verify_menu_k
 from fedsym.model.accuracy import accuracy_function
-from fedsym.paper.screening.k_curve import KScreeningMechanism, verify_menu_k
-from fedsym.paper.screening.k_types import KTypes, optimal_menu_k
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from screening_k_brute import BruteForce

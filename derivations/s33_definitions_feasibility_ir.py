@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from fedsym import (
+    KTypes,
     Mechanism,
     PropertyReport,
     ScreeningMechanism,
@@ -26,7 +27,6 @@ from fedsym import (
 )
 from fedsym.core import Latex
 from fedsym.model import FAMILIES, BoundAccuracy
-from fedsym.paper.screening.menu import CostTypes
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
 #: the paper's running example, Eq. (3)
@@ -55,7 +55,7 @@ def mechanisms(accuracy: BoundAccuracy) -> dict[str, Mechanism]:
     return {
         "10": StandardMechanism(accuracy),
         "13": accuracy_shaping(accuracy, list(COSTS), EPS),
-        "14": ScreeningMechanism(accuracy, CostTypes.of(*TYPES)),
+        "14": ScreeningMechanism(accuracy, KTypes.two(*TYPES)),
     }
 
 

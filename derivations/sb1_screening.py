@@ -7,7 +7,7 @@ simplified accuracy Eq. (3) with :math:`p = 1/2` and costs :math:`\\{c, 2c\\}`,
 including Figure 5 (mechanism (14) with the points A-D).  The second shows
 one instance of each of the four regimes of Model §6.
 
-Every number comes from :func:`fedsym.screening.screen` (Theorem B.1's menu,
+Every number comes from :func:`fedsym.screen` (Theorem B.1's menu,
 best responses verified on the curve of Eq. (14)).  The check tables compare
 it with
 
@@ -28,7 +28,7 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym import Cap, ScreeningMechanism, ScreeningResult, lone_agent_forms, maximize_utility, screen
+from fedsym import Cap, ScreeningMechanism, ScreeningResult, lone_agent_forms, maximize_utility, screen_two_types
 from fedsym.core import (
     DPS,
     CheckRow,
@@ -184,14 +184,14 @@ def reference(bound: BoundAccuracy, c_low: str, c_high: str, prior: str, others:
 # -- rows of the check tables ----------------------------------------------------------
 
 def _point(result: ScreeningResult) -> str:
-    types = result.menu.types
+    types = result.two_type.types
     return (f"c_L = {float(types.c_low):g}, c_H = {float(types.c_high):g}, "
-            f"p = {float(types.p):g}, m_-i = {float(result.menu.others):g}")
+            f"p = {float(types.p):g}, m_-i = {float(result.two_type.others):g}")
 
 
 def _substitutions(result: ScreeningResult) -> dict[sp.Symbol, Any]:
     """The symbols of the derivation at the solver's menu."""
-    menu = result.menu
+    menu = result.two_type
     return {**BOUND.substitutions, c_L: menu.types.c_low, c_H: menu.types.c_high, p: menu.types.p, OTHERS: menu.others,
             U_H: menu.high_utility_alone, U_L: menu.low_utility_alone, M_H: menu.high_alone,
             M_C: menu.high_contribution, M_D: menu.low_contribution}
@@ -199,7 +199,7 @@ def _substitutions(result: ScreeningResult) -> dict[sp.Symbol, Any]:
 
 def check_rows(result: ScreeningResult, ref: Reference) -> list[CheckRow]:
     """The solver's menu against the sympy expressions at its points and against :func:`reference`."""
-    menu, point, at = result.menu, _point(result), _substitutions(result)
+    menu, point, at = result.two_type, _point(result), _substitutions(result)
     source = f"Theorem B.1, {menu.regime}"
     rows = [
         CheckRow("m_C (solver)", source, point, menu.high_contribution, ref.high_contribution,
@@ -221,14 +221,14 @@ def check_rows(result: ScreeningResult, ref: Reference) -> list[CheckRow]:
 def instances() -> dict[str, tuple[ScreeningResult, Reference]]:
     """The solver's result and the independent reference for each regime instance."""
     _setup()
-    return {regime: (screen(BOUND, *args), reference(BOUND, *args)) for regime, args in REGIME_INSTANCES.items()}
+    return {regime: (screen_two_types(BOUND, *args), reference(BOUND, *args)) for regime, args in REGIME_INSTANCES.items()}
 
 
 # -- Figure 5 ------------------------------------------------------------------------
 
 def figure_5(result: ScreeningResult) -> Figure:
     """Mechanism (14) for one instance: a(m), the cap A(m), the two lines, the curve, points A-D."""
-    menu = result.menu
+    menu = result.two_type
     m_h, m_l, m_c, m_d = (float(x) for x in (menu.high_alone, menu.low_alone, menu.high_contribution,
                                              menu.low_contribution))
     bar_h, others = float(menu.high_known_cost), float(menu.others)
@@ -271,7 +271,7 @@ def figure_7(result: ScreeningResult) -> Figure:
     :math:`m_D` with :math:`A(m_D) - c_L m_D \\ge R(m_C)`, found by the solver's own
     :class:`~fedsym.paper.screening.menu.Cap`; the expected data peaks at the solver's :math:`m_C`.
     """
-    menu = result.menu
+    menu = result.two_type
     cap = Cap(BOUND, mp_value(menu.others))
     low, high, prior = (mp_value(x) for x in (menu.types.c_low, menu.types.c_high, menu.types.p))
     with mp.workdps(DPS):
@@ -310,7 +310,7 @@ def _symbol(name: str) -> Latex:
 
 
 def _menu_values(result: ScreeningResult) -> list[tuple[Latex, Any]]:
-    menu = result.menu
+    menu = result.two_type
     status = "yes" if result.verified else "NO"
     return [
         (Latex(r"Point A: $m_H^*$, $a(m_H^*)$"), Latex(f"${number_latex(menu.high_alone)}$, "
@@ -365,19 +365,19 @@ def _steps() -> tuple[Step, ...]:
 def _regime_table(results: dict[str, tuple[ScreeningResult, Reference]]) -> Latex:
     """One column per regime instance, one row per quantity."""
     rows = [
-        (r"$c_L$, $c_H$", lambda r: f"${number_latex(r.menu.types.c_low)}$, ${number_latex(r.menu.types.c_high)}$"),
-        (r"$p$", lambda r: f"${number_latex(r.menu.types.p)}$"),
-        (r"$m_{-i}$", lambda r: f"${number_latex(r.menu.others)}$"),
-        (r"$m_H^*$, $m_L^*$", lambda r: f"${number_latex(r.menu.high_alone)}$, "
-                                        f"${number_latex(r.menu.low_alone)}$"),
-        (r"$\bar m_H$", lambda r: f"${number_latex(r.menu.high_known_cost)}$"),
-        (r"$\bar m_L$", lambda r: f"${number_latex(r.menu.low_known_cost)}$"),
-        (r"$m_C^{min}$", lambda r: f"${number_latex(r.menu.minimum_high_contribution)}$"),
-        (r"$m_C$ (point C)", lambda r: f"${number_latex(r.menu.high_contribution)}$"),
-        (r"$m_D$ (point D)", lambda r: f"${number_latex(r.menu.low_contribution)}$"),
-        (r"expected data", lambda r: f"${number_latex(r.menu.expected_data)}$"),
-        (r"rent $R(m_C) - u_L^*$", lambda r: f"${number_latex(r.menu.information_rent_low)}$"),
-        (r"pooling", lambda r: "yes" if r.menu.pooling else "no"),
+        (r"$c_L$, $c_H$", lambda r: f"${number_latex(r.two_type.types.c_low)}$, ${number_latex(r.two_type.types.c_high)}$"),
+        (r"$p$", lambda r: f"${number_latex(r.two_type.types.p)}$"),
+        (r"$m_{-i}$", lambda r: f"${number_latex(r.two_type.others)}$"),
+        (r"$m_H^*$, $m_L^*$", lambda r: f"${number_latex(r.two_type.high_alone)}$, "
+                                        f"${number_latex(r.two_type.low_alone)}$"),
+        (r"$\bar m_H$", lambda r: f"${number_latex(r.two_type.high_known_cost)}$"),
+        (r"$\bar m_L$", lambda r: f"${number_latex(r.two_type.low_known_cost)}$"),
+        (r"$m_C^{min}$", lambda r: f"${number_latex(r.two_type.minimum_high_contribution)}$"),
+        (r"$m_C$ (point C)", lambda r: f"${number_latex(r.two_type.high_contribution)}$"),
+        (r"$m_D$ (point D)", lambda r: f"${number_latex(r.two_type.low_contribution)}$"),
+        (r"expected data", lambda r: f"${number_latex(r.two_type.expected_data)}$"),
+        (r"rent $R(m_C) - u_L^*$", lambda r: f"${number_latex(r.two_type.information_rent_low)}$"),
+        (r"pooling", lambda r: "yes" if r.two_type.pooling else "no"),
         (r"verified (max gain)", lambda r: f"{'yes' if r.verified else 'NO'} "
                                            f"(${number_latex(r.max_deviation_gain)}$)"),
     ]

@@ -11,7 +11,7 @@ set, Newton at 40 digits, non-negative multipliers as certificate), checked
 against all K(K-1) IC, IR and feasibility constraints and by global search of
 every type's best response on the curve.  The check rows compare it with
 
-* Eq. (15) generalized in closed form (:func:`fedsym.paper.screening.k_types.checks`),
+* Eq. (15) generalized in closed form (:func:`fedsym.screening_k_checks`),
 * the two-type solver of App. B (regime analysis, a different method) at K = 2,
 * central differences of the solved expected data for the envelope derivative.
 """
@@ -23,11 +23,9 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 
-from fedsym import screen
+from fedsym import KMenu, KScreeningMechanism, KTypes, optimal_menu_k, screen_two_types, screening_k_checks, sweep, verify_menu_k
 from fedsym.core import DPS, CheckRow, Latex, format_number
 from fedsym.model import FAMILIES
-from fedsym.paper.screening.k_curve import KScreeningMechanism, verify_menu_k
-from fedsym.paper.screening.k_types import KMenu, KTypes, checks, optimal_menu_k, sweep
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters
 
 PARAMETERS = {"a_opt": "0.9", "k": "10"}
@@ -103,7 +101,7 @@ def figure_sweep(rows: Any) -> Figure:
 def _k2_rows() -> list[CheckRow]:
     """K = 2 against the two-type solver of App. B at Example B.4."""
     (c_low, c_high), (p, _), others = EXAMPLE_B4
-    two = screen(BOUND, c_low, c_high, p, others, verify=False).menu
+    two = screen_two_types(BOUND, c_low, c_high, p, others, verify=False).two_type
     menu = optimal_menu_k(BOUND, KTypes.of(*EXAMPLE_B4[:2]), others)
     point = f"c = {c_low}, {c_high}; p = 1/2; m_-i = {others}"
     how = "two-type solver (regimes, Eq. (15)/(16))"
@@ -182,7 +180,7 @@ def derive() -> Section:
             *((Latex(rf"$d\,\mathbb E[m]/dp_1$ at $p_1 = {r.value:g}$ (envelope theorem)"), r.derivative)
               for r in rows),
         ),
-        checks=(*checks(), *_k2_rows(), _derivative_row(types)),
+        checks=(*screening_k_checks(), *_k2_rows(), _derivative_row(types)),
         figures=(figure_curve(menu), figure_sweep(rows)),
         notes=(Latex(r"K = 2 reproduces Example B.4: the check rows compare the K-type solver at costs "
                      r"$\{0.001, 0.002\}$, $p = 1/2$, $m_{-i} = 5000$ with the two-type solver of App.~B (regime "

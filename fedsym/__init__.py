@@ -90,10 +90,16 @@ if TYPE_CHECKING:
         check_feasibility,
         check_individual_rationality,
     )
+    from fedsym.paper.screening.cost_types import KTypes
     from fedsym.paper.screening.curve import ScreeningMechanism
     from fedsym.paper.screening.forms import screening_forms
-    from fedsym.paper.screening.menu import Cap, CostTypes, Menu, optimal_menu
-    from fedsym.paper.screening.result import ScreeningResult, screen
+    from fedsym.paper.screening.k_curve import KScreeningMechanism, verify_menu_k
+    from fedsym.paper.screening.k_many import KExpectedTotal, count_equilibrium, expected_total_k
+    from fedsym.paper.screening.k_types import KMenu, SweepRow, optimal_menu_k, sweep
+    from fedsym.paper.screening.k_types import checks as screening_k_checks
+    from fedsym.paper.screening.many import ExpectedTotals, ex_post_equilibrium, expected_totals
+    from fedsym.paper.screening.menu import Cap, Menu, optimal_menu
+    from fedsym.paper.screening.result import ScreeningResult, screen, screen_two_types
     from fedsym.paper.statics import Statics, derivative_sign, statics
     from fedsym.paper.welfare import WelfareComparison, WelfareForms, welfare_benchmarks, welfare_forms
 
@@ -155,7 +161,7 @@ _LAZY: dict[str, str] = {
     "check_individual_rationality": "fedsym.paper.mechanisms",
     "ScreeningMechanism": "fedsym.paper.screening.curve",
     "screening_forms": "fedsym.paper.screening.forms",
-    "CostTypes": "fedsym.paper.screening.menu",
+    "KTypes": "fedsym.paper.screening.cost_types",
     "Menu": "fedsym.paper.screening.menu",
     "optimal_menu": "fedsym.paper.screening.menu",
     "ScreeningResult": "fedsym.paper.screening.result",
@@ -194,6 +200,20 @@ _LAZY: dict[str, str] = {
     "statics": "fedsym.paper.statics",
     "cost_shape_forms": "fedsym.paper.agents_that_differ.lone",
     "cost_shape_check_rows": "fedsym.paper.agents_that_differ.lone",
+    "screen_two_types": "fedsym.paper.screening.result",
+    "KScreeningMechanism": "fedsym.paper.screening.k_curve",
+    "verify_menu_k": "fedsym.paper.screening.k_curve",
+    "KMenu": "fedsym.paper.screening.k_types",
+    "SweepRow": "fedsym.paper.screening.k_types",
+    "optimal_menu_k": "fedsym.paper.screening.k_types",
+    "sweep": "fedsym.paper.screening.k_types",
+    "screening_k_checks": "fedsym.paper.screening.k_types:checks",
+    "ExpectedTotals": "fedsym.paper.screening.many",
+    "ex_post_equilibrium": "fedsym.paper.screening.many",
+    "expected_totals": "fedsym.paper.screening.many",
+    "KExpectedTotal": "fedsym.paper.screening.k_many",
+    "count_equilibrium": "fedsym.paper.screening.k_many",
+    "expected_total_k": "fedsym.paper.screening.k_many",
 }
 
 
@@ -239,7 +259,7 @@ __all__ = [
     "ScreeningResult",
     "ScreeningMechanism",
     "screening_forms",
-    "CostTypes",
+    "KTypes",
     "Menu",
     "optimal_menu",
     "FedsymError",
@@ -295,4 +315,18 @@ __all__ = [
     "InverseResult",
     "cost_shape_forms",
     "cost_shape_check_rows",
+    "screen_two_types",
+    "KScreeningMechanism",
+    "verify_menu_k",
+    "KMenu",
+    "SweepRow",
+    "optimal_menu_k",
+    "sweep",
+    "screening_k_checks",
+    "ExpectedTotals",
+    "ex_post_equilibrium",
+    "expected_totals",
+    "KExpectedTotal",
+    "count_equilibrium",
+    "expected_total_k",
 ]

@@ -44,7 +44,7 @@ def test_each_regime_instance_is_in_its_regime_and_verified(module):
     """The table's instances land in the regime they illustrate (Model §6), best responses verified."""
     for regime, (result, _) in module.instances().items():
         assert result.regime == regime and result.verified
-    assert module.instances()["high-capped"][0].menu.pooling
+    assert module.instances()["high-capped"][0].two_type.pooling
 
 
 def test_example_b4_ratio_by_hand(module):
@@ -55,9 +55,9 @@ def test_example_b4_ratio_by_hand(module):
     assert sp.simplify(module.EXAMPLE_HIGH_RATIO - sp.Integer(2) ** sp.Rational(-2, 3)) == 0
     result, _ = module.instances()["separating"]
     with mp.workdps(40):
-        ratio = result.menu.high_contribution / result.menu.low_alone
+        ratio = result.two_type.high_contribution / result.two_type.low_alone
         assert abs(ratio - 3 * (mp.cbrt(2) - 1)) < mp.mpf("1e-25")
-    assert result.menu.information_rent_low == 0
+    assert result.two_type.information_rent_low == 0
 
 
 def test_figure_5_has_points_a_to_d_and_short_series(sections):

@@ -252,8 +252,8 @@ def test_bound_from_forty_digit_numbers_evaluates_in_numpy():
 def test_fitted_curve_is_an_ordinary_accuracy_function_for_screening():
     """Claim: fit.bound goes into App. B's screening like any bound family; source: the same family bound
     directly at the fitted values (the menu must be identical)."""
+    from fedsym import screen_two_types as screen
     from fedsym.model.accuracy import FAMILIES
-    from fedsym.paper.screening.result import screen
     fit = fit_family(synthetic(CASES[1][2], 10), "simplified")
     direct = FAMILIES["simplified"].bind({n: repr(v) for n, v in fit.parameters})
     ours = screen(fit.bound, 1e-4, 2e-4, 0.5, 100, verify=False).to_dict()

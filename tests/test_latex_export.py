@@ -14,7 +14,7 @@ import pytest
 
 import fedsym
 from fedsym import (
-    CostTypes,
+    KTypes,
     accuracy_function,
     individual,
     lone_agent_forms,
@@ -59,8 +59,8 @@ def result_objects() -> list:
         bound.assumption, check_rows(bound, ("0.5",))[0], example_forms(), screening_forms(bound.function),
         jump_forms(),
         shaping_equilibrium(bound, [0.001, 0.002]), standard_equilibrium(bound, [0.001, 0.002]).verification,
-        screen(bound, "0.001", "0.002", "0.5", "5000"), screen(bound, "0.001", "0.002", "0.5", "5000").menu,
-        ex_post_equilibrium(bound, CostTypes.of("0.001", "0.002", "0.5"), ["L", "H"]),
+        screen(bound, KTypes.two("0.001", "0.002", "0.5"), "5000"), screen(bound, KTypes.two("0.001", "0.002", "0.5"), "5000").two_type,
+        ex_post_equilibrium(bound, KTypes.two("0.001", "0.002", "0.5"), ["L", "H"]),
         check_individual_rationality(fedsym.StandardMechanism(bound), 2, samples=3),
     ]
 

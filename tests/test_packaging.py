@@ -213,15 +213,6 @@ FRONTS = ("fedsym", "fedsym.core", "fedsym.model", "fedsym.report")
 #: into one population model, K-type screening as the one screening, the fitting page); remove each entry
 #: with its import once the names have settled in a front
 PENDING = {
-    ("fedsym.paper.screening.k_curve", "KScreeningMechanism"),
-    ("fedsym.paper.screening.k_curve", "screen_k"),
-    ("fedsym.paper.screening.k_curve", "verify_menu_k"),
-    ("fedsym.paper.screening.k_types", "KMenu"),
-    ("fedsym.paper.screening.k_types", "KTypes"),
-    ("fedsym.paper.screening.k_types", "checks"),
-    ("fedsym.paper.screening.k_types", "optimal_menu_k"),
-    ("fedsym.paper.screening.k_types", "sweep"),
-    ("fedsym.paper.screening.menu", "CostTypes"),
 }
 
 #: a doctest prompt (``>>>`` or ``...``) at the start of a line, after the indentation of a code block

@@ -16,10 +16,9 @@ import json
 import mpmath as mp
 import pytest
 
-from fedsym import accuracy_function
+from fedsym import accuracy_function, screen_two_types
 from fedsym.cli import main
 from fedsym.core.errors import ParameterError
-from fedsym.paper.screening.result import screen
 
 K = mp.mpf(10)  # exact; a_opt = 9/10 is formed at 40 digits inside each helper
 BOUND = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})
@@ -58,8 +57,8 @@ def close(x, y, rtol="1e-20"):
 def test_separating_example_b4():
     """Example B.4: p = 1/2, costs {c, 2c}: m_C = 3(2^{1/3} - 1) m_L*, m_D = m̄_L, no rent."""
     c, others = mp.mpf("0.001"), mp.mpf(5000)
-    result = screen(BOUND, "0.001", "0.002", "0.5", "5000")
-    menu = result.menu
+    result = screen_two_types(BOUND, "0.001", "0.002", "0.5", "5000")
+    menu = result.two_type
     assert result.regime == "separating" and not menu.pooling and result.verified
     assert close(menu.high_contribution / menu.low_alone, 3 * (mp.cbrt(2) - 1))
     assert close(menu.low_contribution, crossing(c, others))
@@ -71,8 +70,8 @@ def test_separating_example_b4():
 
 def test_both_capped_without_others():
     """Regime 4 with m_{-i} = 0: the crossings are the lone optima, m_C = m_H*, m_D = m_L*, no rent."""
-    result = screen(BOUND, "0.001", "0.0015", "0.3", "0")
-    menu = result.menu
+    result = screen_two_types(BOUND, "0.001", "0.0015", "0.3", "0")
+    menu = result.two_type
     assert result.regime == "both-capped" and result.verified
     assert close(menu.high_contribution, m_star(mp.mpf("0.0015")))
     assert close(menu.low_contribution, m_star(mp.mpf("0.001")))
@@ -86,8 +85,8 @@ def test_interior_eq_15_16():
     m_d = mp.cbrt(K / slope**2) - others            # sqrt(k) (m + M)^{-3/2} = slope
     m_c = (a(m_d + others) - c_l * m_d - u_star(c_h)) / (c_h - c_l)
     rent = u_star(c_h) + (c_h - c_l) * m_c - u_star(c_l)
-    result = screen(BOUND, "0.001", "0.0015", "0.1", "10")
-    menu = result.menu
+    result = screen_two_types(BOUND, "0.001", "0.0015", "0.1", "10")
+    menu = result.two_type
     assert result.regime == "interior" and result.verified
     assert close(menu.low_contribution, m_d) and close(menu.high_contribution, m_c)
     assert close(menu.information_rent_low, rent) and rent > 0
@@ -100,8 +99,8 @@ def test_high_capped_pooling():
     bar_h = crossing(c_h, others)
     assert mp.sqrt(K) * (bar_h + others) ** mp.mpf(-1.5) <= c_l
     c_min = (u_star(c_l) - u_star(c_h)) / (c_h - c_l)
-    result = screen(BOUND, "0.001", "0.0015", "0.3", "1000")
-    menu = result.menu
+    result = screen_two_types(BOUND, "0.001", "0.0015", "0.3", "1000")
+    menu = result.two_type
     assert result.regime == "high-capped" and menu.pooling and result.verified
     assert close(menu.high_contribution, bar_h) and close(menu.low_contribution, bar_h)
     assert close(menu.information_rent_low, (c_h - c_l) * (bar_h - c_min))
@@ -141,4 +140,4 @@ def test_cli_refuses_bad_input(capsys, args, word):
 
 def test_library_refuses_bad_prior():
     with pytest.raises(ParameterError, match="p=1.5"):
-        screen(BOUND, "0.001", "0.002", "1.5", "0")
+        screen_two_types(BOUND, "0.001", "0.002", "1.5", "0")

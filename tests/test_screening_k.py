@@ -24,7 +24,7 @@ from fedsym.cli import main
 from fedsym.core.errors import ParameterError
 from fedsym.core.solve import DPS
 from fedsym.paper.screening.k_types import KTypes, optimal_menu_k, sweep
-from fedsym.paper.screening.menu import CostTypes, optimal_menu
+from fedsym.paper.screening.menu import optimal_menu
 
 sys.path.insert(0, str(Path(__file__).parent))
 from screening_k_brute import BruteForce, MenuSearch
@@ -44,7 +44,7 @@ def test_k2_reproduces_two_type_solver_in_every_regime():
     """Claim: K = 2 is App. B; expected: optimal_menu's m_D, m_C and R(m_C) to 1e-20 relative."""
     regimes = set()
     for c_low, c_high, p, others in K2_CASES:
-        two = optimal_menu(BOUND, CostTypes.of(c_low, c_high, p), others)
+        two = optimal_menu(BOUND, KTypes.two(c_low, c_high, p), others)
         regimes.add(two.regime)
         menu = optimal_menu_k(BOUND, KTypes.of([c_low, c_high], [p, str(1 - mp.mpf(p))]), others)
         assert menu.verified, (c_low, c_high, p, others)
@@ -236,7 +236,7 @@ def test_n_agents_k2_matches_binomial_two_type_extension():
     """Claim: at K = 2 the multinomial sum is screening_many's binomial sum (independent code path)."""
     from fedsym.paper.screening.k_many import expected_total_k
     from fedsym.paper.screening.many import expected_totals
-    two = expected_totals(BOUND, CostTypes.of("0.001", "0.002", "0.5"), 3, verify=False)
+    two = expected_totals(BOUND, KTypes.two("0.001", "0.002", "0.5"), 3, verify=False)
     k = expected_total_k(BOUND, KTypes.of(["0.001", "0.002"], ["0.5", "0.5"]), 3, verify=False)
     assert k.expected_total == pytest.approx(two.screening, rel=1e-12)
     assert sum(r["probability"] for r in k.rows) == pytest.approx(1.0, rel=1e-14)
@@ -268,7 +268,7 @@ def test_k2_random_instances_match_two_type_solver():
         c_high = str(mp.mpf(c_low) * rng.choice([1.05, 1.3, 2, 3, 6]))
         p = rng.choice(["0.05", "0.2", "0.35", "0.5", "0.8", "0.95"])
         others = rng.choice([0, 2, 20, 200, 2000, 20000])
-        two = optimal_menu(BOUND, CostTypes.of(c_low, c_high, p), others)
+        two = optimal_menu(BOUND, KTypes.two(c_low, c_high, p), others)
         regimes.add(two.regime)
         menu = optimal_menu_k(BOUND, KTypes.of([c_low, c_high], [p, str(1 - mp.mpf(p))]), others)
         with mp.workdps(DPS):
@@ -301,7 +301,7 @@ def test_k2_generalization_bound_matches_two_type_solver():
     bound = accuracy_function("generalization-bound").bind({"a_opt": "0.95", "k": "1"})
     for c_low, c_high, p, others in (("0.0005", "0.001", "0.3", 100), ("0.0005", "0.001", "0.1", 20),
                                      ("0.0005", "0.002", "0.5", 5000)):
-        two = optimal_menu(bound, CostTypes.of(c_low, c_high, p), others)
+        two = optimal_menu(bound, KTypes.two(c_low, c_high, p), others)
         menu = optimal_menu_k(bound, KTypes.of([c_low, c_high], [p, str(1 - mp.mpf(p))]), others)
         assert menu.verified
         with mp.workdps(DPS):

@@ -14,13 +14,12 @@ import math
 
 import pytest
 
-from fedsym import accuracy_function
+from fedsym import KTypes, accuracy_function
 from fedsym.core.errors import ParameterError
 from fedsym.paper.screening.many import ex_post_equilibrium, expected_totals
-from fedsym.paper.screening.menu import CostTypes
 
 BOUND = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})
-B4 = CostTypes.of("0.001", "0.002", "0.5")
+B4 = KTypes.two("0.001", "0.002", "0.5")
 
 
 def test_single_low_agent_gives_its_lone_optimum():
@@ -47,7 +46,7 @@ def test_expected_totals_b4_identity_and_ordering():
 
 def test_interior_profile_is_verified_equilibrium():
     """A profile whose menus are not separating: still a verified equilibrium of the curves."""
-    types = CostTypes.of("0.001", "0.0015", "0.1")
+    types = KTypes.two("0.001", "0.0015", "0.1")
     result = ex_post_equilibrium(BOUND, types, ["L", "H", "H"])
     assert result.verified and result.verification.max_deviation_gain <= 1e-9
     assert float(result.low_contribution) >= float(result.high_contribution) * (1 - 1e-12) > 0   # Remark B.2

@@ -17,11 +17,10 @@ import random
 import numpy as np
 import pytest
 
-from fedsym import accuracy_function
+from fedsym import KTypes, accuracy_function, screen_two_types
 from fedsym.paper.mechanisms import check_feasibility, check_individual_rationality
 from fedsym.paper.screening.curve import ScreeningMechanism
-from fedsym.paper.screening.menu import REGIMES, CostTypes
-from fedsym.paper.screening.result import screen
+from fedsym.paper.screening.menu import REGIMES
 
 A_OPT, K = 0.9, 10.0
 BOUND = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})
@@ -84,7 +83,7 @@ def instances_by_regime(count=3, seed=7):
         c_l = 10 ** rng.uniform(-4, -2.7)
         args = (f"{c_l:.6g}", f"{c_l * 10 ** rng.uniform(0.01, 0.6):.6g}", f"{rng.uniform(0.02, 0.98):.4g}",
                 f"{10 ** rng.uniform(-1, 4.5):.6g}")
-        menu = screen(BOUND, *args, verify=False).menu
+        menu = screen_two_types(BOUND, *args, verify=False).two_type
         key = "pooling" if menu.pooling else menu.regime
         if len(found[key]) < count:
             found[key].append(args)
@@ -97,22 +96,22 @@ CASES = instances_by_regime()
 @pytest.mark.parametrize("regime, args", CASES, ids=[f"{r}-{i % 3}" for i, (r, _) in enumerate(CASES)])
 def test_no_menu_collects_more_data(regime, args):
     """Theorem B.1: brute force over IR/IC/feasible menus never beats the solver, and comes within grid error."""
-    result = screen(BOUND, *args)
+    result = screen_two_types(BOUND, *args)
     c_l, c_h, p, others = (float(x) for x in args)
     best = brute_force(c_l, c_h, p, others)
-    expected = float(result.menu.expected_data)
+    expected = float(result.two_type.expected_data)
     assert best <= expected * (1 + BEAT_RTOL)
     assert best >= expected * (1 - GRID_RTOL)
     assert result.verified
     # the solver's own pair is feasible by the hand-derived test (up to rounding)
-    assert feasible(float(result.menu.high_contribution) * (1 - 1e-12), float(result.menu.low_contribution) * (1 - 1e-12),
+    assert feasible(float(result.two_type.high_contribution) * (1 - 1e-12), float(result.two_type.low_contribution) * (1 - 1e-12),
                     c_l, c_h, others)
 
 
 @pytest.mark.parametrize("regime, args", CASES[::3], ids=[r for r, _ in CASES[::3]])
 def test_curve_is_feasible_and_individually_rational(regime, args):
     """Def. 3.1 and 3.2 of the Eq. (14) curve, by the core's random-profile checks."""
-    mechanism = ScreeningMechanism(BOUND, CostTypes.of(*args[:3]))
+    mechanism = ScreeningMechanism(BOUND, KTypes.two(*args[:3]))
     assert check_feasibility(mechanism, samples=8, points=200).holds
     assert check_individual_rationality(mechanism, samples=8, points=200).holds
 
@@ -120,7 +119,7 @@ def test_curve_is_feasible_and_individually_rational(regime, args):
 def test_remark_b2_and_theorem_b3_on_all_cases():
     """Remark B.2: m_H* <= m_C <= m̄_H, m_D <= m̄_L; Theorem B.3: rent >= 0 and 0 in regimes 1 and 4."""
     for regime, args in CASES:
-        menu = screen(BOUND, *args, verify=False).menu
+        menu = screen_two_types(BOUND, *args, verify=False).two_type
         tol = 1e-12 * float(menu.low_known_cost)
         assert float(menu.high_alone) - tol <= float(menu.high_contribution) <= float(menu.high_known_cost) + tol
         assert float(menu.low_contribution) <= float(menu.low_known_cost) + tol

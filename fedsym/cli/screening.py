@@ -1,16 +1,21 @@
 """Unknown costs (App. B): the screening menu for one agent facing others' data.
 
 Two types with ``--c-low/--c-high/--p`` (Theorem B.1), or ``K >= 2`` types with
-``--costs C1,...,CK --probs P1,...,PK`` (Model §9, :mod:`fedsym.paper.screening.k_types`).
+``--costs C1,...,CK --probs P1,...,PK`` (Model §9); both are solved by :func:`fedsym.screen`
+(for two types App. B's closed forms give the regime and are cross-checked against it).
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from fedsym.core.errors import ParameterError
 
 from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
+
+if TYPE_CHECKING:
+    from fedsym.paper.screening.result import ScreeningResult
 
 __all__ = ["add_arguments", "run"]
 
@@ -39,6 +44,7 @@ def _split(text: str, name: str) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     import mpmath as mp
 
+    from fedsym.paper.screening.cost_types import KTypes
     from fedsym.paper.screening.result import screen
 
     two_type = [name for name in TWO_TYPE if getattr(args, name) is not None]
@@ -47,31 +53,30 @@ def run(args: argparse.Namespace) -> int:
             raise ParameterError("give either --costs/--probs or --c-low/--c-high/--p, not both")
         if args.costs is None or args.probs is None:
             raise ParameterError("--costs and --probs go together")
-        return _run_k(args)
+        types = KTypes.of(_split(args.costs, "costs"), _split(args.probs, "probs"))
+        return _print_k(screen(bound_accuracy(args), types, args.others), args)
     if len(two_type) != len(TWO_TYPE):
         raise ParameterError("give --c-low, --c-high and --p (two types) or --costs and --probs (K types)")
-    result = screen(bound_accuracy(args), args.c_low, args.c_high, args.p, args.others)
+    result = screen(bound_accuracy(args), KTypes.two(args.c_low, args.c_high, args.p), args.others)
     if print_machine_readable(result, args):
         return 0
-    menu = result.menu
+    menu = result.two_type
     print(f"accuracy {result.accuracy}, c_low {args.c_low}, c_high {args.c_high}, p {args.p}, "
           f"others {args.others}: regime {result.regime}{' (pooling)' if menu.pooling else ''}")
     print_table(((name, mp.nstr(value, 12)) for name, value in menu.values().items()), ("quantity", "value"))
     status = "verified" if result.verified else "NOT verified"
-    print(f"best responses on the Eq. (14) curve: {status} (max gain from deviating {result.max_deviation_gain:.3g})")
+    print(f"constraints and best responses on the curve: {status} (max gain from deviating {result.max_deviation_gain:.3g})")
     return 0
 
 
-def _run_k(args: argparse.Namespace) -> int:
+def _print_k(result: ScreeningResult, args: argparse.Namespace) -> int:
     import mpmath as mp
 
-    from fedsym.paper.screening.k_curve import screen_k
-
-    result = screen_k(bound_accuracy(args), _split(args.costs, "costs"), _split(args.probs, "probs"), args.others)
     if print_machine_readable(result, args):
         return 0
     menu, data = result.menu, result.to_dict()
-    print(f"K = {menu.size} types, others {args.others}: expected data {mp.nstr(menu.expected_data, 12)}")
+    regime = f", regime {result.regime}" if result.regime else ""
+    print(f"K = {menu.size} types, others {args.others}: expected data {mp.nstr(menu.expected_data, 12)}{regime}")
     print_table(((k + 1, c, p, f"{m:.10g}", f"{g:.10g}", f"{r:.6g}", " ".join(b) or "-")
                  for k, (c, p, m, g, r, b) in enumerate(zip(data["costs"], data["probs"], data["contributions"],
                                                            data["accuracies"], data["information_rents"],

@@ -27,7 +27,8 @@ from fedsym.core.errors import ComputationError, ConvergenceError
 from fedsym.model.accuracy import BoundAccuracy
 from fedsym.paper.deviation import Deviation, best_deviation
 from fedsym.paper.mechanisms import AnonymousMechanism, parse_eps
-from fedsym.paper.screening.menu import CostTypes, Menu, optimal_menu
+from fedsym.paper.screening.cost_types import KTypes
+from fedsym.paper.screening.menu import Menu, optimal_menu
 
 __all__ = ["ScreeningMechanism", "searched_deviation", "verify_menu"]
 
@@ -43,13 +44,13 @@ class ScreeningMechanism(AnonymousMechanism):
     accuracy:
         The accuracy function :math:`a`.
     types:
-        The cost types and prior (:class:`fedsym.paper.screening.menu.CostTypes`).
+        The cost types and prior (:class:`fedsym.paper.screening.cost_types.KTypes`).
     eps:
         Slope margin :math:`\varepsilon \ge 0` (default 0, the paper's limit).
     """
 
     accuracy: BoundAccuracy
-    types: CostTypes
+    types: KTypes
     eps: float = 0.0
     name: str = "screening"
     n_agents: int | None = None

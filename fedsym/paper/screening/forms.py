@@ -39,7 +39,8 @@ from fedsym.core.engine import Row, Table, run
 from fedsym.core.solve import DPS, maximize_unimodal, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function
 from fedsym.paper.lone_agent import lone_agent_forms, maximize_utility
-from fedsym.paper.screening.menu import Cap, CostTypes, optimal_menu
+from fedsym.paper.screening.cost_types import KTypes
+from fedsym.paper.screening.menu import Cap, optimal_menu
 
 __all__ = ["ScreeningForms", "screening_forms", "EXAMPLE_B4_RATIO", "m_others", "checks"]
 
@@ -62,8 +63,9 @@ class ScreeningForms(DerivedForms):
     interior_information_rent: Derived
 
 
-def _types(values: Mapping[str, Any]) -> CostTypes:
-    return CostTypes(exact_rational(values["c_L"]), exact_rational(values["c_H"]), exact_rational(values["p"]))
+def _types(values: Mapping[str, Any]) -> KTypes:
+    prior = exact_rational(values["p"])
+    return KTypes((exact_rational(values["c_L"]), exact_rational(values["c_H"])), (prior, 1 - prior))
 
 
 def _viete_roots(polynomial: sp.Poly) -> list[sp.Expr]:
@@ -241,7 +243,7 @@ EXAMPLE_B4_POINTS: tuple[tuple[dict[str, str], str], ...] = (
 ARGMAX_TOLERANCE = mp.mpf("1e-12")
 
 
-def _expected_data_argmax(bound: BoundAccuracy, types: CostTypes, others: mp.mpf) -> tuple[mp.mpf, mp.mpf, mp.mpf]:
+def _expected_data_argmax(bound: BoundAccuracy, types: KTypes, others: mp.mpf) -> tuple[mp.mpf, mp.mpf, mp.mpf]:
     r"""Independent interior optimum: golden-section maximisation of :math:`p\,m_D(m_C) + (1-p)\,m_C`
     over :math:`[m_C^{min}, \bar m_H]`, with :math:`m_D(m_C)` the bracketed largest root (no Eq. (15)).
 
@@ -268,7 +270,7 @@ def checks() -> list[CheckRow]:
         for spec, params, c_low, c_high, p, others in CHECK_POINTS:
             bound = accuracy_function(spec).bind(params)
             forms = screening_forms(bound.function)
-            types = CostTypes.of(c_low, c_high, p)
+            types = KTypes.two(c_low, c_high, p)
             menu = optimal_menu(bound, types, others)
             values = {**bound.values, "c_L": types.c_low, "c_H": types.c_high, "p": types.p,
                       "m_others": sp.Rational(others)}

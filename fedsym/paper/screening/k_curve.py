@@ -21,20 +21,17 @@ neither changes a best response.  :func:`verify_menu_k` checks by global search
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.model.accuracy import BoundAccuracy
-from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation
+from fedsym.paper.deviation import Deviation
 from fedsym.paper.mechanisms import AnonymousMechanism
 from fedsym.paper.screening.curve import searched_deviation
 from fedsym.paper.screening.k_types import KMenu, KTypes, optimal_menu_k
 
-__all__ = ["KScreeningMechanism", "KScreeningResult", "screen_k", "verify_menu_k"]
+__all__ = ["KScreeningMechanism", "verify_menu_k"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,44 +83,3 @@ def verify_menu_k(mechanism: KScreeningMechanism, menu: KMenu, *, points: int = 
 
         results.append(searched_deviation(utility, float(claimed), max(1.0 / c, top), special, points, c))
     return tuple(results)
-
-
-@dataclass(frozen=True)
-class KScreeningResult(LatexRepr):
-    r"""The :math:`K`-type menu with every type's global best response searched on the curve.
-
-    ``verified`` when the menu passes its constraint check and KKT certificate
-    (:attr:`fedsym.paper.screening.k_types.KMenu.verified`) and no type gains more than
-    ``tolerance`` by deviating on the curve.
-    """
-
-    menu: KMenu
-    deviations: tuple[Deviation, ...] | None
-    tolerance: float = DEVIATION_TOLERANCE
-
-    @property
-    def max_deviation_gain(self) -> float:
-        return max((d.gain for d in self.deviations or ()), default=0.0)
-
-    @property
-    def verified(self) -> bool:
-        return self.menu.verified and self.deviations is not None and self.max_deviation_gain <= self.tolerance
-
-    def to_dict(self) -> dict[str, Any]:
-        """The menu's keys (:meth:`fedsym.paper.screening.k_types.KMenu.to_dict`) with ``verified`` covering the curve too."""
-        return {**self.menu.to_dict(), "verified": self.verified, "max_deviation_gain": self.max_deviation_gain,
-                "tolerance": self.tolerance}
-
-    def to_latex(self) -> str:
-        status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
-        gain = format_number(self.max_deviation_gain, 3)
-        return align([*self.menu.latex_lines(), rf"\max \text{{gain from deviating on the curve}} &= {gain}\ {status}"])
-
-
-def screen_k(bound: BoundAccuracy, costs: Sequence[Any], probs: Sequence[Any], others: Any, *,
-             verify: bool = True, tolerance: float = DEVIATION_TOLERANCE, points: int = 4001) -> KScreeningResult:
-    """Model §9 for one agent facing *others* data: the optimal menu, verified on its curve."""
-    types = KTypes.of(costs, probs)
-    menu = optimal_menu_k(bound, types, others)
-    deviations = verify_menu_k(KScreeningMechanism(bound, types), menu, points=points) if verify else None
-    return KScreeningResult(menu, deviations, tolerance)

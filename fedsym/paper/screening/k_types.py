@@ -66,8 +66,12 @@ that active set (residual in mpmath at :data:`fedsym.core.solve.DPS` digits) pol
 it; non-negative multipliers (non-negative least squares in double precision,
 stationarity residual at most :attr:`fedsym.core.settings.Settings.kkt_tolerance`) *certify* optimality,
 and a wrong guess of the active set is corrected (a constraint with a negative
-multiplier is dropped, a violated one added) until the certificate holds.  Every
-menu is then checked against all :math:`K(K-1)` IC, IR and feasibility constraints
+multiplier is dropped, a violated one added) until the certificate holds.  For
+:math:`K = 2`, if no active set reachable from the presolve is certified, the search starts
+again from App. B's closed-form menu (:func:`fedsym.paper.screening.menu.optimal_menu`).
+Contributions are scaled per type by the known-cost contribution :math:`\bar m_k`
+(:func:`_data_scales`), so cost spreads of :math:`10^{20}` keep the KKT system well conditioned.
+Every menu is then checked against all :math:`K(K-1)` IC, IR and feasibility constraints
 (:meth:`KMenu.max_violation`).
 """
 
@@ -85,14 +89,15 @@ from scipy.linalg import lstsq
 from scipy.optimize import minimize, nnls
 
 from fedsym.core.checkrow import CheckRow
-from fedsym.core.derived import mp_value
+from fedsym.core.derived import exact_rational, mp_value
 from fedsym.core.errors import ConvergenceError, DerivationError, ParameterError
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.settings import current_settings
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy, parse_number
-from fedsym.paper.lone_agent import individual, parse_cost
-from fedsym.paper.screening.menu import Cap, parse_others
+from fedsym.paper.lone_agent import individual
+from fedsym.paper.screening.cost_types import MIN_RELATIVE_COST_GAP, PROB_SUM_TOLERANCE, KTypes, virtual_cost
+from fedsym.paper.screening.menu import Cap, optimal_menu, parse_others
 
 __all__ = [
     "BINDING_RTOL",
@@ -108,63 +113,9 @@ __all__ = [
     "virtual_cost",
 ]
 
-#: how far the given probabilities may sum away from 1 (they are then renormalized exactly)
-PROB_SUM_TOLERANCE = sp.Rational(1, 10**12)
-
 #: relative slack under which a constraint counts as binding in the report (far above the
 #: :data:`DPS`-digit polish, far below any modelled quantity)
 BINDING_RTOL = mp.mpf(10) ** (-(DPS - 15))
-
-
-#: smallest relative gap :math:`(c_{k+1} - c_k)/c_{k+1}` between adjacent costs: below it the
-#: multipliers of IC grow like :math:`1/\Delta_k` and the double-precision certificate cannot
-#: tell the types apart (1e-6 fails, 3e-6 is solved); such types are one type in practice
-MIN_RELATIVE_COST_GAP = 1e-5
-
-
-@dataclass(frozen=True)
-class KTypes:
-    r"""Cost types :math:`c_1 < \dots < c_K` and probabilities :math:`p_k > 0` (exact rationals, :math:`\sum p_k = 1`)."""
-
-    costs: tuple[sp.Rational, ...]
-    probs: tuple[sp.Rational, ...]
-
-    @classmethod
-    def of(cls, costs: Sequence[Any], probs: Sequence[Any]) -> KTypes:
-        """Validate user values; :class:`ParameterError` naming the input otherwise.
-
-        Costs must be positive and strictly increasing, adjacent ones at least
-        :data:`MIN_RELATIVE_COST_GAP` apart (relative), probabilities positive with
-        a sum within :data:`PROB_SUM_TOLERANCE` of 1 (then divided by their sum), and
-        the two lists of equal length :math:`K \\ge 2`.
-        """
-        if len(costs) != len(probs):
-            raise ParameterError(f"costs has {len(costs)} entries but probs has {len(probs)}")
-        if len(costs) < 2:
-            raise ParameterError(f"costs: give at least 2 types, got {len(costs)}")
-        parsed = tuple(parse_cost(c, f"costs[{i + 1}]") for i, c in enumerate(costs))
-        for i in range(len(parsed) - 1):
-            if parsed[i] >= parsed[i + 1]:
-                raise ParameterError(f"costs must be strictly increasing: costs[{i + 1}]={costs[i]} "
-                                     f">= costs[{i + 2}]={costs[i + 1]}")
-            if parsed[i + 1] - parsed[i] < MIN_RELATIVE_COST_GAP * parsed[i + 1]:
-                raise ParameterError(f"costs[{i + 1}]={costs[i]} and costs[{i + 2}]={costs[i + 1]} differ by less than "
-                                     f"{MIN_RELATIVE_COST_GAP:g} relative: give them as one type (add their probabilities)")
-        prior = tuple(parse_number(f"probs[{i + 1}]", p) for i, p in enumerate(probs))
-        for i, p in enumerate(prior):
-            if p <= 0:
-                raise ParameterError(f"probs[{i + 1}]={probs[i]} must be positive")
-        total = sum(prior, sp.Integer(0))
-        if abs(total - 1) > PROB_SUM_TOLERANCE:
-            raise ParameterError(f"probs sum to {float(total)!r}, not 1 (tolerance 1e-12)")
-        return cls(parsed, tuple(p / total for p in prior))
-
-    @property
-    def size(self) -> int:
-        return len(self.costs)
-
-    def to_dict(self) -> dict[str, list[float]]:
-        return {"costs": [float(c) for c in self.costs], "probs": [float(p) for p in self.probs]}
 
 
 #: constraint kinds of the convex program: feasibility, IR, IC down, IC up, non-negative data
@@ -173,17 +124,30 @@ KINDS = ("F", "IR", "D", "Up", "N")
 
 @dataclass(frozen=True)
 class _Program:
-    """The convex program in scaled variables ``z = (x_1..x_K, U_1..U_K)``, ``x = m/scale``."""
+    r"""The convex program in scaled variables ``z = (x_1..x_K, U_1..U_K)``, ``x_k = m_k/scales[k]``.
+
+    Its objective is :math:`\sum_k p_k m_k / s_1` (:attr:`weights`), :math:`s_1` the cheapest type's unit.
+    """
 
     cap: Cap
     costs: tuple[mp.mpf, ...]
     probs: tuple[mp.mpf, ...]
     alone: tuple[mp.mpf, ...]
-    scale: mp.mpf
+    scales: tuple[mp.mpf, ...]
 
     @property
     def size(self) -> int:
         return len(self.costs)
+
+    @functools.cached_property
+    def weights(self) -> np.ndarray:
+        """Gradient of the objective in ``z`` (double precision): :math:`p_k s_k / s_1`, then zeros."""
+        return np.array([float(w) for w in self.mp_weights] + [0.0] * self.size)
+
+    @functools.cached_property
+    def mp_weights(self) -> tuple[mp.mpf, ...]:
+        """:math:`p_k s_k / s_1` in mpmath."""
+        return tuple(p * s / self.scales[0] for p, s in zip(self.probs, self.scales))
 
     def constraints(self) -> list[tuple[str, int]]:
         k = self.size
@@ -191,17 +155,18 @@ class _Program:
                 + [("D", i) for i in range(k - 1)] + [("Up", i) for i in range(k - 1)] + [("N", k - 1)])
 
     # -- the cap in scaled units, in mpmath or double precision --------------
-    def cap_mp(self, x: mp.mpf, order: int) -> mp.mpf:
-        m = self.scale * x
+    def cap_mp(self, x: mp.mpf, order: int, i: int) -> mp.mpf:
+        scale = self.scales[i]
+        m = scale * x
         if order == 0:
             return self.cap.value(m)
         if order == 1:
-            return self.cap.slope(m) * self.scale
+            return self.cap.slope(m) * scale
         viable = m + self.cap.others > self.cap.bound.minimum_viable_data
-        return self.cap.bound.a_hat_second(m + self.cap.others) * self.scale**2 if viable else mp.mpf(0)
+        return self.cap.bound.a_hat_second(m + self.cap.others) * scale**2 if viable else mp.mpf(0)
 
-    def cap_float(self, x: float, order: int) -> float:
-        bound, scale, others = self.cap.bound, float(self.scale), float(self.cap.others)
+    def cap_float(self, x: float, order: int, i: int) -> float:
+        bound, scale, others = self.cap.bound, float(self.scales[i]), float(self.cap.others)
         m = np.array([scale * x + others])
         if order == 0:
             return float(bound.a_np(m)[0])
@@ -210,33 +175,36 @@ class _Program:
         derivative = bound.a_hat_prime_np(m) if order == 1 else bound.a_hat_second_np(m)
         return float(derivative[0]) * scale**order
 
-    def value(self, kind: str, i: int, z: Sequence[Any] | np.ndarray, cap: Callable[[Any, int], Any], num: Callable[[Any], Any]) -> Any:
+    def value(self, kind: str, i: int, z: Sequence[Any] | np.ndarray, cap: Callable[[Any, int, int], Any],
+              num: Callable[[Any], Any]) -> Any:
         """The constraint's slack :math:`g(z) \\ge 0`."""
-        k, scale = self.size, num(self.scale)
+        k = self.size
         x, u = z[:k], z[k:]
         if kind == "F":
-            return cap(x[i], 0) - num(self.costs[i]) * scale * x[i] - u[i]
+            return cap(x[i], 0, i) - num(self.costs[i] * self.scales[i]) * x[i] - u[i]
         if kind == "IR":
             return u[i] - num(self.alone[i])
         if kind == "N":
             return x[i]
-        gap = num(self.costs[i + 1] - self.costs[i]) * scale
-        return u[i] - u[i + 1] - gap * x[i + 1] if kind == "D" else gap * x[i] - u[i] + u[i + 1]
+        gap = self.costs[i + 1] - self.costs[i]
+        if kind == "D":
+            return u[i] - u[i + 1] - num(gap * self.scales[i + 1]) * x[i + 1]
+        return num(gap * self.scales[i]) * x[i] - u[i] + u[i + 1]
 
-    def gradient(self, kind: str, i: int, z: Sequence[Any] | np.ndarray, cap: Callable[[Any, int], Any],
+    def gradient(self, kind: str, i: int, z: Sequence[Any] | np.ndarray, cap: Callable[[Any, int, int], Any],
                  num: Callable[[Any], Any]) -> dict[int, Any]:
         """Non-zero entries of :math:`\\nabla g(z)`."""
-        k, scale = self.size, num(self.scale)
+        k = self.size
         if kind == "F":
-            return {i: cap(z[i], 1) - num(self.costs[i]) * scale, k + i: -1}
+            return {i: cap(z[i], 1, i) - num(self.costs[i] * self.scales[i]), k + i: -1}
         if kind == "IR":
             return {k + i: 1}
         if kind == "N":
             return {i: 1}
-        gap = num(self.costs[i + 1] - self.costs[i]) * scale
+        gap = self.costs[i + 1] - self.costs[i]
         if kind == "D":
-            return {k + i: 1, k + i + 1: -1, i + 1: -gap}
-        return {i: gap, k + i: -1, k + i + 1: 1}
+            return {k + i: 1, k + i + 1: -1, i + 1: -num(gap * self.scales[i + 1])}
+        return {i: num(gap * self.scales[i]), k + i: -1, k + i + 1: 1}
 
     def mp_value(self, c: tuple[str, int], z: Sequence[mp.mpf]) -> mp.mpf:
         return self.value(c[0], c[1], z, self.cap_mp, mp.mpf)
@@ -254,26 +222,36 @@ class _Program:
 #: SLSQP's tolerance: enough to tell active from inactive constraints; Newton does the rest
 PRESOLVE_FTOL = 1e-12
 
-#: a Newton iterate whose scaled data (units of the cheapest type's known-cost contribution,
+#: slack (scaled units, :data:`DPS` digits) under which a constraint binds at App. B's closed-form menu:
+#: far above the closed forms' rounding, far below the smallest modelled gap (data 1e-20 of the largest)
+CLOSED_FORM_SLACK = mp.mpf(10) ** (-(DPS - 15))
+
+#: a Newton iterate whose scaled data (units of each type's known-cost contribution,
 #: where every solution lies below 1) leaves ``[-NEWTON_BOUND, NEWTON_BOUND]`` has diverged
 NEWTON_BOUND = 1e6
 
 
-def _data_scale(known_cost: Sequence[mp.mpf]) -> mp.mpf:
-    r"""Unit of data of the program: :math:`\bar m_1`, the largest contribution any menu can ask (1 if 0).
+def _data_scales(known_cost: Sequence[mp.mpf]) -> tuple[mp.mpf, ...]:
+    r"""Units of data of the program, one per type: :math:`s_k = \bar m_k`, the largest contribution any
+    menu can ask of type :math:`k` (:math:`m_k \le \bar m_k`: feasibility and IR), else the previous unit
+    (1 for the first).
 
     Every scaled contribution then lies in :math:`[0, 1]`, whatever the magnitude of the costs
-    (:math:`\bar m_1 \approx 10^{-300}` for costs near :math:`10^{300}`).
+    (:math:`\bar m_1 \approx 10^{-300}` for costs near :math:`10^{300}`) or their spread (a dear type's
+    :math:`\bar m_K` may be :math:`10^{-20}` of the cheapest's).
     """
-    return known_cost[0] if known_cost[0] > 0 else mp.mpf(1)
+    scales: list[mp.mpf] = []
+    for bar in known_cost:
+        scales.append(bar if bar > 0 else (scales[-1] if scales else mp.mpf(1)))
+    return tuple(scales)
 
 
 def _initial(program: _Program, bars: Sequence[mp.mpf]) -> np.ndarray:
     """SLSQP in double precision: a point near the optimum of the convex program."""
     k = program.size
     cons = program.constraints()
-    probs = np.array([float(p) for p in program.probs])
-    start = np.concatenate([np.array([float(b / program.scale) for b in bars]),
+    probs = program.weights[:k]
+    start = np.concatenate([np.array([float(b / s) for b, s in zip(bars, program.scales)]),
                             np.array([float(u) for u in program.alone])])
     result = minimize(lambda z: -probs @ z[:k], start, jac=lambda z: np.concatenate([-probs, np.zeros(k)]),
                       method="SLSQP",
@@ -298,12 +276,12 @@ def _newton(program: _Program, active: list[tuple[str, int]],
     z = [mp.mpf(v) for v in z0]
     zf = [float(v) for v in z]
     rows = np.array([program.float_gradient(c, zf) for c in active]).reshape(a, n)
-    objective = np.concatenate([np.array([float(p) for p in program.probs]), np.zeros(k)])
+    objective = program.weights
     mu_f = lstsq(rows.T, -objective, lapack_driver="gelsy")[0] if a else np.zeros(0)
     mu = [mp.mpf(float(v)) for v in mu_f]
     tol = mp.mpf(10) ** (-(DPS - 6))
     for _ in range(40):
-        stationarity = [mp.mpf(p) for p in program.probs] + [mp.mpf(0)] * k
+        stationarity = list(program.mp_weights) + [mp.mpf(0)] * k
         for c, weight in zip(active, mu):
             for index, entry in program.gradient(c[0], c[1], z, program.cap_mp, mp.mpf).items():
                 stationarity[index] += weight * entry
@@ -316,7 +294,7 @@ def _newton(program: _Program, active: list[tuple[str, int]],
         hessian = np.zeros((n, n))
         for c, weight in zip(active, mu):
             if c[0] == "F":
-                hessian[c[1], c[1]] += float(weight) * program.cap_float(zf[c[1]], 2)
+                hessian[c[1], c[1]] += float(weight) * program.cap_float(zf[c[1]], 2, c[1])
         jacobian = np.block([[hessian, rows.T], [rows, np.zeros((a, a))]])
         # QR with column pivoting (LAPACK gelsy): the minimum-norm least-squares step like the SVD,
         # several times faster at K = 200
@@ -331,8 +309,7 @@ def _newton(program: _Program, active: list[tuple[str, int]],
 def _certificate(program: _Program, active: list[tuple[str, int]], z: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, float]:
     """Non-negative multipliers of *active* that best satisfy stationarity, and the residual (NNLS)."""
     zf = [float(v) for v in z]
-    k = program.size
-    objective = np.concatenate([np.array([float(p) for p in program.probs]), np.zeros(k)])
+    objective = program.weights
     if not active:
         return np.zeros(0), float(np.linalg.norm(objective))
     rows = np.array([program.float_gradient(c, zf) for c in active])
@@ -349,7 +326,7 @@ class KMenu(LatexRepr):
     multipliers of the active constraints (``(kind, index)`` as in :data:`KINDS`, 0-based),
     ``kkt_residual`` the certificate's stationarity residual, ``kkt_tolerance`` the bound it was
     held to (:attr:`fedsym.core.settings.Settings.kkt_tolerance` when solved), ``corrections``
-    how many wrong active sets the solver rejected before the certificate held.
+    how many wrong active sets the solver rejected before the certificate held (over all starts).
     """
 
     types: KTypes
@@ -510,11 +487,52 @@ def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational, kkt_tolera
         # the single point (m_k*, u_k*) per type (Model §6 regime 4), optimal as the only one
         return KMenu(types, cap.others, tuple(alone_data), alone, alone, alone_data, tuple(bars), cap, (), 0.0,
                      kkt_tolerance, 0)
-    program = _Program(cap, costs, tuple(mp_value(p) for p in types.probs), alone, _data_scale(bars))
-    zf = _initial(program, bars)
+    program = _Program(cap, costs, tuple(mp_value(p) for p in types.probs), alone, _data_scales(bars))
+    rejected = 0
+    for start in _starts(program, bars, types):
+        found, tried = _search(program, *start(), kkt_tolerance)
+        rejected += tried
+        if found is not None:
+            z, active, weights, residual = found
+            k = program.size
+            return KMenu(types, cap.others, tuple(s * x for s, x in zip(program.scales, z[:k])), tuple(z[k:]), alone,
+                         alone_data, tuple(bars), cap, tuple(zip(active, (float(w) for w in weights))), residual,
+                         kkt_tolerance, rejected)
+    raise ConvergenceError(f"K-type screening: no active set passed the KKT certificate "
+                           f"(costs {_listing(types.costs)}, probs {_listing(types.probs)}, others {mp.nstr(cap.others, 8)})")
+
+
+def _starts(program: _Program, bars: Sequence[mp.mpf], types: KTypes
+            ) -> list[Callable[[], tuple[np.ndarray, list[tuple[str, int]]]]]:
+    """Starting points of the active-set search, tried in turn: the SLSQP presolve and, for
+    :math:`K = 2`, App. B's closed-form menu (:func:`fedsym.paper.screening.menu.optimal_menu`), which
+    reaches cost spreads the double-precision presolve cannot."""
+    def presolved() -> tuple[np.ndarray, list[tuple[str, int]]]:
+        zf = _initial(program, bars)
+        return zf, [c for c in program.constraints() if program.float_value(c, zf) <= 1e-7]
+
+    starts = [presolved]
+    if types.size == 2:
+        starts.append(lambda: _closed_form_start(program, types))
+    return starts
+
+
+def _closed_form_start(program: _Program, types: KTypes) -> tuple[np.ndarray, list[tuple[str, int]]]:
+    r"""App. B's menu as a point :math:`(m_D, m_C, R(m_C), u_H^*)` of the program (scaled), with the
+    constraints that bind there (slack at most :data:`CLOSED_FORM_SLACK`, in :data:`DPS`-digit arithmetic)."""
+    menu = optimal_menu(program.cap.bound, types, exact_rational(program.cap.others))
+    z = [menu.low_contribution / program.scales[0], menu.high_contribution / program.scales[1], menu.low_utility,
+         menu.high_utility_alone]
+    active = [c for c in program.constraints() if abs(program.mp_value(c, z)) <= CLOSED_FORM_SLACK]
+    return np.array([float(v) for v in z]), active
+
+
+def _search(program: _Program, zf: np.ndarray, active: list[tuple[str, int]], kkt_tolerance: float
+            ) -> tuple[tuple[list[mp.mpf], list[tuple[str, int]], np.ndarray, float] | None, int]:
+    """Active-set search from *zf* and the guess *active*: the certified KKT point, its active set,
+    multipliers and residual (``None`` if no set reachable passes the certificate), and the number of
+    active sets rejected on the way."""
     constraints = program.constraints()
-    slack = {c: program.float_value(c, zf) for c in constraints}
-    active = [c for c in constraints if slack[c] <= 1e-7]
     tried: set[tuple[tuple[str, int], ...]] = set()
     pending: list[list[tuple[str, int]]] = []
     for _ in range(4 * len(constraints)):
@@ -530,9 +548,10 @@ def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational, kkt_tolera
                 k = program.size
                 if ("N", k - 1) in active:  # the active bound m_K >= 0 holds exactly, not to Newton's rounding
                     z[k - 1] = mp.mpf(0)
-                return KMenu(types, cap.others, tuple(program.scale * x for x in z[:k]), tuple(z[k:]), alone,
-                             alone_data, tuple(bars), cap, tuple(zip(active, (float(w) for w in weights))), residual,
-                             kkt_tolerance, len(tried) - 1)
+                for kind, i in active:  # so does a binding IR: no rent of -1e-36
+                    if kind == "IR":
+                        z[k + i] = program.alone[i]
+                return (z, active, weights, residual), len(tried) - 1
             if violated:  # a constraint the guess left out is broken: it binds
                 candidates = [active + [min(violated, key=lambda c: program.mp_value(c, z))]]
             else:  # feasible but a multiplier is negative: releasing that constraint gains data
@@ -545,8 +564,7 @@ def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational, kkt_tolera
         if not pending:
             break
         active = pending.pop(0)
-    raise ConvergenceError(f"K-type screening: no active set passed the KKT certificate "
-                           f"(costs {_listing(types.costs)}, probs {_listing(types.probs)}, others {mp.nstr(cap.others, 8)})")
+    return None, len(tried)
 
 
 def _repair(program: _Program, active: list[tuple[str, int]], constraints: list[tuple[str, int]],
@@ -619,7 +637,7 @@ def expected_data_derivative(menu: KMenu, what: str, index: int) -> mp.mpf:
     if what != "cost":
         raise ParameterError(f"what={what!r}: 'prob' or 'cost'")
     m, total = menu.contributions, mp.mpf(0)
-    scale = _data_scale(menu.known_cost)
+    scale = _data_scales(menu.known_cost)[0]
     for (kind, i), weight in menu.multipliers:
         w = mp.mpf(weight)
         if kind == "F" and i == j:
@@ -668,12 +686,6 @@ EQ15_K_POINTS = (
 )
 #: tolerance of a closed form against the Newton-polished KKT point (both at DPS digits)
 CHECK_TOLERANCE = mp.mpf(10) ** (-(DPS - 12))
-
-
-def virtual_cost(types: KTypes, a: int) -> mp.mpf:
-    r"""Eq. (15) generalized: :math:`s_a = c_a - p_a\Delta_a/p_{a+1}` for the 1-based type *a*."""
-    c, p = types.costs, types.probs
-    return mp_value(c[a - 1] - p[a - 1] * (c[a] - c[a - 1]) / p[a])
 
 
 def checks() -> list[CheckRow]:

@@ -35,8 +35,9 @@ from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy
 from fedsym.paper.equilibrium import Verification, shaping_equilibrium, standard_equilibrium, verify_equilibrium
+from fedsym.paper.screening.cost_types import KTypes
 from fedsym.paper.screening.curve import ScreeningMechanism
-from fedsym.paper.screening.menu import CostTypes, optimal_menu
+from fedsym.paper.screening.menu import optimal_menu
 
 __all__ = ["TypeProfileEquilibrium", "ExpectedTotals", "ex_post_equilibrium", "expected_totals",
            "FIXED_POINT_RTOL"]
@@ -81,7 +82,7 @@ def _others(value: mp.mpf) -> sp.Rational:
     return exact_rational(max(value, mp.mpf(0)))
 
 
-def ex_post_equilibrium(bound: BoundAccuracy, types: CostTypes, profile: Sequence[str], *,
+def ex_post_equilibrium(bound: BoundAccuracy, types: KTypes, profile: Sequence[str], *,
                         rtol: Any = FIXED_POINT_RTOL, max_iterations: int = 2000,
                         verify: bool = True) -> TypeProfileEquilibrium:
     r"""Ex-post equilibrium of the screening curves for a realized type *profile* (``"L"``/``"H"`` per agent).
@@ -129,7 +130,7 @@ class ExpectedTotals(LatexRepr):
     """
 
     n: int
-    types: CostTypes
+    types: KTypes
     screening: float
     known_cost: float
     standard: float
@@ -150,7 +151,7 @@ class ExpectedTotals(LatexRepr):
                       rf"\mathbb E[M_{{\text{{standard}}}}] &= {format_number(self.standard, 10)}"])
 
 
-def expected_totals(bound: BoundAccuracy, types: CostTypes, n: int, *, verify: bool = True) -> ExpectedTotals:
+def expected_totals(bound: BoundAccuracy, types: KTypes, n: int, *, verify: bool = True) -> ExpectedTotals:
     r"""Binomial average over the number of low types of the realized equilibrium totals (**extension**).
 
     For each :math:`j = 0..n`: :func:`ex_post_equilibrium` with :math:`j` low agents

@@ -38,10 +38,10 @@ from fedsym.core.errors import ParameterError
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.solve import DPS, bracketed_root
 from fedsym.model.accuracy import BoundAccuracy, parse_number
-from fedsym.paper.lone_agent import individual, lone_agent_forms, parse_cost
+from fedsym.paper.lone_agent import individual, lone_agent_forms
+from fedsym.paper.screening.cost_types import KTypes, virtual_cost
 
 __all__ = [
-    "CostTypes",
     "Cap",
     "Menu",
     "parse_others",
@@ -57,35 +57,6 @@ REGIMES = ("separating", "interior", "high-capped", "both-capped")
 #: (a tangency, e.g. :math:`\bar m_\theta = m_\theta^*` when :math:`m_{-i} = 0`):
 #: far above the rounding of :data:`DPS`-digit arithmetic, far below any modelled quantity
 LEVEL_RTOL = mp.mpf(10) ** (-(DPS - 8))
-
-
-@dataclass(frozen=True)
-class CostTypes:
-    r"""The two cost types of App. B: :math:`c_L < c_H` and the prior :math:`p = P(c_L)`, exact rationals."""
-
-    c_low: sp.Rational
-    c_high: sp.Rational
-    p: sp.Rational
-
-    @classmethod
-    def of(cls, c_low: Any, c_high: Any, p: Any) -> CostTypes:
-        """Validate user values; :class:`ParameterError` naming the input for ``p`` outside (0, 1),
-        a non-positive cost or :math:`c_L \\ge c_H`."""
-        low, high = parse_cost(c_low, "c_low"), parse_cost(c_high, "c_high")
-        if low >= high:
-            raise ParameterError(f"c_low={c_low} must be below c_high={c_high}")
-        prior = parse_number("p", p)
-        if not 0 < prior < 1:
-            raise ParameterError(f"p={p} must lie strictly between 0 and 1")
-        return cls(low, high, prior)
-
-    def target_slope(self) -> mp.mpf:
-        r"""Right-hand side of Eq. (15): :math:`c_L - p\,(c_H - c_L)/(1 - p)`."""
-        low, high, p = mp_value(self.c_low), mp_value(self.c_high), mp_value(self.p)
-        return low - p * (high - low) / (1 - p)
-
-    def to_dict(self) -> dict[str, float]:
-        return {"c_low": float(self.c_low), "c_high": float(self.c_high), "p": float(self.p)}
 
 
 def parse_others(value: Any) -> sp.Rational:
@@ -163,7 +134,7 @@ class Menu(LatexRepr):
     ``low_contribution`` :math:`m_D` (point D), ``low_utility`` :math:`R(m_C)`.
     """
 
-    types: CostTypes
+    types: KTypes
     others: mp.mpf
     high_alone: mp.mpf
     high_utility_alone: mp.mpf
@@ -223,7 +194,7 @@ class Menu(LatexRepr):
                 "high_accuracy": self.high_accuracy, "low_accuracy": self.low_accuracy}
 
 
-def optimal_menu(bound: BoundAccuracy, types: CostTypes, others: Any) -> Menu:
+def optimal_menu(bound: BoundAccuracy, types: KTypes, others: Any) -> Menu:
     r"""Theorem B.1: the menu :math:`(m_C, \gamma_C), (m_D, \gamma_D)` maximizing expected data.
 
     Regimes (Model §6), decided by the sign of the objective's slope
@@ -249,7 +220,7 @@ def optimal_menu(bound: BoundAccuracy, types: CostTypes, others: Any) -> Menu:
 
 
 @functools.lru_cache(maxsize=512)
-def _menu(bound: BoundAccuracy, types: CostTypes, others: sp.Rational) -> Menu:
+def _menu(bound: BoundAccuracy, types: KTypes, others: sp.Rational) -> Menu:
     cap = Cap(bound, mp_value(others))
     low, high = mp_value(types.c_low), mp_value(types.c_high)
     alone_h, alone_l = individual(bound, types.c_high), individual(bound, types.c_low)
@@ -257,7 +228,7 @@ def _menu(bound: BoundAccuracy, types: CostTypes, others: sp.Rational) -> Menu:
     bar_h = cap.right_crossing(high, u_h, m_h)
     bar_l = cap.right_crossing(low, u_l, m_l)
     c_min = (u_l - u_h) / (high - low)
-    target = types.target_slope()
+    target = virtual_cost(types, 1)
     method = "bracketed crossings"
 
     def rent_level(m_c: mp.mpf) -> mp.mpf:
