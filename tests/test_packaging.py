@@ -209,12 +209,6 @@ def test_every_capability_has_a_docs_page_in_the_toctree():
 #: the packages whose ``__init__`` re-exports a layer's API
 FRONTS = ("fedsym", "fedsym.core", "fedsym.model", "fedsym.report")
 
-#: deep imports left on purpose while other branches rename these names (issue 18: agents that differ folded
-#: into one population model, K-type screening as the one screening, the fitting page); remove each entry
-#: with its import once the names have settled in a front
-PENDING = {
-}
-
 #: a doctest prompt (``>>>`` or ``...``) at the start of a line, after the indentation of a code block
 _PROMPT = re.compile(r"^[ \t]*(?:>>>|\.\.\.)(?: |$)", re.MULTILINE)
 #: ``from fedsym... import a, b`` (one line or parenthesized) and ``import fedsym...``
@@ -281,13 +275,10 @@ def test_import_reader_finds_doctest_and_parenthesized_imports():
 
 
 def test_every_user_facing_import_goes_through_a_front():
-    """Claim: docs, README, notebook and derivations import from ``fedsym`` or a subpackage front, never a deep module
-    (except the listed pending names); expected: no other module in any import."""
-    deep = {item: files for item, files in user_facing_imports().items()
-            if item[0] not in FRONTS and item not in PENDING}
+    """Claim: docs, README, notebook and derivations import from ``fedsym`` or a subpackage front, never a deep module;
+    expected: no other module in any import."""
+    deep = {item: files for item, files in user_facing_imports().items() if item[0] not in FRONTS}
     assert not deep, f"deep imports (add the name to a front and import it from there): {deep}"
-    stale = PENDING - set(user_facing_imports())
-    assert not stale, f"no longer imported: remove from PENDING {sorted(stale)}"
 
 
 def test_every_name_imported_from_a_front_resolves():
