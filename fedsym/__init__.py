@@ -89,6 +89,7 @@ if TYPE_CHECKING:
         check_feasibility,
         check_individual_rationality,
     )
+    from fedsym.paper.population_statics import PopulationStatics, population_statics
     from fedsym.paper.screening.curve import ScreeningMechanism
     from fedsym.paper.screening.forms import screening_forms
     from fedsym.paper.screening.menu import Cap, CostTypes, Menu, optimal_menu
@@ -191,6 +192,8 @@ _LAZY: dict[str, str] = {
     "Statics": "fedsym.paper.statics",
     "derivative_sign": "fedsym.paper.statics",
     "statics": "fedsym.paper.statics",
+    "PopulationStatics": "fedsym.paper.population_statics",
+    "population_statics": "fedsym.paper.population_statics",
 }
 
 
@@ -290,4 +293,6 @@ __all__ = [
     "derivative_sign",
     "solve_for",
     "InverseResult",
+    "population_statics",
+    "PopulationStatics",
 ]

@@ -183,6 +183,12 @@ def test_cli_done_when(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and json.loads(out)["value"] == pytest.approx(10**-4.5, rel=1e-14)
 
 
+def test_cli_solve_for_latex(capsys: pytest.CaptureFixture[str]) -> None:
+    # (k/c^2)^(1/3) = 1000 at k = 1: c = 10^-4.5 = 3.16227766017e-5 (hand), in the low regime (c < c_max)
+    code, out, _ = _cli(capsys, "solve-for", "c", "--target", "optimal_data=1000", *EQ3, "--latex")
+    assert code == 0 and out.startswith(r"\[ c = 3.16227766017e-5") and "m^{*} = 1000.0" in out and "regime low" in out
+
+
 @pytest.mark.parametrize("args, message", [
     (("statics", *EQ3, "--quantity", "nope"), "unknown quantity 'nope'"),
     (("statics", *EQ3, "--quantity", "optimal_data", "--wrt", "zz", "--at", "c=0.01"), "--wrt zz"),

@@ -20,6 +20,8 @@ __all__ = ["add_arguments", "run", "add_point_arguments", "parse_at"]
 #: quantity names (the JSON keys of the other commands); kept here so that building the parser imports no sympy
 QUANTITY_NAMES = ("minimum_viable_data", "viability_cost", "optimal_data", "optimal_utility", "standard_total",
                   "shaping_total", "equal_cost_ratio")
+#: quantities of agents that differ (``--agents``)
+AGENT_QUANTITY_NAMES = ("standard_total", "shaping_total", "contributions")
 
 
 def add_point_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,8 +50,15 @@ def quantity_name(text: str) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_accuracy_arguments(parser)
-    parser.add_argument("--quantity", required=True, metavar="Q", help=", ".join(QUANTITY_NAMES))
+    add_accuracy_arguments(parser, required=False)
+    parser.add_argument("--agents", metavar="FILE",
+                        help="JSON list of agents that differ (Model §8, as for `fedsym equilibrium`): derivatives "
+                        "of standard_total, shaping_total or contributions in the cost scales, --wrt cost_scale "
+                        "(every agent's cost) or cost_scale:J (record J); excludes --accuracy/--param")
+    parser.add_argument("--mechanism", choices=("standard", "shaping"),
+                        help="with --agents and --quantity contributions: the mechanism whose contributions")
+    parser.add_argument("--quantity", required=True, metavar="Q",
+                        help=", ".join(QUANTITY_NAMES) + "; with --agents: " + ", ".join(AGENT_QUANTITY_NAMES))
     parser.add_argument("--wrt", action="append", metavar="P",
                         help="parameter to differentiate by (repeatable; default: every one the quantity depends on)")
     add_point_arguments(parser)
@@ -64,6 +73,10 @@ def run(args: argparse.Namespace) -> int:
 
     from fedsym.paper.statics import derivative_sign, statics
 
+    if args.agents is not None:
+        return _run_agents(args)
+    if args.accuracy is None:
+        raise InputError("--accuracy A is required (or --agents FILE for agents that differ)")
     bound = bound_accuracy(args)
     result = statics(bound, quantity_name(args.quantity), tuple(args.wrt) if args.wrt else None,
                      at=parse_at(args.at))
@@ -88,4 +101,39 @@ def run(args: argparse.Namespace) -> int:
         print(statement)
     if result.note:
         print(result.note)
+    return 0
+
+
+def _run_agents(args: argparse.Namespace) -> int:
+    """``--agents FILE``: derivatives of the equilibrium of agents that differ in their cost scales."""
+    import mpmath as mp
+
+    from fedsym.model.agent import load_agents
+    from fedsym.paper.population_statics import population_statics
+
+    if args.accuracy is not None or args.param:
+        raise InputError("--agents FILE gives each agent its accuracy: drop --accuracy/--param")
+    if args.signs:
+        raise InputError("--signs applies to one accuracy function, not to --agents")
+    if args.quantity not in AGENT_QUANTITY_NAMES:
+        raise InputError(f"--quantity {args.quantity!r}: with --agents one of {', '.join(AGENT_QUANTITY_NAMES)}")
+    point = parse_at(args.at)
+    if set(point) - {"eps"}:
+        raise InputError("--at: with --agents only eps=VALUE can be set (each agent's cost is in the file)")
+    population = load_agents(args.agents)
+    result = population_statics(population, args.quantity, tuple(args.wrt) if args.wrt else None,
+                                mechanism=args.mechanism, eps=point.get("eps", "0"))
+    if print_machine_readable(result, args):
+        return 0
+
+    def number(x: float, digits: int = 12) -> str:
+        return str(mp.nstr(mp.mpf(x), digits))
+
+    print(f"{result.mechanism} equilibrium of {population.size} agents: total {number(result.total)}"
+          + (f", eps = {number(result.eps, 8)}" if result.mechanism == "shaping" else ""))
+    print_table([(wrt, y, number(value), number(d), "" if e is None else number(e), number(err, 2))
+                 for wrt, y, value, d, e, err in result.table()],
+                ("wrt", "y", "value", "derivative", "elasticity", "vs central difference"))
+    print("implicit function theorem on the equilibrium (Model §8), joiners held fixed; checked against central "
+          "differences of the equilibrium re-solved at scaled costs")
     return 0

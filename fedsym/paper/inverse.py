@@ -25,7 +25,15 @@ from fedsym.core.latex import LatexRepr
 from fedsym.core.solve import DPS, bracketed_root
 from fedsym.model.accuracy import BoundAccuracy, parse_number
 from fedsym.paper.lone_agent import lone_agent_forms
-from fedsym.paper.statics import COST_QUANTITIES, applicable_parameters, point_values, quantity_value, statics
+from fedsym.paper.statics import (
+    COST_QUANTITIES,
+    SYMBOLS,
+    applicable_parameters,
+    parameter_tex,
+    point_values,
+    quantity_value,
+    statics,
+)
 
 __all__ = ["InverseResult", "solve_for", "SCAN_POINTS", "SCAN_DECADES"]
 
@@ -62,8 +70,10 @@ class InverseResult(LatexRepr):
                 "monotone": self.monotone, "crossings": self.crossings}
 
     def to_latex(self) -> str:
-        return (rf"{self.parameter} = {mp.nstr(self.value, 12)}\quad\text{{({self.quantity} = "
-                rf"{mp.nstr(self.reached, 12)}, regime {self.regime})}}")
+        """One display: the parameter's value, the quantity it reaches, the bracket and the regime."""
+        return (rf"\[ {parameter_tex(self.parameter)} = {mp.nstr(self.value, 12)}:\quad "
+                rf"{SYMBOLS[self.quantity]} = {mp.nstr(self.reached, 12)}\quad\text{{(bracket "
+                rf"[{mp.nstr(self.bracket[0], 8)}, {mp.nstr(self.bracket[1], 8)}], regime {self.regime})}} \]")
 
 
 def _range(bound: BoundAccuracy, quantity: str, parameter: str, values: Mapping[str, mp.mpf]) -> tuple[mp.mpf, mp.mpf]:

@@ -46,7 +46,7 @@ from fedsym.paper.example_4_5 import example_forms
 from fedsym.paper.lone_agent import individual, lone_agent_forms
 
 __all__ = ["QUANTITIES", "COST_QUANTITIES", "Derivative", "Statics", "quantity_value", "statics",
-           "derivative_sign", "applicable_parameters", "point_values", "checks"]
+           "derivative_sign", "applicable_parameters", "point_values", "parameter_tex", "SYMBOLS", "checks"]
 
 #: quantities of Model §12 covered here (the JSON keys of ``fedsym individual`` and ``fedsym equilibrium``)
 QUANTITIES = ("minimum_viable_data", "viability_cost", "optimal_data", "optimal_utility", "standard_total",
@@ -344,7 +344,7 @@ class Statics(LatexRepr):
             rows.append(CheckRow(f"d {self.quantity} / d {d.wrt}", SOURCES[self.quantity], point, d.value / unit,
                                  reference if abs(reference) > ZERO_ELASTICITY else mp.mpf(0),
                                  f"central difference, in units of y/{d.wrt} ({d.method} derivative)",
-                                 FD_TOLERANCE, quantity_tex=rf"\partial {SYMBOLS[self.quantity]}/\partial {_tex(d.wrt)}"))
+                                 FD_TOLERANCE, quantity_tex=rf"\partial {SYMBOLS[self.quantity]}/\partial {parameter_tex(d.wrt)}"))
         return rows
 
     def to_latex(self) -> str:
@@ -352,7 +352,7 @@ class Statics(LatexRepr):
         y = SYMBOLS[self.quantity]
         lines = [rf"{y} &= {mp.nstr(self.value, 10)}"]
         for d in self.derivatives:
-            theta = _tex(d.wrt)
+            theta = parameter_tex(d.wrt)
             elasticity = "" if d.elasticity is None else \
                 rf",\quad \frac{{\partial\log {y}}}{{\partial\log {theta}}} = {mp.nstr(d.elasticity, 10)}"
             lines.append(rf"\frac{{\partial {y}}}{{\partial {theta}}} &= {d.expression} = {mp.nstr(d.value, 10)}"
@@ -363,7 +363,8 @@ class Statics(LatexRepr):
         return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
-def _tex(name: str) -> str:
+def parameter_tex(name: str) -> str:
+    """The LaTeX of a parameter name (``eps`` -> ``\\varepsilon``, ``a_opt`` -> ``a_{opt}``)."""
     return {"eps": r"\varepsilon", "alpha": r"\alpha", "beta": r"\beta", "tau": r"\tau", "a_opt": "a_{opt}"}.get(
         name, name)
 
