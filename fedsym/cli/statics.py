@@ -19,7 +19,7 @@ __all__ = ["add_arguments", "run", "add_point_arguments", "parse_at"]
 
 #: quantity names (the JSON keys of the other commands); kept here so that building the parser imports no sympy
 QUANTITY_NAMES = ("minimum_viable_data", "viability_cost", "optimal_data", "optimal_utility", "standard_total",
-                  "shaping_total", "equal_cost_ratio")
+                  "shaping_total", "equal_cost_ratio", "planner_total", "planner_welfare", "data_poa", "welfare_poa")
 #: quantities of agents that differ (``--agents``)
 AGENT_QUANTITY_NAMES = ("standard_total", "shaping_total", "contributions")
 

@@ -27,6 +27,7 @@ from fedsym.model.accuracy import BoundAccuracy, parse_number
 from fedsym.paper.lone_agent import lone_agent_forms
 from fedsym.paper.statics import (
     COST_QUANTITIES,
+    PLANNER,
     SYMBOLS,
     applicable_parameters,
     parameter_tex,
@@ -78,9 +79,12 @@ class InverseResult(LatexRepr):
 
 def _range(bound: BoundAccuracy, quantity: str, parameter: str, values: Mapping[str, mp.mpf]) -> tuple[mp.mpf, mp.mpf]:
     """The interval scanned for *parameter*: its admissible range around the current value; for the cost
-    of a lone quantity, :math:`(0, c_{max})` (above it the agent alone collects nothing, Theorem 2.3)."""
+    of a lone quantity, :math:`(0, c_{max})` (above it the agent alone collects nothing, Theorem 2.3), of the
+    planner's, :math:`(0, n c_{max})`."""
     if parameter == "c" and quantity in COST_QUANTITIES and quantity != "shaping_total":
         c_max = lone_agent_forms(bound.function).viability_cost.resolve(bound.values)[0]
+        if quantity in PLANNER:  # Model §11: the planner collects data up to c = n c_max
+            c_max *= values["n"]
         return c_max * mp.mpf(10) ** (-2 * SCAN_DECADES), c_max * (1 - EDGE)
     if parameter == "n":
         return mp.mpf(1), mp.mpf(10) ** (2 * SCAN_DECADES)
