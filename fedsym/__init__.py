@@ -94,6 +94,7 @@ if TYPE_CHECKING:
     from fedsym.paper.screening.forms import screening_forms
     from fedsym.paper.screening.menu import Cap, CostTypes, Menu, optimal_menu
     from fedsym.paper.screening.result import ScreeningResult, screen
+    from fedsym.paper.screening_statics import screening_statics
     from fedsym.paper.statics import Statics, derivative_sign, statics
     from fedsym.paper.welfare import WelfareComparison, WelfareForms, welfare_benchmarks, welfare_forms
 
@@ -194,6 +195,7 @@ _LAZY: dict[str, str] = {
     "statics": "fedsym.paper.statics",
     "PopulationStatics": "fedsym.paper.population_statics",
     "population_statics": "fedsym.paper.population_statics",
+    "screening_statics": "fedsym.paper.screening_statics",
 }
 
 
@@ -295,4 +297,5 @@ __all__ = [
     "InverseResult",
     "population_statics",
     "PopulationStatics",
+    "screening_statics",
 ]

@@ -20,14 +20,20 @@ __all__ = ["add_arguments", "run", "add_point_arguments", "parse_at"]
 #: quantity names (the JSON keys of the other commands); kept here so that building the parser imports no sympy
 QUANTITY_NAMES = ("minimum_viable_data", "viability_cost", "optimal_data", "optimal_utility", "standard_total",
                   "shaping_total", "equal_cost_ratio", "planner_total", "planner_welfare", "data_poa", "welfare_poa")
+#: quantities of App. B's two-type menu (``--at p=, c_L=, c_H=, m_others=``)
+SCREENING_NAMES = ("low_contribution", "high_contribution", "information_rent_low", "expected_data")
+#: names --at accepts
+POINT_NAMES = ("c", "n", "eps", "p", "c_L", "c_H", "m_others")
 #: quantities of agents that differ (``--agents``)
 AGENT_QUANTITY_NAMES = ("standard_total", "shaping_total", "contributions")
 
 
 def add_point_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--at NAME=VALUE`` (repeatable): the cost ``c``, the number of equal agents ``n``, shaping's ``eps``."""
+    """``--at NAME=VALUE`` (repeatable): the cost ``c``, the number of equal agents ``n``, shaping's ``eps``;
+    a screening menu's ``p``, ``c_L``, ``c_H``, ``m_others``."""
     parser.add_argument("--at", action="append", default=[], metavar="NAME=VALUE",
-                        help="c=COST, n=AGENTS (equal costs) or eps=MARGIN (Eq. (13)); repeatable")
+                        help="c=COST, n=AGENTS (equal costs) or eps=MARGIN (Eq. (13)); for a screening menu "
+                        "(App. B) p=, c_L=, c_H=, m_others=; repeatable")
 
 
 def parse_at(items: list[str]) -> dict[str, str]:
@@ -35,8 +41,8 @@ def parse_at(items: list[str]) -> dict[str, str]:
     point: dict[str, str] = {}
     for item in items:
         name, sep, value = (part.strip() for part in item.partition("="))
-        if not sep or not value or name not in ("c", "n", "eps"):
-            raise InputError(f"--at {item!r}: expected c=VALUE, n=VALUE or eps=VALUE")
+        if not sep or not value or name not in POINT_NAMES:
+            raise InputError(f"--at {item!r}: expected NAME=VALUE with NAME one of {', '.join(POINT_NAMES)}")
         if name in point:
             raise InputError(f"--at {name} is given twice")
         point[name] = value
@@ -44,8 +50,8 @@ def parse_at(items: list[str]) -> dict[str, str]:
 
 
 def quantity_name(text: str) -> str:
-    if text not in QUANTITY_NAMES:
-        raise InputError(f"unknown quantity {text!r} (one of: {', '.join(QUANTITY_NAMES)})")
+    if text not in QUANTITY_NAMES + SCREENING_NAMES:
+        raise InputError(f"unknown quantity {text!r} (one of: {', '.join(QUANTITY_NAMES + SCREENING_NAMES)})")
     return text
 
 
@@ -58,7 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mechanism", choices=("standard", "shaping"),
                         help="with --agents and --quantity contributions: the mechanism whose contributions")
     parser.add_argument("--quantity", required=True, metavar="Q",
-                        help=", ".join(QUANTITY_NAMES) + "; with --agents: " + ", ".join(AGENT_QUANTITY_NAMES))
+                        help=", ".join(QUANTITY_NAMES + SCREENING_NAMES) + "; with --agents: "
+                        + ", ".join(AGENT_QUANTITY_NAMES))
     parser.add_argument("--wrt", action="append", metavar="P",
                         help="parameter to differentiate by (repeatable; default: every one the quantity depends on)")
     add_point_arguments(parser)
@@ -78,8 +85,15 @@ def run(args: argparse.Namespace) -> int:
     if args.accuracy is None:
         raise InputError("--accuracy A is required (or --agents FILE for agents that differ)")
     bound = bound_accuracy(args)
-    result = statics(bound, quantity_name(args.quantity), tuple(args.wrt) if args.wrt else None,
-                     at=parse_at(args.at))
+    wrt = tuple(args.wrt) if args.wrt else None
+    if quantity_name(args.quantity) in SCREENING_NAMES:
+        from fedsym.paper.screening_statics import screening_statics
+
+        if args.signs:
+            raise InputError("--signs: not available for a screening menu")
+        result = screening_statics(bound, args.quantity, wrt, at=parse_at(args.at))
+    else:
+        result = statics(bound, args.quantity, wrt, at=parse_at(args.at))
     signs = {d.wrt: derivative_sign(bound.function, result.quantity, d.wrt) for d in result.derivatives} \
         if args.signs else {}
     if args.json:
@@ -88,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if print_machine_readable(result, args):
         return 0
     print(f"{result.quantity} = {mp.nstr(result.value, 12)} at {result.accuracy}"
-          + "".join(f", {name} = {mp.nstr(v, 8)}" for name, v in result.at.items() if name in ("c", "n", "eps"))
+          + "".join(f", {name} = {mp.nstr(v, 8)}" for name, v in result.at.items() if name in POINT_NAMES)
           + f" (regime {result.regime})")
     rows = [(d.wrt, mp.nstr(d.value, 12), "" if d.elasticity is None else mp.nstr(d.elasticity, 12), d.method,
              mp.nstr(d.error, 2)) for d in result.derivatives]

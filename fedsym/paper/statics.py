@@ -70,7 +70,8 @@ _POPULATION = {"standard_total": ("n",), "shaping_total": ("n", "eps"), "equal_c
 SYMBOLS = {"minimum_viable_data": "m_0", "viability_cost": "c_{max}", "optimal_data": "m^{*}",
            "optimal_utility": "u^{*}", "standard_total": r"M_{\mathrm{std}}", "shaping_total": "M",
            "equal_cost_ratio": "t_n", "planner_total": "M_P", "planner_welfare": "W_P", "data_poa": "M_P/M_S",
-           "welfare_poa": "W_P/W_S"}
+           "welfare_poa": "W_P/W_S", "low_contribution": "m_D", "high_contribution": "m_C",
+           "information_rent_low": r"(R(m_C) - u_L^{*})", "expected_data": r"(p\,m_D + (1-p)\,m_C)"}
 
 #: the quantities' names in plain text (sign statements)
 PLAIN = {"minimum_viable_data": "m_0", "viability_cost": "c_max", "optimal_data": "m*", "optimal_utility": "u*",
@@ -81,7 +82,9 @@ PLAIN = {"minimum_viable_data": "m_0", "viability_cost": "c_max", "optimal_data"
 #: where each quantity comes from in the paper
 SOURCES = {"minimum_viable_data": "Eq. (1)", "viability_cost": "Theorem 2.3", "optimal_data": "Theorem 2.3",
            "optimal_utility": "Theorem 2.3", "standard_total": "Theorem 3.4", "shaping_total": "Theorem 4.2",
-           "equal_cost_ratio": "Example 4.5", **{name: "Model §11" for name in (*PLANNER, *RATIOS)}}
+           "equal_cost_ratio": "Example 4.5", **{name: "Model §11" for name in (*PLANNER, *RATIOS)},
+           "low_contribution": "App. B, Eq. (15)", "high_contribution": "App. B, Eq. (16)",
+           "information_rent_low": "Theorem B.3", "expected_data": "Theorem B.1"}
 
 #: relative step of the central differences that check each derivative
 FD_STEP = mp.mpf("1e-12")
@@ -93,6 +96,8 @@ ZERO_ELASTICITY = mp.mpf("1e-20")
 
 #: the symbol of each non-accuracy parameter
 _EXTRA_SYMBOLS = {"c": S.c, "n": S.n, "eps": S.eps}
+#: names of a point that are not the accuracy's parameters (shown in a check row's point)
+POINT_NAMES = ("c", "n", "eps", "p", "c_L", "c_H", "m_others")
 
 # unknowns of the defining systems
 _MSTAR = sp.Symbol("m^*", positive=True)
@@ -380,7 +385,7 @@ class Statics(LatexRepr):
         r"""One row per derivative: the derivative against its central difference, in units of
         :math:`y/\theta` (so that a derivative that is exactly 0 is compared too)."""
         point = self.accuracy + "".join(f", {name} = {mp.nstr(v, 8)}" for name, v in self.at.items()
-                                        if name in _EXTRA_SYMBOLS)
+                                        if name in POINT_NAMES)
         rows = []
         for d in self.derivatives:
             unit = d.scale or mp.mpf(1)
@@ -409,7 +414,8 @@ class Statics(LatexRepr):
 
 def parameter_tex(name: str) -> str:
     """The LaTeX of a parameter name (``eps`` -> ``\\varepsilon``, ``a_opt`` -> ``a_{opt}``)."""
-    return {"eps": r"\varepsilon", "alpha": r"\alpha", "beta": r"\beta", "tau": r"\tau", "a_opt": "a_{opt}"}.get(
+    return {"eps": r"\varepsilon", "alpha": r"\alpha", "beta": r"\beta", "tau": r"\tau", "a_opt": "a_{opt}",
+            "m_others": "m_{-i}"}.get(
         name, name)
 
 
