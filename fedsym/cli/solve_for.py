@@ -36,4 +36,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"bracket [{mp.nstr(result.bracket[0], 8)}, {mp.nstr(result.bracket[1], 8)}]; scanned "
           f"{result.parameter} in [{mp.nstr(result.scanned[0], 6)}, {mp.nstr(result.scanned[1], 6)}], "
           f"{'monotone' if result.monotone else f'not monotone, {result.crossings} crossings (first reported)'}")
+    low, high = result.reachable
+    print(f"reachable: ({mp.nstr(low, 10)}, {mp.nstr(high, 10)}) ({result.reachable_how})")
     return 0
