@@ -161,3 +161,13 @@ def test_cli_tie_is_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     code = main(["statics", "--agents", str(path), "--quantity", "standard_total"])
     err = capsys.readouterr().err
     assert code == 3 and "not unique" in err and len(err.strip().splitlines()) == 1
+
+
+def test_default_wrt_is_every_record_only_for_small_files(eq3) -> None:  # type: ignore[no-untyped-def]
+    # each record's scale costs two re-solves: above EACH_RECORD_UP_TO = 20 records only the common scale;
+    # 21 equal agents of Example 4.5 keep the elasticity -2/3 in the common scale
+    many = population_statics(Population(tuple(Agent.paper(eq3, "0.001") for _ in range(21))), "shaping_total")
+    assert list(many.derivatives) == ["cost_scale"] and many.passed
+    assert many.table()[0][4] == pytest.approx(-2 / 3, rel=REL)
+    few = population_statics(Population((Agent.paper(eq3, "0.001"), Agent.paper(eq3, "0.002"))), "shaping_total")
+    assert list(few.derivatives) == ["cost_scale", "cost_scale:1", "cost_scale:2"]

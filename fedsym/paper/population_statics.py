@@ -61,6 +61,10 @@ POPULATION_QUANTITIES = ("standard_total", "shaping_total", "contributions")
 #: relative step of the central differences (the solvers work in double precision)
 FD_STEP = 1e-5
 
+#: without --wrt, each record's own cost scale is differentiated only for files of at most this many records
+#: (each costs two re-solves of the equilibrium); above it, only the common scale
+EACH_RECORD_UP_TO = 20
+
 #: the name of the cost scale parameter: ``cost_scale`` (every agent) or ``cost_scale:j`` (record j, from 1)
 COST_SCALE = "cost_scale"
 
@@ -177,10 +181,9 @@ def _standard_parts(population: Population, curves: list[_Curves], profile: _Pro
     return a_parts, b_parts, top
 
 
-def _derivatives(population: Population, mechanism: str, eps: mp.mpf, profile: _Profile, result: Equilibrium,
-                 j: int | None) -> tuple[mp.mpf, list[mp.mpf]]:
+def _derivatives(population: Population, curves: list[_Curves], mechanism: str, eps: mp.mpf, profile: _Profile,
+                 result: Equilibrium, j: int | None) -> tuple[mp.mpf, list[mp.mpf]]:
     r""":math:`dM/ds_j` and :math:`dx_r/ds_j` for every record (``j`` None: the common scale)."""
-    curves = [_Curves.of(agent) for agent in population.agents]
     counts = [agent.count for agent in population.agents]
     scaled = [j is None or r == j for r in range(len(curves))]
     top = None
@@ -289,7 +292,8 @@ def population_statics(population: Population, quantity: str, wrt: tuple[str, ..
     r"""Derivatives of the equilibrium total or contributions of *population* in the agents' cost scales.
 
     *quantity*: ``standard_total``, ``shaping_total`` or ``contributions`` (of *mechanism*, ``standard`` or
-    ``shaping``).  *wrt*: ``cost_scale`` and/or ``cost_scale:j`` (default: the common scale and every record).
+    ``shaping``).  *wrt*: ``cost_scale`` and/or ``cost_scale:j`` (default: the common scale and, for at most
+    :data:`EACH_RECORD_UP_TO` records, every record).
     *rtol*: agreement required with the central differences (default ``Settings.population_statics_rtol``).
 
     >>> from fedsym import Agent, Population, accuracy_function
@@ -310,14 +314,19 @@ def population_statics(population: Population, quantity: str, wrt: tuple[str, ..
         raise InputError(f"contributions needs the mechanism (--mechanism standard or shaping), got {mechanism!r}")
     assert mechanism is not None
     records = len(population.agents)
-    names = wrt or (COST_SCALE, *(f"{COST_SCALE}:{j}" for j in range(1, records + 1)))
+    names = wrt or (COST_SCALE, *(f"{COST_SCALE}:{j}" for j in range(1, records + 1) if records <= EACH_RECORD_UP_TO))
     chosen = {name: parse_cost_scale(name, records) for name in names}
     margin = parse_eps(eps) if mechanism == "shaping" else 0.0
     profile, result = _profile(population, mechanism, margin)
+    distinct: dict[int, _Curves] = {}  # equal records of an agents file share one Agent
+    for agent in population.agents:
+        if id(agent) not in distinct:
+            distinct[id(agent)] = _Curves.of(agent)
+    curves = [distinct[id(agent)] for agent in population.agents]
     derivatives, differences = {}, {}
     with mp.workdps(40):
         for name, j in chosen.items():
-            d_total, d_x = _derivatives(population, mechanism, mp.mpf(margin), profile, result, j)
+            d_total, d_x = _derivatives(population, curves, mechanism, mp.mpf(margin), profile, result, j)
             derivatives[name] = (float(d_total), tuple(float(d) for d in d_x))
             differences[name] = _central_difference(population, mechanism, margin, j)
     return PopulationStatics(mechanism, quantity, margin, profile.total, tuple(float(x) for x in profile.contributions),
