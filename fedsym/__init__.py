@@ -90,6 +90,7 @@ if TYPE_CHECKING:
         check_feasibility,
         check_individual_rationality,
     )
+    from fedsym.paper.population_statics import PopulationStatics, population_statics
     from fedsym.paper.screening.cost_types import KTypes
     from fedsym.paper.screening.curve import ScreeningMechanism
     from fedsym.paper.screening.forms import screening_forms
@@ -100,6 +101,7 @@ if TYPE_CHECKING:
     from fedsym.paper.screening.many import ExpectedTotals, ex_post_equilibrium, expected_totals
     from fedsym.paper.screening.menu import Cap, Menu, optimal_menu
     from fedsym.paper.screening.result import ScreeningResult, screen, screen_two_types
+    from fedsym.paper.screening_statics import screening_statics
     from fedsym.paper.statics import Statics, derivative_sign, statics
     from fedsym.paper.welfare import WelfareComparison, WelfareForms, welfare_benchmarks, welfare_forms
 
@@ -214,6 +216,9 @@ _LAZY: dict[str, str] = {
     "KExpectedTotal": "fedsym.paper.screening.k_many",
     "count_equilibrium": "fedsym.paper.screening.k_many",
     "expected_total_k": "fedsym.paper.screening.k_many",
+    "PopulationStatics": "fedsym.paper.population_statics",
+    "population_statics": "fedsym.paper.population_statics",
+    "screening_statics": "fedsym.paper.screening_statics",
 }
 
 
@@ -329,4 +334,7 @@ __all__ = [
     "KExpectedTotal",
     "count_equilibrium",
     "expected_total_k",
+    "population_statics",
+    "PopulationStatics",
+    "screening_statics",
 ]

@@ -154,9 +154,32 @@ def test_inverse_round_trips(eq3) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_inverse_refuses_an_unreachable_target_naming_the_range(eq3) -> None:  # type: ignore[no-untyped-def]
-    # m* < 9k/a_opt^2 ~ 9.97 is never optimal: below that the agent collects nothing (Theorem 2.3)
-    with pytest.raises(InputError, match=r"ranges over \[9\.97"):
+    # m* < m_t = 9k/a_opt^2 = 9.972299169 is never optimal: below it the agent collects nothing (Theorem 2.3);
+    # the range is exact: (m_t, infinity)
+    with pytest.raises(InputError, match=r"exactly the values in \(9\.972299169, \+inf\)"):
         solve_for(eq3, "c", "optimal_data", 5)
+    # u* < a_opt = 0.95 always (u* falls from a_opt as c -> 0)
+    with pytest.raises(InputError, match=r"\(0\.0, 0\.95\)"):
+        solve_for(eq3, "c", "optimal_utility", "0.96")
+
+
+def test_inverse_reaches_targets_beyond_the_scan(eq3) -> None:  # type: ignore[no-untyped-def]
+    # (k/c^2)^(1/3) = 10^20 at c = 10^-30, below the scan's c_max 1e-16; a_opt - 3 (k c)^(1/3) = a_opt - 1e-7
+    # at c = (1e-7/3)^3; m* = m_t (1 + 1e-30) needs c within 1e-12 c_max of c_max (Theorem 2.3's tangent point)
+    r = solve_for(eq3, "c", "optimal_data", "1e20")
+    assert mp.almosteq(r.value, mp.mpf(10) ** -30, 1e-25) and r.reachable_how.startswith("analytic")
+    assert r.reachable[1] == mp.inf and mp.almosteq(r.reachable[0], 9 / A_OPT**2, 1e-30)
+    r = solve_for(eq3, "c", "optimal_utility", "0.9499999")
+    assert mp.almosteq(r.value, (mp.mpf("1e-7") / 3) ** 3, 1e-20)
+    target = 9 / A_OPT**2 * (1 + mp.mpf(10) ** -30)
+    assert mp.almosteq(solve_for(eq3, "c", "optimal_data", mp.nstr(target, 40)).reached, target, 1e-35)
+
+
+def test_inverse_of_a_user_defined_accuracy_reports_the_scanned_range() -> None:
+    # analytic limits are claimed only for the paper's families: a user expression keeps the scan's range
+    bound = accuracy_function("a_opt - 2*sqrt(k/m)").bind({"a_opt": "0.95", "k": "1"})
+    r = solve_for(bound, "c", "optimal_data", 1000)
+    assert r.reachable_how == "scan" and mp.almosteq(r.value, mp.mpf(10) ** -4.5, 1e-25)
 
 
 @pytest.mark.slow
@@ -183,12 +206,18 @@ def test_cli_done_when(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and json.loads(out)["value"] == pytest.approx(10**-4.5, rel=1e-14)
 
 
+def test_cli_solve_for_latex(capsys: pytest.CaptureFixture[str]) -> None:
+    # (k/c^2)^(1/3) = 1000 at k = 1: c = 10^-4.5 = 3.16227766017e-5 (hand), in the low regime (c < c_max)
+    code, out, _ = _cli(capsys, "solve-for", "c", "--target", "optimal_data=1000", *EQ3, "--latex")
+    assert code == 0 and out.startswith(r"\[ c = 3.16227766017e-5") and "m^{*} = 1000.0" in out and "regime low" in out
+
+
 @pytest.mark.parametrize("args, message", [
     (("statics", *EQ3, "--quantity", "nope"), "unknown quantity 'nope'"),
     (("statics", *EQ3, "--quantity", "optimal_data", "--wrt", "zz", "--at", "c=0.01"), "--wrt zz"),
     (("statics", *EQ3, "--quantity", "optimal_data", "--at", "q=1"), "--at 'q=1'"),
     (("statics", *EQ3, "--quantity", "optimal_data"), "needs --at c"),
-    (("solve-for", "c", "--target", "optimal_data=5", *EQ3), "ranges over"),
+    (("solve-for", "c", "--target", "optimal_data=5", *EQ3), "takes exactly the values in"),
     (("solve-for", "c", "--target", "optimal_data", *EQ3), "expected QUANTITY=VALUE"),
 ])
 def test_cli_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], args: tuple[str, ...],

@@ -66,6 +66,9 @@ class Settings:
     budget_fixed
         True only while the shipped derivation store is generated: a symbolic
         attempt's failure is then not marked as depending on the machine's speed (False).
+    population_statics_rtol
+        Relative agreement of a cost-scale derivative of agents that differ with the central
+        difference of the re-solved (double-precision) equilibrium (1e-6).
     """
 
     precision: int = 40
@@ -77,6 +80,7 @@ class Settings:
     fixed_point_rtol: float = 1e-20
     kkt_tolerance: float = 1e-9
     budget_fixed: bool = False
+    population_statics_rtol: float = 1e-6
 
     def __post_init__(self) -> None:
         if not (isinstance(self.precision, int) and 15 <= self.precision <= 1000):

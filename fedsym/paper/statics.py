@@ -44,33 +44,47 @@ from fedsym.core.solve import DPS, bracketed_root, expand_bracket
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, parse_number
 from fedsym.paper.example_4_5 import example_forms
 from fedsym.paper.lone_agent import individual, lone_agent_forms
+from fedsym.paper.welfare import welfare_forms
 
-__all__ = ["QUANTITIES", "COST_QUANTITIES", "Derivative", "Statics", "quantity_value", "statics",
-           "derivative_sign", "applicable_parameters", "point_values", "checks"]
+__all__ = ["QUANTITIES", "COST_QUANTITIES", "PLANNER", "RATIOS", "Derivative", "Statics", "quantity_value", "statics",
+           "derivative_sign", "applicable_parameters", "point_values", "parameter_tex", "SYMBOLS", "checks"]
 
 #: quantities of Model §12 covered here (the JSON keys of ``fedsym individual`` and ``fedsym equilibrium``)
 QUANTITIES = ("minimum_viable_data", "viability_cost", "optimal_data", "optimal_utility", "standard_total",
-              "shaping_total", "equal_cost_ratio")
+              "shaping_total", "equal_cost_ratio", "planner_total", "planner_welfare", "data_poa", "welfare_poa")
+
+#: Model §11's planner for ``n`` identical agents, :math:`n\,\hat a'(M_P) = c` (its optimum is the lone
+#: optimum at cost ``c/n``)
+PLANNER = ("planner_total", "planner_welfare")
+#: Model §11's prices of anarchy of standard FL, :math:`M_P/M_S` and :math:`W_P/W_S` (finite for c < c_max)
+RATIOS = ("data_poa", "welfare_poa")
 
 #: quantities that depend on the cost ``c``
-COST_QUANTITIES = ("optimal_data", "optimal_utility", "standard_total", "shaping_total")
+COST_QUANTITIES = ("optimal_data", "optimal_utility", "standard_total", "shaping_total", *PLANNER, *RATIOS)
 
 #: quantities of ``n`` equal agents (``n`` is a parameter; ``eps`` too for shaping)
-_POPULATION = {"standard_total": ("n",), "shaping_total": ("n", "eps"), "equal_cost_ratio": ("n",)}
+_POPULATION = {"standard_total": ("n",), "shaping_total": ("n", "eps"), "equal_cost_ratio": ("n",),
+               **{name: ("n",) for name in (*PLANNER, *RATIOS)}}
 
 #: the paper's symbols of the quantities
 SYMBOLS = {"minimum_viable_data": "m_0", "viability_cost": "c_{max}", "optimal_data": "m^{*}",
            "optimal_utility": "u^{*}", "standard_total": r"M_{\mathrm{std}}", "shaping_total": "M",
-           "equal_cost_ratio": "t_n"}
+           "equal_cost_ratio": "t_n", "planner_total": "M_P", "planner_welfare": "W_P", "data_poa": "M_P/M_S",
+           "welfare_poa": "W_P/W_S", "low_contribution": "m_D", "high_contribution": "m_C",
+           "information_rent_low": r"(R(m_C) - u_L^{*})", "expected_data": r"(p\,m_D + (1-p)\,m_C)"}
 
 #: the quantities' names in plain text (sign statements)
 PLAIN = {"minimum_viable_data": "m_0", "viability_cost": "c_max", "optimal_data": "m*", "optimal_utility": "u*",
-         "standard_total": "the standard total", "shaping_total": "the shaping total M", "equal_cost_ratio": "t_n"}
+         "standard_total": "the standard total", "shaping_total": "the shaping total M", "equal_cost_ratio": "t_n",
+         "planner_total": "the planner's total M_P", "planner_welfare": "the planner's welfare W_P",
+         "data_poa": "M_P/M_S", "welfare_poa": "W_P/W_S"}
 
 #: where each quantity comes from in the paper
 SOURCES = {"minimum_viable_data": "Eq. (1)", "viability_cost": "Theorem 2.3", "optimal_data": "Theorem 2.3",
            "optimal_utility": "Theorem 2.3", "standard_total": "Theorem 3.4", "shaping_total": "Theorem 4.2",
-           "equal_cost_ratio": "Example 4.5"}
+           "equal_cost_ratio": "Example 4.5", **{name: "Model §11" for name in (*PLANNER, *RATIOS)},
+           "low_contribution": "App. B, Eq. (15)", "high_contribution": "App. B, Eq. (16)",
+           "information_rent_low": "Theorem B.3", "expected_data": "Theorem B.1"}
 
 #: relative step of the central differences that check each derivative
 FD_STEP = mp.mpf("1e-12")
@@ -82,6 +96,8 @@ ZERO_ELASTICITY = mp.mpf("1e-20")
 
 #: the symbol of each non-accuracy parameter
 _EXTRA_SYMBOLS = {"c": S.c, "n": S.n, "eps": S.eps}
+#: names of a point that are not the accuracy's parameters (shown in a check row's point)
+POINT_NAMES = ("c", "n", "eps", "p", "c_L", "c_H", "m_others")
 
 # unknowns of the defining systems
 _MSTAR = sp.Symbol("m^*", positive=True)
@@ -89,6 +105,7 @@ _MTAN = sp.Symbol("m_t", positive=True)
 _M0 = sp.Symbol("m_0", positive=True)
 _TOTAL = sp.Symbol("M", positive=True)
 _RATIO = sp.Symbol("t", positive=True)
+_PLAN = sp.Symbol("M_P", positive=True)
 
 #: methods of a derivative
 CLOSED = "closed-form"
@@ -145,6 +162,13 @@ def _system(function: AccuracyFunction, quantity: str, priced_out: bool) -> _Sys
         return _System((_MSTAR,), (foc,), at(_MSTAR) - S.c * _MSTAR)
     if quantity == "equal_cost_ratio":
         return _System((_RATIO,), ((3 - _RATIO) ** 2 * _RATIO - 4 / S.n,), _RATIO)
+    planner_foc = S.n * slope.subs(S.m, _PLAN) - S.c
+    planner_welfare = S.n * at(_PLAN) - S.c * _PLAN
+    if quantity in PLANNER:
+        return _System((_PLAN,), (planner_foc,), _PLAN if quantity == "planner_total" else planner_welfare)
+    if quantity in RATIOS:
+        ratio = _PLAN / _MSTAR if quantity == "data_poa" else planner_welfare / (S.n * at(_MSTAR) - S.c * _MSTAR)
+        return _System((_PLAN, _MSTAR), (planner_foc, foc), ratio)
     if priced_out:
         return _System((_TOTAL,), (S.n * at(_TOTAL) / (S.c + S.eps) - _TOTAL,), _TOTAL)
     fixed_point = S.n * (_MSTAR + (at(_TOTAL) - at(_MSTAR)) / (S.c + S.eps)) - _TOTAL
@@ -176,6 +200,9 @@ def closed_form(function: AccuracyFunction, quantity: str) -> sp.Expr | None:
         return example_forms().ratio.closed_form
     if quantity == "shaping_total":
         return None
+    if quantity in PLANNER or quantity in RATIOS:
+        welfare: sp.Expr | None = getattr(welfare_forms(function), quantity).closed_form
+        return welfare
     forms = lone_agent_forms(function)
     name = "optimal_data" if quantity == "standard_total" else quantity
     form: sp.Expr | None = getattr(forms, name).closed_form
@@ -244,6 +271,8 @@ def _state(function: AccuracyFunction, quantity: str, values: Mapping[str, mp.mp
                                    "tangent point to differentiate through")
         return _State(bound.a_hat(tangent) / tangent, {_MTAN: tangent}, "any")
     cost = values["c"]
+    if quantity in PLANNER or quantity in RATIOS:
+        return _planner_state(bound, quantity, values, tangent)
     result = individual(bound, exact_rational(cost))
     regime = "boundary" if cost == result.viability_cost else result.regime
     common = dict(c_max=result.viability_cost, tangent=tangent)
@@ -253,6 +282,26 @@ def _state(function: AccuracyFunction, quantity: str, values: Mapping[str, mp.mp
         return _State(result.optimal_utility, {_MSTAR: result.optimal_data}, regime, **common)
     total = _shaping_fixed_point(bound, cost, values["n"], values["eps"], result.optimal_data)
     return _State(total, {_TOTAL: total, _MSTAR: result.optimal_data}, regime, **common)
+
+
+def _planner_state(bound: BoundAccuracy, quantity: str, values: Mapping[str, mp.mpf], tangent: mp.mpf) -> _State:
+    r"""Model §11: the planner's total is the lone optimum at cost ``c/n`` (:math:`n\,\hat a'(M_P) = c`, zero
+    for :math:`c/n > c_{max}`); the ratios compare it with standard FL's :math:`m^*` (Theorem 3.4)."""
+    cost, n = values["c"], values["n"]
+    planner = individual(bound, exact_rational(cost / n))
+    total = planner.optimal_data
+    welfare = n * bound.a(total) - cost * total
+    if quantity in PLANNER:
+        regime = "boundary" if cost / n == planner.viability_cost else planner.regime
+        return _State(total if quantity == "planner_total" else welfare, {_PLAN: total}, regime,
+                      c_max=planner.viability_cost * n, tangent=tangent)
+    lone = individual(bound, exact_rational(cost))
+    if lone.regime != "low":
+        raise InputError(f"{quantity} at c = {mp.nstr(cost, 8)}: c >= c_max = {mp.nstr(lone.viability_cost, 8)}, "
+                         "standard FL collects nothing (Theorem 3.4), so the price of anarchy is infinite")
+    m_star = lone.optimal_data
+    value = total / m_star if quantity == "data_poa" else welfare / (n * bound.a(m_star) - cost * m_star)
+    return _State(value, {_PLAN: total, _MSTAR: m_star}, "low")
 
 
 def quantity_value(function: AccuracyFunction, quantity: str, values: Mapping[str, Any]) -> mp.mpf:
@@ -336,7 +385,7 @@ class Statics(LatexRepr):
         r"""One row per derivative: the derivative against its central difference, in units of
         :math:`y/\theta` (so that a derivative that is exactly 0 is compared too)."""
         point = self.accuracy + "".join(f", {name} = {mp.nstr(v, 8)}" for name, v in self.at.items()
-                                        if name in _EXTRA_SYMBOLS)
+                                        if name in POINT_NAMES)
         rows = []
         for d in self.derivatives:
             unit = d.scale or mp.mpf(1)
@@ -344,7 +393,7 @@ class Statics(LatexRepr):
             rows.append(CheckRow(f"d {self.quantity} / d {d.wrt}", SOURCES[self.quantity], point, d.value / unit,
                                  reference if abs(reference) > ZERO_ELASTICITY else mp.mpf(0),
                                  f"central difference, in units of y/{d.wrt} ({d.method} derivative)",
-                                 FD_TOLERANCE, quantity_tex=rf"\partial {SYMBOLS[self.quantity]}/\partial {_tex(d.wrt)}"))
+                                 FD_TOLERANCE, quantity_tex=rf"\partial {SYMBOLS[self.quantity]}/\partial {parameter_tex(d.wrt)}"))
         return rows
 
     def to_latex(self) -> str:
@@ -352,7 +401,7 @@ class Statics(LatexRepr):
         y = SYMBOLS[self.quantity]
         lines = [rf"{y} &= {mp.nstr(self.value, 10)}"]
         for d in self.derivatives:
-            theta = _tex(d.wrt)
+            theta = parameter_tex(d.wrt)
             elasticity = "" if d.elasticity is None else \
                 rf",\quad \frac{{\partial\log {y}}}{{\partial\log {theta}}} = {mp.nstr(d.elasticity, 10)}"
             lines.append(rf"\frac{{\partial {y}}}{{\partial {theta}}} &= {d.expression} = {mp.nstr(d.value, 10)}"
@@ -363,8 +412,10 @@ class Statics(LatexRepr):
         return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
-def _tex(name: str) -> str:
-    return {"eps": r"\varepsilon", "alpha": r"\alpha", "beta": r"\beta", "tau": r"\tau", "a_opt": "a_{opt}"}.get(
+def parameter_tex(name: str) -> str:
+    """The LaTeX of a parameter name (``eps`` -> ``\\varepsilon``, ``a_opt`` -> ``a_{opt}``)."""
+    return {"eps": r"\varepsilon", "alpha": r"\alpha", "beta": r"\beta", "tau": r"\tau", "a_opt": "a_{opt}",
+            "m_others": "m_{-i}"}.get(
         name, name)
 
 
@@ -443,9 +494,9 @@ def _boundary(function: AccuracyFunction, quantity: str, state: _State, values: 
         below = _shaping_fixed_point(bound, values["c"], values["n"], values["eps"], state.tangent)
         return Boundary("c = c_max", below, state.value)
     system = _system(function, quantity, False)
-    at = {**{_symbol(function, name): v for name, v in values.items()}, _MSTAR: state.tangent}
+    at = {**{_symbol(function, name): v for name, v in values.items()}, _MSTAR: state.tangent, _PLAN: state.tangent}
     below = _evaluator(system.output, function)(at)
-    return Boundary("c = c_max", below, state.value)
+    return Boundary("c = n c_max" if quantity in PLANNER else "c = c_max", below, state.value)
 
 
 def statics(bound: BoundAccuracy, quantity: str, wrt: tuple[str, ...] | None = None, *,
@@ -475,10 +526,11 @@ def statics(bound: BoundAccuracy, quantity: str, wrt: tuple[str, ...] | None = N
         if state.regime == "boundary":
             boundary = _boundary(function, quantity, state, values)
             return Statics(bound.label(), quantity, values, state.value, state.regime, (), boundary,
-                           "c = c_max is a regime boundary (Theorem 2.3): the jump is reported, not a derivative")
+                           f"{boundary.at} is a regime boundary (Theorem 2.3): the jump is reported, not a derivative")
         derivatives = tuple(_derivative(function, quantity, state, values, name) for name in chosen)
-    note = "" if state.regime not in ("mid", "high") else \
-        "c > c_max: the agent alone collects nothing (Theorem 2.3)" + \
+    who = "c > n c_max: the planner collects nothing (Model §11, Theorem 2.3 at cost c/n)" if quantity in PLANNER \
+        else "c > c_max: the agent alone collects nothing (Theorem 2.3)"
+    note = "" if state.regime not in ("mid", "high") else who + \
         ("; the total solves Remark 4.4's n a(M)/(c + eps) = M" if quantity == "shaping_total" else
          ", on a neighbourhood, so every derivative is 0")
     return Statics(bound.label(), quantity, values, state.value, state.regime, derivatives, None, note)
@@ -523,7 +575,7 @@ def derivative_sign(function: AccuracyFunction, quantity: str, wrt: str) -> str:
     parameters, :math:`c \in \{0.05, 0.5, 0.9\}\,c_{max}`, ``n`` in 2, 10) and stated as such.
     """
     y = PLAIN[quantity]
-    region = " for c < c_max" if quantity in COST_QUANTITIES else ""
+    region = " for c < n c_max" if quantity in PLANNER else " for c < c_max" if quantity in COST_QUANTITIES else ""
     form = closed_form(function, quantity)
     if form is not None:
         expr = sp.diff(form, _symbol(function, wrt))
@@ -576,6 +628,9 @@ CHECK_POINTS: tuple[tuple[str, dict[str, str], str, dict[str, str]], ...] = (
     ("power-law", {"a_opt": "0.9", "tau": "0.1", "beta": "1", "alpha": "0.5"}, "shaping_total",
      {"c": "0.01", "n": "3"}),
     ("simplified", {"a_opt": "0.95", "k": "1"}, "equal_cost_ratio", {"n": "10"}),
+    ("simplified", {"a_opt": "0.95", "k": "1"}, "welfare_poa", {"c": "0.001", "n": "10"}),
+    ("generalization-bound", {"a_opt": "0.95", "k": "1"}, "planner_total", {"c": "0.001", "n": "10"}),
+    ("generalization-bound", {"a_opt": "0.95", "k": "1"}, "data_poa", {"c": "0.001", "n": "10"}),
 )
 
 
