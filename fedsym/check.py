@@ -30,6 +30,7 @@ CHECKED_MODULES = (
     "fedsym.paper.screening.k_types",
     "fedsym.paper.agents_that_differ.lone",
     "fedsym.paper.statics",
+    "fedsym.paper.shapley",
 )
 
 
