@@ -31,6 +31,7 @@ CHECKED_MODULES = (
     "fedsym.paper.agents_that_differ.lone",
     "fedsym.paper.statics",
     "fedsym.paper.shapley",
+    "fedsym.paper.realfm",
 )
 
 

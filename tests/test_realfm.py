@@ -145,3 +145,12 @@ def test_refuses_what_the_published_code_cannot_do():
 def test_lone_agent_not_viable_gives_nothing():
     """Above c_max = a_opt^3/(27 k) = 0.0317... (Example 2.4) the agent's utility is <= 0: published m* = 0."""
     assert published_lone_optimum(Agent.paper(SIMPLIFIED, "0.05")) == (0, 0.0)
+
+
+def test_checks_registered_and_pass():
+    from fedsym.check import CHECKED_MODULES
+    from fedsym.paper.realfm import checks
+
+    assert "fedsym.paper.realfm" in CHECKED_MODULES
+    rows = checks()
+    assert len(rows) == 5 and all(row.passed for row in rows)

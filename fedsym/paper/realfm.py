@@ -26,13 +26,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import mpmath as mp
 import numpy as np
 import scipy.optimize
 import sympy as sp
 
+from fedsym.core.checkrow import CheckRow
 from fedsym.core.errors import ConvergenceError, ParameterError
 from fedsym.core.expression import lambdify_numpy
-from fedsym.model.accuracy import BoundAccuracy
+from fedsym.core.solve import DPS
+from fedsym.model.accuracy import BoundAccuracy, accuracy_function
 from fedsym.model.agent import ACCURACY, Agent, Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.equilibrium import solve
@@ -41,7 +44,7 @@ from fedsym.paper.outcome import Equilibrium
 from fedsym.paper.shapley import search_deviations
 
 __all__ = ["published_lone_optimum", "PublishedRealFM", "realfm_published", "RealFMGap", "realfm_gap",
-           "NELDER_MEAD_START"]
+           "NELDER_MEAD_START", "checks"]
 
 #: where the published code starts Nelder-Mead for the lone optimum
 NELDER_MEAD_START = 1e4
@@ -211,3 +214,40 @@ class RealFMGap:
 def realfm_gap(population: Population, eps: float = 0.0) -> RealFMGap:
     r""":func:`realfm_published` and ``solve("shaping", population, eps)`` (Eq. (13) in value space, Model §8)."""
     return RealFMGap(realfm_published(population, eps), solve("shaping", population, eps))
+
+
+#: the points of :func:`checks`: (accuracy, parameters, value of accuracy, costs)
+CHECK_POINTS = (("simplified", {"a_opt": "0.95", "k": "1"}, "a", (0.0015, 0.002)),
+                ("generalization-bound", {"a_opt": "0.95", "k": "1", "b": "4"}, "(1 - a)**(-2) - 1",
+                 (0.001, 0.0012, 0.0009)))
+
+
+def checks() -> list[CheckRow]:
+    r"""Step 4's ``hybr`` root against its closed form, at 40 digits.
+
+    :math:`\bar a_i + \gamma(m) = a_{fed}` with the Taylor step of step 3 is
+    :math:`m = m_i^* + (\varphi'\Delta + \tfrac12\varphi''\Delta^2)/(c_i + \varepsilon)`,
+    :math:`\Delta = a_{fed} - \bar a_i` (:math:`\varphi'' = 0` for the paper's :math:`v(a) = a`: Eq. (13)'s line).
+    """
+    rows = []
+    for spec, params, value, costs in CHECK_POINTS:
+        accuracy = accuracy_function(spec).bind(params)
+        agents = tuple(Agent.of(accuracy, c, 0, value) for c in costs)
+        rule = _published_rule(Population(agents), 0.0)
+        for i, (agent, c) in enumerate(zip(agents, costs)):
+            with mp.workdps(DPS):
+                anchor = mp.mpf(float(rule.anchors[i]))
+                a_bar = accuracy.a(anchor)
+                delta = accuracy.a(mp.mpf(float(rule.anchors.sum()))) - a_bar
+                slope, curvature = (mp.mpf(sp.diff(agent.value, ACCURACY, k).subs(ACCURACY, a_bar).evalf(DPS))
+                                    for k in (1, 2))
+                closed = anchor + (slope * delta + curvature * delta**2 / 2) / mp.mpf(c)
+            rows.append(CheckRow("realfm_root", "Model §11 item 5",
+                                 f"{spec}, v(a) = {value}, costs {costs}, agent {i + 1}", closed,
+                                 mp.mpf(rule.root(i)), "scipy.optimize.root (hybr) from m_i*", ROOT_TOLERANCE,
+                                 quantity_tex=r"m_i^{root}"))
+    return rows
+
+
+#: relative agreement of hybr's root (its default xtol 1.49e-8 bounds the relative step) with the closed form
+ROOT_TOLERANCE = mp.mpf("1e-8")
