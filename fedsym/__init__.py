@@ -89,10 +89,12 @@ if TYPE_CHECKING:
         check_feasibility,
         check_individual_rationality,
     )
+    from fedsym.paper.realfm import PublishedRealFM, RealFMGap, realfm_gap, realfm_published
     from fedsym.paper.screening.curve import ScreeningMechanism
     from fedsym.paper.screening.forms import screening_forms
     from fedsym.paper.screening.menu import Cap, CostTypes, Menu, optimal_menu
     from fedsym.paper.screening.result import ScreeningResult, screen
+    from fedsym.paper.shapley import RhoShapley, ShapleyValues, rho_shapley, shapley_values
     from fedsym.paper.statics import Statics, derivative_sign, statics
     from fedsym.paper.welfare import WelfareComparison, WelfareForms, welfare_benchmarks, welfare_forms
 
@@ -191,6 +193,14 @@ _LAZY: dict[str, str] = {
     "Statics": "fedsym.paper.statics",
     "derivative_sign": "fedsym.paper.statics",
     "statics": "fedsym.paper.statics",
+    "PublishedRealFM": "fedsym.paper.realfm",
+    "RealFMGap": "fedsym.paper.realfm",
+    "realfm_gap": "fedsym.paper.realfm",
+    "realfm_published": "fedsym.paper.realfm",
+    "RhoShapley": "fedsym.paper.shapley",
+    "ShapleyValues": "fedsym.paper.shapley",
+    "rho_shapley": "fedsym.paper.shapley",
+    "shapley_values": "fedsym.paper.shapley",
 }
 
 
@@ -290,4 +300,12 @@ __all__ = [
     "derivative_sign",
     "solve_for",
     "InverseResult",
+    "PublishedRealFM",
+    "RealFMGap",
+    "realfm_gap",
+    "realfm_published",
+    "RhoShapley",
+    "ShapleyValues",
+    "rho_shapley",
+    "shapley_values",
 ]

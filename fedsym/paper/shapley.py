@@ -79,9 +79,10 @@ def group_shapley(sizes: Any, contributions: Any, worth: Callable[[np.ndarray], 
 
     Returns
     -------
-    :math:`\phi_g`, shape ``(G,)`` or ``(G, X)``:
-    :math:`\phi_h = \sum_k \prod_g \binom{r_g}{k_g} \frac{s!(n-s-1)!}{n!}
-    [V(\sum_g k_g\mu_g + \mu_h) - V(\sum_g k_g \mu_g)]`, :math:`r_g = n_g - [g = h]`, :math:`s = \sum_g k_g`.
+    numpy.ndarray
+        :math:`\phi_g` of shape ``(G,)`` or ``(G, X)``: :math:`\phi_h = \sum_k \prod_g \binom{r_g}{k_g}
+        \frac{s!(n-s-1)!}{n!} [V(\sum_g k_g\mu_g + \mu_h) - V(\sum_g k_g \mu_g)]`, :math:`r_g = n_g - [g = h]`,
+        :math:`s = \sum_g k_g`.
     """
     sizes = np.asarray(sizes, dtype=np.int64)
     mu = np.asarray(contributions, dtype=float)
