@@ -204,3 +204,9 @@ def test_rewards_refuse_too_many_classes(monkeypatch):
     assert mechanism.rewards(0, 1.0, np.array([1.0, 2.0, 2.0]))[0] > 0  # others one group of 2, plus i: 2*2 + 3*1 = 7 classes
     with pytest.raises(ComputationError, match="coalition classes"):
         mechanism.rewards(0, 1.0, np.array([1.0, 2.0, 3.0]))  # three groups of one: 3 * (2*2) = 12
+
+
+def test_shapley_values_are_read_only():
+    phi = shapley_values(np.array([100.0, 300.0]), SIMPLIFIED.a_np)
+    with pytest.raises(ValueError):
+        phi.values[0] = 1.0

@@ -195,7 +195,7 @@ def realfm_published(population: Population, eps: float = 0.0) -> Equilibrium:
                        "RealFM as published (Bornstein et al. 2023; Model §11 item 5)", rates, profile, accuracies,
                        utilities, float(profile.sum()), True, False, residual, verification, eps, note,
                        np.ones(cohort.size, dtype=bool), lone.data, lone.utility, "", None,
-                       "first-order condition on the concave region of v o a (compared with m = 0)")
+                       "exact lone optima of Model §8 (the reward rule is anchored at the published ones)")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from scipy.special import gammaln
 
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.errors import ComputationError, ParameterError
+from fedsym.core.frozen import frozen_array
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function
 from fedsym.model.agent import Agent, Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
@@ -153,6 +154,10 @@ class ShapleyValues:
     method: str
     classes: int
     samples: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("values", "half_width"):
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
 
     @property
     def exact(self) -> bool:
@@ -365,7 +370,7 @@ def rho_shapley(population: Population, rho: Any, *, max_sweeps: int = 100, rtol
                        cohort.marginal_cost(np.zeros(cohort.size)), profile + 0.0, accuracies, utilities,
                        float(profile.sum()), False, bool(np.all(lone.utility <= 0)), 0.0, verification, 0.0, note,
                        joined, lone.data, lone.utility, "", None,
-                       "first-order condition on the concave region of v o a (compared with m = 0)")
+                       "lone optima of Model §8 (the dynamics start there; leaving returns to them)")
 
 
 #: the points of :func:`checks`: (accuracy, parameters, contributions)
