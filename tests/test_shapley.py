@@ -150,7 +150,7 @@ def test_rho_one_equal_agents_by_hand():
     assert result.accuracies == pytest.approx([0.85] * 4, rel=1e-9)
     assert result.utilities == pytest.approx([0.75] * 4, rel=1e-6)
     assert result.verified and result.joined.all() and not result.unique
-    assert "uniqueness is not established" in result.note
+    assert "uniqueness is not established" in result.note and "no data" in result.note
 
 
 def test_rewards_proportional_to_shapley_for_rho_one():
@@ -210,3 +210,16 @@ def test_shapley_values_are_read_only():
     phi = shapley_values(np.array([100.0, 300.0]), SIMPLIFIED.a_np)
     with pytest.raises(ValueError):
         phi.values[0] = 1.0
+
+
+def test_reports_the_larger_of_two_verified_equilibria_and_names_the_other():
+    """Three costs, rho = 1: the dynamics from the lone optima and from no data stop at different profiles
+    (both verified); Model §11 asks for the data-maximizing one, the other named.  The smaller one is what the
+    dynamics from the lone optima alone give (verify=False runs only that start)."""
+    population = Population(tuple(Agent.paper(SIMPLIFIED, c) for c in ("0.001", "0.0015", "0.003")))
+    result = rho_shapley(population, 1)
+    lone_start = rho_shapley(population, 1, verify=False)
+    assert result.verified and not lone_start.verified
+    assert result.total > lone_start.total * 1.05
+    assert f"M = {lone_start.total:.10g}, an equilibrium too (verified)" in result.other_equilibria
+    assert "reported: the one reached from no data" in result.note

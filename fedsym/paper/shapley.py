@@ -23,6 +23,7 @@ states a 95 % confidence interval.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -65,6 +66,13 @@ def _class_count(sizes: np.ndarray) -> int:
     return total
 
 
+@functools.lru_cache(maxsize=256)
+def _log_binomials(r: int) -> np.ndarray:
+    r""":math:`\log\binom{r}{k}` for :math:`k = 0, \dots, r` (read-only, cached: groups repeat across calls)."""
+    k = np.arange(r + 1)
+    return frozen_array(gammaln(r + 1) - gammaln(k + 1) - gammaln(r - k + 1))
+
+
 def group_shapley(sizes: Any, contributions: Any, worth: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     r"""Exact Shapley value of one member of each group of equal contributions.
 
@@ -98,8 +106,7 @@ def group_shapley(sizes: Any, contributions: Any, worth: Callable[[np.ndarray], 
     phi = np.zeros(mu.shape)
     for h in range(sizes.size):
         reduced = sizes - (np.arange(sizes.size) == h)
-        log_binom = [gammaln(r + 1) - gammaln(np.arange(r + 1) + 1) - gammaln(r - np.arange(r + 1) + 1)
-                     for r in reduced]
+        log_binom = [_log_binomials(int(r)) for r in reduced]
         # the classes as a grid: the group with most classes is one numpy axis, the others are enumerated
         inner = int(np.argmax(reduced))
         outer = [g for g in range(sizes.size) if g != inner]
@@ -304,6 +311,10 @@ def search_deviations(utility_of: Callable[[int], Callable[[np.ndarray], np.ndar
                         int(representatives.size), tolerance)
 
 
+#: grid cells refined by golden section per best response of the dynamics (the verification refines its default 5)
+_DYNAMICS_REFINE = 2
+
+
 @dataclass(frozen=True)
 class _Game:
     """The ρ-Shapley game of a population: the mechanism, the agents' costs and lone optima."""
@@ -321,6 +332,39 @@ class _Game:
         cost = self.cohort.agent_cost(i)
         return lambda x: self.mechanism.rewards(i, x, profile) - cost(np.asarray(x, dtype=float))
 
+    def dynamics(self, start: np.ndarray, max_sweeps: int, rtol: float,
+                 points: int) -> tuple[np.ndarray, np.ndarray, str]:
+        """Gauss-Seidel best responses from *start* (all joined): the profile, who joined, and what happened."""
+        lone = self.cohort.lone
+        profile, joined = np.array(start, dtype=float), np.ones(self.cohort.size, dtype=bool)
+        sweeps, converged = 0, False
+        while not converged and sweeps < max_sweeps:
+            sweeps += 1
+            change = 0.0
+            for i in range(self.cohort.size):
+                deviation = best_deviation(self.utility(i, profile), float(profile[i]), float(self.upper[i]),
+                                           points=points, refine=_DYNAMICS_REFINE)
+                leave = float(lone.utility[i]) > deviation.best_utility
+                new = 0.0 if leave else deviation.best
+                change = max(change, abs(new - profile[i]))
+                profile[i], joined[i] = new, not leave
+            converged = change <= rtol * max(float(profile.sum()), 1e-300)
+        return profile + 0.0, joined, f"{'converged' if converged else 'did not converge'} in {sweeps} sweeps"
+
+    def outcome(self, profile: np.ndarray, joined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Utilities and accuracies at *profile*: joiners get :math:`r_i`, the others :math:`u_i^*` alone."""
+        c = self.cohort
+        rewards = np.array([float(self.mechanism.rewards(i, profile[i], profile)[0]) for i in range(c.size)])
+        utilities = np.where(joined, rewards - c.cost(profile), c.lone.utility)
+        return utilities, np.where(joined, self.mechanism.template.value_inverse_np(rewards), c.accuracy(c.lone.data))
+
+    def verify(self, profile: np.ndarray, joined: np.ndarray, utilities: np.ndarray) -> Verification:
+        c = self.cohort
+        keys = np.column_stack([np.nan_to_num(c.linear, nan=-1.0), np.nan_to_num(c.quadratic, nan=-1.0),
+                                np.where(c.general, c.entry, -1), profile, joined])
+        return search_deviations(lambda i: self.utility(i, profile), profile, utilities, c.lone.utility,
+                                 self.upper, keys)
+
 
 def rho_shapley(population: Population, rho: Any, *, max_sweeps: int = 100, rtol: float = 1e-9,
                 points: int = 2001, verify: bool = True) -> Equilibrium:
@@ -330,47 +374,57 @@ def rho_shapley(population: Population, rho: Any, *, max_sweeps: int = 100, rtol
     to its best response to the others' contributions, found by the global search of
     :func:`~fedsym.paper.deviation.best_deviation` with the option of leaving (then it works alone at
     :math:`m_i^*` and contributes 0).  Stops when no contribution moves by more than *rtol* relative to
-    the total.  The equilibrium reported is the one these dynamics reach; others may exist (with
-    :math:`\rho = 0`, standard FL, any split of the same total among the cheapest agents is one), and
-    the result says so (``unique`` is False).  Requires one accuracy and one value for all agents
-    (the coalition value :math:`V(S) = v(a(\sum_{S} m_j))` is then well defined) and no joining costs.
+    the total.  With *verify* the same dynamics also run from no data at all; of the distinct profiles
+    reached, the verified one with the largest total is reported (the data-maximizing equilibrium found,
+    Model §11) and the other is named in ``other_equilibria`` with its own verification (with
+    :math:`\rho = 0`, standard FL, another agent carries the same total).  Uniqueness is not established
+    (``unique`` is False).  Requires one accuracy and one value for all agents (the coalition value
+    :math:`V(S) = v(a(\sum_{S} m_j))` is then well defined) and no joining costs.
     """
     curve = _common_curve(population)
     game = _Game(RhoShapley(curve, rho), Cohort.of(population))
-    mechanism, cohort = game.mechanism, game.cohort
-    lone = cohort.lone
-    profile = np.array(lone.data, dtype=float)
-    joined = np.ones(cohort.size, dtype=bool)
-    sweeps, converged = 0, False
-    while not converged and sweeps < max_sweeps:
-        sweeps += 1
-        change = 0.0
-        for i in range(cohort.size):
-            deviation = best_deviation(game.utility(i, profile), float(profile[i]), float(game.upper[i]),
-                                       points=points)
-            leave = float(lone.utility[i]) > deviation.best_utility
-            new = 0.0 if leave else deviation.best
-            change = max(change, abs(new - profile[i]))
-            profile[i], joined[i] = new, not leave
-        converged = change <= rtol * max(float(profile.sum()), 1e-300)
-    rewards = np.array([float(mechanism.rewards(i, profile[i], profile)[0]) for i in range(cohort.size)])
-    inside = rewards - cohort.cost(profile)
-    utilities = np.where(joined, inside, lone.utility)
-    accuracies = np.where(joined, curve.value_inverse_np(rewards), cohort.accuracy(lone.data))
-    if verify:
-        keys = np.column_stack([np.nan_to_num(cohort.linear, nan=-1.0), np.nan_to_num(cohort.quadratic, nan=-1.0),
-                                np.where(cohort.general, cohort.entry, -1), profile, joined])
-        verification = search_deviations(lambda i: game.utility(i, profile), profile, utilities, lone.utility,
-                                         game.upper, keys)
-    else:
-        verification = Verification(False, 0.0, 0, 0.0, "not verified", 0, deviation_tolerance(1.0))
-    note = (f"best-response dynamics from the lone optima {'converged' if converged else 'did not converge'} "
-            f"in {sweeps} sweeps; this is the equilibrium they reach, uniqueness is not established")
-    return Equilibrium(mechanism.name, curve.accuracy.label(), "best-response dynamics (Model §11 item 6)",
-                       cohort.marginal_cost(np.zeros(cohort.size)), profile + 0.0, accuracies, utilities,
-                       float(profile.sum()), False, bool(np.all(lone.utility <= 0)), 0.0, verification, 0.0, note,
-                       joined, lone.data, lone.utility, "", None,
+    cohort, lone = game.cohort, game.cohort.lone
+    starts = (("the lone optima", lone.data), ("no data", np.zeros(cohort.size))) if verify else \
+        (("the lone optima", lone.data),)
+    found: list[_Reached] = []
+    for label, start in starts:
+        profile, joined, how = game.dynamics(start, max_sweeps, rtol, points)
+        utilities, accuracies = game.outcome(profile, joined)
+        if any(np.allclose(profile, r.profile, rtol=1e-6, atol=1e-9 * max(float(profile.sum()), 1.0))
+               and np.array_equal(joined, r.joined) for r in found):
+            continue
+        verification = game.verify(profile, joined, utilities) if verify else \
+            Verification(False, 0.0, 0, 0.0, "not verified", 0, deviation_tolerance(1.0))
+        found.append(_Reached(label, how, profile, joined, utilities, accuracies, verification))
+    # the data-maximizing verified profile (Model §11); the first reached when none verifies
+    verified = [r for r in found if r.verification.verified]
+    best = max(verified, key=lambda r: float(r.profile.sum())) if verified else found[0]
+    other = "; ".join(
+        f"from {r.start} best-response dynamics reach M = {r.profile.sum():.10g}, "
+        + ("an equilibrium too (verified)" if r.verification.verified else
+           f"not an equilibrium (an agent gains {r.verification.max_deviation_gain:.3g} by deviating)")
+        for r in found if r is not best)
+    note = (f"best-response dynamics from {' and from '.join(label for label, _ in starts)}: {len(found)} distinct "
+            f"profile(s); reported: the one reached from {best.start} ({best.how}), the largest verified total; "
+            "uniqueness is not established")
+    return Equilibrium(game.mechanism.name, curve.accuracy.label(), "best-response dynamics (Model §11 item 6)",
+                       cohort.marginal_cost(np.zeros(cohort.size)), best.profile, best.accuracies, best.utilities,
+                       float(best.profile.sum()), False, bool(np.all(lone.utility <= 0)), 0.0, best.verification,
+                       0.0, note, best.joined, lone.data, lone.utility, other, None,
                        "lone optima of Model §8 (the dynamics start there; leaving returns to them)")
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """A profile best-response dynamics reached from *start*, with its outcome and verification."""
+
+    start: str
+    how: str
+    profile: np.ndarray
+    joined: np.ndarray
+    utilities: np.ndarray
+    accuracies: np.ndarray
+    verification: Verification
 
 
 #: the points of :func:`checks`: (accuracy, parameters, contributions)
