@@ -91,6 +91,7 @@ if TYPE_CHECKING:
         check_individual_rationality,
     )
     from fedsym.paper.population_statics import PopulationStatics, population_statics
+    from fedsym.paper.realfm import PublishedRealFM, RealFMGap, realfm_gap, realfm_published
     from fedsym.paper.screening.cost_types import KTypes
     from fedsym.paper.screening.curve import ScreeningMechanism
     from fedsym.paper.screening.forms import screening_forms
@@ -102,6 +103,7 @@ if TYPE_CHECKING:
     from fedsym.paper.screening.menu import Cap, Menu, optimal_menu
     from fedsym.paper.screening.result import ScreeningResult, screen, screen_two_types
     from fedsym.paper.screening_statics import screening_statics
+    from fedsym.paper.shapley import RhoShapley, ShapleyValues, rho_shapley, shapley_values
     from fedsym.paper.statics import Statics, derivative_sign, statics
     from fedsym.paper.welfare import WelfareComparison, WelfareForms, welfare_benchmarks, welfare_forms
 
@@ -219,6 +221,14 @@ _LAZY: dict[str, str] = {
     "PopulationStatics": "fedsym.paper.population_statics",
     "population_statics": "fedsym.paper.population_statics",
     "screening_statics": "fedsym.paper.screening_statics",
+    "PublishedRealFM": "fedsym.paper.realfm",
+    "RealFMGap": "fedsym.paper.realfm",
+    "realfm_gap": "fedsym.paper.realfm",
+    "realfm_published": "fedsym.paper.realfm",
+    "RhoShapley": "fedsym.paper.shapley",
+    "ShapleyValues": "fedsym.paper.shapley",
+    "rho_shapley": "fedsym.paper.shapley",
+    "shapley_values": "fedsym.paper.shapley",
 }
 
 
@@ -337,4 +347,12 @@ __all__ = [
     "population_statics",
     "PopulationStatics",
     "screening_statics",
+    "PublishedRealFM",
+    "RealFMGap",
+    "realfm_gap",
+    "realfm_published",
+    "RhoShapley",
+    "ShapleyValues",
+    "rho_shapley",
+    "shapley_values",
 ]

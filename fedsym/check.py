@@ -32,6 +32,8 @@ CHECKED_MODULES = (
     "fedsym.paper.statics",
     "fedsym.paper.population_statics",
     "fedsym.paper.screening_statics",
+    "fedsym.paper.shapley",
+    "fedsym.paper.realfm",
 )
 
 

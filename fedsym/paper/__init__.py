@@ -6,5 +6,6 @@
 - :mod:`~fedsym.paper.equilibrium`: equilibria and their verification (Theorems 3.4, 4.2, 4.6);
 - :mod:`~fedsym.paper.example_4_5`: closed forms of Example 4.5 and Remark 4.4;
 - :mod:`~fedsym.paper.screening`: unknown costs, the screening mechanism (App. B);
-- :mod:`~fedsym.paper.agents_that_differ`: own accuracy, convex and joining costs, value of accuracy (Model §8).
+- :mod:`~fedsym.paper.agents_that_differ`: own accuracy, convex and joining costs, value of accuracy (Model §8);
+- :mod:`~fedsym.paper.realfm`, :mod:`~fedsym.paper.shapley`: RealFM as published and rho-Shapley rewards (Model §11).
 """
