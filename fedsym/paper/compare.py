@@ -479,17 +479,17 @@ def compare(population: Population, mechanisms: Sequence[str] | None = None, eps
     population:
         The agents (Model §8).
     mechanisms:
-        Names from :data:`REGISTRY`; ``None`` runs all of them, skipping those that do not
-        apply to this population (e.g. screening for agents that differ) and per-:math:`\rho`
-        mechanisms when *rhos* is empty.  A named mechanism that does not apply raises
-        :class:`~fedsym.core.errors.ParameterError`.
+        Names from :data:`REGISTRY`, or ``None`` for all of them; then those that do not apply
+        to this population (screening for agents that differ) are skipped, and so are the
+        mechanisms taking a rho when *rhos* is empty.  A named mechanism that does not apply
+        raises ``ParameterError``.
     eps:
         Slope margin :math:`\varepsilon \ge 0` of shaping (Eq. (13)) and mechanisms taking it.
     rhos:
         Values of :math:`\rho` for mechanisms taking it, one row each.
 
-    Raises :class:`~fedsym.core.errors.ConvergenceError` when the planner's welfare falls
-    below a mechanism's (the planner's search failed) or the first best's IR does not bind.
+    A ``ConvergenceError`` is raised when the planner's welfare falls below a mechanism's
+    (the planner's search failed) or the first best's IR does not bind.
 
     >>> from fedsym import accuracy_function
     >>> from fedsym.model.agent import Agent, Population
