@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         numeric_threshold,
         search_threshold,
     )
+    from fedsym.paper.compare import Comparison, compare
     from fedsym.paper.deviation import Deviation, best_deviation
     from fedsym.paper.equilibrium import (
         CHECK_INSTANCES,
@@ -197,6 +198,8 @@ _LAZY: dict[str, str] = {
     "WelfareForms": "fedsym.paper.welfare",
     "welfare_benchmarks": "fedsym.paper.welfare",
     "welfare_forms": "fedsym.paper.welfare",
+    "Comparison": "fedsym.paper.compare",
+    "compare": "fedsym.paper.compare",
     "InverseResult": "fedsym.paper.inverse",
     "solve_for": "fedsym.paper.inverse",
     "Statics": "fedsym.paper.statics",
@@ -323,6 +326,8 @@ __all__ = [
     "WelfareForms",
     "welfare_benchmarks",
     "welfare_forms",
+    "Comparison",
+    "compare",
     "statics",
     "Statics",
     "derivative_sign",
