@@ -176,6 +176,36 @@ def test_registry_parameters_and_rho_rows(monkeypatch):
     population = Population((Agent.paper(_bound(), "0.001", count=3),))
     result = compare(population, ["rho-test"], rhos=["0", "0.5"])
     assert [row.name for row in result.rows] == ["rho-test(rho=0)", "rho-test(rho=0.5)"] and calls == [0.0, 0.5]
-    assert [row.name for row in compare(population, None).rows] == ["alone", "standard", "shaping", "screening"]
+    assert [row.name for row in compare(population, None).rows] == ["alone", "standard", "shaping", "screening",
+                                                                    "realfm"]
     with pytest.raises(ParameterError, match="needs at least one rho"):
         compare(population, ["rho-test"])
+
+
+def test_literature_mechanisms_are_rows_of_the_comparison():
+    """Claim (Model §11 items 5-6): RealFM as published and rho-Shapley are rows of `compare`.  rho = 0 gives
+    everyone the full model, i.e. standard FL (Eq. (10)), whose total is the lone m* = (k/c^2)^(1/3) = 100 of
+    Eq. (3) (Theorem 3.4); RealFM's truncated Taylor step collects no more than exact shaping (Eq. (13))."""
+    population = Population((Agent.paper(_bound(), "0.001", count=3),))
+    result = compare(population, None, rhos=["0", "0.5"])
+    names = [row.name for row in result.rows]
+    assert names == ["alone", "standard", "shaping", "screening", "realfm", "shapley(rho=0)", "shapley(rho=0.5)"]
+    assert result.row("shapley(rho=0)").total == pytest.approx(100.0, rel=1e-6)
+    assert result.row("realfm").total <= result.row("shaping").total * (1 + 1e-12)
+    half = result.row("shapley(rho=0.5)")
+    assert half.verified and half.welfare <= float(result.planner.welfare) * (1 + 1e-9)
+
+
+def test_shapley_not_applicable_to_values_that_differ(tmp_path, capsys):
+    """Claim: rho-Shapley needs one value of accuracy (its coalition value V(S) = v(a(M_S)) is then defined);
+    a population whose agents value accuracy differently skips it by default and refuses it when named
+    (exit 2, one line)."""
+    path = tmp_path / "two_values.json"
+    path.write_text(json.dumps([
+        {"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1}, "cost": 0.001, "count": 2},
+        {"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1}, "cost": 0.001, "value": "2*a"}]))
+    assert main(["compare", "--agents", str(path), "--rho", "0.5"]) == 0
+    assert "skipped shapley(rho=0.5): rho-Shapley needs one accuracy and one value" in capsys.readouterr().out
+    assert main(["compare", "--agents", str(path), "--mechanisms", "shapley", "--rho", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "rho-Shapley needs one accuracy and one value" in err and "Traceback" not in err

@@ -18,10 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="JSON list of agents (Model §8), as for `fedsym equilibrium --agents`")
     parser.add_argument("--mechanisms", nargs="+", metavar="NAME",
                         help="mechanisms to run (space- or comma-separated; default: every one that applies, "
-                             "e.g. alone standard shaping screening)")
+                             "of alone standard shaping screening realfm shapley; shapley needs --rho)")
     parser.add_argument("--eps", default="0", metavar="E", help="slope margin of Eq. (13), >= 0 (default 0, the limit)")
     parser.add_argument("--rho", nargs="+", default=[], metavar="R",
-                        help="values of rho in [0, 1] for mechanisms that take one (one row each)")
+                        help="values of rho in [0, 1] for rho-Shapley (one row each)")
     add_output_arguments(parser)
 
 

@@ -52,6 +52,8 @@ from fedsym.paper.equilibrium import _paper_agents, solve
 from fedsym.paper.lone_agent import lone_agent_forms
 from fedsym.paper.mechanisms import parse_eps
 from fedsym.paper.outcome import Equilibrium, Verification
+from fedsym.paper.realfm import realfm_published
+from fedsym.paper.shapley import rho_shapley
 from fedsym.paper.welfare import Benchmark, _json_ratio, _ratio, welfare_forms
 
 __all__ = ["Registered", "REGISTRY", "MechanismRow", "Comparison", "compare", "least_cost", "planner",
@@ -170,6 +172,8 @@ REGISTRY: dict[str, Registered] = {
     "standard": Registered(_standard),
     "shaping": Registered(_shaping, "eps"),
     "screening": Registered(screening_equilibrium),
+    "realfm": Registered(realfm_published, "eps"),
+    "shapley": Registered(rho_shapley, "rho"),
 }
 
 
