@@ -48,13 +48,13 @@ from fedsym.core.solve import DPS
 from fedsym.model.agent import Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.deviation import best_deviation, deviation_tolerance
-from fedsym.paper.equilibrium import _paper_agents, solve
+from fedsym.paper.equilibrium import paper_agents_of, solve
 from fedsym.paper.lone_agent import lone_agent_forms
 from fedsym.paper.mechanisms import parse_eps
 from fedsym.paper.outcome import Equilibrium, Verification
 from fedsym.paper.realfm import realfm_published
 from fedsym.paper.shapley import rho_shapley
-from fedsym.paper.welfare import Benchmark, _json_ratio, _ratio, welfare_forms
+from fedsym.paper.welfare import Benchmark, json_ratio, poa_ratio, welfare_forms
 
 __all__ = ["Registered", "REGISTRY", "MechanismRow", "Comparison", "compare", "least_cost", "planner",
            "alone_equilibrium", "screening_equilibrium", "BENCHMARKS"]
@@ -135,7 +135,7 @@ def screening_equilibrium(population: Population) -> Equilibrium:
     shaping at :math:`\varepsilon = 0` (Theorem 4.2).  Needs the paper's agents (one
     accuracy, linear costs, :math:`v(a) = a`, no joining cost); :class:`ParameterError` otherwise.
     """
-    paper = _paper_agents(population)
+    paper = paper_agents_of(population)
     if paper is None:
         raise ParameterError("screening needs the paper's agents (one accuracy, linear costs, value a, "
                              "no joining cost); this population differs")
@@ -285,7 +285,7 @@ def planner(population: Population) -> tuple[Benchmark, str]:
     never lowers the best welfare: the agent can still add its :math:`m_i^*`), the
     others are added or dropped one at a time while that raises welfare.
     """
-    paper = _paper_agents(population)
+    paper = paper_agents_of(population)
     if paper is not None:
         bound, costs = paper
         c, n = mp.mpf(float(costs.min())), mp.mpf(costs.size)
@@ -396,7 +396,7 @@ class Comparison(LatexRepr):
         """JSON-ready, exactly the keys of the command-line contract: mechanisms, benchmarks, price_of_anarchy."""
         return {"mechanisms": [row.to_dict() for row in self.rows],
                 "benchmarks": {name: getattr(self, name).to_dict() for name in BENCHMARKS},
-                "price_of_anarchy": {row.name: {"welfare": _json_ratio(row.welfare_poa), "data": _json_ratio(row.data_poa)}
+                "price_of_anarchy": {row.name: {"welfare": json_ratio(row.welfare_poa), "data": json_ratio(row.data_poa)}
                                      for row in self.rows}}
 
     def table(self) -> list[tuple[str, str, str, str, str, str, str]]:
@@ -409,7 +409,7 @@ class Comparison(LatexRepr):
         for name in BENCHMARKS:
             b = getattr(self, name)
             out.append((f"[{name.replace('_', ' ')}]", f"{float(b.total):.6g}", "", f"{float(b.welfare):.6g}", "",
-                        _text_ratio(_ratio(self.planner.welfare, b.welfare)), ""))
+                        _text_ratio(poa_ratio(self.planner.welfare, b.welfare)), ""))
         return out
 
     def to_latex(self) -> str:
@@ -426,7 +426,7 @@ class Comparison(LatexRepr):
 
 
 def _text_ratio(value: mp.mpf) -> str:
-    ratio = _json_ratio(value)
+    ratio = json_ratio(value)
     return ratio if isinstance(ratio, str) else f"{ratio:.6g}"
 
 
@@ -439,7 +439,7 @@ def _row(name: str, eq: Equilibrium, planner_: Benchmark, cohort: Cohort) -> Mec
     noise = _ROUNDOFF_ULPS * np.finfo(float).eps * np.maximum(np.abs(eq.utilities), np.abs(eq.lone_utility))
     slack = float(np.min(np.where(np.abs(gaps) <= noise, 0.0, gaps)))  # round-off of a binding IR shown as 0
     return MechanismRow(name, eq, welfare, float(np.sum(cohort.w_at(float(eq.total)))), slack,
-                        _ratio(planner_.welfare, mp.mpf(welfare)), _ratio(planner_.total, mp.mpf(eq.total)))
+                        poa_ratio(planner_.welfare, mp.mpf(welfare)), poa_ratio(planner_.total, mp.mpf(eq.total)))
 
 
 def _requested(mechanisms: Sequence[str] | None, rhos: Sequence[Any]) -> list[tuple[str, Registered, Any]]:

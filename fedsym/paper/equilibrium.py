@@ -71,6 +71,7 @@ __all__ = [
     "EXACT_GROUPS",
     "VERIFY_ALL_UP_TO",
     "VERIFY_SAMPLE",
+    "paper_agents_of",
 ]
 
 #: mechanisms the command line knows, by name
@@ -538,7 +539,7 @@ def solve(mechanism: str, population: Population | Cohort | tuple[BoundAccuracy,
         accuracy, costs = population
         return _theorem_3_4(accuracy, costs, **options) if mechanism == "standard" else \
             _theorem_4_2(accuracy, costs, eps, **options)
-    paper = _paper_agents(population) if isinstance(population, Population) else None
+    paper = paper_agents_of(population) if isinstance(population, Population) else None
     if paper is None:
         return solve_population(mechanism, population, eps, **options)
     result = solve(mechanism, paper, eps, **options)
@@ -550,7 +551,7 @@ def solve(mechanism: str, population: Population | Cohort | tuple[BoundAccuracy,
                                lone_utility=lone_utility)
 
 
-def _paper_agents(population: Population) -> tuple[BoundAccuracy, np.ndarray] | None:
+def paper_agents_of(population: Population) -> tuple[BoundAccuracy, np.ndarray] | None:
     """``(accuracy, costs)`` when every agent is the paper's (§2-§5), else ``None``."""
     first = population.agents[0].accuracy
     if not all(agent.accuracy == first and agent.joining_cost == 0 and agent.value_is_identity

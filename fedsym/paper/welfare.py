@@ -57,7 +57,7 @@ from fedsym.paper.equilibrium import shaping_equilibrium, standard_equilibrium
 from fedsym.paper.lone_agent import lone_agent_forms, parse_cost
 
 __all__ = ["WelfareForms", "welfare_forms", "Benchmark", "WelfareComparison", "welfare_benchmarks", "checks",
-           "REGIMES"]
+           "REGIMES", "poa_ratio", "json_ratio"]
 
 #: regimes of ``c`` for n identical agents: standard FL collects data / only a planner would / nobody would
 REGIMES = ("viable", "priced-out", "unviable")
@@ -325,14 +325,14 @@ class Benchmark:
         return {"total": float(self.total), "welfare": float(self.welfare)}
 
 
-def _ratio(numerator: mp.mpf, denominator: mp.mpf) -> mp.mpf:
+def poa_ratio(numerator: mp.mpf, denominator: mp.mpf) -> mp.mpf:
     """*numerator / denominator*; ``inf`` when only the denominator is 0; 1 when both are (nothing is lost)."""
     if denominator > 0:
         return numerator / denominator
     return mp.inf if numerator > 0 else mp.mpf(1)
 
 
-def _json_ratio(value: mp.mpf) -> float | str:
+def json_ratio(value: mp.mpf) -> float | str:
     return "infinite" if mp.isinf(value) else float(value)
 
 
@@ -394,12 +394,12 @@ class WelfareComparison(LatexRepr):
         return {
             "accuracy": self.accuracy, "cost": float(self.cost), "n": self.n, "eps": self.eps, "regime": self.regime,
             "benchmarks": {name: getattr(self, name).to_dict() for name in ("alone", "planner", "standard", "shaping")},
-            "price_of_anarchy": {"welfare": _json_ratio(self.welfare_poa), "data": _json_ratio(self.data_poa),
-                                 "welfare_limit": _json_ratio(self.welfare_poa_limit),
+            "price_of_anarchy": {"welfare": json_ratio(self.welfare_poa), "data": json_ratio(self.data_poa),
+                                 "welfare_limit": json_ratio(self.welfare_poa_limit),
                                  "data_limit": "infinite" if self.data_poa_exponent > 0 else "finite or unknown",
                                  "data_exponent": float(self.data_poa_exponent)},
-            "shaping": {"data_over_planner": _json_ratio(self.shaping_data_ratio),
-                        "welfare_price_of_anarchy": _json_ratio(self.shaping_welfare_poa)},
+            "shaping": {"data_over_planner": json_ratio(self.shaping_data_ratio),
+                        "welfare_price_of_anarchy": json_ratio(self.shaping_welfare_poa)},
             "verified": self.verified, "method": dict(self.method), "note": self.note,
         }
 
@@ -485,8 +485,8 @@ def welfare_benchmarks(bound: BoundAccuracy, cost: Any, n: int, eps: Any = 0.0, 
             limit = resolved(forms.welfare_poa_limit)
         else:
             standard = Benchmark(mp.mpf(0), case("standard_welfare", mp.mpf(0), "Remark 3.5"))
-            welfare_poa = case("welfare_poa", _ratio(planner.welfare, standard.welfare), "c >= c_max")
-            data_poa = case("data_poa", _ratio(planner.total, standard.total), "c >= c_max")
+            welfare_poa = case("welfare_poa", poa_ratio(planner.welfare, standard.welfare), "c >= c_max")
+            data_poa = case("data_poa", poa_ratio(planner.total, standard.total), "c >= c_max")
             limit = case("welfare_poa_limit", mp.inf, "c >= c_max")
             notes.append("c >= c_max: standard FL collects nothing (Remark 3.5)" +
                          (", the planner would: the price of anarchy is infinite" if regime == "priced-out" else ""))
@@ -502,8 +502,8 @@ def welfare_benchmarks(bound: BoundAccuracy, cost: Any, n: int, eps: Any = 0.0, 
         raise ConvergenceError(f"standard FL for {bound.label()}, c = {cost}: the equilibrium total "
                                f"{standard_eq.total!r} differs from m* = {mp.nstr(standard.total, 17)}")
     return WelfareComparison(bound.label(), c, n, float(shaping_eq.eps), regime, alone, planner, standard, shaping,
-                             welfare_poa, data_poa, limit, exponent, _ratio(shaping.total, planner.total),
-                             _ratio(planner.welfare, shaping.welfare),
+                             welfare_poa, data_poa, limit, exponent, poa_ratio(shaping.total, planner.total),
+                             poa_ratio(planner.welfare, shaping.welfare),
                              standard_eq.verified and shaping_eq.verified, method, "; ".join(notes))
 
 
