@@ -24,7 +24,8 @@ from fedsym.core.version import __version__
 __all__ = ["main", "COMMANDS", "EXIT_USAGE", "EXIT_COMPUTATION", "EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED"]
 
 #: subcommand module names, in help order
-COMMANDS: tuple[str, ...] = ("individual", "equilibrium", "screening", "fit", "statics", "solve_for", "check", "report")
+COMMANDS: tuple[str, ...] = ("individual", "equilibrium", "screening", "fit", "statics", "solve_for", "check", "report",
+                             "study")
 
 #: exit status for bad input
 EXIT_USAGE = 2

@@ -1,9 +1,9 @@
 r"""The table of fitted accuracy functions (Model §10): parameters with standard errors, AIC, the chosen family.
 
-One ``tabular`` (booktabs) that ``fedsym fit --latex`` prints and a study
+One ``tabularx`` of the line width (booktabs) that ``fedsym fit --latex`` prints and a study
 section shows: a row per family with each parameter as
 :math:`\hat\theta \pm \mathrm{se}` (:math:`\pm\infty` when the parameter is not
-identified), RMSE, AIC, BIC and whether the fit is usable downstream; the
+identified), AIC and whether the fit is usable downstream; the
 family chosen by AIC among the usable fits carries a :math:`\star`.
 """
 
@@ -34,24 +34,25 @@ def parameter_text(fit: FitResult, digits: int = 4) -> Latex:
 
 
 def fit_table(fits: CurveFits) -> Latex:
-    r"""The fits of one curve as a ``tabular``: family (:math:`\star` chosen), parameters :math:`\pm` s.e., RMSE,
-    AIC, BIC, usable."""
+    r"""The fits of one curve as a ``tabularx`` of the line width: family (:math:`\star` chosen), parameters
+    :math:`\pm` s.e. (the wide column, wrapping), AIC, usable
+    (the RMSE and BIC are in ``fedsym fit``'s JSON)."""
     rows = []
     for fit in fits.fits:
         chosen = r"$\star$" if fits.best is fit else ""
         usable = "yes" if not fit.unusable_reason else "no"
-        rows.append(rf"{family_label(fit)}{chosen} & {parameter_text(fit)} & ${format_number(fit.rmse, 3)}$ & "
-                    rf"${format_number(fit.aic, 4)}$ & ${format_number(fit.bic, 4)}$ & {usable} \\")
+        rows.append(rf"{family_label(fit)}{chosen} & {parameter_text(fit)} & ${format_number(fit.aic, 4)}$ & "
+                    rf"{usable} \\")
     best = fits.best
     chosen_text = (rf"$\star$ chosen by AIC among the usable fits: {family_label(best)}" if best is not None
                    else "no fitted family is usable")
     return Latex("\n".join([
-        r"\noindent{\footnotesize\setlength{\tabcolsep}{3pt}",
-        r"\begin{tabular}{@{}lp{0.42\linewidth}rrrl@{}}",
+        r"\noindent{\footnotesize\setlength{\tabcolsep}{3pt}%",
+        r"\begin{tabularx}{\linewidth}{@{}l>{\raggedright\arraybackslash}Xrl@{}}",
         r"\toprule",
-        r"Family & Parameters $\pm$ s.e. & RMSE & AIC & BIC & usable \\",
+        r"Family & Parameters $\pm$ s.e. & AIC & usable \\",
         r"\midrule",
         *rows,
         r"\bottomrule",
-        rf"\multicolumn{{6}}{{@{{}}l}}{{{chosen_text}}} \\",
-        r"\end{tabular}}"]))
+        rf"\multicolumn{{4}}{{@{{}}>{{\raggedright\arraybackslash}}p{{\linewidth}}@{{}}}}{{{chosen_text}}} \\",
+        r"\end{tabularx}}"]))
