@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from fedsym.core.errors import ParameterError
-from fedsym.model.accuracy_block import accuracy_block
 from fedsym.model.learning_curve import LCDB_SCORES, LearningCurve, read_csv, read_lcdb
 
 from .common import add_output_arguments, print_json, print_table
@@ -45,6 +44,7 @@ def _curve(args: argparse.Namespace) -> LearningCurve:
 def run(args: argparse.Namespace) -> int:
     if args.agents is not None and (args.cost is None or not 1 <= args.agents <= MAX_AGENTS):
         raise ParameterError(f"--agents {args.agents}: needs --cost and 1 <= N <= {MAX_AGENTS}")
+    from fedsym.model.accuracy_block import accuracy_block
     from fedsym.paper.fitting import DEFAULT_FAMILIES, fit_curve  # scipy and sympy: imported on use
     from fedsym.paper.lone_agent import parse_cost
 

@@ -58,7 +58,7 @@ class Answers:
         return {
             "study": str(study.file.path), "title": study.presentation.title, "label": study.presentation.label,
             "accuracy": study.block, "accuracy_label": study.accuracy.label(),
-            "fit": None if fits is None else {"source": study.curve_source, **fits.to_dict()},
+            "fit": None if fits is None else {**fits.to_dict(), "description": study.curve_source},
             "population": {"agents": study.population.size,
                            "equal": None if study.equal is None else {"n": study.equal[0],
                                                                      "cost": float(study.equal[1])}},
