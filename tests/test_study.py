@@ -190,6 +190,17 @@ def test_bad_study_names_key_and_line(capsys, tmp_path, old, new, expected):
     assert expected in _error(capsys, tmp_path, SMALL.replace(old, new, 1))
 
 
+def test_unknown_section_and_files_that_are_not_studies(capsys, tmp_path):
+    assert "bad.toml:18: colour: unknown key" in _error(capsys, tmp_path, SMALL + "\n[colour]\nred = 1\n")
+    code, _, err = _run(capsys, "study", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert code == 2 and "study file" in err and len(err.strip().splitlines()) == 1
+    code, _, err = _run(capsys, "study", "/dev/zero", "--out", str(tmp_path / "out"))
+    assert code == 2 and "study file /dev/zero" in err
+    (tmp_path / "latin1.toml").write_bytes(b"[accuracy]\nfamily = \"\xe9\"\n")
+    code, _, err = _run(capsys, "study", str(tmp_path / "latin1.toml"), "--out", str(tmp_path / "out"))
+    assert code == 2 and "not UTF-8" in err
+
+
 def test_missing_section_is_named(capsys, tmp_path):
     text = SMALL.replace("[questions]\nlone_agent = true\nequilibria = [\"standard\", \"shaping\"]\n", "")
     # no such key in the file: the message names the last line

@@ -69,7 +69,7 @@ def _statement(answers: Answers) -> Latex:
     text = f"{accuracy} {people} The study asks for {'; '.join(asked)}."
     if study.fits is None:
         return Latex(text)
-    return Latex(f"{text}\n\n{fit_table(study.fits)}\n\n{_FIT_NOTE}")
+    return Latex(f"{text}\n\n\\medskip\n{fit_table(study.fits)}\n\\medskip\n\n{_FIT_NOTE}")
 
 
 def _parameters(answers: Answers) -> tuple[tuple[Any, Any], ...]:
