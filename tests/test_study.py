@@ -69,6 +69,11 @@ def test_small_study_gives_examples_2_4_and_4_5(capsys, tmp_path):
     assert data["equilibria"]["standard"]["total"] == pytest.approx(100, rel=1e-12)  # Theorem 3.4: one m*
     assert data["equilibria"]["shaping"]["contributions"] == pytest.approx([200, 200], rel=1e-12)  # Example 4.5
     assert data["checks"]["count"] > 0 and data["checks"]["passed"] == data["checks"]["count"]
+    assert len(data["checks"]["rows"]) == data["checks"]["count"]
+    # Theorem 2.3's rows, worked by hand: c_max = a_opt^3/(27 k) at the tangent point m_t = 9 k / a_opt^2
+    rows = {row["quantity"]: row for row in data["checks"]["rows"]}
+    assert rows["viability_cost"]["numeric"] == pytest.approx(0.95**3 / 27, rel=1e-14)
+    assert rows["tangent_point"]["closed_form"] == pytest.approx(9 / 0.95**2, rel=1e-14)
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files == ["ex45-appendix.tex", "ex45.json", "ex45.tex", "fedsym.sty"]
     assert json.loads((tmp_path / "out" / "ex45.json").read_text()) == data
@@ -284,3 +289,30 @@ def test_pdf_is_compiled_around_the_section(capsys, tmp_path):
     host = (tmp_path / "out" / "ex45-host.tex").read_text()
     assert r"\documentclass[11pt,twocolumn]{article}" in host and r"\input{ex45}" in host
     assert (tmp_path / "out" / "ex45-host.pdf").stat().st_size > 1000
+
+
+def _has_class(name: str) -> bool:
+    import subprocess
+
+    if shutil.which("kpsewhich") is None or shutil.which("pdflatex") is None:
+        return False
+    return subprocess.run(["kpsewhich", name], capture_output=True, text=True).stdout.strip() != ""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _has_class("IEEEtran.cls"), reason="needs TeX with IEEEtran (texlive-publishers)")
+def test_csv_section_fits_an_ieeetran_column(csv_study, tmp_path):
+    """The section pasted into a two-column conference paper: no box wider than the column by more than 1 pt."""
+    import re
+    import subprocess
+
+    for name in ("csv-study.tex", "fedsym.sty"):
+        shutil.copy(csv_study / name, tmp_path / name)
+    (tmp_path / "host.tex").write_text("\\documentclass[conference]{IEEEtran}\n\\usepackage{fedsym}\n"
+                                       "\\begin{document}\n\\input{csv-study}\n\\end{document}\n")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "host.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    log = (tmp_path / "host.log").read_text(errors="replace")
+    assert done.returncode == 0, log[-2000:]
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide\)", log)]
+    assert all(w <= 1.0 for w in widths), widths

@@ -67,7 +67,8 @@ class Answers:
             "screening": None if self.screening is None else self.screening.to_dict(),
             "statics": [result.to_dict() for result in self.statics],
             "bands": {name: band.to_dict() for name, band in self.bands.items()},
-            "checks": {"count": len(self.checks), "passed": sum(row.passed for row in self.checks)},
+            "checks": {"count": len(self.checks), "passed": sum(row.passed for row in self.checks),
+                       "rows": [row.to_dict() for row in self.checks]},
         }
 
 
