@@ -316,3 +316,26 @@ def test_csv_section_fits_an_ieeetran_column(csv_study, tmp_path):
     assert done.returncode == 0, log[-2000:]
     widths = [float(w) for w in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide\)", log)]
     assert all(w <= 1.0 for w in widths), widths
+
+
+def test_k_type_screening_and_statics_questions(capsys, tmp_path):
+    text = SMALL.replace('equilibria = ["standard", "shaping"]\n', 'screening = { types = ["0.001", "0.002", '
+                         '"0.004"], probabilities = [0.3, 0.3, 0.4], others = 200 }\n\n[[questions.statics]]\n'
+                         'quantity = "optimal_data"\nwrt = ["c", "k"]\n')
+    study = tmp_path / "k.toml"
+    study.write_text(text)
+    code, out, err = _run(capsys, "study", str(study), "--out", str(tmp_path / "out"), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    code, menu, err = _run(capsys, "screening", "--accuracy", "simplified", "--param", "a_opt=0.95", "--param", "k=1",
+                           "--costs", "0.001,0.002,0.004", "--probs", "0.3,0.3,0.4", "--others", "200", "--json")
+    assert code == 0, err
+    assert data["screening"] == json.loads(menu)
+    # Example 2.4: m* = (sqrt(k)/c)^(2/3), so the elasticity in c is -2/3 and in k is 1/3, at c = 0.001 (the
+    # population's cost, the default point)
+    (static,) = data["statics"]
+    assert static["at"]["c"] == 0.001 and static["value"] == pytest.approx(100, rel=1e-12)
+    assert static["derivatives"]["c"]["elasticity"] == pytest.approx(-2 / 3, rel=1e-12)
+    assert static["derivatives"]["k"]["elasticity"] == pytest.approx(1 / 3, rel=1e-12)
+    section = (tmp_path / "out" / "ex45.tex").read_text()
+    assert r"\frac{\partial m^{*}}{\partial c}" in section and "type 3 (cost $0.004$): data" in section

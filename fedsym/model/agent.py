@@ -518,7 +518,8 @@ def load_agents(path: str) -> Population:
     """The agents file of ``fedsym equilibrium --agents F``: a JSON list of agent records.
 
     Example record: ``{"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1},
-    "cost": "0.001*m + 1e-7*m**2", "joining_cost": 0.01, "value": "a", "count": 3}``.
+    "cost": "0.001*m + 1e-7*m**2", "joining_cost": 0.01, "value": "a", "count": 3}``.  The ``accuracy`` may
+    also be the accuracy block of ``fedsym fit --json`` as it is (it carries its own ``params``).
     Raises :class:`InputFileError` with one line naming the file, the agent and the field.
     """
     where = f"agents file {path}"
