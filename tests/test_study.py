@@ -206,6 +206,14 @@ def test_unknown_section_and_files_that_are_not_studies(capsys, tmp_path):
     assert code == 2 and "not UTF-8" in err
 
 
+def test_deep_nesting_and_a_statics_parameter_that_does_not_apply(capsys, tmp_path):
+    assert "nested too deeply" in _error(capsys, tmp_path, "a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    text = SMALL.replace("lone_agent = true\n", 'lone_agent = true\nstatics = [{quantity = "optimal_data", '
+                         'wrt = ["c", "zz"]}]\n')
+    assert "bad.toml:12: questions.statics[0].wrt[1]: optimal_data does not depend on 'zz'" in \
+        _error(capsys, tmp_path, text)
+
+
 def test_missing_section_is_named(capsys, tmp_path):
     text = SMALL.replace("[questions]\nlone_agent = true\nequilibria = [\"standard\", \"shaping\"]\n", "")
     # no such key in the file: the message names the last line

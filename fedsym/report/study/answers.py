@@ -102,6 +102,10 @@ def _statics(study: Study, question: StaticsQuestion) -> Statics:
     """Model §12 at the question's ``c, n, eps``, by default the population's (n equal agents)."""
     default = {} if study.equal is None else {"c": study.equal[1], "n": study.equal[0], "eps": study.eps}
     needed = applicable_parameters(study.accuracy.function, question.quantity)
+    for index, name in enumerate(question.wrt or ()):
+        if name not in needed:
+            raise study.error((*question.key, "wrt", index), f"{question.quantity} does not depend on {name!r} "
+                              f"(it depends on {', '.join(needed)})")
     at = {**{name: value for name, value in default.items() if name in needed}, **question.at}
     return statics(study.accuracy, question.quantity, question.wrt, at=at)
 

@@ -141,6 +141,9 @@ def read_study_file(path: str | Path) -> StudyFile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InputFileError(f"{where}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise InputFileError(f"{where}: arrays or tables nested too deeply (a study file is a page of settings)") \
+            from None
     return StudyFile(path, text, data, key_lines(text))
 
 
