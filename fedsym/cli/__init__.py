@@ -25,7 +25,7 @@ __all__ = ["main", "COMMANDS", "EXIT_USAGE", "EXIT_COMPUTATION", "EXIT_BROKEN_PI
 
 #: subcommand module names, in help order
 COMMANDS: tuple[str, ...] = ("individual", "equilibrium", "screening", "fit", "statics", "solve_for", "compare", "check",
-                             "report")
+                             "report", "study")
 
 #: exit status for bad input
 EXIT_USAGE = 2

@@ -8,7 +8,7 @@ from typing import Any
 from fedsym.core.errors import ParameterError
 from fedsym.model.learning_curve import LCDB_SCORES, LearningCurve, read_csv, read_lcdb
 
-from .common import print_json, print_table
+from .common import add_output_arguments, print_json, print_table
 
 __all__ = ["MAX_AGENTS", "add_arguments", "run"]
 
@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "fit, with delta-method bands")
     parser.add_argument("--agents", type=int, metavar="N", help="with --cost: totals of N equal agents under "
                         f"standard FL, Eq. (10), and accuracy shaping, Eq. (13), with bands (N <= {MAX_AGENTS})")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_output_arguments(parser)
 
 
 def _curve(args: argparse.Namespace) -> LearningCurve:
@@ -44,12 +44,16 @@ def _curve(args: argparse.Namespace) -> LearningCurve:
 def run(args: argparse.Namespace) -> int:
     if args.agents is not None and (args.cost is None or not 1 <= args.agents <= MAX_AGENTS):
         raise ParameterError(f"--agents {args.agents}: needs --cost and 1 <= N <= {MAX_AGENTS}")
+    from fedsym.model.accuracy_block import accuracy_block
     from fedsym.paper.fitting import DEFAULT_FAMILIES, fit_curve  # scipy and sympy: imported on use
     from fedsym.paper.lone_agent import parse_cost
 
     cost = None if args.cost is None else parse_cost(args.cost, "--cost")
     fits = fit_curve(_curve(args), args.family or DEFAULT_FAMILIES)
     data: dict[str, Any] = fits.to_dict()
+    best_fit = fits.best
+    # the chosen fit as an accuracy block that individual --from-fit, an agents file and a study read as is
+    data["accuracy"] = None if best_fit is None else accuracy_block(best_fit.function, best_fit.values)
     if cost is not None:
         best = fits.require_best()
         data["cost"] = float(cost)
@@ -60,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
             data["totals"] = {k: band.to_dict() for k, band in best.equilibrium_totals(args.cost, args.agents).items()}
     if args.json:
         print_json(data)
+        return 0
+    if args.latex:
+        from fedsym.report.study.fit_table import fit_table
+
+        print(fit_table(fits))
         return 0
     curve = fits.curve
     print(f"curve {curve.label} ({curve.source}): {len(curve.sizes)} measurements at "

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from fedsym.core.errors import ParameterError
 
 from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
 
+if TYPE_CHECKING:
+    from fedsym.model.accuracy import BoundAccuracy
+
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_accuracy_arguments(parser)
+    add_accuracy_arguments(parser, required=False)
+    parser.add_argument("--from-fit", metavar="FILE",
+                        help="the accuracy of `fedsym fit --json` output (its accuracy block), instead of --accuracy")
     cost = parser.add_mutually_exclusive_group(required=True)
     cost.add_argument("--cost", metavar="C", help="marginal cost per data point (> 0)")
     cost.add_argument("--cost-function", metavar="EXPR",
@@ -29,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     from fedsym.paper.lone_agent import individual
 
-    result = individual(bound_accuracy(args), args.cost)
+    result = individual(_accuracy(args), args.cost)
     if print_machine_readable(result, args):
         return 0
     data = result.to_dict()
@@ -51,7 +57,7 @@ def _run_general(args: argparse.Namespace) -> int:
     from fedsym.paper.agents_that_differ.lone import lone_agent
 
     cost = args.cost_function if args.cost_function is not None else _number(args.cost)
-    agent = Agent.of(bound_accuracy(args), cost, value=args.value or "a")
+    agent = Agent.of(_accuracy(args), cost, value=args.value or "a")
     result = lone_agent(agent)
     if print_machine_readable(result, args):
         return 0
@@ -65,6 +71,19 @@ def _run_general(args: argparse.Namespace) -> int:
     if result.note:
         print(result.note)
     return 0
+
+
+def _accuracy(args: argparse.Namespace) -> BoundAccuracy:
+    """``--accuracy`` with ``--param``, or the accuracy block of ``--from-fit FILE``."""
+    if args.from_fit is None:
+        if args.accuracy is None:
+            raise ParameterError("give --accuracy (with --param) or --from-fit FILE")
+        return bound_accuracy(args)
+    if args.accuracy is not None or args.param:
+        raise ParameterError("--from-fit gives the accuracy and its parameters: drop --accuracy and --param")
+    from fedsym.model.accuracy_block import load_accuracy_block
+
+    return load_accuracy_block(args.from_fit)
 
 
 def _number(text: str) -> float:

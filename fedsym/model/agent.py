@@ -40,6 +40,7 @@ from fedsym.core.latex import format_number, sympy_latex
 from fedsym.core.settings import settings_cache
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function, parse_number
+from fedsym.model.accuracy_block import read_accuracy_block
 
 __all__ = [
     "Agent",
@@ -512,8 +513,8 @@ def _agent_from_record(record: Mapping[str, Any], fail: Callable[[str, str], Inp
         return pieces[kind, key]
 
     steps.append(("params", lambda: _params(params)))
-    steps.append(("accuracy", lambda: once("accuracy", accuracy_key, lambda: accuracy_function(
-        _text(record["accuracy"])).bind({str(k): str(v) for k, v in values["params"].items()}))))
+    steps.append(("accuracy", lambda: once("accuracy", accuracy_key,
+                                           lambda: _accuracy(record["accuracy"], values["params"]))))
     steps.append(("cost", lambda: once("cost", _canonical(record["cost"]), lambda: cost_function(record["cost"]))))
     steps.append(("joining_cost", lambda: joining_cost(record.get("joining_cost", 0))))
     steps.append(("value", lambda: once("value", _canonical([record.get("value", "a"), accuracy_key]),
@@ -529,6 +530,16 @@ def _agent_from_record(record: Mapping[str, Any], fail: Callable[[str, str], Inp
     (cost, cost_how), (value, value_how) = values["cost"], values["value"]
     return Agent(values["accuracy"], cost, values["joining_cost"], value, values["count"], values["name"],
                  (("cost", cost_how), ("value", value_how)))
+
+
+def _accuracy(accuracy: Any, params: Mapping[str, Any]) -> BoundAccuracy:
+    """A family or expression bound to *params*, or the accuracy block of ``fedsym fit --json`` as it is
+    (:mod:`fedsym.model.accuracy_block`; it carries its own params)."""
+    if isinstance(accuracy, Mapping):
+        if params:
+            raise ParameterError("an accuracy block carries its own params: drop the record's params")
+        return read_accuracy_block(accuracy, "accuracy")
+    return accuracy_function(_text(accuracy)).bind({str(k): str(v) for k, v in params.items()})
 
 
 def _params(value: Any) -> Mapping[str, Any]:
@@ -547,7 +558,8 @@ def load_agents(path: str) -> Population:
     """The agents file of ``fedsym equilibrium --agents F``: a JSON list of agent records.
 
     Example record: ``{"accuracy": "simplified", "params": {"a_opt": 0.95, "k": 1},
-    "cost": "0.001*m + 1e-7*m**2", "joining_cost": 0.01, "value": "a", "count": 3}``.
+    "cost": "0.001*m + 1e-7*m**2", "joining_cost": 0.01, "value": "a", "count": 3}``.  The ``accuracy`` may
+    also be the accuracy block of ``fedsym fit --json`` as it is (it carries its own ``params``).
     Raises :class:`InputFileError` with one line naming the file, the agent and the field.
     """
     where = f"agents file {path}"
