@@ -184,8 +184,13 @@ def _error(capsys, tmp_path, text: str) -> str:
     ('params = { a_opt = "0.95", k = 1 }', 'params = { a_opt = "1.5", k = 1 }', "bad.toml:4: accuracy.params:"),
     ('equilibria = ["standard", "shaping"]', 'equilibria = ["standard", "sharing"]',
      "bad.toml:12: questions.equilibria[1]: 'sharing' is not one of standard, shaping"),
-    ("lone_agent = true", "lone_agent = true\ncompare = true",
-     "bad.toml:12: questions.compare: the mechanism comparison is not available in this version"),
+    ("lone_agent = true", 'lone_agent = true\ncompare = { mechanisms = ["standard", "sharing"] }',
+     "bad.toml:12: questions.compare.mechanisms[1]: 'sharing' is not one of alone, standard"),
+    ("lone_agent = true", "lone_agent = true\ncompare = { rho = [0.5, 2] }",
+     "bad.toml:12: questions.compare.rho[1]: rho '2' is not a number in [0, 1]"),
+    ("lone_agent = true", 'lone_agent = true\ncompare = { rho = ["half"] }',
+     "bad.toml:12: questions.compare.rho[0]: rho 'half' is not a number in [0, 1]"),
+    ("lone_agent = true", "lone_agent = true\ncompare = 1", "bad.toml:12: questions.compare: expected"),
     ('label = "ex45"', 'label = "4 5"', "bad.toml:16: presentation.label:"),
     ("n = 2", "n = 0", "bad.toml:7: population.n: 0 is not in [1, 10000]"),
     ('cost = "0.001"', 'cost = "-1"', "bad.toml:8: population.cost:"),
@@ -347,3 +352,22 @@ def test_k_type_screening_and_statics_questions(capsys, tmp_path):
     assert static["derivatives"]["k"]["elasticity"] == pytest.approx(1 / 3, rel=1e-12)
     section = (tmp_path / "out" / "ex45.tex").read_text()
     assert r"\frac{\partial m^{*}}{\partial c}" in section and "type 3 (cost $0.004$): data" in section
+
+
+def test_compare_question_sets_mechanisms_beside_the_planner(capsys, tmp_path):
+    """Claim (Model §11): ``compare`` in a study gives the comparison `fedsym compare` gives.  Expected by hand for
+    Eq. (3), a_opt = 0.95, k = 1, c = 0.001, n = 2: standard FL collects m* = 100 (Theorem 3.4), shaping 2 * 200
+    (Example 4.5 for n = 2), the planner solves n a'(M) = c, M_P = (n^2 k / c^2)^(1/3) = 100 * 4^(1/3);
+    rho-Shapley at rho = 0 is standard FL.  A mechanism that does not apply is listed as not applicable."""
+    study = tmp_path / "cmp.toml"
+    study.write_text(SMALL.replace("lone_agent = true\n", "compare = { rho = [0] }\n"))
+    code, out, err = _run(capsys, "study", str(study), "--out", str(tmp_path / "out"), "--json")
+    assert code == 0, err
+    data = json.loads((tmp_path / "out" / "ex45.json").read_text())["compare"]
+    rows = {row["name"]: row for row in data["mechanisms"]}
+    assert rows["standard"]["total"] == pytest.approx(100, rel=1e-9)
+    assert rows["shaping"]["total"] == pytest.approx(400, rel=1e-9)
+    assert rows["shapley(rho=0)"]["total"] == pytest.approx(100, rel=1e-6)
+    assert data["benchmarks"]["planner"]["total"] == pytest.approx(100 * 4 ** (1 / 3), rel=1e-9)
+    tex = (tmp_path / "out" / "ex45.tex").read_text()
+    assert "compared: [planner]" in tex and "planner's benchmark" in tex

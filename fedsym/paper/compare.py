@@ -412,6 +412,18 @@ class Comparison(LatexRepr):
                         _text_ratio(poa_ratio(self.planner.welfare, b.welfare)), ""))
         return out
 
+    def summary_rows(self) -> list[tuple[str, str]]:
+        r"""Per mechanism and benchmark, ``(name, LaTeX text)``: :math:`M`, :math:`W`, the least IR slack
+        (when not 0), :math:`W_P/W` and verified (the mechanisms :attr:`skipped` are not rows)."""
+        rows = []
+        for name, total, _, welfare, slack, ratio, verified in self.table():
+            text = f"$M = {format_number(float(total), 6)}$, $W = {format_number(float(welfare), 6)}$"
+            if slack and float(slack) != 0:
+                text += f", least IR slack ${format_number(float(slack), 3)}$"
+            text += r", $W_P/W = \infty$" if ratio == "infinite" else f", $W_P/W = {format_number(float(ratio), 6)}$"
+            rows.append((name, text + (f", verified: {verified}" if verified else "")))
+        return rows
+
     def to_latex(self) -> str:
         """A ``tabular``: one row per mechanism and benchmark."""
         lines = [r"\begin{tabular}{lrrrrrl}", r"mechanism & $M$ & mean accuracy & $W$ & $\min_i U_i - u_i^*$ & "

@@ -1,8 +1,8 @@
-"""The answers to a study's questions: Theorem 2.3 alone, the equilibria, screening, comparative statics.
+"""The answers to a study's questions: Theorem 2.3 alone, the equilibria, screening, statics, mechanisms compared.
 
 :func:`answer` runs every question of a :class:`~fedsym.report.study.spec.Study`
 with the package's own solvers (the same calls as ``fedsym individual``,
-``equilibrium``, ``screening`` and ``statics``), so a study's numbers are the
+``equilibrium``, ``screening``, ``statics`` and ``compare``), so a study's numbers are the
 command line's.  An input error found while answering names the question's key
 and line; a failed computation stays a :class:`~fedsym.core.errors.ComputationError`.
 """
@@ -17,10 +17,11 @@ from typing import Any, TypeVar
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.errors import InputError
 from fedsym.model.agent import Agent
+from fedsym.paper.compare import Comparison, compare
 from fedsym.paper.equilibrium import solve
 from fedsym.paper.fitting import Band
 from fedsym.paper.lone_agent import IndividualResult, check_rows, individual
-from fedsym.paper.screening.k_curve import screen_k
+from fedsym.paper.screening.cost_types import KTypes
 from fedsym.paper.screening.result import screen
 from fedsym.paper.statics import Statics, applicable_parameters, statics
 
@@ -48,6 +49,7 @@ class Answers:
     equilibria: dict[str, Any]
     screening: Any
     statics: tuple[Statics, ...]
+    comparison: Comparison | None
     bands: dict[str, Band]
     checks: tuple[CheckRow, ...]
 
@@ -66,6 +68,7 @@ class Answers:
             "equilibria": {name: eq.to_dict() for name, eq in self.equilibria.items()},
             "screening": None if self.screening is None else self.screening.to_dict(),
             "statics": [result.to_dict() for result in self.statics],
+            "compare": None if self.comparison is None else self.comparison.to_dict(),
             "bands": {name: band.to_dict() for name, band in self.bands.items()},
             "checks": {"count": len(self.checks), "passed": sum(row.passed for row in self.checks),
                        "rows": [row.to_dict() for row in self.checks]},
@@ -89,13 +92,10 @@ def _paper_rate(agent: Agent, study: Study) -> Any:
 
 
 def _screen(study: Study) -> Any:
-    """Theorem B.1 for two types (the first is the low-cost type, with probability p), Model §9 for more."""
+    """Model §9 for the question's types; for two types App. B's closed forms are its fast path and check."""
     question = study.screening
     assert question is not None
-    if len(question.types) == 2:
-        return screen(study.accuracy, question.types[0], question.types[1], question.probabilities[0],
-                      question.others)
-    return screen_k(study.accuracy, question.types, question.probabilities, question.others)
+    return screen(study.accuracy, KTypes.of(question.types, question.probabilities), question.others)
 
 
 def _statics(study: Study, question: StaticsQuestion) -> Statics:
@@ -124,6 +124,9 @@ def answer(study: Study) -> Answers:
                   for name in study.equilibria}
     screening = None if study.screening is None else _at(study, ("questions", "screening"), lambda: _screen(study))
     results = tuple(_at(study, question.key, partial(_statics, study, question)) for question in study.statics)
+    question = study.compare
+    comparison = None if question is None else \
+        _at(study, question.key, partial(compare, study.population, question.mechanisms, study.eps, question.rhos))
     bands: dict[str, Band] = {}
     if study.fits is not None and study.equal is not None:
         best = study.fits.require_best()
@@ -133,4 +136,4 @@ def answer(study: Study) -> Answers:
             totals = best.equilibrium_totals(cost, n)
             bands.update({f"total_{name}": totals[name] for name in study.equilibria})
     checks = (*check_rows(study.accuracy), *(row for result in results for row in result.check_rows()))
-    return Answers(study, tuple(lone), equilibria, screening, results, bands, tuple(checks))
+    return Answers(study, tuple(lone), equilibria, screening, results, comparison, bands, tuple(checks))

@@ -65,7 +65,9 @@ def _statement(answers: Answers) -> Latex:
                                      (bool(study.equilibria), "the equilibria under "
                                       + " and ".join(_MECHANISMS[name] for name in study.equilibria)),
                                      (study.screening is not None, "the screening menu for unknown costs (App.~B)"),
-                                     (bool(study.statics), r"comparative statics (Model~\S12)")) if flag]
+                                     (bool(study.statics), r"comparative statics (Model~\S12)"),
+                                     (study.compare is not None, r"the mechanisms compared with the planner's "
+                                      r"benchmark (Model~\S11)")) if flag]
     text = f"{accuracy} {people} The study asks for {'; '.join(asked)}."
     if study.fits is None:
         return Latex(text)
@@ -124,13 +126,18 @@ def _values(answers: Answers) -> list[tuple[Any, Any]]:
             rf"${format_number(eq.verification.tolerance, 2)}$")))
     if answers.screening is not None:
         data = answers.screening.to_dict()
-        if "expected_data" in data and "contributions" not in data:
-            rows += [(Latex(escape_text(key.replace("_", " "))), _number(data[key]))
-                     for key in ("high_contribution", "low_contribution", "expected_data", "information_rent_low")]
-        else:
-            rows += [(Latex(f"type {k + 1} (cost ${format_number(c)}$): data"), _number(m))
-                     for k, (c, m) in enumerate(zip(data["costs"], data["contributions"]))]
+        rows += [(Latex(f"type {k + 1} (cost ${format_number(c)}$): data, information rent"),
+                  Latex(f"{_number(m)}, {_number(r)}"))
+                 for k, (c, m, r) in enumerate(zip(data["costs"], data["contributions"], data["information_rents"]))]
+        rows.append((Latex(r"expected data $\sum_k p_k m_k$"), _number(data["expected_data"])))
+        if "regime" in data:
+            rows.append((Latex("regime (App.~B)"), Latex(escape_text(data["regime"]))))
         rows.append((Latex("screening menu verified"), Latex("yes" if data["verified"] else r"\textbf{no}")))
+    if answers.comparison is not None:
+        rows += [(Latex(f"compared: {escape_text(name)}"), Latex(text))
+                 for name, text in answers.comparison.summary_rows()]
+        rows += [(Latex(f"compared: {escape_text(name)}"), Latex(escape_text(f"not applicable: {reason}")))
+                 for name, reason in answers.comparison.skipped]
     for static in answers.statics:
         symbol = SYMBOLS.get(static.quantity, static.quantity)
         rows.append((Latex(f"${symbol}$ (statics point)"), _number(static.value)))

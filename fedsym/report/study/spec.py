@@ -10,7 +10,7 @@ question is computed.  Schema (docs: the study page)::
                        families = [...]
     [population]    n = N, cost = C  |  [[population.agents]] cost, count, name, ...  |  agents_file = FILE
     [questions]     lone_agent, equilibria = ["standard", "shaping"], eps, screening = {types, probabilities,
-                    others}, [[questions.statics]] quantity, wrt, c, n, eps; compare (not available)
+                    others}, [[questions.statics]] quantity, wrt, c, n, eps; compare = true | {mechanisms, rho}
     [presentation]  title, label, figures = ["fit", "optimal_data"], columns = 1 | 2
 """
 
@@ -27,6 +27,7 @@ from fedsym.model.accuracy import BoundAccuracy
 from fedsym.model.accuracy_block import accuracy_block, read_accuracy_block
 from fedsym.model.agent import AGENT_KEYS, Agent, Population, agents_from_records, load_agents
 from fedsym.model.learning_curve import LCDB_SCORES, read_csv, read_lcdb
+from fedsym.paper.compare import REGISTRY
 from fedsym.paper.equilibrium import MECHANISMS
 from fedsym.paper.fitting import DEFAULT_FAMILIES, CurveFits, fit_curve
 from fedsym.paper.lone_agent import parse_cost
@@ -34,7 +35,8 @@ from fedsym.paper.statics import QUANTITIES
 
 from .source import Key, StudyFile, Table, read_study_file
 
-__all__ = ["FIGURES", "SECTIONS", "Presentation", "Screening", "StaticsQuestion", "Study", "read_study"]
+__all__ = ["FIGURES", "SECTIONS", "CompareQuestion", "Presentation", "Screening", "StaticsQuestion", "Study",
+           "read_study"]
 
 #: the tables of a study file (presentation may be left out)
 SECTIONS = ("accuracy", "population", "questions", "presentation")
@@ -63,6 +65,15 @@ class StaticsQuestion:
     quantity: str
     wrt: tuple[str, ...] | None
     at: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CompareQuestion:
+    """Model §11: *mechanisms* (None: every one that applies) side by side with the benchmarks, one row per rho."""
+
+    key: Key
+    mechanisms: tuple[str, ...] | None
+    rhos: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,7 @@ class Study:
     eps: Any
     screening: Screening | None
     statics: tuple[StaticsQuestion, ...]
+    compare: CompareQuestion | None
     presentation: Presentation
 
     def error(self, key: Key, message: str) -> FedsymError:
@@ -188,12 +200,37 @@ def _population(root: Table, block: dict[str, Any]) -> tuple[Population, tuple[i
     return _checked(table, "agents", lambda: Population(tuple(agents))), None
 
 
-def _questions(root: Table) -> tuple[bool, tuple[str, ...], Any, Screening | None, tuple[StaticsQuestion, ...]]:
+def _compare(table: Table) -> CompareQuestion | None:
+    """``compare = true`` (every mechanism that applies) or ``compare = {mechanisms = [...], rho = [...]}``."""
+    key = (*table.key, "compare")
+    value = table.value("compare", (bool, dict), False)
+    if value is False:
+        return None
+    if value is True:
+        return CompareQuestion(key, None, ())
+    entry = table.table("compare", ("mechanisms", "rho"))
+    assert entry is not None
+    mechanisms = entry.strings("mechanisms") or None
+    for index, name in enumerate(mechanisms or ()):
+        if name not in REGISTRY:
+            raise table.file.error((*key, "mechanisms", index), f"{name!r} is not one of {', '.join(REGISTRY)}")
+    rhos = entry.numbers("rho")
+    for index, rho in enumerate(rhos):
+        try:
+            inside = 0 <= float(rho) <= 1
+        except ValueError:
+            inside = False
+        if not inside:
+            raise table.file.error((*key, "rho", index), f"rho {str(rho)[:40]!r} is not a number in [0, 1]")
+    return CompareQuestion(key, mechanisms, rhos)
+
+
+def _questions(root: Table) -> tuple[bool, tuple[str, ...], Any, Screening | None, tuple[StaticsQuestion, ...],
+                                     CompareQuestion | None]:
     table = root.table("questions", ("lone_agent", "equilibria", "eps", "screening", "statics", "compare"),
                        required=True)
     assert table is not None
-    if table.value("compare", (bool,), False):
-        raise table.error("compare", "the mechanism comparison is not available in this version")
+    comparison = _compare(table)
     lone = table.value("lone_agent", (bool,), False)
     equilibria = table.strings("equilibria")
     for index, name in enumerate(equilibria):
@@ -217,9 +254,10 @@ def _questions(root: Table) -> tuple[bool, tuple[str, ...], Any, Screening | Non
         wrt = entry.strings("wrt") or None
         at = {name: entry.number(name) for name in ("c", "n", "eps") if entry.has(name)}
         statics.append(StaticsQuestion(entry.key, quantity, wrt, at))
-    if not (lone or equilibria or screening or statics):
-        raise root.error("questions", "ask at least one question (lone_agent, equilibria, screening, statics)")
-    return lone, equilibria, eps, screening, tuple(statics)
+    if not (lone or equilibria or screening or statics or comparison):
+        raise root.error("questions", "ask at least one question (lone_agent, equilibria, screening, statics, "
+                         "compare)")
+    return lone, equilibria, eps, screening, tuple(statics), comparison
 
 
 def _presentation(root: Table, fitted: bool) -> Presentation:
@@ -249,9 +287,9 @@ def read_study(path: str | Path) -> Study:
     root = file.root(SECTIONS)
     for section in SECTIONS[:3]:
         root.value(section, (dict,), required=True)
-    lone, equilibria, eps, screening, statics = _questions(root)
+    lone, equilibria, eps, screening, statics, comparison = _questions(root)
     accuracy, block, fits, source = _accuracy(root)
     presentation = _presentation(root, fits is not None)
     population, equal = _population(root, block)
     return Study(file, accuracy, block, fits, source, population, equal, lone, equilibria, eps, screening, statics,
-                 presentation)
+                 comparison, presentation)
