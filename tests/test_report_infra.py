@@ -271,7 +271,7 @@ def test_fedsym_sty_loads_every_package_the_fragments_need() -> None:
 
 def test_preamble_loads_host_packages_then_fedsym_last() -> None:
     lines = preamble().splitlines()
-    assert lines[-1] == r"\usepackage{fedsym}"
+    assert lines[-1] == r"\usepackage[papernumbers]{fedsym}"
     assert lines[-2] == r"\usepackage[hidelinks]{hyperref}"
     assert r"\usepackage[a4paper,margin=2.5cm]{geometry}" in lines
 
@@ -323,7 +323,7 @@ def test_run_report_writes_main_and_sections_in_file_order(tmp_path: Path) -> No
     assert main.index(r"\input{first}") < main.index(r"\input{second}") < main.index(r"\appendix") \
         < main.index(r"\input{verification}")
     assert main.splitlines()[0] == GENERATED_HEADER
-    assert r"\usepackage{fedsym}" in main and main.rstrip().endswith(r"\end{document}")
+    assert r"\usepackage[papernumbers]{fedsym}" in main and main.rstrip().endswith(r"\end{document}")
     assert (out / "fedsym.sty").read_bytes() == STYLE_FILE.read_bytes()
     section = (out / "first.tex").read_text()
     assert r"\addplot+" in section and r"\fedsymowncaption{Utility. Toy" in section
@@ -528,7 +528,9 @@ def test_paper_numbered_closed_forms_carry_the_paper_tag() -> None:
     section = Section("tags", "Tags", "Eq. (13)", Latex("x"),
                       closed_forms=(("The paper's:", sp.Eq(m, 1), "13"), ("Ours:", sp.Eq(m, 2))))
     text = section.to_latex()
-    assert text.index(r"\tag{13}") < text.index(r"\fedsymtag")
+    assert text.index(r"\fedsympapertag{13}") < text.index(r"{\fedsymtag}")
+    # the lead-in names the paper's number before its colon (printed only when the host numbers the equation)
+    assert r"The paper's\fedsymcf{Eq.~(13)}:" in text and r"Ours:" in text
     with pytest.raises(ValueError, match="number"):
         Section("bad", "Bad", "", Latex("x"), closed_forms=(("x", sp.Eq(m, 1), "(13)"),))
 

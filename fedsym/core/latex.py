@@ -216,10 +216,13 @@ class _Printer(LatexPrinter):
 def sympy_latex(expr: Any, **settings: Any) -> str:
     r"""The one LaTeX printer of sympy expressions: :func:`sympy.latex` with Euler's number as ``\mathrm{e}``.
 
+    Inverse trigonometric functions print as ``\arccos`` (``inv_trig_style="full"``), not ``acos``.
+
     >>> e = sp.Symbol("e", positive=True)
     >>> sympy_latex(e * sp.E)
     '\\mathrm{e} e'
     """
+    settings.setdefault("inv_trig_style", "full")  # \arccos, not acos
     return str(_Printer(settings).doprint(expr))
 
 
