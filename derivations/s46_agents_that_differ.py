@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from fedsym import Equilibrium, solve
-from fedsym.core import CheckRow, Latex, M, format_number, m
+from fedsym.core import CheckRow, Latex, M, format_gain, format_number, m
 from fedsym.model import Agent, Population, accuracy_function
 from fedsym.paper.agents_that_differ import (
     Cohort,
@@ -138,7 +138,7 @@ def derive() -> Section:
                              f"({'yes' if shaping.joined[i] else 'no'})")))
     for name, eq in (("standard FL", standard), ("accuracy shaping", shaping)):
         values.append((f"Verified, {name} (global deviation search, leaving included)", Latex(
-            f"{'yes' if eq.verified else 'NO'}, largest gain ${format_number(eq.max_deviation_gain, 3)}$")))
+            f"{'yes' if eq.verified else 'NO'}, largest gain ${format_gain(eq.max_deviation_gain)}$")))
     values.append((Latex(r"Theorem~4.6: $\max_{joiners} |U_i - u_i^*|$"), shaping.theorem_4_6_gap or 0.0))
     closed = [(Latex(rf"Eq.~(3), $v = a$, $C = c\,m^2$, {d.meaning}:"), Latex(d.latex()))
               for d in quadratic.all() if d.closed_form is not None]

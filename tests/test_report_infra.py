@@ -572,3 +572,14 @@ def test_title_page_author_and_date(tmp_path: Path) -> None:
     write_derivation(derivations, "toy.py", "toy")
     main = run_report(derivations, tmp_path / "out", author="A. Author & B", date="1 May 2026").main.read_text()
     assert r"\author{A. Author \& B}" in main and r"\date{1 May 2026}" in main
+
+
+def test_a_round_off_gain_is_shown_as_below_the_floor_not_as_a_gain() -> None:
+    """Issue 20: 2.22e-16 (one ulp of 1, 2**-52) and 5.55e-17 (2**-54) printed as gains read as real gains."""
+    from fedsym.core import format_gain
+
+    assert format_gain(2.0 ** -52) == r"< 10^{-14}" and format_gain(-(2.0 ** -54)) == r"< 10^{-14}"
+    assert format_gain(0.0) == "0"
+    # the floor itself is a gain (boundary), shown as a number; a real gain keeps 3 significant digits
+    assert format_gain(1e-14) == "10^{-14}"
+    assert format_gain(0.0123456) == "0.0123"

@@ -29,7 +29,8 @@ import mpmath as mp
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-__all__ = ["Latex", "LatexRepr", "align", "escape_text", "format_number", "math", "round_floats", "sympy_latex"]
+__all__ = ["Latex", "LatexRepr", "align", "escape_text", "format_number", "math", "round_floats", "sympy_latex",
+           "format_gain", "GAIN_FLOOR"]
 
 
 class Latex(str):
@@ -195,6 +196,25 @@ def format_number(value: Any, digits: int = 6) -> str:
     if mantissa in ("1", "-1"):
         return power if mantissa == "1" else f"-{power}"
     return rf"{mantissa} \times {power}"
+
+
+#: A gain from deviating below this (in utility) is floating-point round-off, not a gain: "< 10^{-14}".
+GAIN_FLOOR = 1e-14
+
+
+def format_gain(value: Any, digits: int = 3) -> str:
+    """LaTeX (math mode) for a largest gain from deviating: round-off shown as ``< 10^{-14}``, not as a number.
+
+    A verified equilibrium's gain is 0 up to a few ulps of the utilities (``2.22e-16`` is one ulp of 1);
+    printed as it is, it reads as a real gain.  Exactly 0 stays ``0``; a gain of at least
+    :data:`GAIN_FLOOR` in magnitude is :func:`format_number` with *digits* digits.
+
+    >>> [format_gain(v) for v in (0.0, 2.220446049250313e-16, -5.551115123125783e-17, 0.0123456)]
+    ['0', '< 10^{-14}', '< 10^{-14}', '0.0123']
+    """
+    if value != 0 and abs(float(value)) < GAIN_FLOOR:
+        return r"< 10^{-14}"
+    return format_number(value, digits)
 
 
 class _Printer(LatexPrinter):
