@@ -70,7 +70,7 @@ def crossing_rows(accuracy: BoundAccuracy, eq: Equilibrium) -> list[CheckRow]:
             crossing = bracketed_root(gap, anchor, anchor + (accuracy.a_opt - accuracy.a(anchor)) / slope)
             rows.append(CheckRow(f"agent {i + 1}: contribution m_bar_i", "Theorem 4.2",
                                  f"{accuracy.label()}, c_i = {cost:g}", mp.mpf(eq.contributions[i]), crossing,
-                                 "bisection of line = cap, others fixed", CROSSING_TOLERANCE))
+                                 "bisection where the line meets the cap, others fixed", CROSSING_TOLERANCE))
     return rows
 
 

@@ -87,7 +87,7 @@ def crossing_rows(shaping: Equilibrium) -> list[CheckRow]:
             lo, hi = (mid, hi) if gap(mid) >= 0 else (lo, mid)
         rows.append(CheckRow(f"agent {i + 1}: contribution m_bar_i", "Model §8",
                              cohort.agent_curve(int(i)).accuracy.label(), mp.mpf(shaping.contributions[i]),
-                             mp.mpf(lo), "bisection of line = cap, others fixed", CROSSING_TOLERANCE))
+                             mp.mpf(lo), "bisection where the line meets the cap, others fixed", CROSSING_TOLERANCE))
     return rows
 
 
@@ -139,7 +139,7 @@ def derive() -> Section:
     for name, eq in (("standard FL", standard), ("accuracy shaping", shaping)):
         values.append((f"Verified, {name} (global deviation search, leaving included)", Latex(
             f"{'yes' if eq.verified else 'NO'}, largest gain ${format_gain(eq.max_deviation_gain)}$")))
-    values.append((Latex(r"Theorem~4.6: $\max_{joiners} |U_i - u_i^*|$"), shaping.theorem_4_6_gap or 0.0))
+    values.append((Latex(r"Theorem~4.6: $\max_{i \text{ joins}} |U_i - u_i^*|$"), shaping.theorem_4_6_gap or 0.0))
     closed = [(Latex(rf"Eq.~(3), $v = a$, $C = c\,m^2$, {d.meaning}:"), Latex(d.latex()))
               for d in quadratic.all() if d.closed_form is not None]
     symbols = {"optimal_data": "m^{*}", "optimal_utility": "u^{*}", "viability_cost": "c_{max}"}
