@@ -19,7 +19,7 @@ import mpmath as mp
 import sympy as sp
 
 from fedsym import Equilibrium, StandardMechanism, best_response_equilibrium, lone_agent_forms, maximize_utility, standard_equilibrium
-from fedsym.core import CLOSED_FORM, DPS, CheckRow, Latex, c, format_number, m, prose_math
+from fedsym.core import CLOSED_FORM, DPS, CheckRow, Latex, c, format_gain, m, prose_math
 from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
@@ -122,12 +122,12 @@ def derive() -> Section:
         (Latex("Theorem 3.4: utilities $U_i$"), _profile_text(free_riding.utilities)),
         ("Theorem 3.4: unique", "no (two agents tie at the cheapest cost)" if not free_riding.unique else "yes"),
         ("Theorem 3.4: verified (global deviation search)", Latex(
-            f"{'yes' if free_riding.verified else 'NO'}, largest gain ${format_number(free_riding.max_deviation_gain, 3)}$"
+            f"{'yes' if free_riding.verified else 'NO'}, largest gain ${format_gain(free_riding.max_deviation_gain)}$"
             f" ({free_riding.verification.scope})")),
         (Latex("Remark 3.5: costs $c_i \\ge c_{max}$"), _costs_text(PRICED_OUT_COSTS)),
         (Latex("Remark 3.5: contributions $m_i^{eq}$"), _profile_text(priced_out.contributions)),
         ("Remark 3.5: verified (global deviation search)", Latex(
-            f"{'yes' if priced_out.verified else 'NO'}, largest gain ${format_number(priced_out.max_deviation_gain, 3)}$"
+            f"{'yes' if priced_out.verified else 'NO'}, largest gain ${format_gain(priced_out.max_deviation_gain)}$"
             f" ({priced_out.verification.scope})")),
     ]
     return Section(

@@ -34,7 +34,7 @@ from fedsym import (
     shaping_equilibrium,
 )
 from fedsym import best_response as paper_best_response
-from fedsym.core import DPS, CheckRow, Latex, a_opt, format_number, k
+from fedsym.core import DPS, CheckRow, Latex, a_opt, format_gain, k
 from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
@@ -239,7 +239,7 @@ def derive() -> Section:
          share),
         ("Symmetric equilibrium verified (global deviation search)", Latex(
             f"{'yes' if equilibrium.verified else 'NO'}, largest gain "
-            f"${format_number(equilibrium.max_deviation_gain, 3)}$")),
+            f"${format_gain(equilibrium.max_deviation_gain)}$")),
     )
     return Section(
         key="s32_figure6_best_response",

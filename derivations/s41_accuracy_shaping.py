@@ -20,7 +20,7 @@ import sympy as sp
 
 from fedsym import CHECK_INSTANCES, Equilibrium, accuracy_shaping, ceiling_form, lone_agent_forms, shaping_equilibrium
 from fedsym import equilibrium_checks as checks
-from fedsym.core import DPS, CheckRow, Latex, M, a_opt, bracketed_root, format_number, m, math, solve_bounded
+from fedsym.core import DPS, CheckRow, Latex, M, a_opt, bracketed_root, format_gain, m, math, solve_bounded
 from fedsym.model import BoundAccuracy, accuracy_function
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
@@ -70,7 +70,7 @@ def crossing_rows(accuracy: BoundAccuracy, eq: Equilibrium) -> list[CheckRow]:
             crossing = bracketed_root(gap, anchor, anchor + (accuracy.a_opt - accuracy.a(anchor)) / slope)
             rows.append(CheckRow(f"agent {i + 1}: contribution m_bar_i", "Theorem 4.2",
                                  f"{accuracy.label()}, c_i = {cost:g}", mp.mpf(eq.contributions[i]), crossing,
-                                 "bisection of line = cap, others fixed", CROSSING_TOLERANCE))
+                                 "bisection where the line meets the cap, others fixed", CROSSING_TOLERANCE))
     return rows
 
 
@@ -143,7 +143,7 @@ def derive() -> Section:
         values.append((Latex(rf"agent {n_i}, $c_i = {number_latex(cost)}$: $m_i^*$, $\bar m_i$, $m_i^{{max}}$"),
                        Latex(f"${number_latex(anchor)}$, ${number_latex(share)}$, ${top_text}$")))
     values.append(("Verified (global deviation search)", Latex(
-        f"{'yes' if eq.verified else 'NO'}, largest gain ${format_number(eq.max_deviation_gain, 3)}$ "
+        f"{'yes' if eq.verified else 'NO'}, largest gain ${format_gain(eq.max_deviation_gain)}$ "
         f"({eq.verification.scope})")))
     ceiling_rows = [row for row in checks() if row.quantity.startswith(ceiling.name)
                     and row.point.startswith(accuracy.label())]

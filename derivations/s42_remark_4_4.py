@@ -15,7 +15,7 @@ import sympy as sp
 
 from fedsym import example_4_5_checks as checks
 from fedsym import example_forms, lone_agent_forms, shaping_equilibrium
-from fedsym.core import DPS, Latex, M, a_opt, c, format_number, k, m, n
+from fedsym.core import DPS, Latex, M, a_opt, c, format_gain, k, m, n
 from fedsym.model import FAMILIES
 from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
@@ -59,7 +59,7 @@ def derive() -> Section:
             text = f"no positive root; solver $M = {number_latex(eq.total)}$"
         rows.append((Latex(f"$n = {count}$: $M$"), Latex(text)))
     rows.append(("Verified (global deviation search)", Latex(
-        f"{'all' if verified else 'NOT all'} {len(TABLE_N)}, largest gain ${format_number(gain, 3)}$")))
+        f"{'all' if verified else 'NOT all'} {len(TABLE_N)}, largest gain ${format_gain(gain)}$")))
     steps = (
         Step(Latex(r"Every agent has $m^* = 0$, so each contributes $\bar m = a(M)/c$ and $M = n\bar m$:"), equation),
         Step(Latex(r"With $s = \sqrt{M}$, multiplied by $s$: a cubic"), sp.Eq(cubic, 0)),

@@ -18,7 +18,7 @@ import sympy as sp
 
 from fedsym import example_4_5_checks as checks
 from fedsym import example_forms, lone_agent_forms, shaping_equilibrium
-from fedsym.core import DPS, Latex, c, format_number, m, n, t
+from fedsym.core import DPS, Latex, c, format_gain, m, n, t
 from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
@@ -89,7 +89,7 @@ def derive() -> Section:
                        Latex(f"${number_latex(value)}$, ${number_latex(3 - 2 / mp.sqrt(count))}$"
                              f"{measured}")))
     values.append(("Figure: equilibria verified (global deviation search)", Latex(
-        f"all {FIGURE_N.size}, largest gain ${format_number(gain, 3)}$")))
+        f"all {FIGURE_N.size}, largest gain ${format_gain(gain)}$")))
     curve = Series(Latex(r"per-agent data $\bar m$ (Theorem~4.2 solver)"), FIGURE_N, data,
                    style="blue, only marks, mark=*, mark size=1.1pt")
     figure = Figure(

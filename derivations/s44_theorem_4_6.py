@@ -15,7 +15,7 @@ import sympy as sp
 
 from fedsym import CHECK_INSTANCES, lone_agent_forms, shaping_equilibrium
 from fedsym import equilibrium_checks as checks
-from fedsym.core import DPS, Latex, c, format_number, solve_bounded, text_math
+from fedsym.core import DPS, Latex, c, format_gain, solve_bounded, text_math
 from fedsym.model import accuracy_function
 from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
@@ -54,7 +54,7 @@ def derive() -> Section:
                Latex(f"${number_latex(u)}$, ${number_latex(eq.utilities[i - 1])}$"))
               for i, (cost, u) in enumerate(zip(COSTS, lone), 1)]
     values.append(("Verified (global deviation search)", Latex(
-        f"{'yes' if eq.verified else 'NO'}, largest gain ${format_number(eq.max_deviation_gain, 3)}$")))
+        f"{'yes' if eq.verified else 'NO'}, largest gain ${format_gain(eq.max_deviation_gain)}$")))
     return Section(
         key="s44_theorem_4_6",
         title="Accuracy shaping leaves each agent its lone utility",

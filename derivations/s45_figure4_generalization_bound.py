@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from fedsym import lone_agent_forms, optimal_data_array, shaping_equilibrium
-from fedsym.core import DPS, Latex, c, format_number, m
+from fedsym.core import DPS, Latex, c, format_gain, m
 from fedsym.model import FAMILIES, BoundAccuracy
 from fedsym.report import Figure, Section, Series, Step, accuracy_parameters, number_latex
 
@@ -94,9 +94,9 @@ def derive() -> Section:
                f"${number_latex(default.total)}$")),
         (Latex(r"Ratio $\bar m / m^*$ at the defaults"), float(default.contributions[0]) / lone),
         ("Figure 4(a): equilibria verified (global deviation search)",
-         Latex(f"{'all' if ok_c else 'NOT all'} {COSTS.size}, largest gain ${format_number(gain_c, 3)}$")),
+         Latex(f"{'all' if ok_c else 'NOT all'} {COSTS.size}, largest gain ${format_gain(gain_c)}$")),
         ("Figure 4(b): equilibria verified (global deviation search)",
-         Latex(f"{'all' if ok_n else 'NOT all'} {AGENT_COUNTS.size}, largest gain ${format_number(gain_n, 3)}$")),
+         Latex(f"{'all' if ok_n else 'NOT all'} {AGENT_COUNTS.size}, largest gain ${format_gain(gain_n)}$")),
     )
     return Section(
         key="s45_figure4_generalization_bound",

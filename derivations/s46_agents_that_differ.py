@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from fedsym import Cohort, Equilibrium, HeterogeneousShaping, cost_shape_check_rows, cost_shape_forms, lone_agent, solve
-from fedsym.core import CheckRow, Latex, M, format_number, m
+from fedsym.core import CheckRow, Latex, M, format_gain, format_number, m
 from fedsym.model import Agent, Population, accuracy_function
 from fedsym.report import Figure, Section, Series, Step
 
@@ -80,7 +80,7 @@ def crossing_rows(shaping: Equilibrium) -> list[CheckRow]:
             lo, hi = (mid, hi) if gap(mid) >= 0 else (lo, mid)
         rows.append(CheckRow(f"agent {i + 1}: contribution m_bar_i", "Model §8",
                              cohort.agent_curve(int(i)).accuracy.label(), mp.mpf(shaping.contributions[i]),
-                             mp.mpf(lo), "bisection of line = cap, others fixed", CROSSING_TOLERANCE))
+                             mp.mpf(lo), "bisection where the line meets the cap, others fixed", CROSSING_TOLERANCE))
     return rows
 
 
@@ -131,8 +131,8 @@ def derive() -> Section:
                              f"({'yes' if shaping.joined[i] else 'no'})")))
     for name, eq in (("standard FL", standard), ("accuracy shaping", shaping)):
         values.append((f"Verified, {name} (global deviation search, leaving included)", Latex(
-            f"{'yes' if eq.verified else 'NO'}, largest gain ${format_number(eq.max_deviation_gain, 3)}$")))
-    values.append((Latex(r"Theorem~4.6: $\max_{joiners} |U_i - u_i^*|$"), shaping.theorem_4_6_gap or 0.0))
+            f"{'yes' if eq.verified else 'NO'}, largest gain ${format_gain(eq.max_deviation_gain)}$")))
+    values.append((Latex(r"Theorem~4.6: $\max_{i \text{ joins}} |U_i - u_i^*|$"), shaping.theorem_4_6_gap or 0.0))
     closed = [(Latex(rf"Eq.~(3), $v = a$, $C = c\,m^2$, {d.meaning}:"), Latex(d.latex()))
               for d in quadratic.all() if d.closed_form is not None]
     symbols = {"optimal_data": "m^{*}", "optimal_utility": "u^{*}", "viability_cost": "c_{max}"}

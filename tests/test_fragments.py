@@ -1,12 +1,16 @@
-"""A committed report fragment compiles inside a host paper's own preamble (issue 13).
+"""A committed report fragment compiles inside a host paper's own preamble (issues 13 and 20).
 
 The claim: ``reports/<key>.tex`` can be pasted into a paper that already loads
 its own geometry, hyperref, fontenc and amsmath, with ``\\usepackage{fedsym}``
-last; its figures keep the paper's numbers ("Figure 4(a)") without moving the
-host's figure counter, and its own equations are numbered (R1), (R2), ...  The
-expected numbers come from the host document written here: the host's figures
-before and after the fragment must read "Figure 1" and "Figure 2", as if the
-fragment had none.  A publisher class from Debian's texlive-publishers
+last.  By default its figures and equations take the host's numbers and name
+the paper's as a cross-reference ("cf. [KGJ22, Fig. 4(a)]"); with
+``\\usepackage[papernumbers]{fedsym}`` they keep the paper's numbers ("Figure
+4(a)") without moving the host's figure counter, and its own equations are
+numbered (R1), (R2), ...  The expected numbers come from the host documents
+written here (figures counted in the fragments' source by a separate reading).
+Every committed fragment, in IEEEtran conference and acmart sigconf (two
+columns), must have no overfull line over 1 pt beyond the ones listed in
+:data:`KNOWN_OVERFULL`.  A publisher class from Debian's texlive-publishers
 (IEEEtran; it needs the Times fonts of texlive-fonts-recommended) must compile
 it too.  Without TeX the tests skip locally and fail on CI, which installs it.
 """
@@ -14,6 +18,7 @@ it too.  Without TeX the tests skip locally and fail on CI, which installs it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,7 +43,7 @@ FOREIGN_ARTICLE = r"""\documentclass[11pt]{article}
 \usepackage[colorlinks]{hyperref}
 \usepackage{pgfplots}
 \pgfplotsset{compat=1.18}
-\usepackage{fedsym}
+\usepackage[OPTIONS]{fedsym}
 \begin{document}
 \section{Host}
 \begin{equation} E = mc^2 \end{equation}
@@ -71,7 +76,7 @@ def _require(tool: str) -> None:
         pytest.skip(f"not installed: {tool}")
 
 
-def _compile(tmp_path: Path, source: str) -> str:
+def _compile(tmp_path: Path, source: str, options: str = "") -> str:
     """Compile *source* twice (for references) next to fedsym.sty; the PDF's text."""
     _require("pdflatex")
     _require("pdftotext")
@@ -79,7 +84,7 @@ def _compile(tmp_path: Path, source: str) -> str:
     for fragment in (FRAGMENT, OWN_FRAGMENT):
         shutil.copy(fragment, tmp_path / fragment.name)
     source = (source.replace("OWNKEY", OWN_FRAGMENT.stem).replace("KEY", FRAGMENT.stem)
-              .replace("FRAGMENT", FRAGMENT.stem).replace("OWN", OWN_FRAGMENT.stem))
+              .replace("FRAGMENT", FRAGMENT.stem).replace("OWN", OWN_FRAGMENT.stem).replace("OPTIONS", options))
     (tmp_path / "host.tex").write_text(source, encoding="utf-8")
     for _ in range(2):
         done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "host.tex"],
@@ -91,8 +96,18 @@ def _compile(tmp_path: Path, source: str) -> str:
     return " ".join(text.split())
 
 
-def test_fragment_compiles_in_a_foreign_article_preamble(tmp_path: Path) -> None:
+def test_fragment_takes_the_host_numbering_by_default(tmp_path: Path) -> None:
     text = _compile(tmp_path, FOREIGN_ARTICLE)
+    # host figure 1, then s45's two figures (2, 3), s43's own figure (4), the host's next one is 5
+    assert "Figure 1: Host before" in text and "Figure 5: Host after" in text
+    assert "Figure 2: Per-agent data against cost" in text and "(cf. [KGJ22, Fig. 4(a)])" in text
+    assert "Figure 3: Per-agent data against the number of agents" in text
+    assert "Figure R1" not in text and "(R1)" not in text and "Figure 4(a): Per-agent" not in text
+    assert "See Figure 2 and Figure 4." in text
+
+
+def test_fragment_keeps_the_paper_numbers_when_asked(tmp_path: Path) -> None:
+    text = _compile(tmp_path, FOREIGN_ARTICLE, options="papernumbers")
     # the host's own numbering is untouched by the fragment's figures and equations
     assert "Figure 1: Host before" in text and "Figure 2: Host after" in text
     assert "(1)" in text and "(2)" in text
@@ -110,4 +125,85 @@ def test_fragment_compiles_in_the_ieeetran_class(tmp_path: Path) -> None:
         pytest.skip("IEEEtran.cls not installed (texlive-publishers)")
     text = _compile(tmp_path, IEEE)
     assert "Fig. 1. Host before" in text
-    assert "Fig. 4(a). Per-agent data against cost" in text
+    assert "Fig. 2. Per-agent data against cost" in text
+
+
+#: Overfull lines over 1 pt that remain per fragment, per class (issue 20: to be fixed at the source, then
+#: removed here; the count must match exactly, so a new overfull line fails and so does a stale entry).
+#: Left (see the notes of issue 20): sympy displays whose single unbreakable piece is wider than a column
+#: (a fraction, a cases block, a \\left...\\right group: s21, s24, s25, s33, s41, s44), the hand-built
+#: arrays and wide tables of s6, s51, sb2, sb3.
+KNOWN_OVERFULL: dict[str, dict[str, int]] = {
+    "IEEEtran": {"s21_accuracy_families": 1, "s24_figure2_generalization_bound": 1,
+                 "s33_definitions_feasibility_ir": 1, "s41_accuracy_shaping": 2, "s51_learning_curves": 2,
+                 "s6_comparative_statics": 3, "sb2_screening_regimes": 1, "sb3_screening_k_types": 2},
+    "acmart": {"s21_accuracy_families": 1, "s24_figure2_generalization_bound": 1,
+               "s25_user_defined_accuracy": 1, "s33_definitions_feasibility_ir": 2, "s41_accuracy_shaping": 2,
+               "s44_theorem_4_6": 2, "s51_learning_curves": 2, "s6_comparative_statics": 3,
+               "sb2_screening_regimes": 1, "sb3_screening_k_types": 2},
+}
+
+TWO_COLUMN_HOSTS = {
+    "IEEEtran": r"\documentclass[conference]{IEEEtran}",
+    # acmart without the libertine/newtx fonts (texlive-fonts-extra) falls back to Computer Modern, whose
+    # bitmap T1 fonts microtype cannot expand: the host loads lmodern, scalable
+    "acmart": "\\documentclass[sigconf]{acmart}\n\\usepackage{lmodern}",
+}
+OVERFULL = re.compile(r"Overfull \\hbox \(([0-9.]+)pt too wide\)")
+OPENED = re.compile(r"\(\./([A-Za-z0-9_-]+)\.tex")
+
+
+def _overfull_by_fragment(log: str) -> dict[str, int]:
+    """Overfull lines over 1 pt, attributed to the fragment whose file was opened last before them."""
+    counts: dict[str, int] = {}
+    current = "host"
+    for line in log.splitlines():
+        for opened in OPENED.finditer(line):
+            current = opened.group(1)
+        found = OVERFULL.search(line)
+        if found and float(found.group(1)) > 1.0:
+            counts[current] = counts.get(current, 0) + 1
+    return counts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("host", sorted(TWO_COLUMN_HOSTS))
+def test_every_fragment_fits_a_two_column_paper(tmp_path: Path, host: str) -> None:
+    """All committed fragments in one two-column host: widths, the host's figure counter, pgfplots quiet."""
+    _require("pdflatex")
+    _require("pdftotext")
+    cls = "acmart.cls" if host == "acmart" else "IEEEtran.cls"
+    if subprocess.run(["kpsewhich", cls], capture_output=True, text=True).stdout.strip() == "":
+        if os.environ.get("CI"):
+            pytest.fail("CI must install texlive-publishers and texlive-latex-extra (see .ci/run)")
+        pytest.skip(f"{cls} not installed")
+    fragments = sorted(p for p in (ROOT / "reports").glob("*.tex") if p.stem != "main")
+    shutil.copy(STYLE_FILE, tmp_path / "fedsym.sty")
+    for fragment in fragments:
+        shutil.copy(fragment, tmp_path / fragment.name)
+    # the fragments' figures, counted in their source (one \begin{figure} each)
+    figures = sum(p.read_text(encoding="utf-8").count(r"\begin{figure}") for p in fragments)
+    inputs = "\n".join(rf"\input{{{p.stem}}}" for p in fragments)
+    (tmp_path / "host.tex").write_text(
+        TWO_COLUMN_HOSTS[host] + "\n\\usepackage{fedsym}\n\\begin{document}\n\\title{Host}\n\\maketitle\n"
+        "\\providecommand{\\Description}[1]{}\n"
+        "\\begin{figure}\\centering HOST-ONE\\Description{one}\\caption{Host before}\\end{figure}\n"
+        f"{inputs}\n\\begin{{figure}}\\centering HOST-TWO\\Description{{two}}\\caption{{Host after}}\\end{{figure}}\n"
+        "\\end{document}\n", encoding="utf-8")
+    for _ in range(2):
+        done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "host.tex"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=110)
+        errors = [line for line in done.stdout.splitlines() if line.startswith("!")]
+        assert done.returncode == 0, f"host.tex failed: {errors[:3]}"
+    log = (tmp_path / "host.log").read_text(encoding="latin-1")
+    assert _overfull_by_fragment(log) == KNOWN_OVERFULL[host]
+    assert "backwards compatibility mode" not in log
+    assert "possible image without description" not in log
+    text = " ".join(subprocess.run(["pdftotext", "host.pdf", "-"], cwd=tmp_path, capture_output=True,
+                                   text=True, check=True, timeout=60).stdout.split())
+    after = figures + 2
+    assert re.search(rf"(Fig\.|Figure) {after}[.:] Host after", text), f"host's figure after is not {after}"
+    # every fragment figure is labelled fig:<key>:<n>; between the host's two they hold 2, ..., count + 1
+    aux = (tmp_path / "host.aux").read_text(encoding="latin-1")
+    numbers = sorted(int(n) for n in re.findall(r"\\newlabel\{fig:[^}]*\}\{\{([0-9]+)\}", aux))
+    assert numbers == list(range(2, after)), "duplicate or missing figure numbers"

@@ -86,3 +86,22 @@ def test_every_export_compiles(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     errors = [line for line in done.stdout.splitlines() if line.startswith("!")]
     assert done.returncode == 0, errors or done.stdout[-2000:]
+
+
+def test_equilibrium_command_prints_latex(capsys):
+    """``fedsym equilibrium --latex`` prints the result's align* block (issue 20).
+
+    Expected by hand (Model §3, Theorem 3.4 with Eq. (3), a(m) = a_opt - 2 sqrt(k/m)): only the cheapest
+    agent (c = 0.001) contributes its lone optimum, sqrt(k) m^{-3/2} = c, m* = (1/0.001)^{2/3} = 100, so M = 100
+    and the per-agent range is [0, 100] over n = 2 agents.
+    """
+    from fedsym.cli import main
+
+    status = main(["equilibrium", "--mechanism", "standard", "--accuracy", "simplified", "--param", "a_opt=0.95",
+                   "--param", "k=1", "--costs", "0.001,0.002", "--latex"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert out.startswith("\\begin{align*}") and out.rstrip().endswith("\\end{align*}")
+    assert r"M &= \sum_i m_i^{eq} = 100 \\" in out
+    assert r"m_i^{eq} &\in [0, 100] \quad (n = 2)" in out
+    assert r"\text{verified}" in out and "NOT" not in out

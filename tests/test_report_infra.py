@@ -271,7 +271,7 @@ def test_fedsym_sty_loads_every_package_the_fragments_need() -> None:
 
 def test_preamble_loads_host_packages_then_fedsym_last() -> None:
     lines = preamble().splitlines()
-    assert lines[-1] == r"\usepackage{fedsym}"
+    assert lines[-1] == r"\usepackage[papernumbers]{fedsym}"
     assert lines[-2] == r"\usepackage[hidelinks]{hyperref}"
     assert r"\usepackage[a4paper,margin=2.5cm]{geometry}" in lines
 
@@ -323,7 +323,7 @@ def test_run_report_writes_main_and_sections_in_file_order(tmp_path: Path) -> No
     assert main.index(r"\input{first}") < main.index(r"\input{second}") < main.index(r"\appendix") \
         < main.index(r"\input{verification}")
     assert main.splitlines()[0] == GENERATED_HEADER
-    assert r"\usepackage{fedsym}" in main and main.rstrip().endswith(r"\end{document}")
+    assert r"\usepackage[papernumbers]{fedsym}" in main and main.rstrip().endswith(r"\end{document}")
     assert (out / "fedsym.sty").read_bytes() == STYLE_FILE.read_bytes()
     section = (out / "first.tex").read_text()
     assert r"\addplot+" in section and r"\fedsymowncaption{Utility. Toy" in section
@@ -528,7 +528,9 @@ def test_paper_numbered_closed_forms_carry_the_paper_tag() -> None:
     section = Section("tags", "Tags", "Eq. (13)", Latex("x"),
                       closed_forms=(("The paper's:", sp.Eq(m, 1), "13"), ("Ours:", sp.Eq(m, 2))))
     text = section.to_latex()
-    assert text.index(r"\tag{13}") < text.index(r"\fedsymtag")
+    assert text.index(r"\fedsympapertag{13}") < text.index(r"{\fedsymtag}")
+    # the lead-in names the paper's number before its colon (printed only when the host numbers the equation)
+    assert r"The paper's\fedsymcf{Eq.~(13)}:" in text and r"Ours:" in text
     with pytest.raises(ValueError, match="number"):
         Section("bad", "Bad", "", Latex("x"), closed_forms=(("x", sp.Eq(m, 1), "(13)"),))
 
@@ -570,3 +572,14 @@ def test_title_page_author_and_date(tmp_path: Path) -> None:
     write_derivation(derivations, "toy.py", "toy")
     main = run_report(derivations, tmp_path / "out", author="A. Author & B", date="1 May 2026").main.read_text()
     assert r"\author{A. Author \& B}" in main and r"\date{1 May 2026}" in main
+
+
+def test_a_round_off_gain_is_shown_as_below_the_floor_not_as_a_gain() -> None:
+    """Issue 20: 2.22e-16 (one ulp of 1, 2**-52) and 5.55e-17 (2**-54) printed as gains read as real gains."""
+    from fedsym.core import format_gain
+
+    assert format_gain(2.0 ** -52) == r"< 10^{-14}" and format_gain(-(2.0 ** -54)) == r"< 10^{-14}"
+    assert format_gain(0.0) == "0"
+    # the floor itself is a gain (boundary), shown as a number; a real gain keeps 3 significant digits
+    assert format_gain(1e-14) == "10^{-14}"
+    assert format_gain(0.0123456) == "0.0123"

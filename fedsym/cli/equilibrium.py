@@ -11,7 +11,7 @@ import numpy as np
 from fedsym.core.errors import InputFileError, ParameterError
 from fedsym.core.files import require_regular_file
 
-from .common import add_accuracy_arguments, bound_accuracy, print_json, print_table
+from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_json, print_table
 
 if TYPE_CHECKING:
     from fedsym.paper.outcome import Equilibrium
@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "\"joining_cost\": 0.01, \"value\": \"a\", \"count\": 3}]; excludes --accuracy/--param")
     parser.add_argument("--eps", default="0", metavar="E", help="slope margin of Eq. (13), >= 0 (default 0, the limit)")
     parser.add_argument("--summary", action="store_true", help="totals and ranges only, no per-agent lists")
-    parser.add_argument("--json", action="store_true", help="print JSON (keys as in the documentation's command-line page)")
+    add_output_arguments(parser)
 
 
 def read_costs_file(path: str) -> np.ndarray:
@@ -139,6 +139,8 @@ def run(args: argparse.Namespace) -> int:
         result = solve(args.mechanism, (bound_accuracy(args), costs), args.eps)
     if args.json:
         print_json(result.to_dict(summary=args.summary, arrays=True))
+    elif args.latex:
+        print(result.to_latex())
     else:
         _print(result, args.summary)
     return 0

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         ParameterError,
     )
     from fedsym.core.expression import lambdify_mpmath
-    from fedsym.core.latex import Latex, escape_text, format_number, math
+    from fedsym.core.latex import Latex, escape_text, format_gain, format_number, math
     from fedsym.core.settings import Settings, current_settings, using_settings
     from fedsym.core.solve import DPS, bracketed_root, maximize_unimodal, set_symbolic_timeout, solve_bounded
     from fedsym.core.symbols import M, a_opt, alpha, b, beta, c, c_H, c_L, eps, k, m, n, p, positive_symbol, t, tau
@@ -87,6 +87,7 @@ _LAZY: dict[str, str] = {
     "positive_symbol": "fedsym.core.symbols",
     "t": "fedsym.core.symbols",
     "tau": "fedsym.core.symbols",
+    "format_gain": "fedsym.core.latex",
 }
 
 __getattr__, __dir__ = lazy_front(__name__, _LAZY)
@@ -137,4 +138,5 @@ __all__ = [
     "positive_symbol",
     "t",
     "tau",
+    "format_gain",
 ]

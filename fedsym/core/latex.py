@@ -29,7 +29,8 @@ import mpmath as mp
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-__all__ = ["Latex", "LatexRepr", "align", "escape_text", "format_number", "math", "round_floats", "sympy_latex"]
+__all__ = ["Latex", "LatexRepr", "align", "escape_text", "format_number", "math", "round_floats", "sympy_latex",
+           "format_gain", "GAIN_FLOOR"]
 
 
 class Latex(str):
@@ -201,6 +202,25 @@ def format_number(value: Any, digits: int = 6) -> str:
 LONG_INTEGER_BITS = 10_000
 
 
+#: A gain from deviating below this (in utility) is floating-point round-off, not a gain: "< 10^{-14}".
+GAIN_FLOOR = 1e-14
+
+
+def format_gain(value: Any, digits: int = 3) -> str:
+    """LaTeX (math mode) for a largest gain from deviating: round-off shown as ``< 10^{-14}``, not as a number.
+
+    A verified equilibrium's gain is 0 up to a few ulps of the utilities (``2.22e-16`` is one ulp of 1);
+    printed as it is, it reads as a real gain.  Exactly 0 stays ``0``; a gain of at least
+    :data:`GAIN_FLOOR` in magnitude is :func:`format_number` with *digits* digits.
+
+    >>> [format_gain(v) for v in (0.0, 2.220446049250313e-16, -5.551115123125783e-17, 0.0123456)]
+    ['0', '< 10^{-14}', '< 10^{-14}', '0.0123']
+    """
+    if value != 0 and abs(float(value)) < GAIN_FLOOR:
+        return r"< 10^{-14}"
+    return format_number(value, digits)
+
+
 class _Printer(LatexPrinter):
     r"""sympy's LaTeX printer with Euler's number upright (``\mathrm{e}``, ISO 80000-2).
 
@@ -227,10 +247,13 @@ class _Printer(LatexPrinter):
 def sympy_latex(expr: Any, **settings: Any) -> str:
     r"""The one LaTeX printer of sympy expressions: :func:`sympy.latex` with Euler's number as ``\mathrm{e}``.
 
+    Inverse trigonometric functions print as ``\arccos`` (``inv_trig_style="full"``), not ``acos``.
+
     >>> e = sp.Symbol("e", positive=True)
     >>> sympy_latex(e * sp.E)
     '\\mathrm{e} e'
     """
+    settings.setdefault("inv_trig_style", "full")  # \arccos, not acos
     return str(_Printer(settings).doprint(expr))
 
 

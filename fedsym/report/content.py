@@ -194,7 +194,7 @@ class Figure:
         # a y inside the drawn range for the vertical lines' axis coordinate (a far one overflows TeX's dimensions)
         anchor_y = plots[0][1][0][1]
         return render("figure.tex", figure=self, plots=plots, vertical_lines=lines, anchor_y=anchor_y,
-                       label=Latex(label), caption=self.caption_latex())
+                       label=Latex(label), caption=self.caption_latex(), description=self.title)
 
 
 # --------------------------------------------------------------------------
@@ -221,6 +221,19 @@ def _closed_form(label: str, formula: Any, number: str = "") -> tuple[str, Latex
     if number and not _NUMBER.fullmatch(number):
         raise ValueError(f"closed form {label!r}: number {number!r} must match {_NUMBER.pattern}")
     return (label, math(formula), number)
+
+
+def _lead_in(label: str, number: str) -> Latex:
+    """A closed form's lead-in, with ``\\fedsymcf{Eq.~(13)}`` before its closing colon if the paper numbers it.
+
+    ``fedsym.sty`` prints "(cf. [KGJ22, Eq. (13)])" there when the host numbers the equation, nothing when
+    the fragment keeps the paper's numbers.
+    """
+    text = escape_text(label).rstrip()
+    if not number:
+        return Latex(text)
+    colon = ":" if text.endswith(":") else ""
+    return Latex(rf"{text[:len(text) - len(colon)]}\fedsymcf{{Eq.~({number})}}{colon}")
 
 
 def _pairs(items: Iterable[Sequence[Any]]) -> tuple[tuple[Any, Any], ...]:
@@ -304,7 +317,9 @@ class Section:
         """The section as a ``.tex`` fragment to ``\\input`` after ``\\usepackage{fedsym}``."""
         figures = [f.to_latex(f"fig:{self.key}:{n}") for n, f in enumerate(self.figures, 1)]
         failed = sum(1 for row in self.checks if not row.passed)
-        return render("section.tex", section=self, header=GENERATED_HEADER,
+        normalized = (_closed_form(*item) for item in self.closed_forms)  # already normal: typed as such
+        closed_forms = [(_lead_in(name, number), formula, number) for name, formula, number in normalized]
+        return render("section.tex", section=self, header=GENERATED_HEADER, closed_forms=closed_forms,
                        label=Latex(f"sec:{self.key}"), figures=figures, failed=failed)
 
     @property

@@ -13,6 +13,7 @@ written as is, any other string is escaped with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -114,6 +115,36 @@ def _plain(value: Any, digits: int) -> Latex:
     return Latex(format_number(value, digits))
 
 
+#: the items of a list in math (", " or ",\\ " then an item)
+_LIST_SEPARATOR = re.compile(r",(?:\\ | )\s*")
+#: what opens and closes a group in which a line cannot break: braces, \\left ... \\right, ( ), [ ]
+_GROUP = re.compile(r"\\left\b|\\right\b|(?<!\\)[{}()\[\]]")
+
+
+def _breakable(value: Any) -> Latex:
+    """Template filter: *value* as LaTeX with a line break allowed after each top-level list comma.
+
+    A table cell sets ``\\relpenalty`` and ``\\binoppenalty`` to 10000, so math breaks nowhere inside
+    an expression; this filter adds ``\\allowbreak`` after the commas that separate the items of a list
+    (``a_{opt} = 0.95 ,\\ k = 1``), outside braces, brackets, parentheses and ``\\left ... \\right``.
+
+    >>> print(_breakable(Latex(r"$a = f(1, 2) ,\\ b = \\frac{1,2}{3}, c \\left(1, 2\\right)$")))
+    $a = f(1, 2) ,\\ \\allowbreak b = \\frac{1,2}{3}, \\allowbreak c \\left(1, 2\\right)$
+    """
+    source = _to_tex(value)
+    depth, start, pieces = 0, 0, []
+    for match in re.finditer(f"{_LIST_SEPARATOR.pattern}|{_GROUP.pattern}", source):
+        token = match.group(0)
+        if token in ("{", "(", "[", r"\left"):
+            depth += 1
+        elif token in ("}", ")", "]", r"\right"):
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            pieces.append(source[start:match.end()] + r"\allowbreak ")
+            start = match.end()
+    return Latex("".join(pieces) + source[start:])
+
+
 def _coordinate(value: float) -> Latex:
     """Template filter: a pgfplots coordinate (``%.10g``; finite values only)."""
     return Latex(format(float(value), ".10g"))
@@ -140,6 +171,7 @@ def _environment() -> jinja2.Environment:
     env.filters["number"] = _number
     env.filters["coordinate"] = _coordinate
     env.filters["plain"] = _plain
+    env.filters["breakable"] = _breakable
     return env
 
 
@@ -205,11 +237,13 @@ def preamble() -> Latex:
 
     Page layout, fonts and links belong to the host document; ``fedsym.sty``
     comes last and adds only what the fragments need (:func:`required_packages`).
+    The report reproduces the paper, so it keeps the paper's numbers
+    (``papernumbers``); a paper that inputs a fragment numbers it as its own.
 
     Examples
     --------
     >>> print(preamble().splitlines()[-1])
-    \\usepackage{fedsym}
+    \\usepackage[papernumbers]{fedsym}
     """
     host = sorted(_declared_packages("main.tex"), key=lambda p: p.name == "hyperref")
-    return Latex("\n".join([*(p.to_latex() for p in host), r"\usepackage{fedsym}"]))
+    return Latex("\n".join([*(p.to_latex() for p in host), r"\usepackage[papernumbers]{fedsym}"]))
