@@ -269,8 +269,8 @@ class Section:
         Where the example comes from, e.g. ``"Example 2.4"``.
     statement : Latex
         The problem, as a paragraph (plain text is escaped).
-    parameters : tuple of (name, value)
-        Inputs; a value is text, Latex, a number or a sympy expression.
+    parameters : tuple of tuple
+        Inputs as ``(name, value)`` pairs; a value is text, Latex, a number or a sympy expression.
     steps : tuple of Step
         Derivation steps (utility, first-order condition, solution, ...).
     closed_forms : tuple of (label, Latex or sympy expression[, number])
@@ -278,8 +278,8 @@ class Section:
         third item gives it (``"13"`` is typeset ``\\tag{13}``), else with
         the report's own number (R1, R2, ..., from ``fedsym.sty``), so no
         number means two things.
-    values : tuple of (name, value)
-        Numeric values of the results.
+    values : tuple of tuple
+        Numeric values of the results, as ``(name, value)`` pairs.
     checks : tuple of CheckRow
         Closed form against independent numerics; typeset in the verification
         appendix (:func:`verification_latex`), the section says how many pass.
