@@ -371,3 +371,25 @@ def test_compare_question_sets_mechanisms_beside_the_planner(capsys, tmp_path):
     assert data["benchmarks"]["planner"]["total"] == pytest.approx(100 * 4 ** (1 / 3), rel=1e-9)
     tex = (tmp_path / "out" / "ex45.tex").read_text()
     assert "compared: [planner]" in tex and "planner's benchmark" in tex
+
+
+def test_a_file_fedsym_did_not_write_is_not_overwritten(capsys, tmp_path):
+    """Claim: `fedsym study --out DIR` refuses (exit 2, one line naming the file) to overwrite a .tex or .json of the
+    study's names that fedsym did not write (a user's own ex45.tex, a JSON that is not a study's numbers); its own
+    files from an earlier run are overwritten; --force overwrites anything."""
+    study = tmp_path / "s.toml"
+    study.write_text(SMALL)
+    out = tmp_path / "out"
+    out.mkdir()
+    own = out / "ex45.tex"
+    own.write_text("\\section{My own section}\n")
+    code, _, err = _run(capsys, "study", str(study), "--out", str(out))
+    assert code == 2 and "ex45.tex: exists and was not written by fedsym" in err and len(err.splitlines()) == 1
+    assert own.read_text() == "\\section{My own section}\n"
+    own.unlink()
+    (out / "ex45.json").write_text('{"mine": 1}')
+    code, _, err = _run(capsys, "study", str(study), "--out", str(out))
+    assert code == 2 and "ex45.json: exists and was not written by fedsym study" in err
+    assert _run(capsys, "study", str(study), "--out", str(out), "--force")[0] == 0
+    assert json.loads((out / "ex45.json").read_text())["title"] == "Example 4.5"
+    assert _run(capsys, "study", str(study), "--out", str(out))[0] == 0   # its own files: overwritten

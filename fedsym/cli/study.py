@@ -22,13 +22,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="study", metavar="DIR", help="output folder (default: study)")
     parser.add_argument("--pdf", action="store_true", help="also compile LABEL-host.tex to PDF (needs TeX)")
     parser.add_argument("--json", action="store_true", help="print every number as JSON (as DIR/LABEL.json)")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite files in DIR that fedsym did not write (refused by default)")
 
 
 def run(args: argparse.Namespace) -> int:
     from fedsym.report.study import answer, read_study, write_study  # sympy and scipy: imported on use
 
     answers = answer(read_study(args.file))
-    written = write_study(answers, Path(args.out), pdf=args.pdf)
+    written = write_study(answers, Path(args.out), pdf=args.pdf, force=args.force)
     if args.json:
         print_json(answers.to_dict())
         return 0

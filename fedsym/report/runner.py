@@ -23,7 +23,8 @@ from fedsym.report.content import Section, verification_latex
 from fedsym.report.pdf import compile_pdf
 from fedsym.report.tex import GENERATED_HEADER, STYLE_FILE, preamble, render
 
-__all__ = ["DEFAULT_TITLE", "SHIPPED_PACKAGE", "ReportResult", "derivation_files", "load_sections", "prepare_output", "run_report",
+__all__ = ["DEFAULT_TITLE", "SHIPPED_PACKAGE", "ReportResult", "derivation_files", "load_sections", "prepare_output",
+           "refuse_foreign", "run_report",
            "shipped_derivations"]
 
 #: Title of the master document written by :func:`run_report`.
@@ -202,7 +203,7 @@ def prepare_output(out_dir: Path) -> Path:
     return out_dir
 
 
-def _refuse_foreign(paths: Iterable[Path], force: bool) -> None:
+def refuse_foreign(paths: Iterable[Path], force: bool) -> None:
     """Refuse to overwrite a file that fedsym did not write (its first line is not fedsym's), unless *force*.
 
     Raises :class:`InputFileError` naming the first such file.
@@ -301,12 +302,12 @@ def run_report(
         raise InputFileError(f"{', '.join(map(str, folders))}: no derivation files (*.py) found")
     out_dir = prepare_output(out_dir)
     main = out_dir / "main.tex"
-    _refuse_foreign([main, out_dir / STYLE_FILE.name], force)
+    refuse_foreign([main, out_dir / STYLE_FILE.name], force)
     fragments, loaded = _render_all(files, progress)
     if any(section.checks for section in loaded):
         fragments["verification"] = verification_latex(loaded)
     outputs = tuple(out_dir / f"{key}.tex" for key in fragments)
-    _refuse_foreign(outputs, force)
+    refuse_foreign(outputs, force)
     for path, text in zip(outputs, fragments.values()):
         _write(path, text)
     _write(out_dir / STYLE_FILE.name, STYLE_FILE.read_text(encoding="utf-8"))

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fedsym.core.errors import ComputationError
+from fedsym.core.errors import ComputationError, InputFileError
 from fedsym.core.latex import Latex
 from fedsym.report.content import verification_latex
 from fedsym.report.pdf import compile_pdf
-from fedsym.report.runner import prepare_output
+from fedsym.report.runner import prepare_output, refuse_foreign
 from fedsym.report.tex import GENERATED_HEADER, STYLE_FILE, preamble, render
 
 from .answers import Answers
@@ -51,18 +51,37 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def write_study(answers: Answers, out_dir: Path, pdf: bool = False) -> StudyOutput:
+def _refuse_foreign_numbers(path: Path, force: bool) -> None:
+    """Refuse to overwrite a JSON file that is not a study's numbers (an object with ``study`` and ``checks``)."""
+    if force or not path.is_file():
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        ours = isinstance(data, dict) and {"study", "checks"} <= set(data)
+    except (ValueError, UnicodeDecodeError, OSError):
+        ours = False
+    if not ours:
+        raise InputFileError(f"{path}: exists and was not written by fedsym study; "
+                             "choose another output folder or pass --force to overwrite it")
+
+
+def write_study(answers: Answers, out_dir: Path, pdf: bool = False, force: bool = False) -> StudyOutput:
     """Write the study's files to *out_dir* (created if needed); with *pdf* compile the host document.
+
+    A file of the same name that fedsym did not write is not overwritten unless *force*.
 
     Raises
     ------
     InputFileError
-        If *out_dir* is not a writable folder.
+        If *out_dir* is not a writable folder, or a file there would be overwritten that fedsym did not write.
     TexError
         If *pdf* and TeX is missing or fails.
     """
     out_dir = prepare_output(out_dir)
     label = answers.study.presentation.label
+    refuse_foreign([out_dir / f"{label}{suffix}.tex" for suffix in ("", "-appendix", "-host")]
+                   + [out_dir / STYLE_FILE.name], force)
+    _refuse_foreign_numbers(out_dir / f"{label}.json", force)
     section = study_section(answers)
     try:
         numbers = json.dumps(answers.to_dict(), indent=2, allow_nan=False)
