@@ -29,6 +29,8 @@ import mpmath as mp
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from fedsym.core.symbols import LATEX_NAMES
+
 __all__ = ["Latex", "LatexRepr", "align", "escape_text", "format_number", "math", "round_floats", "sympy_latex",
            "format_gain", "GAIN_FLOOR"]
 
@@ -247,13 +249,16 @@ class _Printer(LatexPrinter):
 def sympy_latex(expr: Any, **settings: Any) -> str:
     r"""The one LaTeX printer of sympy expressions: :func:`sympy.latex` with Euler's number as ``\mathrm{e}``.
 
-    Inverse trigonometric functions print as ``\arccos`` (``inv_trig_style="full"``), not ``acos``.
+    Inverse trigonometric functions print as ``\arccos`` (``inv_trig_style="full"``), not ``acos``; the
+    symbols of :data:`fedsym.core.symbols.LATEX_NAMES` print in the paper's notation (``m_others`` as
+    :math:`m_{-i}`, ``epsilon`` as :math:`\varepsilon`).
 
     >>> e = sp.Symbol("e", positive=True)
     >>> sympy_latex(e * sp.E)
     '\\mathrm{e} e'
     """
     settings.setdefault("inv_trig_style", "full")  # \arccos, not acos
+    settings.setdefault("symbol_names", LATEX_NAMES)  # m_{-i}, \varepsilon: the paper's notation
     return str(_Printer(settings).doprint(expr))
 
 

@@ -11,7 +11,7 @@ import sympy as sp
 
 __all__ = [
     "m", "c", "a_opt", "k", "b", "tau", "beta", "alpha", "n", "t", "M",
-    "eps", "p", "c_L", "c_H", "m_i", "m_others", "c_i", "s", "x", "m_minus_i", "varepsilon", "positive_symbol",
+    "eps", "p", "c_L", "c_H", "m_i", "m_others", "c_i", "s", "x", "positive_symbol", "LATEX_NAMES",
     "RESERVED",
 ]
 
@@ -59,11 +59,9 @@ m_others = positive_symbol("m_others")
 s = positive_symbol("s")
 x = positive_symbol("x")
 
-#: the others' data and the slope margin in Theorem 3.3's chain (Figure 6), under the LaTeX names it was
-#: first stored with: the chain's derivation store key (``srepr``) and the order of terms sympy prints in
-#: the Figure 6 section depend on them; moving to ``m_others``/``epsilon`` needs both regenerated
-m_minus_i = positive_symbol("m_{-i}")
-varepsilon = positive_symbol(r"\varepsilon")
+#: how a symbol prints in LaTeX when its sympy name is not the paper's notation (applied by
+#: :func:`fedsym.core.latex.sympy_latex`): the others' data :math:`m_{-i}`, the slope margin :math:`\varepsilon`
+LATEX_NAMES: dict[sp.Symbol, str] = {m_others: "m_{-i}", eps: r"\varepsilon"}
 
 #: names the solvers bind, with their meaning: a user parameter may not take them
 #: (it would silently become the solver's symbol); ``m`` and ``a`` are the model variables

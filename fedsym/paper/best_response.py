@@ -44,7 +44,7 @@ __all__ = ["JumpForms", "jump_forms", "numeric_threshold", "best_response", "sea
            "M_I", "M_OTHERS", "C_I", "EPS_SYMBOL"]
 
 #: own data, the others' data, the agent's cost and the slope margin of Eq. (13)
-M_I, M_OTHERS, C_I, EPS_SYMBOL = S.m_i, S.m_minus_i, S.c_i, S.varepsilon
+M_I, M_OTHERS, C_I, EPS_SYMBOL = S.m_i, S.m_others, S.c_i, S.eps
 
 #: the closed threshold (40 digits) against a bracketed root of a golden-section maximum (~1e-30)
 THRESHOLD_TOLERANCE = mp.mpf("1e-15")
