@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from fedsym import (
+    KScreeningMechanism,
     KTypes,
     Mechanism,
     PropertyReport,
-    ScreeningMechanism,
     StandardMechanism,
     accuracy_shaping,
     check_feasibility,
@@ -55,7 +55,7 @@ def mechanisms(accuracy: BoundAccuracy) -> dict[str, Mechanism]:
     return {
         "10": StandardMechanism(accuracy),
         "13": accuracy_shaping(accuracy, list(COSTS), EPS),
-        "14": ScreeningMechanism(accuracy, KTypes.two(*TYPES)),
+        "14": KScreeningMechanism(accuracy, KTypes.two(*TYPES)),
     }
 
 

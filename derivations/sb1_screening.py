@@ -28,7 +28,7 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from fedsym import Cap, ScreeningMechanism, ScreeningResult, lone_agent_forms, maximize_utility, screen_two_types
+from fedsym import Cap, KScreeningMechanism, ScreeningResult, lone_agent_forms, maximize_utility, screen_two_types
 from fedsym.core import (
     DPS,
     CheckRow,
@@ -238,7 +238,7 @@ def figure_5(result: ScreeningResult) -> Figure:
     data = np.linspace(0, 1.15 * float(menu.low_known_cost), POINTS)
     high_line = np.linspace(m_h, bar_h, POINTS)
     low_line = np.linspace(0.75 * m_c, m_d, POINTS)
-    curve = ScreeningMechanism(BOUND, menu.types).curve_total(0, others)
+    curve = KScreeningMechanism(BOUND, menu.types).curve_total(0, others)
     return Figure(
         "Figure 5: the screening mechanism (14)", Latex("data $m$ of agent $i$"), "accuracy",
         # the mechanism first, wide and light, so the thin lines it follows stay visible on top of it

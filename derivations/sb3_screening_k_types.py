@@ -63,13 +63,14 @@ def _binding_table(menu: KMenu) -> Latex:
 
 
 def figure_curve(menu: KMenu) -> Figure:
-    """The mechanism curve: a chain of line pieces of slopes c_4..c_1 under the cap, with the menu points."""
+    """The mechanism curve: a(m) up to m_4^*, then a chain of line pieces of slopes c_4..c_1 under the cap (Eq. (14)
+    for K types), with the menu points."""
     others = float(menu.others)
     mechanism = KScreeningMechanism(BOUND, menu.types)
     data = np.linspace(0, 1.2 * float(menu.contributions[0]), POINTS)
     series = [Series(Latex(r"accuracy $a(m)$"), data, BOUND.a_np(data), style="blue"),
               Series(Latex(r"cap $A(m) = a(m + m_{-i})$"), data, BOUND.a_np(data + others), style="black, dashed"),
-              Series(Latex(r"mechanism $\gamma(m) = \max\{a, \min(\min_k(U_k + c_k m), A)\}$"), data,
+              Series(Latex(r"mechanism $\gamma(m)$, Eq.~(14) for $K$ types"), data,
                      mechanism.curve_total(0, others)(data), style="orange, very thick, opacity=0.6")]
     pooled = {group[0]: group for group in menu.pooled()}
     skip = {k for group in menu.pooled() for k in group[1:]}
@@ -84,9 +85,10 @@ def figure_curve(menu: KMenu) -> Figure:
     return Figure(
         "The K = 4 screening curve", Latex("data $m$ of agent $i$"), "accuracy", tuple(series),
         caption=Latex(rf"Costs ${', '.join(COSTS)}$, probabilities ${', '.join(PROBS)}$, $m_{{-i}} = {OTHERS}$, "
-                      rf"Eq.~(3) with $a_{{opt}} = {PARAMETERS['a_opt']}$, $k = {PARAMETERS['k']}$. The curve is the "
-                      r"lower envelope of the lines $U_k + c_k m$ (each type's indifference line through its point) "
-                      r"under the cap; the marks are the menu points $(m_k, \gamma_k)$, types 2 and 3 share one."),
+                      rf"Eq.~(3) with $a_{{opt}} = {PARAMETERS['a_opt']}$, $k = {PARAMETERS['k']}$. The curve is "
+                      r"$a(m)$ up to the dearest type's lone optimum $m_4^*$, then the lower envelope of the lines "
+                      r"$U_k + c_k m$ (each type's indifference line through its point) under the cap, as Eq.~(14) for "
+                      r"two types; the marks are the menu points $(m_k, \gamma_k)$, types 2 and 3 share one."),
     )
 
 

@@ -94,13 +94,12 @@ if TYPE_CHECKING:
     from fedsym.paper.population_statics import PopulationStatics, population_statics
     from fedsym.paper.realfm import PublishedRealFM, RealFMGap, realfm_gap, realfm_published
     from fedsym.paper.screening.cost_types import KTypes
-    from fedsym.paper.screening.curve import ScreeningMechanism
     from fedsym.paper.screening.forms import screening_forms
     from fedsym.paper.screening.k_curve import KScreeningMechanism, verify_menu_k
     from fedsym.paper.screening.k_many import KExpectedTotal, count_equilibrium, expected_total_k
     from fedsym.paper.screening.k_types import KMenu, SweepRow, optimal_menu_k, sweep
     from fedsym.paper.screening.k_types import checks as screening_k_checks
-    from fedsym.paper.screening.many import ExpectedTotals, ex_post_equilibrium, expected_totals
+    from fedsym.paper.screening.many import ExpectedTotals, expected_totals
     from fedsym.paper.screening.menu import Cap, Menu, optimal_menu
     from fedsym.paper.screening.result import ScreeningResult, screen, screen_two_types
     from fedsym.paper.screening_statics import screening_statics
@@ -164,7 +163,6 @@ _LAZY: dict[str, str] = {
     "accuracy_shaping": "fedsym.paper.mechanisms",
     "check_feasibility": "fedsym.paper.mechanisms",
     "check_individual_rationality": "fedsym.paper.mechanisms",
-    "ScreeningMechanism": "fedsym.paper.screening.curve",
     "screening_forms": "fedsym.paper.screening.forms",
     "KTypes": "fedsym.paper.screening.cost_types",
     "Menu": "fedsym.paper.screening.menu",
@@ -216,7 +214,6 @@ _LAZY: dict[str, str] = {
     "sweep": "fedsym.paper.screening.k_types",
     "screening_k_checks": "fedsym.paper.screening.k_types:checks",
     "ExpectedTotals": "fedsym.paper.screening.many",
-    "ex_post_equilibrium": "fedsym.paper.screening.many",
     "expected_totals": "fedsym.paper.screening.many",
     "KExpectedTotal": "fedsym.paper.screening.k_many",
     "count_equilibrium": "fedsym.paper.screening.k_many",
@@ -275,7 +272,6 @@ __all__ = [
     "verify_equilibrium",
     "screen",
     "ScreeningResult",
-    "ScreeningMechanism",
     "screening_forms",
     "KTypes",
     "Menu",
@@ -344,7 +340,6 @@ __all__ = [
     "sweep",
     "screening_k_checks",
     "ExpectedTotals",
-    "ex_post_equilibrium",
     "expected_totals",
     "KExpectedTotal",
     "count_equilibrium",

@@ -27,7 +27,7 @@ from fedsym.paper.best_response import jump_forms
 from fedsym.paper.example_4_5 import example_forms
 from fedsym.paper.lone_agent import check_rows
 from fedsym.paper.mechanisms import check_individual_rationality
-from fedsym.paper.screening.many import ex_post_equilibrium
+from fedsym.paper.screening.k_many import count_equilibrium
 
 #: dataclasses that are results or derived quantities (the rest are inputs, solvers or plumbing)
 RESULT_SUFFIXES = ("Result", "Report", "Forms", "Equilibrium", "Verification", "Menu", "Totals", "CheckRow",
@@ -60,7 +60,7 @@ def result_objects() -> list:
         jump_forms(),
         shaping_equilibrium(bound, [0.001, 0.002]), standard_equilibrium(bound, [0.001, 0.002]).verification,
         screen(bound, KTypes.two("0.001", "0.002", "0.5"), "5000"), screen(bound, KTypes.two("0.001", "0.002", "0.5"), "5000").two_type,
-        ex_post_equilibrium(bound, KTypes.two("0.001", "0.002", "0.5"), ["L", "H"]),
+        count_equilibrium(bound, KTypes.two("0.001", "0.002", "0.5"), (1, 1)),
         check_individual_rationality(fedsym.StandardMechanism(bound), 2, samples=3),
     ]
 

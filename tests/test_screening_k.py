@@ -232,16 +232,6 @@ def test_compositions_count_and_sum():
         assert all(sum(v) == n and len(v) == k and min(v) >= 0 for v in vectors)
 
 
-def test_n_agents_k2_matches_binomial_two_type_extension():
-    """Claim: at K = 2 the multinomial sum is screening_many's binomial sum (independent code path)."""
-    from fedsym.paper.screening.k_many import expected_total_k
-    from fedsym.paper.screening.many import expected_totals
-    two = expected_totals(BOUND, KTypes.two("0.001", "0.002", "0.5"), 3, verify=False)
-    k = expected_total_k(BOUND, KTypes.of(["0.001", "0.002"], ["0.5", "0.5"]), 3, verify=False)
-    assert k.expected_total == pytest.approx(two.screening, rel=1e-12)
-    assert sum(r["probability"] for r in k.rows) == pytest.approx(1.0, rel=1e-14)
-
-
 @pytest.mark.slow
 def test_n_agents_k3_verified_equilibria():
     """Claim: every count vector's equilibrium passes the global deviation search (n = 3, K = 3)."""

@@ -16,7 +16,8 @@ import pytest
 
 from fedsym import KTypes, accuracy_function
 from fedsym.core.errors import ParameterError
-from fedsym.paper.screening.many import ex_post_equilibrium, expected_totals
+from fedsym.paper.screening.k_many import count_equilibrium
+from fedsym.paper.screening.many import expected_totals
 
 BOUND = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "10"})
 B4 = KTypes.two("0.001", "0.002", "0.5")
@@ -24,8 +25,8 @@ B4 = KTypes.two("0.001", "0.002", "0.5")
 
 def test_single_low_agent_gives_its_lone_optimum():
     """With no others (m_{-i} = 0, regime 4) the low agent gives m_L* = (k/c_L^2)^{1/3} (Example 2.4)."""
-    result = ex_post_equilibrium(BOUND, B4, ["L"])
-    assert float(result.low_contribution) == pytest.approx((10 / 1e-6) ** (1 / 3), rel=1e-14)
+    result = count_equilibrium(BOUND, B4, (1, 0))
+    assert float(result.contributions[0]) == pytest.approx((10 / 1e-6) ** (1 / 3), rel=1e-14)
     assert result.verified
 
 
@@ -33,7 +34,8 @@ def test_expected_totals_b4_identity_and_ordering():
     n = 4
     totals = expected_totals(BOUND, B4, n)
     assert totals.verified
-    by_j = {row["n_low"]: row for row in totals.rows}
+    by_j = {row["counts"][0]: row for row in totals.rows}
+    assert all(sum(row["counts"]) == n for row in totals.rows)
     for j in range(n + 1):
         if 2 * j >= n:
             assert by_j[j]["screening"] == pytest.approx(by_j[2 * j - n]["known_cost"], rel=1e-12)
@@ -47,13 +49,16 @@ def test_expected_totals_b4_identity_and_ordering():
 def test_interior_profile_is_verified_equilibrium():
     """A profile whose menus are not separating: still a verified equilibrium of the curves."""
     types = KTypes.two("0.001", "0.0015", "0.1")
-    result = ex_post_equilibrium(BOUND, types, ["L", "H", "H"])
+    result = count_equilibrium(BOUND, types, (1, 2))
     assert result.verified and result.verification.max_deviation_gain <= 1e-9
-    assert float(result.low_contribution) >= float(result.high_contribution) * (1 - 1e-12) > 0   # Remark B.2
+    low, high = (float(x) for x in result.contributions)
+    assert low >= high * (1 - 1e-12) > 0   # Remark B.2
 
 
-def test_bad_profile_refused():
-    with pytest.raises(ParameterError, match="type profile"):
-        ex_post_equilibrium(BOUND, B4, ["L", "X"])
+def test_bad_counts_refused():
+    with pytest.raises(ParameterError, match="counts"):
+        count_equilibrium(BOUND, B4, (1, -1))
+    with pytest.raises(ParameterError, match="counts"):
+        count_equilibrium(BOUND, B4, (1, 1, 1))
     with pytest.raises(ParameterError, match="n=0"):
         expected_totals(BOUND, B4, 0)

@@ -19,7 +19,7 @@ import pytest
 
 from fedsym import KTypes, accuracy_function, screen_two_types
 from fedsym.paper.mechanisms import check_feasibility, check_individual_rationality
-from fedsym.paper.screening.curve import ScreeningMechanism
+from fedsym.paper.screening.k_curve import KScreeningMechanism
 from fedsym.paper.screening.menu import REGIMES
 
 A_OPT, K = 0.9, 10.0
@@ -111,7 +111,7 @@ def test_no_menu_collects_more_data(regime, args):
 @pytest.mark.parametrize("regime, args", CASES[::3], ids=[r for r, _ in CASES[::3]])
 def test_curve_is_feasible_and_individually_rational(regime, args):
     """Def. 3.1 and 3.2 of the Eq. (14) curve, by the core's random-profile checks."""
-    mechanism = ScreeningMechanism(BOUND, KTypes.two(*args[:3]))
+    mechanism = KScreeningMechanism(BOUND, KTypes.two(*args[:3]))
     assert check_feasibility(mechanism, samples=8, points=200).holds
     assert check_individual_rationality(mechanism, samples=8, points=200).holds
 

@@ -1,13 +1,14 @@
-r"""Many agents with i.i.d. :math:`K`-point costs under the :math:`K`-type curve (Model §9, **extension**).
+r"""Many agents with i.i.d. costs under the screening curves (Model §6 end, Model §9, **extension**).
 
 Every agent is offered the curve of :class:`fedsym.paper.screening.k_curve.KScreeningMechanism`
-built from the *others' realized* data.  For a realized type profile with counts
+(Eq. (14) for App. B's two types) built from the *others' realized* data.  For a realized type profile with counts
 :math:`n = (n_1, \dots, n_K)` the ex-post equilibrium is sought symmetric within each
 type: contributions :math:`x_k` with
 
 .. math:: x_k = m_k\Big(\sum_j n_j x_j - x_k\Big),
 
-(the optimal menu's type-:math:`k` point as a function of :math:`m_{-i}`), found by
+(the optimal menu's type-:math:`k` point as a function of :math:`m_{-i}`; for two types
+:math:`x_L = m_D(\cdot)`, :math:`x_H = m_C(\cdot)`, Theorem B.1's points), found by
 Gauss-Seidel fixed-point iteration and verified for every agent by the global deviation
 search of :func:`fedsym.paper.equilibrium.verify_equilibrium`.  The total depends on the profile
 only through the counts, so the expected total of :math:`n` i.i.d. agents is the
@@ -16,7 +17,8 @@ multinomial sum
 .. math:: \mathbb E[M] = \sum_{n_1 + \dots + n_K = n} \binom{n}{n_1, \dots, n_K}\prod_k p_k^{n_k}\, M(n_1, \dots, n_K)
 
 over :math:`\binom{n + K - 1}{K - 1}` count vectors instead of :math:`K^n` profiles
-(for :math:`K = 2` the binomial sum of :mod:`fedsym.paper.screening.many`).
+(for :math:`K = 2` the binomial sum over the number of low types).  :mod:`fedsym.paper.screening.many`
+adds the known-cost and standard totals for comparison.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy as np
 from fedsym.core.derived import exact_rational
 from fedsym.core.errors import ConvergenceError, ParameterError
 from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.core.settings import current_settings
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy
 from fedsym.paper.equilibrium import Verification, verify_equilibrium
@@ -40,17 +43,12 @@ from fedsym.paper.screening.k_curve import KScreeningMechanism
 from fedsym.paper.screening.k_types import KTypes, optimal_menu_k
 
 __all__ = [
-    "FIXED_POINT_RTOL_K",
     "CountEquilibrium",
     "KExpectedTotal",
     "compositions",
     "count_equilibrium",
     "expected_total_k",
 ]
-
-#: relative change of every per-type contribution below which the iteration stops
-FIXED_POINT_RTOL_K = mp.mpf("1e-20")
-
 
 def compositions(n: int, size: int) -> Iterator[tuple[int, ...]]:
     """All count vectors of *size* non-negative integers summing to *n* (stars and bars)."""
@@ -85,19 +83,37 @@ class CountEquilibrium(LatexRepr):
 
 
 def count_equilibrium(bound: BoundAccuracy, types: KTypes, counts: Sequence[int], *,
-                      rtol: Any = FIXED_POINT_RTOL_K, max_iterations: int = 500,
+                      rtol: Any = None, max_iterations: int = 500,
                       verify: bool = True) -> CountEquilibrium:
     r"""Ex-post equilibrium for *counts* agents of each type (Gauss-Seidel on :math:`x_k = m_k(\cdot)`).
 
-    Starts from the menu at :math:`m_{-i} = 0`; raises :class:`~fedsym.core.errors.ConvergenceError` if no
-    contribution settles within *max_iterations*.
+    Parameters
+    ----------
+    bound:
+        The accuracy function.
+    types:
+        The cost types and their probabilities (:meth:`KTypes.two` for App. B: counts :math:`(n_L, n_H)`).
+    counts:
+        Number of agents of each type, in cost order.
+    rtol:
+        Relative change of every contribution below which the iteration stops
+        (default :attr:`fedsym.core.settings.Settings.fixed_point_rtol`).
+    max_iterations:
+        Sweeps before giving up.
+    verify:
+        Global deviation search for every agent on its curve
+        (:func:`fedsym.paper.equilibrium.verify_equilibrium`).
+
+    Starts from the menu at :math:`m_{-i} = 0`, in mpmath at :data:`fedsym.core.solve.DPS` digits;
+    raises :class:`~fedsym.core.errors.ConvergenceError` if no contribution settles within
+    *max_iterations*.
     """
     counts = tuple(int(n) for n in counts)
     if len(counts) != types.size or any(n < 0 for n in counts) or sum(counts) < 1:
         raise ParameterError(f"counts {list(counts)}: {types.size} non-negative integers with a positive sum")
     with mp.workdps(DPS):
         x = list(optimal_menu_k(bound, types, 0).contributions)
-        tol = mp.mpf(rtol)
+        tol = mp.mpf(current_settings().fixed_point_rtol if rtol is None else rtol)
         for iteration in range(1, max_iterations + 1):  # noqa: B007 (reported after the loop)
             done = True
             for k, n_k in enumerate(counts):
@@ -110,7 +126,8 @@ def count_equilibrium(bound: BoundAccuracy, types: KTypes, counts: Sequence[int]
             if done:
                 break
         else:
-            raise ConvergenceError(f"K-type screening equilibrium: no fixed point within {max_iterations} iterations")
+            raise ConvergenceError(f"screening equilibrium: no fixed point within {max_iterations} iterations "
+                                   f"(counts {list(counts)}, costs {', '.join(str(c) for c in types.costs)})")
     contributions = tuple(v if n else mp.mpf(0) for v, n in zip(x, counts))
     verification = None
     if verify:

@@ -20,7 +20,7 @@ stationary point of Eq. (15) clipped to that interval.  Four regimes result
 
 :func:`optimal_menu` computes the menu in mpmath at :data:`fedsym.core.solve.DPS`
 digits (roots bracketed).  The mechanism curve of Eq. (14) that implements it
-is :mod:`fedsym.paper.screening.curve`; :func:`fedsym.paper.screening.result.screen` puts the two
+is :mod:`fedsym.paper.screening.k_curve`; :func:`fedsym.paper.screening.result.screen` puts the two
 together and verifies both best responses.
 """
 
