@@ -6,7 +6,8 @@ Agent ``i``: Eq. (3) (``simplified``, a_opt 0.99, k 1), cost ``0.001 m``, value
 ``p_i ((1 - a)^{-2} - 1)`` with ``p_i ~ U(0.9, 1.1)`` (seeded), as in ``benchmarks/realfm_population.py``.
 Every mechanism that applies is run (screening needs the paper's agents and is skipped), each verified,
 with the planner and the first best.  RealFM as published is verified under its own reward rule and usually
-fails (its contributions are truncated Taylor steps, not an equilibrium): the rows' verdicts are printed.  Prints the time for ``n`` and for 10 agents in the same run
+fails (its contributions are truncated Taylor steps, not an equilibrium): the rows' verdicts are printed.
+Prints the time for ``n`` and for 10 agents in the same run
 (after a warm-up on 2 agents, so one-time set-up is not counted) and their ratio.
 """
 
