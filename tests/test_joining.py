@@ -171,7 +171,7 @@ def test_reported_population_solver_returns_the_verified_equilibrium():
     assert result.joined.tolist() == [False, False, False] and result.total == 0.0
     np.testing.assert_array_equal(result.contributions, [0.0, 0.0, 0.0])
     np.testing.assert_allclose(result.utilities, [hand.lone[1] for hand in REPORTED], rtol=1e-9)
-    assert "is no equilibrium (agent 2 gains 0.0576)" in result.note
+    assert "is no equilibrium (agent 2 gains 0.0576 by joining)" in result.note
     assert deviation_gain(REPORTED, "standard", result.contributions, result.joined) <= 1e-9
 
 
@@ -247,3 +247,13 @@ def test_issue_19_three_agents_under_shaping():
     assert result.total == pytest.approx(329.71, abs=0.005) and first == pytest.approx(189.855, abs=1e-3)
     assert result.lone_data[2] == pytest.approx(100.0, rel=1e-12)
     assert deviation_gain(agents, "shaping", result.contributions, result.joined) <= 1e-9
+
+
+def test_denormal_quadratic_cost_gives_no_nan():
+    """C = 0.0078125 m + 5e-324 m^2 (hypothesis found it): (C')^{-1} overflows in double precision.  By hand
+    (Example 2.4): c_1 = 0.0078125 > c_max = a_opt^3/(27 k) = 0.00675 for a_opt 0.9, k 4, so m* = 0, u* = 0:
+    standard FL gives no data and a finite total, not NaN."""
+    bound = accuracy_function("simplified").bind({"a_opt": "0.9", "k": "4"})
+    result = solve("standard", Population((Agent.of(bound, "0.0078125*m + 5e-324*m**2"),)))
+    assert result.total == 0.0 and result.verified
+    np.testing.assert_array_equal(result.contributions, [0.0])

@@ -52,6 +52,8 @@ __all__ = ["standard_population", "shaping_population", "verify_population",
 _STEPS = 200
 #: grid points that look for a positive part of F(M) - M inside one piece
 _PIECE_GRID = 9
+#: data points beyond any equilibrium contribution (every accuracy is flat long before)
+_MOST_DATA = 1e30
 #: sets of joiners searched below the largest stable one (standard FL), up to interchangeable agents
 _JOIN_SETS = 256
 
@@ -258,8 +260,9 @@ def _convex_response(cohort: Cohort, rows: np.ndarray, total: float) -> np.ndarr
     quadratic = ~cohort.general[rows]
     out = np.zeros(rows.size)
     c1, c2 = cohort.linear[rows], cohort.quadratic[rows]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out[quadratic] = np.maximum((slope - c1) / (2 * c2), 0.0)[quadratic]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # capped where a tiny c_2 (a denormal) would overflow: no accuracy gains anything past _MOST_DATA
+        out[quadratic] = np.clip((slope - c1) / (2 * c2), 0.0, _MOST_DATA)[quadratic]
     general = np.nonzero(~quadratic)[0]
     for j in general:
         target = slope[j] - base[j]
@@ -425,7 +428,7 @@ def standard_population(agents: Population | Cohort, *, verify: bool = True,
     r"""Standard federated learning, Eq. (10) generalized (Model §8), with joining decisions.
 
     The data-maximizing equilibrium: the largest set of joiners in which nobody is worse off than alone
-    (:func:`_greatest_joining_set`) when no outsider gains by joining there; otherwise the subsets of it
+    (:func:`_greatest_joining_set`) unless an outsider gains most by joining there; then the subsets of it
     (:func:`_join_sets`) by decreasing total data, the first whose outcome passes
     :func:`verify_population` (nobody gains by joining, leaving or giving another amount).  Nobody joining
     (everybody alone at :math:`m_i^*`) is always an equilibrium (joining alone gives at most
@@ -442,7 +445,7 @@ def standard_population(agents: Population | Cohort, *, verify: bool = True,
 
     chosen, verification = top, check(top)
     first, searched, count = verification, 1, 1
-    if not verification.verified:
+    if not verification.verified and not top.joined[verification.worst_agent]:
         sets, count = _join_sets(cohort, top.joined)
         outcomes = sorted((_StandardOutcome.of(cohort, joined) for joined in sets[1:]),
                           key=lambda o: (-o.total, -int(o.joined.sum())))
@@ -458,10 +461,11 @@ def standard_population(agents: Population | Cohort, *, verify: bool = True,
     left = int((~chosen.joined).sum())
     if left:
         note += f"; {left} agent(s) stay alone"
-    if not first.verified:
+    if searched > 1:
         note += (f"; the largest set in which every joiner beats staying alone ({int(top.joined.sum())} join, "
                  f"M = {top.total:.10g}) is no equilibrium (agent {first.worst_agent + 1} gains "
-                 f"{first.max_deviation_gain:.3g}); {searched} of its {count} subsets checked by deviations")
+                 f"{first.max_deviation_gain:.3g} by joining); {searched} of its {count} subsets checked by "
+                 "deviations")
     if not verify:
         verification = _unverified()
     return _result("standard", _labels(cohort), "Eq. (10) generalized (Model §8)", chosen.profile,
