@@ -9,6 +9,7 @@ over every set of joiners, and a deviation check on a dense grid (joining, leavi
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass
 
 import mpmath as mp
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
+from fedsym.cli import main
 from fedsym.model.accuracy import accuracy_function
 from fedsym.model.agent import Agent, Population
 from fedsym.paper.equilibrium import solve
@@ -173,6 +175,21 @@ def test_reported_population_solver_returns_the_verified_equilibrium():
     np.testing.assert_allclose(result.utilities, [hand.lone[1] for hand in REPORTED], rtol=1e-9)
     assert "is no equilibrium (agent 2 gains 0.0576 by joining)" in result.note
     assert deviation_gain(REPORTED, "standard", result.contributions, result.joined) <= 1e-9
+
+
+def test_reported_population_on_the_command_line(tmp_path, capsys):
+    """`fedsym equilibrium --mechanism standard --agents FILE --json`: exit 0, verified, nobody joins (the
+    brute force above), each agent alone at its m* (agent 3: 2 a'(m) = 0.002 at m = 100, by hand)."""
+    records = [{"accuracy": "simplified", "params": {"a_opt": A_OPT, "k": K}, "cost": "0.001*m + 1e-6*m**2"},
+               {"accuracy": "simplified", "params": {"a_opt": A_OPT, "k": K}, "cost": "0.0005*m + 2e-6*m**2",
+                "joining_cost": 0.02},
+               {"accuracy": "simplified", "params": {"a_opt": A_OPT, "k": K}, "cost": "0.002*m", "value": "2*a"}]
+    path = tmp_path / "agents.json"
+    path.write_text(json.dumps(records))
+    assert main(["equilibrium", "--mechanism", "standard", "--agents", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verified"] is True and data["joined"] == [False, False, False] and data["total"] == 0.0
+    assert data["lone_optimal_data"][2] == pytest.approx(100.0, rel=1e-12)
 
 
 def test_reported_population_without_the_joining_cost_federates():
