@@ -213,6 +213,24 @@ def test_standard_keeps_an_agent_whose_joining_pays_only_with_others_in():
     np.testing.assert_allclose(result.contributions, expected, rtol=1e-8, atol=1e-8)
 
 
+def test_equilibrium_strictly_between_the_largest_stable_set_and_nobody():
+    """Built by hand with pure quadratic costs C = c2 m^2 (then m_i = M^(-3/2)/(2 c2_i) and M(S)^(5/2) =
+    sum over S of 1/(2 c2_i)): R (c2 = 5e-6, J = 0) alone gives M = 1e5^(2/5) = 100; a pair Q (c2 = 1/6e5) each
+    joins only with the other in (threshold ~112 on the others' total, J_Q = 0.04667); X (c2 = 5e-8, J_X =
+    0.00935, threshold ~160) crowds everybody out when in (it leaves) but gains by joining {R, Q, Q}
+    (M ~ 217.8).  The brute force finds two equilibria, {R} at M = 100 and nobody; the data-maximizing one is
+    {R}, which the solver must find below the largest stable set {R, Q, Q}."""
+    q = Hand(0.0, 1 / 6e5, joining=0.04667)
+    agents = [Hand(0.0, 5e-6), q, q, Hand(0.0, 5e-8, joining=0.00935)]
+    equilibria = standard_equilibria(agents)
+    assert [joined for joined, _ in equilibria] == [(True, False, False, False), (False, False, False, False)]
+    np.testing.assert_allclose(equilibria[0][1], [100.0, 0.0, 0.0, 0.0], rtol=1e-9)
+    result = solve("standard", population(agents))
+    assert result.verified and result.joined.tolist() == [True, False, False, False]
+    np.testing.assert_allclose(result.contributions, [100.0, 0.0, 0.0, 0.0], rtol=1e-12)
+    assert "(3 join, M = 217.79" in result.note and "agent 4 gains" in result.note
+
+
 # -- random populations with joining costs -----------------------------------------------------------------
 
 def random_population(rng: np.random.Generator) -> list[Hand]:
