@@ -229,6 +229,7 @@ def test_equilibrium_strictly_between_the_largest_stable_set_and_nobody():
     assert result.verified and result.joined.tolist() == [True, False, False, False]
     np.testing.assert_allclose(result.contributions, [100.0, 0.0, 0.0, 0.0], rtol=1e-12)
     assert "(3 join, M = 217.79" in result.note and "agent 4 gains" in result.note
+    assert "nobody joining" in result.other_equilibria and not result.unique and result.zero_is_equilibrium
 
 
 # -- random populations with joining costs -----------------------------------------------------------------

@@ -466,11 +466,15 @@ def standard_population(agents: Population | Cohort, *, verify: bool = True,
                  f"M = {top.total:.10g}) is no equilibrium (agent {first.worst_agent + 1} gains "
                  f"{first.max_deviation_gain:.3g} by joining); {searched} of its {count} subsets checked by "
                  "deviations")
+    other = ""
+    if searched > 1 and chosen.total > 0 and check(_StandardOutcome.of(cohort, np.zeros(cohort.size, dtype=bool))).verified:
+        other = "nobody joining (M = 0, everybody alone at m_i*) is an equilibrium too (verified)"
     if not verify:
         verification = _unverified()
     return _result("standard", _labels(cohort), "Eq. (10) generalized (Model §8)", chosen.profile,
                    chosen.accuracies, chosen.utilities, cohort, chosen.joined, chosen.total,
-                   chosen.unique and count <= _JOIN_SETS, chosen.total == 0, 0.0, verification, 0.0, note, "", None)
+                   chosen.unique and count <= _JOIN_SETS and not other, chosen.total == 0 or bool(other), 0.0,
+                   verification, 0.0, note, other, None)
 
 
 # -- accuracy shaping --------------------------------------------------------------------------
