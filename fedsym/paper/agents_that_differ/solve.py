@@ -467,7 +467,8 @@ def standard_population(agents: Population | Cohort, *, verify: bool = True,
                  f"{first.max_deviation_gain:.3g} by joining); {searched} of its {count} subsets checked by "
                  "deviations")
     other = ""
-    if searched > 1 and chosen.total > 0 and check(_StandardOutcome.of(cohort, np.zeros(cohort.size, dtype=bool))).verified:
+    nobody = np.zeros(cohort.size, dtype=bool)
+    if searched > 1 and chosen.total > 0 and check(_StandardOutcome.of(cohort, nobody)).verified:
         other = "nobody joining (M = 0, everybody alone at m_i*) is an equilibrium too (verified)"
     if not verify:
         verification = _unverified()
