@@ -565,6 +565,10 @@ def shaping_population(agents: Population | Cohort, eps: Any = 0.0, *, verify: b
     Agent ``i`` joins at total ``M`` iff :math:`v_i(a_i(M)) - v_i(a_i(m_i^*)) \ge J_i` and then gives
     :math:`\bar m_i(M)`, the root of
     :math:`C_i(m) - C_i(m_i^*) + \varepsilon(m - m_i^*) = v_i(a_i(M)) - v_i(a_i(m_i^*)) - J_i`.
+    Unlike standard FL, no outsider gains by joining at the largest fixed point :math:`M`: if
+    :math:`w_i(M + m_i^*) - w_i(m_i^*) \ge J_i` for an outsider, :math:`F(M + x) \ge M + x` for some
+    :math:`x \le m_i^*` (:math:`\bar m_i \ge m_i^*`), so a larger fixed point would exist; below that its
+    line gives at most :math:`u_i^*` (plus :math:`\varepsilon` terms, checked by the verifier).
     Reports the least fixed point in ``other_equilibria`` when it is smaller (with its own
     verification), and checks Theorem 4.6 (:math:`U_i = u_i^* + \varepsilon(\bar m_i - m_i^*)` for joiners,
     with :math:`U_i` from the mechanism object's accuracies).
