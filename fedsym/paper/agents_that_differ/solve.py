@@ -5,7 +5,9 @@ r"""Equilibria of agents that differ, verified (Model §8): the general solvers 
   gets :math:`a_i(M)`; an agent with a convex cost contributes
   :math:`m_i(M) = (C_i')^{-1}(w_i'(M))`, an agent with a linear cost only if its
   stopping point (:math:`w_i'(M_i) = c_i`) is the largest (Theorem 3.4 generalized);
-  agents join only if that beats staying alone (:math:`u_i^*`) after their joining cost.
+  agents join only if that beats staying alone (:math:`u_i^*`) after their joining cost, and
+  the data-maximizing set of joiners is the largest one no agent leaves or joins (found by
+  removal from everybody, then a search of its subsets checked by deviations).
 * :func:`shaping_population` -- Eq. (13) generalized: the **largest** fixed
   point of the non-decreasing :math:`F(M) = \sum_i` (``i`` joins at ``M`` ?
   :math:`\bar m_i(M)` : 0), found piece by piece between joining
@@ -27,6 +29,7 @@ situation a certified global search over its contributions
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +52,10 @@ __all__ = ["standard_population", "shaping_population", "verify_population",
 _STEPS = 200
 #: grid points that look for a positive part of F(M) - M inside one piece
 _PIECE_GRID = 9
+#: data points beyond any equilibrium contribution (every accuracy is flat long before)
+_MOST_DATA = 1e30
+#: sets of joiners searched below the largest stable one (standard FL), up to interchangeable agents
+_JOIN_SETS = 256
 
 
 def _result(mechanism: str, accuracy: str, method: str, contributions: np.ndarray, accuracies: np.ndarray,
@@ -105,9 +112,7 @@ def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray,
     """
     contributions = np.asarray(contributions, dtype=float)
     total = float(contributions.sum())
-    keys = np.column_stack([cohort.curve, cohort.p, np.nan_to_num(cohort.linear, nan=-1.0),
-                            np.nan_to_num(cohort.quadratic, nan=-1.0), cohort.joining,
-                            np.where(cohort.general, cohort.entry, -1), contributions, joined])
+    keys = np.column_stack([_agent_keys(cohort), contributions, joined])
     _, first = np.unique(keys, axis=0, return_index=True)
     representatives, scope = np.sort(first), "all distinct agents"
     if representatives.size > verify_all_up_to:
@@ -143,6 +148,13 @@ def verify_population(cohort: Cohort, mechanism: str, contributions: np.ndarray,
         scope += f", bounds not certified to within {uncertain:.3g}"
     return Verification(verified, worst[0], worst[1], worst[2], scope + ", leaving included",
                         int(rows.size), tolerance)
+
+
+def _agent_keys(cohort: Cohort) -> np.ndarray:
+    """One row per agent that is equal for interchangeable agents (curve, value factor, costs, joining cost)."""
+    return np.column_stack([cohort.curve, cohort.p, np.nan_to_num(cohort.linear, nan=-1.0),
+                            np.nan_to_num(cohort.quadratic, nan=-1.0), cohort.joining,
+                            np.where(cohort.general, cohort.entry, -1)])
 
 
 def _participation_utility_and_bound(
@@ -248,8 +260,9 @@ def _convex_response(cohort: Cohort, rows: np.ndarray, total: float) -> np.ndarr
     quadratic = ~cohort.general[rows]
     out = np.zeros(rows.size)
     c1, c2 = cohort.linear[rows], cohort.quadratic[rows]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out[quadratic] = np.maximum((slope - c1) / (2 * c2), 0.0)[quadratic]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # capped where a tiny c_2 (a denormal) would overflow: no accuracy gains anything past _MOST_DATA
+        out[quadratic] = np.clip((slope - c1) / (2 * c2), 0.0, _MOST_DATA)[quadratic]
     general = np.nonzero(~quadratic)[0]
     for j in general:
         target = slope[j] - base[j]
@@ -344,34 +357,125 @@ def _standard_profile(cohort: Cohort, joined: np.ndarray) -> tuple[np.ndarray, f
     return profile, total, note, unique
 
 
-def standard_population(agents: Population | Cohort, *, verify: bool = True,
-                                **verify_options: Any) -> Equilibrium:
-    r"""Standard federated learning, Eq. (10) generalized (Model §8), with joining decisions.
+@dataclass(frozen=True)
+class _StandardOutcome:
+    """Eq. (10) generalized for one set of joiners: contributions, total, utilities, accuracies, note."""
 
-    Starting from everybody in, the agent whose participation utility
-    :math:`v_i(a_i(M)) - C_i(m_i) - J_i` falls furthest below :math:`u_i^*` leaves,
-    one at a time, until every participant is at least as well off as alone.
-    """
-    cohort = _cohort(agents)
-    lone = cohort.lone
-    joined = np.ones(cohort.size, dtype=bool)
-    while True:
+    joined: np.ndarray
+    profile: np.ndarray
+    total: float
+    utilities: np.ndarray
+    accuracies: np.ndarray
+    note: str
+    unique: bool
+
+    @classmethod
+    def of(cls, cohort: Cohort, joined: np.ndarray) -> _StandardOutcome:
         profile, total, note, unique = _standard_profile(cohort, joined)
         inside = cohort.w_at(total) - cohort.cost(profile) - cohort.joining
-        shortfall = np.where(joined, lone.utility - inside, -np.inf)
-        worst = int(np.argmax(shortfall))
-        if shortfall[worst] <= 1e-12 * max(1.0, float(np.abs(lone.utility).max())):
-            break
-        joined[worst] = False
-    utilities = np.where(joined, inside, lone.utility)
-    accuracies = np.where(joined, cohort.accuracy(np.full(cohort.size, total)), cohort.accuracy(lone.data))
-    left = int((~joined).sum())
+        utilities = np.where(joined, inside, cohort.lone.utility)
+        accuracies = np.where(joined, cohort.accuracy(np.full(cohort.size, total)), cohort.accuracy(cohort.lone.data))
+        return cls(joined, profile, total, utilities, accuracies, note, unique)
+
+    def leavers(self, cohort: Cohort) -> np.ndarray:
+        """Joiners worse off than alone (:math:`u_i^*`), beyond round-off."""
+        lone = cohort.lone.utility
+        return self.joined & (lone - self.utilities > 1e-12 * max(1.0, float(np.abs(lone).max())))
+
+
+def _greatest_joining_set(cohort: Cohort) -> _StandardOutcome:
+    r"""The largest set of joiners in which nobody is worse off than alone (Model §8), and its outcome.
+
+    Starting from everybody in, every joiner below :math:`u_i^*` leaves (all at once), until nobody is.
+    A joiner's utility is its best response to the others' total :math:`M_{-i}`, which grows when agents
+    join (the total grows and each convex agent's own part :math:`m_i(M)` falls), so an agent that is
+    worse off in a set is worse off in every subset: no equilibrium contains it, and the iteration ends
+    at the largest set that contains every equilibrium's joiners.  An outsider's check differs (it joins
+    against the others' *unchanged* total), so that set need not be an equilibrium itself
+    (:func:`_join_sets`).
+    """
+    joined = np.ones(cohort.size, dtype=bool)
+    while True:
+        outcome = _StandardOutcome.of(cohort, joined)
+        leave = outcome.leavers(cohort)
+        if not leave.any():
+            return outcome
+        joined = joined & ~leave
+
+
+def _join_sets(cohort: Cohort, top: np.ndarray) -> tuple[list[np.ndarray], int]:
+    """The sets of joiners below *top* to search, up to interchangeable agents, and how many there are.
+
+    Each group of interchangeable agents (:func:`_agent_keys`) inside *top* may send any number of its
+    members; when there are more than :data:`_JOIN_SETS` such sets, only *top* and nobody are searched.
+    """
+    _, group = np.unique(_agent_keys(cohort), axis=0, return_inverse=True)
+    members = [np.nonzero(top & (group.ravel() == g))[0] for g in np.unique(group[top])]
+    count = int(np.prod([float(m.size + 1) for m in members]))
+    if count > _JOIN_SETS:
+        return [top, np.zeros(cohort.size, dtype=bool)], count
+    sets = []
+    for sizes in itertools.product(*(range(m.size, -1, -1) for m in members)):
+        joined = np.zeros(cohort.size, dtype=bool)
+        for m, k in zip(members, sizes):
+            joined[m[:k]] = True
+        sets.append(joined)
+    return sets, count
+
+
+def standard_population(agents: Population | Cohort, *, verify: bool = True,
+                        **verify_options: Any) -> Equilibrium:
+    r"""Standard federated learning, Eq. (10) generalized (Model §8), with joining decisions.
+
+    The data-maximizing equilibrium: the largest set of joiners in which nobody is worse off than alone
+    (:func:`_greatest_joining_set`) unless an outsider gains most by joining there; then the subsets of it
+    (:func:`_join_sets`) by decreasing total data, the first whose outcome passes
+    :func:`verify_population` (nobody gains by joining, leaving or giving another amount).  Nobody joining
+    (everybody alone at :math:`m_i^*`) is always an equilibrium (joining alone gives at most
+    :math:`u_i^* - J_i`), so the search ends there at the latest.  With joining costs a larger federation
+    may have no equilibrium (an agent gains by leaving when in and by joining when out); the note says so.
+    Who joins is decided by the deviation check, so it runs even with ``verify=False``.
+    """
+    cohort = _cohort(agents)
+    top = _greatest_joining_set(cohort)
+
+    def check(outcome: _StandardOutcome) -> Verification:
+        return verify_population(cohort, "standard", outcome.profile, outcome.joined, outcome.utilities,
+                                 **verify_options)
+
+    chosen, verification = top, check(top)
+    first, searched, count = verification, 1, 1
+    if not verification.verified and not top.joined[verification.worst_agent]:
+        sets, count = _join_sets(cohort, top.joined)
+        outcomes = sorted((_StandardOutcome.of(cohort, joined) for joined in sets[1:]),
+                          key=lambda o: (-o.total, -int(o.joined.sum())))
+        for outcome in outcomes:
+            if outcome.leavers(cohort).any():
+                continue
+            searched += 1
+            found = check(outcome)
+            if found.verified:
+                chosen, verification = outcome, found
+                break
+    note = chosen.note
+    left = int((~chosen.joined).sum())
     if left:
-        note += f"; {left} agent(s) stay alone (joining would leave them below u_i*)"
-    verification = verify_population(cohort, "standard", profile, joined, utilities, **verify_options) if verify \
-        else _unverified()
-    return _result("standard", _labels(cohort), "Eq. (10) generalized (Model §8)", profile, accuracies, utilities,
-                   cohort, joined, total, unique, total == 0, 0.0, verification, 0.0, note, "", None)
+        note += f"; {left} agent(s) stay alone"
+    if searched > 1:
+        note += (f"; the largest set in which every joiner beats staying alone ({int(top.joined.sum())} join, "
+                 f"M = {top.total:.10g}) is no equilibrium (agent {first.worst_agent + 1} gains "
+                 f"{first.max_deviation_gain:.3g} by joining); {searched} of its {count} subsets checked by "
+                 "deviations")
+    other = ""
+    nobody = np.zeros(cohort.size, dtype=bool)
+    if searched > 1 and chosen.total > 0 and check(_StandardOutcome.of(cohort, nobody)).verified:
+        other = "nobody joining (M = 0, everybody alone at m_i*) is an equilibrium too (verified)"
+    if not verify:
+        verification = _unverified()
+    return _result("standard", _labels(cohort), "Eq. (10) generalized (Model §8)", chosen.profile,
+                   chosen.accuracies, chosen.utilities, cohort, chosen.joined, chosen.total,
+                   chosen.unique and count <= _JOIN_SETS and not other, chosen.total == 0 or bool(other), 0.0,
+                   verification, 0.0, note, other, None)
 
 
 # -- accuracy shaping --------------------------------------------------------------------------
@@ -461,6 +565,10 @@ def shaping_population(agents: Population | Cohort, eps: Any = 0.0, *, verify: b
     Agent ``i`` joins at total ``M`` iff :math:`v_i(a_i(M)) - v_i(a_i(m_i^*)) \ge J_i` and then gives
     :math:`\bar m_i(M)`, the root of
     :math:`C_i(m) - C_i(m_i^*) + \varepsilon(m - m_i^*) = v_i(a_i(M)) - v_i(a_i(m_i^*)) - J_i`.
+    Unlike standard FL, no outsider gains by joining at the largest fixed point :math:`M`: if
+    :math:`w_i(M + m_i^*) - w_i(m_i^*) \ge J_i` for an outsider, :math:`F(M + x) \ge M + x` for some
+    :math:`x \le m_i^*` (:math:`\bar m_i \ge m_i^*`), so a larger fixed point would exist; below that its
+    line gives at most :math:`u_i^*` (plus :math:`\varepsilon` terms, checked by the verifier).
     Reports the least fixed point in ``other_equilibria`` when it is smaller (with its own
     verification), and checks Theorem 4.6 (:math:`U_i = u_i^* + \varepsilon(\bar m_i - m_i^*)` for joiners,
     with :math:`U_i` from the mechanism object's accuracies).
