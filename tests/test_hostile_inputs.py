@@ -435,3 +435,42 @@ def test_sizes_near_1e_300_are_exact_within_seconds(args: list[str], key: str, e
     assert time.perf_counter() - start < 15
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[key] == pytest.approx(expected, rel=1e-12)
+
+
+# -- Python API: hostile numbers and containers (issue 19) -------------------------------------------------------
+SIMPLIFIED = {"a_opt": "0.9", "k": 1}
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(("call", "words"), [
+    # str() of an int over 4300 digits raised a bare ValueError; 2**1000 = 1.07e301 is over 1e300 (Model: magnitudes)
+    (lambda fs, b: fs.individual(b, 10**5000), "16610 bits"),
+    (lambda fs, b: fs.individual(b, 2**1000), "1001 bits"),
+    (lambda fs, b: fs.individual(b, 10**300 + 10**299), "outside the accepted magnitudes"),  # 1.1e300, 997 bits
+    # one cost per agent: 10^8 agents ran 90 s, 10^400 raised numpy's "Maximum allowed dimension exceeded"
+    (lambda fs, b: fs.welfare_benchmarks(b, 0.01, 10**8), r"limit of 1e\+07 agents"),
+    (lambda fs, b: fs.welfare_benchmarks(b, 0.01, 10**400), r"limit of 1e\+07 agents"),
+    # a string was iterated character by character ("cost #1=0 must be positive"); a bare number raised TypeError
+    (lambda fs, b: fs.standard_equilibrium(b, "0.01, 0.02"), "list of numbers"),
+    (lambda fs, b: fs.shaping_equilibrium(b, "0.01"), "list of numbers"),
+    (lambda fs, b: fs.standard_equilibrium(b, 0.01), "list of numbers"),
+])
+def test_python_api_refuses_hostile_numbers_with_a_parameter_error(call, words) -> None:
+    import fedsym
+    from fedsym.core.errors import ParameterError
+
+    bound = accuracy_function("simplified").bind(SIMPLIFIED)
+    start = time.monotonic()
+    with pytest.raises(ParameterError, match=words):
+        call(fedsym, bound)
+    assert time.monotonic() - start < 5
+
+
+def test_python_api_reads_a_sympy_float_cost_and_the_largest_integer_in_range() -> None:
+    """simplified: a'(m) = sqrt(k) m^(-3/2) = c gives m* = c^(-2/3) (Theorem 2.3), so 100^(2/3) = 21.544... at
+    c = sp.Float('0.01') (refused as "not a number" before), and 10**300, the largest magnitude, is a valid cost."""
+    import fedsym
+
+    bound = accuracy_function("simplified").bind(SIMPLIFIED)
+    assert mp.almosteq(fedsym.individual(bound, sp.Float("0.01")).optimal_data, mp.mpf(100) ** (mp.mpf(2) / 3), 1e-12)
+    assert fedsym.individual(bound, 10**300).regime == "high"  # a cost of 1e300 prices everyone out

@@ -53,6 +53,7 @@ from fedsym.core.frozen import FrozenMapping
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, maximize_unimodal, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, symbolic_limit
+from fedsym.model.agent import MAX_AGENTS
 from fedsym.paper.equilibrium import shaping_equilibrium, standard_equilibrium
 from fedsym.paper.lone_agent import lone_agent_forms, parse_cost
 
@@ -446,13 +447,16 @@ class WelfareComparison(LatexRepr):
 
 
 def _parse_n(n: Any) -> int:
-    """The number of agents: an integer >= 1, else :class:`ParameterError` naming ``n``."""
+    """The number of agents: an integer in [1, MAX_AGENTS], else :class:`ParameterError` naming ``n``."""
     try:
         count = operator.index(n)
     except TypeError:
         count = 0
     if isinstance(n, bool) or count < 1:
         raise ParameterError(f"n={n!r} must be a positive integer (the number of agents)")
+    if count > MAX_AGENTS:  # the equilibria hold one cost per agent: 10^8 took 90 s, 10^300 raised from numpy
+        shown = f"{count:.3g}" if count.bit_length() <= 1000 else f"an integer of {count.bit_length()} bits"
+        raise ParameterError(f"n={shown} is above the limit of {MAX_AGENTS:.0e} agents")
     return count
 
 
