@@ -503,7 +503,37 @@ def test_an_edited_welfare_form_is_not_reported(edited_cache):
 
     _edit_field(edited_cache, "welfare", "data_poa", n)
     forms = welfare_forms(accuracy_function(EDITED))
+    assert forms.data_poa.closed_form is not None, forms.data_poa.note
     assert sp.simplify(forms.data_poa.closed_form - n ** sp.Rational(2, 3)) == 0
+
+
+@pytest.mark.parametrize("wrong", [sp.Integer(1), sp.Rational(67, 100), n, sp.Rational(1, 3) + k])
+def test_an_edited_welfare_growth_exponent_is_not_reported(edited_cache, wrong):
+    """Model §11: M_P/M_S ~ n^nu with nu = -1/lim m a''/a'.  By hand for a = a_opt - 3 sqrt(k/m):
+    a' = (3/2) sqrt(k) m^(-3/2), a'' = -(3/2) a'/m, so nu = 2/3; an entry edited to 1, to 0.67 (close), to a
+    form in n (not a function of the parameters) or in k is re-derived (issue 19: the exponent was believed)."""
+    from fedsym.paper.welfare import welfare_forms
+
+    _edit_field(edited_cache, "welfare", "data_poa_exponent", wrong)
+    forms = welfare_forms(accuracy_function(EDITED))
+    assert forms.data_poa_exponent.closed_form == sp.Rational(2, 3)
+
+
+def test_the_growth_exponent_check_accepts_a_logarithmic_reading_and_refuses_a_shift():
+    """Eq. (2) has a' ~ sqrt(log m) m^(-3/2), so nu = 2/3 (by hand) although -a'/(m a'') approaches it only like
+    1/log m: the true exponent passes the tail check, 2/3 + 1/20 does not; the pure power law's 1/(alpha + 1)
+    (a' = alpha beta m^(-alpha-1), a'' = -(alpha+1) a'/m) passes, 1/alpha does not."""
+    from fedsym.paper import welfare
+
+    bound_eq2 = accuracy_function("generalization-bound")
+    samples = welfare._samples(bound_eq2)
+    assert welfare._exponent_consistent(bound_eq2, sp.Rational(2, 3), samples)
+    assert not welfare._exponent_consistent(bound_eq2, sp.Rational(2, 3) + sp.Rational(1, 20), samples)
+    power = accuracy_function("power-law")
+    alpha = next(s for s in power.expr.free_symbols if s.name == "alpha")
+    samples = welfare._samples(power)
+    assert welfare._exponent_consistent(power, 1 / (alpha + 1), samples)
+    assert not welfare._exponent_consistent(power, 1 / alpha, samples)
 
 
 def test_an_edited_limit_does_not_let_an_accuracy_above_1_pass(cache_dir):

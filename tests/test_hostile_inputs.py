@@ -19,9 +19,10 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
-from fedsym.core.errors import ExpressionError, InputFileError
+from fedsym.core.errors import AssumptionError, ExpressionError, InputFileError
 from fedsym.core.expression import MAX_CALL_DEPTH, MAX_EXPONENT, parse_expression
-from fedsym.model.agent import MAX_AGENTS, cost_function, load_agents
+from fedsym.model.accuracy import accuracy_function
+from fedsym.model.agent import MAX_AGENTS, Agent, cost_function, load_agents
 
 GIB = 1 << 30
 
@@ -167,9 +168,60 @@ def test_high_power_cost_gives_no_traceback() -> None:
 
 
 @pytest.mark.timeout(30)
-def test_steep_value_gives_no_traceback() -> None:
-    result = fedsym(*ACCURACY, "--cost", "0.01", "--value", "exp(700*a)-1")
-    assert "Traceback" not in result.stderr and result.returncode in (0, 2, 3)
+@pytest.mark.parametrize(("value", "words"), [
+    # v(0.9) = e^720 = 10^312.7, e^1800, exp(e^9) = 10^3519: above 1e300 (issue 19: numpy overflowed to inf)
+    ("exp(800*a)-1", ("1.0e+300",)), ("exp(2000*a)-1", ("1.0e+300",)), ("exp(exp(10*a))-exp(1)", ("1.0e+300",)),
+    # simplified a = 0.9 - 2 sqrt(1/m), a'(m) = m^(-3/2): w'(1e60) = 700 e^(700 a(1e60)) 1e-90 = 2.8e186 > c = 0.01,
+    # so the first-order condition's root is near (700 e^630 / c)^(2/3) ~ 1e185 (issue 19: 11 s, then exit 3)
+    ("exp(700*a)-1", ("marginal value", "1.0e+60")),
+    ("10**250*a", ("marginal value", "1.0e+60")),  # w'(1e60) = 1e250 * 1e-90
+])
+def test_values_growing_beyond_the_solvers_range_are_refused_up_front(value: str, words: tuple[str, ...]) -> None:
+    start = time.monotonic()
+    result = fedsym(*ACCURACY, "--cost", "0.01", "--value", value)
+    assert_one_line_error(result, 2, "value", value, *words)
+    assert time.monotonic() - start < 10
+
+
+@pytest.mark.slow  # two symbolic attempts of 2 s each, then the global search: 6-9 s on a loaded machine
+@pytest.mark.timeout(40)
+@pytest.mark.parametrize("value", ["exp(100*a)-1", "a**1000"])
+def test_steep_values_inside_the_range_are_solved_within_seconds(value: str) -> None:
+    """w'(1e60) is tiny for these (e.g. 100 e^90 * 1e-90 = 1.2e-49 < c), so they are solved, not refused;
+    by hand the first-order condition v'(a(m*)) m*^(-3/2) = c holds at the reported m* (a(m) = 0.9 - 2/sqrt(m)).
+    a**1000 is priced out: v <= 0.9^1000 = 1.7e-46 while any m > m_0 = 4/0.81 costs over 0.049, so m* = 0."""
+    start = time.monotonic()
+    result = fedsym(*ACCURACY, "--cost", "0.01", "--value", value, "--json")
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    assert time.monotonic() - start < 20
+    m = mp.mpf(json.loads(result.stdout)["optimal_data"])
+    if value == "a**1000":
+        assert m == 0
+        return
+    slope = sp.lambdify(sp.Symbol("a"), sp.diff(sp.sympify(value), sp.Symbol("a")), "mpmath")
+    assert mp.almosteq(slope(mp.mpf("0.9") - 2 / mp.sqrt(m)) * m ** mp.mpf(-1.5), mp.mpf("0.01"), 1e-6)
+
+
+@pytest.mark.parametrize(("factor", "refused"), [("0.99", "marginal value"), ("1.01", "above the limit")])
+def test_the_value_limit_is_exactly_1e300_at_a_opt(factor: str, refused: str) -> None:
+    """v(a) = K a with K a_opt = factor * 1e300: at 0.99e300 the magnitude passes (then w'(1e60) = K 1e-90 is far
+    above c and the range check speaks), at 1.01e300 the magnitude limit speaks."""
+    bound = accuracy_function("simplified").bind({"a_opt": "0.9", "k": 1})
+    with pytest.raises(AssumptionError, match=refused):
+        Agent.of(bound, 0.01, value=f"{factor}*10**300*a/0.9")
+
+
+@pytest.mark.parametrize(("scale", "refused"), [("5", False), ("20", True)])
+def test_the_range_check_compares_marginal_value_and_cost_at_1e60(scale: str, refused: bool) -> None:
+    """v(a) = K a with K = scale * 1e86, cost 0.001 m: w'(1e60) = K * (1e60)^(-3/2) = scale * 1e-4, below the
+    marginal cost 1e-3 for scale 5 (accepted: m* = (K/c)^(2/3) = 5e89^(2/3) < 1e60) and above it for 20."""
+    bound = accuracy_function("simplified").bind({"a_opt": "0.9", "k": 1})
+    value = f"{scale}*10**86*a"
+    if refused:
+        with pytest.raises(AssumptionError, match="marginal value"):
+            Agent.of(bound, 0.001, value=value)
+    else:
+        assert str(Agent.of(bound, 0.001, value=value).value) == str(sp.sympify(value))
 
 
 # -- agents files -----------------------------------------------------------------------------------------------
@@ -383,3 +435,42 @@ def test_sizes_near_1e_300_are_exact_within_seconds(args: list[str], key: str, e
     assert time.perf_counter() - start < 15
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[key] == pytest.approx(expected, rel=1e-12)
+
+
+# -- Python API: hostile numbers and containers (issue 19) -------------------------------------------------------
+SIMPLIFIED = {"a_opt": "0.9", "k": 1}
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(("call", "words"), [
+    # str() of an int over 4300 digits raised a bare ValueError; 2**1000 = 1.07e301 is over 1e300 (Model: magnitudes)
+    (lambda fs, b: fs.individual(b, 10**5000), "16610 bits"),
+    (lambda fs, b: fs.individual(b, 2**1000), "1001 bits"),
+    (lambda fs, b: fs.individual(b, 10**300 + 10**299), "outside the accepted magnitudes"),  # 1.1e300, 997 bits
+    # one cost per agent: 10^8 agents ran 90 s, 10^400 raised numpy's "Maximum allowed dimension exceeded"
+    (lambda fs, b: fs.welfare_benchmarks(b, 0.01, 10**8), r"limit of 1e\+07 agents"),
+    (lambda fs, b: fs.welfare_benchmarks(b, 0.01, 10**400), r"limit of 1e\+07 agents"),
+    # a string was iterated character by character ("cost #1=0 must be positive"); a bare number raised TypeError
+    (lambda fs, b: fs.standard_equilibrium(b, "0.01, 0.02"), "list of numbers"),
+    (lambda fs, b: fs.shaping_equilibrium(b, "0.01"), "list of numbers"),
+    (lambda fs, b: fs.standard_equilibrium(b, 0.01), "list of numbers"),
+])
+def test_python_api_refuses_hostile_numbers_with_a_parameter_error(call, words) -> None:
+    import fedsym
+    from fedsym.core.errors import ParameterError
+
+    bound = accuracy_function("simplified").bind(SIMPLIFIED)
+    start = time.monotonic()
+    with pytest.raises(ParameterError, match=words):
+        call(fedsym, bound)
+    assert time.monotonic() - start < 5
+
+
+def test_python_api_reads_a_sympy_float_cost_and_the_largest_integer_in_range() -> None:
+    """simplified: a'(m) = sqrt(k) m^(-3/2) = c gives m* = c^(-2/3) (Theorem 2.3), so 100^(2/3) = 21.544... at
+    c = sp.Float('0.01') (refused as "not a number" before), and 10**300, the largest magnitude, is a valid cost."""
+    import fedsym
+
+    bound = accuracy_function("simplified").bind(SIMPLIFIED)
+    assert mp.almosteq(fedsym.individual(bound, sp.Float("0.01")).optimal_data, mp.mpf(100) ** (mp.mpf(2) / 3), 1e-12)
+    assert fedsym.individual(bound, 10**300).regime == "high"  # a cost of 1e300 prices everyone out

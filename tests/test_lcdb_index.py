@@ -73,8 +73,8 @@ def test_fedsym_cache_dir_from_the_environment(lcdb, tmp_path, monkeypatch):
     assert index_file(tmp_path / "env").is_file() and not (tmp_path / "xdg").exists()
 
 
-@pytest.mark.parametrize("how", ["settings", "cli", "cache-module"])
-def test_nothing_is_written_when_the_cache_is_off(lcdb, tmp_path, capsys, how):
+@pytest.mark.parametrize("how", ["settings", "cli", "cache-module", "environment"])
+def test_nothing_is_written_when_the_cache_is_off(lcdb, tmp_path, capsys, monkeypatch, how):
     """Claim: with the cache off (Settings.cache False, `fedsym --no-cache`, cache.disabled()) no file is
     written anywhere, and the curve is still right."""
     folder = tmp_path / "mine"
@@ -86,9 +86,14 @@ def test_nothing_is_written_when_the_cache_is_off(lcdb, tmp_path, capsys, how):
         elif how == "cli":
             assert main(["--no-cache", "fit", "--lcdb", "1001:SVC_linear", "--family", "simplified", "--json"]) == 0
             assert json.loads(capsys.readouterr().out)["observations"] == 8
-        else:
+        elif how == "cache-module":
             with cache.disabled():
                 read_lcdb("1001:SVC_linear")
+    if how == "environment":  # FEDSYM_NO_CACHE=1 wins over FEDSYM_CACHE_DIR
+        monkeypatch.setenv("FEDSYM_CACHE_DIR", str(folder))
+        monkeypatch.setenv("FEDSYM_NO_CACHE", "1")
+        assert main(["fit", "--lcdb", "1001:SVC_linear", "--family", "simplified", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["observations"] == 8
     assert not folder.exists() and not (tmp_path / "xdg").exists()
 
 
@@ -128,6 +133,29 @@ def drop_half_the_lines_with_a_fresh_digest(stored) -> None:
     stored["digest"] = learning_curve._index_digest(stored["identity"], stored["ranges"])
 
 
+def drop_1001_with_a_fresh_digest(stored) -> None:
+    """An index that says data set 1001 is not in the file (which would refuse a curve LCDB has)."""
+    del stored["ranges"]["1001"]
+    stored["digest"] = learning_curve._index_digest(stored["identity"], stored["ranges"])
+
+
+def point_1001_beyond_any_file_with_a_fresh_digest(stored) -> None:
+    """A start no file offset can hold (seek raised ValueError)."""
+    stored["ranges"]["1001"] = [10**25, 10**25 + 5]
+    stored["digest"] = learning_curve._index_digest(stored["identity"], stored["ranges"])
+
+
+def stretch_1001_to_an_exabyte_with_a_fresh_digest(stored) -> None:
+    """A stop far past the end of the file (reading the range raised MemoryError)."""
+    stored["ranges"]["1001"][1] = 10**18
+    stored["digest"] = learning_curve._index_digest(stored["identity"], stored["ranges"])
+
+
+def fractional_range_with_a_fresh_digest(stored) -> None:
+    stored["ranges"]["1001"] = [float(x) + 0.5 for x in stored["ranges"]["1001"]]
+    stored["digest"] = learning_curve._index_digest(stored["identity"], stored["ranges"])
+
+
 def garbage(stored) -> None:
     stored["ranges"] = "not a mapping"
 
@@ -139,7 +167,9 @@ def other_file(stored) -> None:
 
 @pytest.mark.parametrize("edit", [point_1001_at_1002, point_1001_at_1002_with_a_fresh_digest,
                                   truncate_1001_with_a_fresh_digest, drop_half_the_lines_with_a_fresh_digest,
-                                  garbage, other_file])
+                                  drop_1001_with_a_fresh_digest, point_1001_beyond_any_file_with_a_fresh_digest,
+                                  stretch_1001_to_an_exabyte_with_a_fresh_digest,
+                                  fractional_range_with_a_fresh_digest, garbage, other_file])
 def test_an_edited_index_never_returns_another_curve(lcdb, tmp_path, edit):
     """Claim (issue 19): an index entry edited to point at another data set's rows (even with a recomputed
     digest), at part of its own rows, or describing another file, is noticed; the right curve comes back and
@@ -156,7 +186,52 @@ def test_an_edited_index_never_returns_another_curve(lcdb, tmp_path, edit):
     assert rebuilt == {str(k): list(v) for k, v in learning_curve._scan(lcdb).items()}
 
 
+@pytest.mark.parametrize("text", ["[" * 100_000, "{" * 10, "", "null", "\udcff"])
+def test_an_index_file_that_is_not_an_entry_is_rebuilt(lcdb, tmp_path, text):
+    """Claim: an index file nested past Python's recursion limit (RecursionError escaped as a traceback), cut
+    short, empty or of another shape is ignored: the right curve, and the file rebuilt from a scan."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    index_file(folder).write_text(text, errors="surrogateescape")
+    with using_settings(cache=True, cache_dir=str(folder)):
+        curve = read_lcdb("1001:SVC_linear")
+    assert list(zip(curve.sizes, curve.scores)) == expected(1001)
+    rebuilt = json.loads(index_file(folder).read_text())["ranges"]
+    assert rebuilt == {str(k): list(v) for k, v in learning_curve._scan(lcdb).items()}
+
+
+def test_an_index_file_over_the_size_bound_is_not_read(lcdb, tmp_path, monkeypatch):
+    """Claim: a cache file over cache.MAX_USER_FILE bytes is never parsed (a planted huge file cannot exhaust
+    memory): with the bound lowered below the honest entry's size, every read scans again (no parse is called)."""
+    folder = tmp_path / "mine"
+    with using_settings(cache=True, cache_dir=str(folder)):
+        read_lcdb("1001:SVC_linear")
+        monkeypatch.setattr(cache, "MAX_USER_FILE", index_file(folder).stat().st_size - 1)
+        learning_curve._index.cache_clear()
+        scans = []
+        real_scan = learning_curve._scan
+        monkeypatch.setattr(learning_curve, "_scan", lambda data: scans.append(data) or real_scan(data))
+        curve = read_lcdb("1002:SVC_linear")
+    assert list(zip(curve.sizes, curve.scores)) == expected(1002) and scans == [lcdb]
+
+
 def test_unknown_data_set_is_still_an_error(lcdb, tmp_path):
     with using_settings(cache=True, cache_dir=str(tmp_path / "mine")):
         with pytest.raises(learning_curve.ParameterError, match="no OpenML data set 999"):
             read_lcdb("999:SVC_linear")
+
+
+def test_an_honest_index_is_read_back_without_a_scan(lcdb, tmp_path, monkeypatch):
+    """Claim: the check accepts the entry fedsym wrote itself, so the second process does not scan the file."""
+    folder = tmp_path / "mine"
+    with using_settings(cache=True, cache_dir=str(folder)):
+        read_lcdb("1003:SVC_linear")
+        learning_curve._index.cache_clear()
+
+        def no_scan(data):
+            raise AssertionError("scanned although the cached index was honest")
+
+        monkeypatch.setattr(learning_curve, "_scan", no_scan)
+        for openmlid in (1001, 1002):
+            curve = read_lcdb(f"{openmlid}:SVC_linear")
+            assert list(zip(curve.sizes, curve.scores)) == expected(openmlid)

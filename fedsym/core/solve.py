@@ -41,6 +41,7 @@ __all__ = [
     "start_method",
     "bracketed_root",
     "expand_bracket",
+    "BRACKET_LIMIT",
     "golden_section",
     "maximize_unimodal",
     "decreasing_root_array",
@@ -221,7 +222,12 @@ def bracketed_root(f: Callable[[mp.mpf], mp.mpf], lo: Any, hi: Any, *, rtol: Any
     return (lo + hi) / 2
 
 
-def expand_bracket(f: Callable[[mp.mpf], mp.mpf], lo: Any, start: Any, *, factor: int = 4, limit: Any = mp.mpf(10) ** 60) -> mp.mpf:
+#: largest point :func:`expand_bracket` tries by default: the training-set sizes the numeric solvers reach
+BRACKET_LIMIT = mp.mpf(10) ** 60
+
+
+def expand_bracket(f: Callable[[mp.mpf], mp.mpf], lo: Any, start: Any, *, factor: int = 4,
+                   limit: Any = BRACKET_LIMIT) -> mp.mpf:
     """Smallest ``hi = start * factor**j`` with ``sign f(hi) != sign f(lo)``.
 
     Raises :class:`ConvergenceError` when no sign change is found below *limit*.

@@ -80,7 +80,12 @@ def parse_number(name: str, value: Any) -> sp.Rational:
     if isinstance(value, (bool, np.bool_)):
         raise ParameterError(f"{name}: {value!r} is a boolean, not a number")
     if isinstance(value, (int, np.integer)):
+        if int(value).bit_length() > 1000:  # over 1e301: refused before str() (which stops at 4300 digits)
+            raise ParameterError(f"{name}: an integer of {int(value).bit_length()} bits is outside the accepted "
+                                 "magnitudes [1e-300, 1e300] (or 0)")
         text = str(int(value))
+    elif isinstance(value, sp.Float):  # a sympy float by its decimal text, as Agent costs read it
+        text = str(value)
     elif isinstance(value, (float, np.floating)):
         if not np.isfinite(value):
             raise ParameterError(f"{name}: {value!r} is not a finite number")

@@ -20,6 +20,7 @@ the one place that turns text into sympy here.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from fedsym.core.expression import check_sympy_expression, lambdify_mpmath, lamb
 from fedsym.core.files import require_regular_file
 from fedsym.core.latex import format_number, sympy_latex
 from fedsym.core.settings import settings_cache
-from fedsym.core.solve import DPS
+from fedsym.core.solve import BRACKET_LIMIT, DPS
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function, parse_number
 from fedsym.model.accuracy_block import read_accuracy_block
 
@@ -52,6 +53,7 @@ __all__ = [
     "load_agents",
     "agents_from_records",
     "AGENT_KEYS",
+    "MAX_VALUE",
 ]
 
 #: the accuracy variable of a value function :math:`v(a)`
@@ -67,6 +69,9 @@ MAX_AGENTS = 10**7
 _COST_GRID = tuple(mp.mpf(10) ** (mp.mpf(j) / 8) for j in range(-9 * 8, 12 * 8 + 1))
 #: points of the grid on which a value function is checked on (0, a_opt]
 _VALUE_POINTS = 2001
+#: largest value of accuracy :math:`v(a_{opt})` an agent may have: the solvers hold :math:`w = v\circ a` and
+#: utilities in double precision (``exp(800*a) - 1`` overflowed there)
+MAX_VALUE = mp.mpf(10) ** 300
 
 
 def _parse_user_expression(text: str, what: str, variable: sp.Symbol) -> sp.Expr:
@@ -220,6 +225,13 @@ def _checked_shape(check: Callable[..., str], shape: sp.Expr, *args: Any) -> str
     return check(shape, repr(str(shape)), *args)
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(expr: sp.Expr, variable: sp.Symbol, order: int) -> Callable[[Any], Any]:
+    """The *order*-th derivative of *expr* in *variable*, compiled for mpmath once per expression (the shape
+    of many agents' values or costs that differ by a positive factor)."""
+    return lambdify_mpmath(variable, sp.diff(expr, variable, order))
+
+
 def _positive_factor(expr: sp.Expr) -> tuple[sp.Rational, sp.Expr]:
     """``(p, g)`` with ``expr = p*g`` and ``p > 0`` the rational content of *expr* (``(1, expr)`` if there is none)."""
     factor, shape = expr.as_content_primitive()
@@ -286,8 +298,46 @@ class Agent:
                                  "(build one with accuracy_function(...).bind({...}))")
         cost_expr, cost_how = cost_function(cost)
         value_expr, value_how = value_function(value, accuracy.a_opt)
-        return cls(accuracy, cost_expr, joining_cost(joining), value_expr, _count(count), name,
-                   (("cost", cost_how), ("value", value_how)))
+        agent = cls(accuracy, cost_expr, joining_cost(joining), value_expr, _count(count), name,
+                    (("cost", cost_how), ("value", value_how)))
+        agent._check_solvable(repr(value))
+        return agent
+
+    def _check_solvable(self, shown: str) -> None:
+        r"""Refuse a value of accuracy (*shown* in messages) beyond the range the numeric solvers work in.
+
+        :math:`v(a_{opt})` must not exceed :data:`MAX_VALUE`; and unless :math:`v(a) = a` (whose optimum
+        Theorem 2.3 gives in closed form), the marginal value :math:`w'(m) = v'(a(m))\,\hat a'(m)` must
+        have fallen below the marginal cost :math:`C'(m)` at :data:`~fedsym.core.solve.BRACKET_LIMIT`
+        (``1e60``), the largest size the first-order conditions are bracketed in (``exp(700*a) - 1`` spent
+        the symbolic budget and then failed to bracket).  A point where either side cannot be evaluated
+        refuses nothing.
+        """
+        value_factor, value_shape = _positive_factor(self.value)
+        cost_factor, cost_shape = _positive_factor(self.cost)
+        with mp.workdps(DPS):
+            value_scale = mp.mpf(value_factor.p) / value_factor.q
+            cost_scale = mp.mpf(cost_factor.p) / cost_factor.q
+            top = _real(_compiled(value_shape, ACCURACY, 0), self.accuracy.a_opt)
+            top = None if top is None else top * value_scale
+            if top is not None and abs(top) > MAX_VALUE:
+                raise AssumptionError(f"value {shown} is {mp.nstr(top, 6)} at a_opt = "
+                                      f"{mp.nstr(mp.mpf(self.accuracy.a_opt), 6)}, above the limit of "
+                                      f"{mp.nstr(MAX_VALUE, 1)} (the solvers work in double precision)")
+            if self.value_is_identity or not self.accuracy.minimum_viable_data < BRACKET_LIMIT:
+                return
+            slope = _real(_compiled(value_shape, ACCURACY, 1), self.accuracy.a(BRACKET_LIMIT))
+            rise = _real(self.accuracy.a_hat_prime, BRACKET_LIMIT)
+            cost = _real(_compiled(cost_shape, S.m, 1), BRACKET_LIMIT)
+            if slope is None or rise is None or cost is None:
+                return
+            marginal_value, marginal_cost = value_scale * slope * rise, cost_scale * cost
+            if marginal_value > marginal_cost:
+                raise AssumptionError(
+                    f"value {shown}: the marginal value v'(a) a'(m) = {mp.nstr(marginal_value, 6)} still exceeds "
+                    f"the marginal cost C'(m) = {mp.nstr(marginal_cost, 6)} at m = {mp.nstr(BRACKET_LIMIT, 1)}, "
+                    "the largest training-set size fedsym solves for (a value growing this fast, or a cost this low, "
+                    "is beyond its range)")
 
     @classmethod
     def paper(cls, accuracy: BoundAccuracy, cost: Any, count: int = 1) -> Agent:

@@ -14,8 +14,9 @@ a curve scans the file once (about one second) to index the byte range of each
 OpenML data set; the index is kept in memory and, unless the cache is off
 (``fedsym --no-cache``), in the user cache folder (``$FEDSYM_CACHE_DIR``, else
 the platform's, e.g. ``~/.cache/fedsym``).  What is read back is checked: the
-entry must name the same file and match its digest, and the rows it points to
-must all belong to the data set asked for (else the file is scanned again).
+entry must name the same file, match its digest and hold only byte ranges inside
+the file, and the rows it points to must be all the rows of the data set asked
+for; an entry that fails, or that lacks the data set, is replaced by a fresh scan.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -286,16 +288,38 @@ def _index_folder() -> Path | None:
     """Folder of the LCDB index cache (the user cache: settings ``cache_dir``, ``$FEDSYM_CACHE_DIR``, else the
     platform's), or None when the cache is off (``fedsym --no-cache``, ``FEDSYM_NO_CACHE=1``)."""
     from fedsym.core import cache  # imported on use: cli/fit imports this module when its parser is built
-    from fedsym.core.settings import current_settings
 
-    settings = current_settings()
-    if not (settings.cache and cache.cache_enabled()):
-        return None
-    return Path(settings.cache_dir) if settings.cache_dir else cache.cache_dir()
+    return cache.cache_dir() if cache.cache_enabled() else None
+
+
+def _index_name(data: Path) -> str:
+    return f"lcdb-index-{data.stem}.json"
+
+
+def _identity(data: Path) -> dict[str, object]:
+    """What an index cache entry must name: the LCDB file's name, size and modification time."""
+    stat = data.stat()
+    return {"file": data.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 def _index_digest(identity: dict[str, object], ranges: dict[str, list[int]]) -> str:
     return hashlib.sha256(json.dumps([identity, ranges], sort_keys=True).encode()).hexdigest()
+
+
+def _index_entry(identity: dict[str, object], ranges: dict[int, tuple[int, int]]) -> dict[str, object]:
+    """The JSON of an index cache entry: the file it describes, each data set's byte range, their digest."""
+    encoded = {str(k): [v[0], v[1]] for k, v in ranges.items()}
+    return {"identity": identity, "ranges": encoded, "digest": _index_digest(identity, encoded)}
+
+
+def _index_plausible(entry: dict[str, Any], identity: dict[str, object], size: int) -> bool:
+    """Whether a cached index entry describes this file (*identity*, digest) and each of its ranges is a
+    non-empty byte range inside the file (checked again against the rows on use: :func:`_range_is_data_set`)."""
+    ranges = entry["ranges"]
+    return (entry["identity"] == identity and entry["digest"] == _index_digest(identity, ranges)
+            and all(key.isascii() and key.isdigit() and len(key) < 20 and len(value) == 2
+                    and all(type(end) is int for end in value) and 0 < value[0] < value[1] <= size
+                    for key, value in ranges.items()))
 
 
 def _scan(data: Path) -> dict[int, tuple[int, int]]:
@@ -321,30 +345,24 @@ def _scan(data: Path) -> dict[int, tuple[int, int]]:
 def _index(data: Path, folder: Path | None) -> dict[int, tuple[int, int]]:
     """Byte range of each OpenML data set's rows (the file keeps each data set's rows together).
 
-    Read from the index cache in *folder* when its entry names this file (name,
-    size, modification time) and its digest matches; else scanned and, when
-    *folder* is not None, written there.  Each range is checked again when it is
-    used (:func:`_data_set_rows`): an entry edited to point elsewhere is noticed.
+    *folder* is the user cache folder in force (:func:`_index_folder`, part of
+    the in-memory key), None when the cache is off.  Read from the user cache
+    (:func:`fedsym.core.cache.read_user_file`: size-bounded, never under
+    ``--no-cache``) when the entry names this file (name, size, modification
+    time), matches its digest and holds only byte ranges inside the file; else
+    scanned and, when *folder* is not None, written there.  Each range is
+    checked again against the rows when it is used (:func:`_data_set_rows`).
     """
-    stat = data.stat()
-    identity: dict[str, object] = {"file": data.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-    path = None if folder is None else folder / f"lcdb-index-{data.stem}.json"
-    if path is not None:
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            if stored["identity"] == identity and stored["digest"] == _index_digest(identity, stored["ranges"]):
-                return {int(k): (int(v[0]), int(v[1])) for k, v in stored["ranges"].items()}
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            pass  # missing, unreadable or edited: scanned again below
+    from fedsym.core import cache
+
+    identity = _identity(data)
+    if folder is not None:
+        stored = cache.read_user_file(_index_name(data), lambda entry: _index_plausible(entry, identity, data.stat().st_size))
+        if stored is not None:
+            return {int(k): (v[0], v[1]) for k, v in stored["ranges"].items()}
     ranges = _scan(data)
-    if path is not None:
-        encoded = {str(k): [v[0], v[1]] for k, v in ranges.items()}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({"identity": identity, "ranges": encoded,
-                                        "digest": _index_digest(identity, encoded)}), encoding="utf-8")
-        except OSError:
-            pass  # a read-only cache folder only costs the one-second scan again next time
+    if folder is not None:
+        cache.write_user_file(_index_name(data), _index_entry(identity, ranges))  # a read-only folder: scan again
     return ranges
 
 
@@ -372,13 +390,17 @@ def _range_is_data_set(data: Path, openmlid: int, start: int, stop: int) -> bool
 
 def _data_set_rows(data: Path, openmlid: int) -> Iterator[list[str]]:
     """The rows of data set *openmlid*, from the (checked) index; ParameterError when LCDB lacks it."""
-    ranges = _index(data, _index_folder())
-    if openmlid in ranges and not _range_is_data_set(data, openmlid, *ranges[openmlid]):
-        _index.cache_clear()
-        ranges = _index(data, None)  # the cached index was wrong: scan afresh and trust only that
-        folder = _index_folder()
-        if folder is not None:
-            (folder / f"lcdb-index-{data.stem}.json").unlink(missing_ok=True)
+    folder = _index_folder()
+    ranges = _index(data, folder)
+    if folder is not None and not (openmlid in ranges and _range_is_data_set(data, openmlid, *ranges[openmlid])):
+        # the cached index may have been edited (a data set dropped or pointed elsewhere): trust only a fresh scan
+        fresh = _index(data, None)
+        if fresh != ranges:
+            _index.cache_clear()
+            from fedsym.core import cache
+
+            cache.write_user_file(_index_name(data), _index_entry(_identity(data), fresh))
+        ranges = fresh
     if openmlid not in ranges:
         raise ParameterError(f"LCDB curve: no OpenML data set {openmlid} in LCDB")
     if not _range_is_data_set(data, openmlid, *ranges[openmlid]):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -85,6 +85,9 @@ def parse_costs(values: Sequence[Any]) -> np.ndarray:
             raise ParameterError(f"cost #{bad[0] + 1}={value!r} must be finite and positive" if value <= 0 or
                                  not math.isfinite(value) else _out_of_range(f"cost #{bad[0] + 1}", value, value))
         return costs
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ParameterError(f"costs {str(values)[:40]!r}: give a list of numbers, one per agent (a list of one "
+                             "for a single agent; text is not split into costs)")
     values = list(np.ravel(values)) if isinstance(values, np.ndarray) else list(values)
     if not values:
         raise ParameterError("costs: the list of costs is empty (give at least one agent)")

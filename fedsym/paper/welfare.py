@@ -53,6 +53,7 @@ from fedsym.core.frozen import FrozenMapping
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket, maximize_unimodal, symbolic
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, symbolic_limit
+from fedsym.model.agent import MAX_AGENTS
 from fedsym.paper.equilibrium import shaping_equilibrium, standard_equilibrium
 from fedsym.paper.lone_agent import lone_agent_forms, parse_cost
 
@@ -129,20 +130,25 @@ def _numeric_quantities(function: AccuracyFunction) -> dict[str, Callable[[Mappi
         return bound.a_opt / bound.a(_lone_root(bound, values["c"]))
 
     def data_poa_exponent(values: Mapping[str, mp.mpf]) -> mp.mpf:
-        r""":math:`-\hat a'(m)/(m\,\hat a''(m))` read off at :math:`m = 10^{60}` (twice the precision).
+        r""":math:`-\hat a'(m)/(m\,\hat a''(m))` read off at :math:`m = 10^{60}` (:func:`_growth_reading`).
 
         Approximate when :math:`\hat a'` decays as a power times a logarithm
         (Eq. (2): off by about :math:`1/(3\ln m)`); exact for a pure power; 0
         when :math:`\hat a` is flat there (the planner's total stays bounded).
         """
-        bound = function.bind_numbers(values)
-        with mp.workdps(2 * DPS):
-            slope, bend = bound.a_hat_prime(_FAR), bound.a_hat_second(_FAR)
-            return -slope / (_FAR * bend) if slope > 0 and bend < 0 else mp.mpf(0)
+        return _growth_reading(function.bind_numbers(values), _FAR)
 
     return {"planner_total": planner_total, "planner_welfare": planner_welfare, "standard_welfare": standard_welfare,
             "welfare_poa": welfare_poa, "data_poa": data_poa, "welfare_poa_limit": welfare_poa_limit,
             "data_poa_exponent": data_poa_exponent}
+
+
+def _growth_reading(bound: BoundAccuracy, m: mp.mpf) -> mp.mpf:
+    r""":math:`-\hat a'(m)/(m\,\hat a''(m))` at *m* (twice the precision), 0 where :math:`\hat a` is not
+    rising and concave there; tends to the exponent :math:`\nu` of :math:`M_P/M_S \sim n^{\nu}`."""
+    with mp.workdps(2 * DPS):
+        slope, bend = bound.a_hat_prime(m), bound.a_hat_second(m)
+        return -slope / (m * bend) if slope > 0 and bend < 0 else mp.mpf(0)
 
 
 # -- symbolic derivation ----------------------------------------------------------------------
@@ -245,12 +251,38 @@ def _derive_closed_forms(function: AccuracyFunction) -> Outcome:
     return outcome
 
 
+#: sizes at which a cached growth exponent is compared with the tail of :func:`_growth_reading`
+_TAIL = tuple(mp.mpf(10) ** j for j in (40, 80, 160, 320))
+
+
+def _exponent_consistent(function: AccuracyFunction, exponent: sp.Expr, samples: list[dict[str, mp.mpf]]) -> bool:
+    r"""Whether a cached growth exponent :math:`\nu` agrees with the tail of :func:`_growth_reading` at the
+    parameters of *samples*: at :math:`m = 10^{320}` the reading lies within ten times its last step
+    (from :math:`10^{160}`) of :math:`\nu` (the reading converges like :math:`1/\ln m` for Eq. (2), exactly
+    for a pure power).  A binding where :math:`\nu` is not a finite real refuses it."""
+    bindings = {tuple(sorted((k, v) for k, v in point.items() if k not in ("c", "n"))) for point in samples}
+    with mp.workdps(2 * DPS):
+        for binding in bindings:
+            values = dict(binding)
+            at = _value(exponent, values)
+            if at is None:
+                return False
+            bound = function.bind_numbers(values)
+            tail = [_growth_reading(bound, m) for m in _TAIL]
+            if not abs(tail[-1] - at) <= 10 * abs(tail[-1] - tail[-2]) + mp.mpf(10) ** -DPS * max(1, abs(at)):
+                return False
+    return bool(bindings)
+
+
 def _still_valid(function: AccuracyFunction, outcome: Outcome) -> bool:
-    """Whether the validated closed forms of a cached *outcome* still agree with the numerics at the samples
-    (the user cache can be edited; ``data_poa_exponent``, a limit, is not re-checked)."""
+    """Whether the closed forms of a cached *outcome* still agree with the numerics at the samples (the user cache
+    can be edited): each validated form as at its derivation, ``data_poa_exponent`` against the tail of
+    :func:`_growth_reading` (:func:`_exponent_consistent`)."""
     numeric, samples = _numeric_quantities(function), _samples(function)
+    exponent = outcome["data_poa_exponent"]
     return all(_validated(form, numeric[name], samples)[0] is not None for name in _NAMES
-               if name != "data_poa_exponent" and isinstance(form := outcome[name], sp.Expr))
+               if name != "data_poa_exponent" and isinstance(form := outcome[name], sp.Expr)) and \
+        (not isinstance(exponent, sp.Expr) or _exponent_consistent(function, exponent, samples))
 
 
 @dataclass(frozen=True)
@@ -415,13 +447,16 @@ class WelfareComparison(LatexRepr):
 
 
 def _parse_n(n: Any) -> int:
-    """The number of agents: an integer >= 1, else :class:`ParameterError` naming ``n``."""
+    """The number of agents: an integer in [1, MAX_AGENTS], else :class:`ParameterError` naming ``n``."""
     try:
         count = operator.index(n)
     except TypeError:
         count = 0
     if isinstance(n, bool) or count < 1:
         raise ParameterError(f"n={n!r} must be a positive integer (the number of agents)")
+    if count > MAX_AGENTS:  # the equilibria hold one cost per agent: 10^8 took 90 s, 10^300 raised from numpy
+        shown = f"{count:.3g}" if count.bit_length() <= 1000 else f"an integer of {count.bit_length()} bits"
+        raise ParameterError(f"n={shown} is above the limit of {MAX_AGENTS:.0e} agents")
     return count
 
 
