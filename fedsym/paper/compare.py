@@ -53,7 +53,7 @@ from fedsym.paper.lone_agent import lone_agent_forms
 from fedsym.paper.mechanisms import parse_eps
 from fedsym.paper.outcome import Equilibrium, Verification
 from fedsym.paper.realfm import realfm_published
-from fedsym.paper.shapley import rho_shapley
+from fedsym.paper.shapley import parse_rho, rho_shapley
 from fedsym.paper.welfare import Benchmark, json_ratio, poa_ratio, welfare_forms
 
 __all__ = ["Registered", "REGISTRY", "MechanismRow", "Comparison", "compare", "least_cost", "planner",
@@ -468,21 +468,7 @@ def _requested(mechanisms: Sequence[str] | None, rhos: Sequence[Any]) -> list[tu
         elif mechanisms is not None and not rhos:
             raise ParameterError(f"mechanism {name!r} needs at least one rho (--rho R ...)")
         else:
-            out.extend((f"{name}(rho={rho:g})", entry, rho) for rho in _parse_rhos(rhos))
-    return out
-
-
-def _parse_rhos(rhos: Sequence[Any]) -> list[float]:
-    r"""Each :math:`\rho` as a float in :math:`[0, 1]`; :class:`ParameterError` naming the bad one."""
-    out = []
-    for rho in rhos:
-        try:
-            value = float(rho)
-        except (TypeError, ValueError):
-            raise ParameterError(f"rho {str(rho)[:40]!r} is not a number") from None
-        if not 0 <= value <= 1:
-            raise ParameterError(f"rho {str(rho)[:40]} must be in [0, 1]")
-        out.append(value)
+            out.extend((f"{name}(rho={rho:g})", entry, rho) for rho in map(parse_rho, rhos))
     return out
 
 
@@ -515,7 +501,8 @@ def compare(population: Population, mechanisms: Sequence[str] | None = None, eps
     (100.0, 400.0)
     """
     eps_value = parse_eps(eps)
-    _parse_rhos(rhos)
+    for rho in rhos:
+        parse_rho(rho)
     requested = _requested(mechanisms, rhos)
     cohort = Cohort.of(population)
     planner_, how = planner(population)

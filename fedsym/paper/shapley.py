@@ -45,7 +45,7 @@ from fedsym.paper.deviation import best_deviation, deviation_tolerance
 from fedsym.paper.mechanisms import Mechanism
 from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Equilibrium, Verification
 
-__all__ = ["ShapleyValues", "group_shapley", "shapley_values", "shapley_by_enumeration", "RhoShapley",
+__all__ = ["ShapleyValues", "group_shapley", "shapley_values", "shapley_by_enumeration", "RhoShapley", "parse_rho",
            "rho_shapley", "search_deviations", "EXACT_CLASS_LIMIT", "CONFIDENCE_Z", "checks"]
 
 #: most coalition classes (summed over the groups) counted exactly; beyond, permutation sampling
@@ -217,13 +217,14 @@ def _common_curve(population: Population) -> Agent:
     return first
 
 
-def _parse_rho(rho: Any) -> float:
+def parse_rho(rho: Any) -> float:
+    r""":math:`\rho` as a float in :math:`[0, 1]`; :class:`ParameterError` naming the bad value."""
     try:
         value = float(rho)
     except (TypeError, ValueError):
-        raise ParameterError(f"rho={rho!r} is not a number") from None
+        raise ParameterError(f"rho {str(rho)[:40]!r} is not a number") from None
     if not 0 <= value <= 1:
-        raise ParameterError(f"rho={rho!r} must lie in [0, 1]")
+        raise ParameterError(f"rho {str(rho)[:40]} must be in [0, 1]")
     return value
 
 
@@ -242,7 +243,7 @@ class RhoShapley(Mechanism):
     rho: float = 0.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "rho", _parse_rho(self.rho))
+        object.__setattr__(self, "rho", parse_rho(self.rho))
 
     @property
     def accuracy(self) -> BoundAccuracy:  # type: ignore[override]
