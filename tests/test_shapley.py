@@ -28,6 +28,7 @@ from fedsym.check import CHECKED_MODULES
 from fedsym.core.errors import ParameterError
 from fedsym.model.accuracy import accuracy_function
 from fedsym.model.agent import Agent, Population
+from fedsym.paper.deviation import search_deviations
 from fedsym.paper.equilibrium import solve
 from fedsym.paper.mechanisms import StandardMechanism
 from fedsym.paper.shapley import (
@@ -36,7 +37,6 @@ from fedsym.paper.shapley import (
     checks,
     group_shapley,
     rho_shapley,
-    search_deviations,
     shapley_by_enumeration,
     shapley_values,
 )

@@ -28,8 +28,9 @@ import numpy as np
 from fedsym.core.errors import ComputationError
 from fedsym.core.settings import Settings, current_settings
 from fedsym.core.solve import golden_section
+from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Verification
 
-__all__ = ["Deviation", "best_deviation", "certified_deviations", "deviation_tolerance", "DEVIATION_TOLERANCE"]
+__all__ = ["Deviation", "best_deviation", "certified_deviations", "search_deviations", "deviation_tolerance", "DEVIATION_TOLERANCE"]
 
 #: The default of ``Settings.deviation_tolerance`` for utilities of scale at most 1
 #: (the paper's: accuracies minus costs, rounding below 1e-13 in double precision).
@@ -105,6 +106,39 @@ def best_deviation(
             best_x, best_u = x, u
     claimed_u = float(np.asarray(utility(np.array([claimed], dtype=float)))[0])
     return Deviation(best_x, best_u, float(claimed), claimed_u)
+
+
+def search_deviations(utility_of: Callable[[int], Callable[[np.ndarray], np.ndarray]], contributions: np.ndarray,
+                      utilities: np.ndarray, alone: np.ndarray, upper: np.ndarray, keys: np.ndarray, *,
+                      special: Callable[[int], tuple[float, ...]] = lambda i: (), points: int = 4001,
+                      verify_all_up_to: int = VERIFY_ALL_UP_TO, sample: int = VERIFY_SAMPLE,
+                      seed: int = 0) -> Verification:
+    r"""The global deviation search (:func:`best_deviation`) over each distinct agent,
+    leaving included.
+
+    Agent ``i`` may give any :math:`x \in [0, \text{upper}_i]` (utility ``utility_of(i)(x)``, the others fixed)
+    or leave and work alone (utility ``alone[i]``, :math:`u_i^*`); its gain is the best of these minus its
+    claimed ``utilities[i]``.  Agents with equal rows of *keys* face the same problem and one is searched.
+    The tolerance is :func:`deviation_tolerance` of the largest utility seen.
+    """
+    _, first = np.unique(keys, axis=0, return_index=True)
+    representatives, scope = np.sort(first), "all distinct agents"
+    if representatives.size > verify_all_up_to:
+        count = representatives.size
+        representatives = np.sort(np.random.default_rng(seed).choice(representatives, size=sample, replace=False))
+        scope = f"random sample of {sample} of {count} distinct agents"
+    worst, scale = (0.0, int(representatives[0]), float(contributions[representatives[0]])), 0.0
+    for i in (int(j) for j in representatives):
+        deviation = best_deviation(utility_of(i), float(contributions[i]), float(upper[i]), special=special(i),
+                                   points=points)
+        best_u, best_x = max((deviation.best_utility, deviation.best), (float(alone[i]), -1.0))
+        gain = max(0.0, best_u - float(utilities[i]))
+        scale = max(scale, abs(best_u), abs(float(utilities[i])))
+        if gain > worst[0] or i == worst[1]:
+            worst = (gain, i, best_x)
+    tolerance = deviation_tolerance(scale)
+    return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope + ", leaving included",
+                        int(representatives.size), tolerance)
 
 
 def certified_deviations(

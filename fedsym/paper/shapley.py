@@ -41,12 +41,12 @@ from fedsym.core.frozen import frozen_array
 from fedsym.model.accuracy import BoundAccuracy, accuracy_function
 from fedsym.model.agent import Agent, Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
-from fedsym.paper.deviation import best_deviation, deviation_tolerance
+from fedsym.paper.deviation import best_deviation, deviation_tolerance, search_deviations
 from fedsym.paper.mechanisms import Mechanism
-from fedsym.paper.outcome import VERIFY_ALL_UP_TO, VERIFY_SAMPLE, Equilibrium, Verification
+from fedsym.paper.outcome import Equilibrium, Verification
 
 __all__ = ["ShapleyValues", "group_shapley", "shapley_values", "shapley_by_enumeration", "RhoShapley", "parse_rho",
-           "rho_shapley", "search_deviations", "EXACT_CLASS_LIMIT", "CONFIDENCE_Z", "checks"]
+           "rho_shapley", "EXACT_CLASS_LIMIT", "CONFIDENCE_Z", "checks"]
 
 #: most coalition classes (summed over the groups) counted exactly; beyond, permutation sampling
 #: (2e7 classes take about two seconds; n = 6000 in two groups of 3000 is 1.8e7)
@@ -277,39 +277,6 @@ class RhoShapley(Mechanism):
     def gamma(self, i: int, m_i: Any, profile: Any) -> np.ndarray:
         shape = np.shape(m_i)
         return self.template.value_inverse_np(self.rewards(i, m_i, profile)).reshape(shape)
-
-
-def search_deviations(utility_of: Callable[[int], Callable[[np.ndarray], np.ndarray]], contributions: np.ndarray,
-                      utilities: np.ndarray, alone: np.ndarray, upper: np.ndarray, keys: np.ndarray, *,
-                      special: Callable[[int], tuple[float, ...]] = lambda i: (), points: int = 4001,
-                      verify_all_up_to: int = VERIFY_ALL_UP_TO, sample: int = VERIFY_SAMPLE,
-                      seed: int = 0) -> Verification:
-    r"""The global deviation search (:func:`~fedsym.paper.deviation.best_deviation`) over each distinct agent,
-    leaving included.
-
-    Agent ``i`` may give any :math:`x \in [0, \text{upper}_i]` (utility ``utility_of(i)(x)``, the others fixed)
-    or leave and work alone (utility ``alone[i]``, :math:`u_i^*`); its gain is the best of these minus its
-    claimed ``utilities[i]``.  Agents with equal rows of *keys* face the same problem and one is searched.
-    The tolerance is :func:`~fedsym.paper.deviation.deviation_tolerance` of the largest utility seen.
-    """
-    _, first = np.unique(keys, axis=0, return_index=True)
-    representatives, scope = np.sort(first), "all distinct agents"
-    if representatives.size > verify_all_up_to:
-        count = representatives.size
-        representatives = np.sort(np.random.default_rng(seed).choice(representatives, size=sample, replace=False))
-        scope = f"random sample of {sample} of {count} distinct agents"
-    worst, scale = (0.0, int(representatives[0]), float(contributions[representatives[0]])), 0.0
-    for i in (int(j) for j in representatives):
-        deviation = best_deviation(utility_of(i), float(contributions[i]), float(upper[i]), special=special(i),
-                                   points=points)
-        best_u, best_x = max((deviation.best_utility, deviation.best), (float(alone[i]), -1.0))
-        gain = max(0.0, best_u - float(utilities[i]))
-        scale = max(scale, abs(best_u), abs(float(utilities[i])))
-        if gain > worst[0] or i == worst[1]:
-            worst = (gain, i, best_x)
-    tolerance = deviation_tolerance(scale)
-    return Verification(worst[0] <= tolerance, worst[0], worst[1], worst[2], scope + ", leaving included",
-                        int(representatives.size), tolerance)
 
 
 #: grid cells refined by golden section per best response of the dynamics (the verification refines its default 5)
