@@ -35,13 +35,14 @@ from fedsym.core.checkrow import CheckRow
 from fedsym.core.errors import ConvergenceError, ParameterError
 from fedsym.core.expression import lambdify_numpy
 from fedsym.core.solve import DPS
-from fedsym.model.accuracy import BoundAccuracy, accuracy_function
+from fedsym.model.accuracy import accuracy_function
 from fedsym.model.agent import ACCURACY, Agent, Population
 from fedsym.paper.agents_that_differ.cohort import Cohort
+from fedsym.paper.agents_that_differ.mechanism import CohortMechanism
+from fedsym.paper.deviation import search_deviations
 from fedsym.paper.equilibrium import solve
-from fedsym.paper.mechanisms import BroadcastMechanism, parse_eps
+from fedsym.paper.mechanisms import parse_eps
 from fedsym.paper.outcome import Equilibrium
-from fedsym.paper.shapley import search_deviations
 
 __all__ = ["published_lone_optimum", "PublishedRealFM", "realfm_published", "RealFMGap", "realfm_gap",
            "NELDER_MEAD_START", "checks"]
@@ -84,31 +85,19 @@ def _taylor_step(slope: Any, curvature: Any, price: Any, extra: Any) -> np.ndarr
 
 
 @dataclass(frozen=True, eq=False)
-class PublishedRealFM(BroadcastMechanism):
+class PublishedRealFM(CohortMechanism):
     r"""The published reward rule: :math:`a_i(m)` for :math:`m \le m_i^*`, then
     :math:`\min\{\bar a_i + \gamma_i(m), a_{fed,i}\}` with the Taylor step :math:`\gamma_i` (steps 2-3 above).
 
     The cap :math:`a_{fed,i}` is the one-shot federated accuracy, fixed whatever the others give.
     """
 
-    cohort: Cohort
     anchors: np.ndarray
     federated: np.ndarray
     slope: np.ndarray
     curvature: np.ndarray
     price: np.ndarray
     name: str = "realfm"
-
-    @property
-    def accuracy(self) -> BoundAccuracy:  # type: ignore[override]
-        return self.cohort.curves[0].accuracy
-
-    @property
-    def n_agents(self) -> int:  # type: ignore[override]
-        return self.cohort.size
-
-    def accuracy_of(self, i: int) -> BoundAccuracy:
-        return self.cohort.curves[int(self.cohort.curve[i])].accuracy
 
     def gamma_total(self, i: Any, m_i: np.ndarray, others: Any) -> np.ndarray:
         rows, x, _ = np.broadcast_arrays(np.asarray(i), np.asarray(m_i, dtype=float), np.asarray(others, dtype=float))

@@ -27,23 +27,18 @@ from fedsym.model.accuracy import BoundAccuracy
 from fedsym.paper.agents_that_differ.cohort import Cohort
 from fedsym.paper.mechanisms import BroadcastMechanism, parse_eps
 
-__all__ = ["HeterogeneousShaping"]
+__all__ = ["CohortMechanism", "HeterogeneousShaping"]
 
 
 @dataclass(frozen=True, eq=False)
-class HeterogeneousShaping(BroadcastMechanism):
-    r"""Eq. (13) generalized (Model §8) for the agents of a :class:`Cohort`.
+class CohortMechanism(BroadcastMechanism):
+    """A broadcast mechanism for the agents of a :class:`Cohort`, each with its own accuracy curve.
 
     ``accuracy`` is the first curve's (the base class's single accuracy); the
     property checks use :meth:`accuracy_of` for each agent.
     """
 
     cohort: Cohort
-    eps: float = 0.0
-    name: str = "shaping"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "eps", parse_eps(self.eps))
 
     @property
     def accuracy(self) -> BoundAccuracy:  # type: ignore[override]
@@ -56,6 +51,17 @@ class HeterogeneousShaping(BroadcastMechanism):
     def accuracy_of(self, i: int) -> BoundAccuracy:
         """Agent ``i``'s own accuracy function :math:`a_i`."""
         return self.cohort.curves[int(self.cohort.curve[i])].accuracy
+
+
+@dataclass(frozen=True, eq=False)
+class HeterogeneousShaping(CohortMechanism):
+    r"""Eq. (13) generalized (Model §8) for the agents of a :class:`Cohort`."""
+
+    eps: float = 0.0
+    name: str = "shaping"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "eps", parse_eps(self.eps))
 
     def agent_parameters(self, n: int) -> np.ndarray:
         """Curve and value factor, cost coefficients, joining cost, template and :math:`m_i^*` of each agent."""
