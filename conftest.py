@@ -21,3 +21,20 @@ def _environment_settings():
     yield
     settings._CURRENT.reset(current)
     settings._CHANGES.reset(changes)
+
+
+@pytest.fixture
+def forty_digits():
+    """mpmath at the package's 40 digits for the test (expected values computed by hand at that precision)."""
+    import mpmath as mp
+
+    with mp.workdps(40):
+        yield
+
+
+@pytest.fixture(scope="session")
+def eq3():
+    """Eq. (3) with the paper's running parameters, a_opt = 0.95 and k = 1 (a module may define its own)."""
+    from fedsym import accuracy_function
+
+    return accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})

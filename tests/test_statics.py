@@ -23,16 +23,7 @@ with mp.workdps(40):
     A_OPT, K, C = mp.mpf("0.95"), mp.mpf(1), mp.mpf("0.001")
 
 
-@pytest.fixture(autouse=True)
-def forty_digits():  # type: ignore[no-untyped-def]
-    """The expected values are computed at the package's 40 digits."""
-    with mp.workdps(40):
-        yield
-
-
-@pytest.fixture(scope="module")
-def eq3():  # type: ignore[no-untyped-def]
-    return accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
+pytestmark = pytest.mark.usefixtures("forty_digits")  # the expected values use 40 digits
 
 
 def _by_wrt(result):  # type: ignore[no-untyped-def]

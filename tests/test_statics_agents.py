@@ -11,18 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from fedsym import accuracy_function
 from fedsym.cli import main
 from fedsym.core.errors import ComputationError, InputError
 from fedsym.model.agent import Agent, Population
 from fedsym.paper.population_statics import checks, population_statics
 
 REL = 1e-9
-
-
-@pytest.fixture(scope="module")
-def eq3():  # type: ignore[no-untyped-def]
-    return accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
 
 
 def _table(result):  # type: ignore[no-untyped-def]

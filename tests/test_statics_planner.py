@@ -19,16 +19,7 @@ from fedsym.core.errors import InputError
 from fedsym.paper.inverse import solve_for
 from fedsym.paper.statics import statics
 
-
-@pytest.fixture(autouse=True)
-def forty_digits():  # type: ignore[no-untyped-def]
-    with mp.workdps(40):
-        yield
-
-
-@pytest.fixture(scope="module")
-def eq3():  # type: ignore[no-untyped-def]
-    return accuracy_function("simplified").bind({"a_opt": "0.95", "k": "1"})
+pytestmark = pytest.mark.usefixtures("forty_digits")  # the expected values use 40 digits
 
 
 def _d(result):  # type: ignore[no-untyped-def]

@@ -27,10 +27,7 @@ A_OPT, K = "0.9", "10"
 INTERIOR = {"p": "0.1", "c_L": "0.001", "c_H": "0.0015", "m_others": "10"}
 
 
-@pytest.fixture(autouse=True)
-def forty_digits():  # type: ignore[no-untyped-def]
-    with mp.workdps(40):
-        yield
+pytestmark = pytest.mark.usefixtures("forty_digits")  # the expected values use 40 digits
 
 
 @pytest.fixture(scope="module")
