@@ -87,6 +87,10 @@ def count_equilibrium(bound: BoundAccuracy, types: KTypes, counts: Sequence[int]
                       verify: bool = True) -> CountEquilibrium:
     r"""Ex-post equilibrium for *counts* agents of each type (Gauss-Seidel on :math:`x_k = m_k(\cdot)`).
 
+    Starts from the menu at :math:`m_{-i} = 0`, in mpmath at :data:`fedsym.core.solve.DPS` digits;
+    raises :class:`~fedsym.core.errors.ConvergenceError` if no contribution settles within
+    *max_iterations*.
+
     Parameters
     ----------
     bound:
@@ -103,10 +107,6 @@ def count_equilibrium(bound: BoundAccuracy, types: KTypes, counts: Sequence[int]
     verify:
         Global deviation search for every agent on its curve
         (:func:`fedsym.paper.equilibrium.verify_equilibrium`).
-
-    Starts from the menu at :math:`m_{-i} = 0`, in mpmath at :data:`fedsym.core.solve.DPS` digits;
-    raises :class:`~fedsym.core.errors.ConvergenceError` if no contribution settles within
-    *max_iterations*.
     """
     counts = tuple(int(n) for n in counts)
     if len(counts) != types.size or any(n < 0 for n in counts) or sum(counts) < 1:
