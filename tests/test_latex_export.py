@@ -7,6 +7,7 @@ import importlib
 import inspect
 import os
 import pkgutil
+import re
 import shutil
 import subprocess
 
@@ -70,6 +71,14 @@ def test_result_objects_render():
         latex, shown = obj.to_latex(), obj._repr_latex_()
         assert isinstance(latex, str) and latex.strip() and "nan" not in latex.lower()
         assert isinstance(shown, str) and shown.strip()
+
+
+def test_no_export_shows_round_off_as_a_gain():
+    """A verified result's largest gain is 0 up to ulps of the utilities; its LaTeX says ``< 10^{-14}`` or 0
+    (issue 20's number policy), never a number like ``2.22 \\times 10^{-16}`` that reads as a real gain."""
+    tiny = re.compile(r"gain from deviating[^&]*&= -?[0-9.]+ \\times 10\^\{-(1[5-9]|[2-9][0-9]|[0-9]{3})\}")
+    for obj in result_objects():
+        assert not tiny.search(obj.to_latex()), (type(obj).__name__, obj.to_latex())
 
 
 def test_every_export_compiles(tmp_path):

@@ -19,7 +19,7 @@ from typing import Any
 import mpmath as mp
 
 from fedsym.core.errors import ConvergenceError, ParameterError
-from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.core.latex import LatexRepr, align, format_gain
 from fedsym.core.settings import current_settings
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy
@@ -89,7 +89,7 @@ class ScreeningResult(LatexRepr):
     def to_latex(self) -> str:
         """An ``align*`` block: the menu (for :math:`K = 2` the points of Fig. 5 and the regime) and the check."""
         status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
-        gain = format_number(self.max_deviation_gain, 3)
+        gain = format_gain(self.max_deviation_gain)
         lines = self.closed_form.latex_lines() if self.closed_form is not None else self.menu.latex_lines()
         return align([*lines, rf"\max \text{{gain from deviating on the curve}} &= {gain}\ {status}"])
 
