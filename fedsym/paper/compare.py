@@ -364,7 +364,7 @@ class Comparison(LatexRepr):
     planner_method:
         How the planner was found.
     first_best_gap:
-        :math:`\max_{joiners} |U_i - u_i^*|` at shaping with :math:`\varepsilon = 0`: 0 up to
+        :math:`\max_{\text{joiners}} |U_i - u_i^*|` at shaping with :math:`\varepsilon = 0`: 0 up to
         rounding when it is the first best (every IR binds).
     skipped:
         ``(name, reason)`` for each mechanism that does not apply to this population.
