@@ -143,8 +143,10 @@ def derive() -> list[Section]:
             caption=Latex(rf"$m^*$ of the chosen fit for {learner_text} (solid) with its delta-method 95\% band "
                           rf"(dashed), for costs up to $0.9$ times the lower end of the $c_{{max}}$ band.")))
     header = (r"Curve & Family & Parameters $\pm$ s.e. & RMSE & AIC & BIC & usable \\")
+    # the parameters break between their items only, never inside one
+    parameters_column = r">{\relpenalty=10000 \binoppenalty=10000 \raggedright\arraybackslash}p{21em}"
     table = Latex("\n".join([r"\begin{fedsymwide}\scriptsize\setlength{\tabcolsep}{3pt}",
-                             r"\begin{tabular}{@{}llp{0.32\linewidth}rrrl@{}}", r"\toprule", header, r"\midrule",
+                             rf"\begin{{tabular}}{{@{{}}ll{parameters_column}rrrl@{{}}}}", r"\toprule", header, r"\midrule",
                              *table_rows, r"\bottomrule", r"\end{tabular}", r"\end{fedsymwide}"]))
     power_law = FAMILIES["power-law"].expr.subs(sp.Symbol("tau", positive=True), 0)
     return [Section(

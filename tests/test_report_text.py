@@ -65,9 +65,10 @@ def tab_or_imes(text: str) -> list[str]:
 
 
 def ascii_math_in_prose(text: str) -> list[str]:
-    """Code-style math in running text: ``>=``, ``<=``, ``m\\_bar\\_i``, ``m\\_i*``, ``w(m)/g(m)``, ``x = y``."""
+    """Code-style math in running text: ``>=``, ``m\\_bar\\_i``, ``m\\_i*``, ``m*``, ``c\\_max``, ``w(m)/g(m)``, ``x = y``."""
     return _lines(prose(text), re.compile(
-        r">=|<=|_bar_|\\_bar\\_|[A-Za-z](?:\\_[A-Za-z0-9]+)+\*|\b[a-z]\([a-z]\)/[a-z]\([a-z]\)"
+        r">=|<=|_bar_|\\_bar\\_|[A-Za-z](?:\\_[A-Za-z0-9]+)+\*|\b[a-z]\([a-z]\)/[a-z]\([a-z]\)|\b[a-z]\*(?!\w)"
+        r"|\b[a-z]\\_[a-z]+\b"
         r"|\b[A-Za-z]+ = [A-Za-z]+\b"))
 
 
@@ -136,6 +137,7 @@ DETECTORS: dict[str, tuple[Detector, str]] = {
     "ascii_math_in_prose": (ascii_math_in_prose, "6 of 6 agents join and give m\\_bar\\_i(M) >= m\\_i*."),
     "ascii_ratio_in_prose": (ascii_math_in_prose, "Eq.~(3), $v = a$, where w(m)/g(m) is largest:"),
     "ascii_equation_in_prose": (ascii_math_in_prose, "independent value: bisection of line = cap"),
+    "ascii_code_names_in_prose": (ascii_math_in_prose, "m* is decreasing in c for c < c\\_max"),
     "italic_words_under_operators": (italic_words_under_operators, r"$\max_{joiners} |U_i - u_i^*|$"),
     "acos": (acos, r"$\frac{\operatorname{acos}{\left(x \right)}}{3}$"),
     "infinite_standard_error": (infinite_standard_error, r"$a_{opt} = 0.9986 \pm \infty$"),
