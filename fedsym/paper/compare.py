@@ -292,7 +292,7 @@ def planner(population: Population) -> tuple[Benchmark, str]:
         with mp.workdps(DPS):
             c_max = lone_agent_forms(bound.function).viability_cost.resolve(bound.values)[0]
             if c >= n * c_max:
-                return Benchmark(mp.mpf(0), mp.mpf(0)), "the least cost is at least n times c_max: nobody gains from any data"
+                return Benchmark(mp.mpf(0), mp.mpf(0)), "the least cost is at least c_max times the number of agents: nobody gains from any data"
             forms = welfare_forms(bound.function)
             values = {**bound.values, "c": c, "n": n}
             total, how = forms.planner_total.resolve(values)

@@ -330,9 +330,9 @@ def welfare_forms(function: AccuracyFunction) -> WelfareForms:
         "standard_welfare": ("W_S", "welfare of standard FL, one agent contributing its lone optimum (Theorem 3.4)", full),
         "welfare_poa": (r"W_P/W_S", "price of anarchy of standard FL in welfare", full),
         "data_poa": (r"M_P/M_S", "price of anarchy of standard FL in data", full),
-        "welfare_poa_limit": (r"\lim_{n\to\infty} W_P/W_S", "limit of the welfare price of anarchy as n grows",
+        "welfare_poa_limit": (r"\lim_{n\to\infty} W_P/W_S", "limit of the welfare price of anarchy as the number of agents grows",
                               params + ("c",)),
-        "data_poa_exponent": (r"\nu", "exponent of n in the price of anarchy in data (up to logarithms)", params),
+        "data_poa_exponent": (r"\nu", "exponent of the number of agents in the price of anarchy in data (up to logarithms)", params),
     }
 
     def quantity(name: str) -> Derived:
