@@ -10,12 +10,14 @@ agent at the Theorem 4.2 equilibrium, on the instances of ``fedsym check``
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import mpmath as mp
 import sympy as sp
 
 from fedsym import CHECK_INSTANCES, lone_agent_forms, shaping_equilibrium
 from fedsym import equilibrium_checks as checks
-from fedsym.core import DPS, Latex, c, format_gain, solve_bounded, text_math
+from fedsym.core import DPS, Latex, c, format_gain, math, solve_bounded, text_math
 from fedsym.model import accuracy_function
 from fedsym.report import Section, Step, accuracy_parameters, number_latex
 
@@ -26,6 +28,14 @@ M_STAR_I, C_I, M = (sp.Symbol(name, positive=True) for name in ("m_i^{*}", "c_i"
 M_BAR_I = sp.Symbol(r"\bar{m}_i", positive=True)
 A = sp.Function("a")
 U = sp.Function("U_i")
+
+
+def instance_text(spec: str, params: Mapping[str, str], costs: Sequence[float]) -> str:
+    """One check instance as prose, each setting and cost in math of its own, so a line breaks between them."""
+    bound = accuracy_function(spec).bind(params)
+    settings = ", ".join(f"${math(sp.Symbol(name, positive=True))} = {number_latex(value)}$"
+                         for name, value in bound.values.items())
+    return f"${text_math(spec)}$ with {settings} and costs " + ", ".join(f"${number_latex(x)}$" for x in costs)
 
 
 def derive() -> Section:
@@ -73,7 +83,6 @@ def derive() -> Section:
         values=tuple(values),
         checks=tuple(row for row in checks() if row.source == "Theorem 4.6"),
         notes=(Latex("The verification covers every instance of \\texttt{fedsym check}: " + "; ".join(
-            f"${text_math(accuracy_function(spec).bind(params).label())}$ with costs "
-            f"${', '.join(number_latex(x) for x in costs)}$"
-            for spec, params, costs in CHECK_INSTANCES) + r" (agents priced out alone are left out: $u^* = 0$)."),),
+            instance_text(spec, params, costs) for spec, params, costs in CHECK_INSTANCES)
+            + r" (agents priced out alone are left out: $u^* = 0$)."),),
     )

@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from fedsym import Cohort, Equilibrium, HeterogeneousShaping, cost_shape_check_rows, cost_shape_forms, lone_agent, solve
-from fedsym.core import CheckRow, Latex, M, format_gain, format_number, m
+from fedsym.core import CheckRow, Latex, M, escape_text, format_gain, format_number, m, prose_math
 from fedsym.model import Agent, Population, accuracy_function
 from fedsym.report import Figure, Section, Series, Step
 
@@ -133,7 +133,7 @@ def derive() -> Section:
         values.append((f"Verified, {name} (global deviation search, leaving included)", Latex(
             f"{'yes' if eq.verified else 'NO'}, largest gain ${format_gain(eq.max_deviation_gain)}$")))
     values.append((Latex(r"Theorem~4.6: $\max_{i \text{ joins}} |U_i - u_i^*|$"), shaping.theorem_4_6_gap or 0.0))
-    closed = [(Latex(rf"Eq.~(3), $v = a$, $C = c\,m^2$, {d.meaning}:"), Latex(d.latex()))
+    closed = [(Latex(rf"Eq.~(3), $v = a$, $C = c\,m^2$, {escape_text(d.meaning)}:"), Latex(d.latex()))
               for d in quadratic.all() if d.closed_form is not None]
     symbols = {"optimal_data": "m^{*}", "optimal_utility": "u^{*}", "viability_cost": "c_{max}"}
     for i, result in enumerate(lone):
@@ -142,7 +142,7 @@ def derive() -> Section:
                                  rf"(scale $c = {format_number(result.cost_scale)}$):"),
                            Latex(f"{symbols[name]} = {form} = {format_number(getattr(result, name))}")))
     rows = crossing_rows(shaping) + cost_shape_check_rows(*SIMPLIFIED, "m**2", "a")
-    other = shaping.other_equilibria or "none: the shaping equilibrium is the only fixed point of F"
+    other = shaping.other_equilibria or Latex("none: the shaping equilibrium is the only fixed point of $F$")
     return Section(
         key="s46_agents_that_differ",
         title="Agents that differ: own accuracy, convex costs, joining costs, value of accuracy",
@@ -158,7 +158,7 @@ def derive() -> Section:
         values=tuple(values) + ((Latex("Other equilibria of shaping"), other),),
         checks=tuple(rows),
         figures=(figure(standard, shaping),),
-        notes=(standard.note + ".", shaping.note + ".", Latex(
+        notes=(prose_math(standard.note + "."), prose_math(shaping.note + "."), Latex(
             r"Lone optima: " + "; ".join(f"entry {i + 1}: {r.method.get('optimal_data', '')}"
                                          for i, r in enumerate(lone)) + ".")),
     )

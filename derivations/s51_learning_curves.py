@@ -18,6 +18,8 @@ linear regression in :math:`(a_\\infty, \\beta)` at each grid point.
 
 from __future__ import annotations
 
+import math
+
 import mpmath as mp
 import numpy as np
 import sympy as sp
@@ -59,12 +61,20 @@ def independent_chi2(fit: FitResult, fits: CurveFits) -> tuple[float, str]:
     return chi2, f"grid of {ALPHA_GRID.size} alphas, linear regression at each"
 
 
+def parameter_text(name: str, value: float, error: float) -> str:
+    """``name = value ± s.e.``; an infinite or undefined standard error (a flat direction of the fit) reads
+    "s.e. not identified" instead of ``± ∞``."""
+    shown = rf"${sp.latex(sp.Symbol(name))} = {format_number(value, 4)}"
+    if not math.isfinite(error):
+        return shown + r"$ (s.e.\ not identified)"
+    return shown + rf" \pm {format_number(error, 2)}$"
+
+
 def fit_rows(fits: CurveFits) -> list[str]:
     """Table rows (LaTeX) of every family fitted to one curve."""
     rows = []
     for fit in fits.fits:
-        params = ", ".join(rf"${sp.latex(sp.Symbol(n))} = {format_number(v, 4)} \pm {format_number(se, 2)}$"
-                           + (r"$^\dagger$" if n in fit.at_bound else "")
+        params = ", ".join(parameter_text(n, v, se) + (r"$^\dagger$" if n in fit.at_bound else "")
                            for (n, v), (_, se) in zip(fit.parameters, fit.standard_errors))
         status = "yes" if not fit.unusable_reason else ("no: (1)" if not fit.assumption.holds_over_data
                                                         else r"no: $c_{max}$")
@@ -133,9 +143,11 @@ def derive() -> list[Section]:
             caption=Latex(rf"$m^*$ of the chosen fit for {learner_text} (solid) with its delta-method 95\% band "
                           rf"(dashed), for costs up to $0.9$ times the lower end of the $c_{{max}}$ band.")))
     header = (r"Curve & Family & Parameters $\pm$ s.e. & RMSE & AIC & BIC & usable \\")
-    table = Latex("\n".join([r"\noindent{\scriptsize\setlength{\tabcolsep}{3pt}",
-                             r"\begin{tabular}{@{}llp{0.32\linewidth}rrrl@{}}", r"\toprule", header, r"\midrule",
-                             *table_rows, r"\bottomrule", r"\end{tabular}}"]))
+    # the parameters break between their items only, never inside one
+    parameters_column = r">{\relpenalty=10000 \binoppenalty=10000 \raggedright\arraybackslash}p{21em}"
+    table = Latex("\n".join([r"\begin{fedsymwide}\scriptsize\setlength{\tabcolsep}{3pt}",
+                             rf"\begin{{tabular}}{{@{{}}ll{parameters_column}rrrl@{{}}}}", r"\toprule", header, r"\midrule",
+                             *table_rows, r"\bottomrule", r"\end{tabular}", r"\end{fedsymwide}"]))
     power_law = FAMILIES["power-law"].expr.subs(sp.Symbol("tau", positive=True), 0)
     return [Section(
         key="s51_learning_curves",
@@ -149,8 +161,7 @@ def derive() -> list[Section]:
             r"the accuracy function of Theorem~2.3 and of the equilibria under standard federated learning "
             rf"(Eq.~(10)) and accuracy shaping (Eq.~(13)) for $n = {AGENTS}$ identical agents."),
         parameters=((Latex("curves (OpenML id:learner)"),
-                     Latex(r"\begin{tabular}[t]{@{}l@{}}" + r"\\ ".join(escape_text(", ".join(list(all_fits)[i:i + 3]))
-                                                                for i in range(0, len(all_fits), 3)) + r"\end{tabular}")),
+                     Latex(escape_text(", ".join(all_fits)))),
                     (Latex("score"), Latex(r"\texttt{score\_valid}")),
                     (Latex("families"), Latex(escape_text(", ".join(DEFAULT_FAMILIES)))),
                     (Latex("cost $c$, agents $n$"), Latex(f"${format_number(COST)}$, ${AGENTS}$")),
@@ -171,13 +182,14 @@ def derive() -> list[Section]:
         checks=tuple(checks),
         figures=tuple(figures),
         notes=(
-            table,
-            Latex(r"$\star$ marks the chosen family; $^\dagger$ a parameter at the bound that keeps the family valid ($b"
-                  r" \to 0$ or $k \to 0$ in Eq.~(2)), whose standard error is not meaningful. A fit is usable when (1) "
+            Latex(r"The fits of every family to every curve follow. $\star$ marks the chosen family; $^\dagger$ a "
+                  r"parameter at the bound that keeps the family valid ($b \to 0$ or $k \to 0$ in Eq.~(2)), whose "
+                  r"standard error is not meaningful. A fit is usable when (1) "
                   r"holds over the data range and Theorem~2.3's viability threshold lies where (1) holds; an Eq.~(2) fit"
                   r" can satisfy (1) on the data yet have its steepest ray from the origin touch below the smallest "
                   r"size, where Eq.~(2) is not concave (``no: $c_{max}$''). AIC $= J\ln(\chi^2/J) + 2(p+1)$ over the $J$"
                   r" sizes."),
+            table,
             Latex(r"Under Eq.~(10) only one of the identical agents contributes its $m^*$ (Theorem~3.4); under "
                   r"Eq.~(13) all contribute past it (Theorem~4.2), so the total is a multiple of $m^*$ whose band "
                   r"comes from the same parameter covariance."),

@@ -110,8 +110,7 @@ def _figure() -> Figure:
         Latex(r"elasticity $\partial\log y/\partial\log c$"), tuple(series), xmode="log",
         caption=Latex(r"Solid: $m^*$ of one agent alone (Theorem~2.3); dashed: the total $M$ of accuracy "
                       r"shaping for ten agents of equal cost (Theorem~4.2, $\varepsilon = 0$). For Eq.~(3) both "
-                      r"are $-2/3$ at every cost (Example~4.5: $M = n\,t_n\,m^*$)."),
-        axis_options="legend style={at={(0.97,0.55)},anchor=east}")  # between the curves at -2/3 and the power law's line above
+                      r"are $-2/3$ at every cost (Example~4.5: $M = n\,t_n\,m^*$)."))
 
 
 def derive() -> Section:
@@ -133,7 +132,7 @@ def derive() -> Section:
         checks.extend(result.check_rows())
     eq3 = FAMILIES["simplified"]
     signs = tuple((Latex(f"Sign, Eq.~(3): ${symbol}$ in ${_PARAMETER_TEX.get(wrt, wrt)}$"),
-                   derivative_sign(eq3, quantity, wrt))
+                   derivative_sign(eq3, quantity, wrt, latex=True))
                   for quantity, symbol, wrt in (("optimal_data", "m^*", "c"), ("optimal_data", "m^*", "k"),
                                                 ("viability_cost", "c_{max}", "k"),
                                                 ("optimal_utility", "u^*", "c")))

@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 from fedsym import Agent, Comparison, Population, accuracy_function, compare, welfare_forms
-from fedsym.core import CheckRow, Latex
+from fedsym.core import CheckRow, Latex, prose_math
 from fedsym.report import Figure, Section, Series, Step
 
 #: marginal costs of the figure (10 equal agents); c_max of Eq. (3) with a_opt 0.95, k 1 is 0.95^3/27 = 0.0318
@@ -119,7 +119,7 @@ def derive() -> Section:
         values=tuple(values),
         checks=tuple(check_rows(paper, 10, 0.001)),
         figures=figures(),
-        notes=(f"Planner: {paper.planner_method} (10 equal agents); {realfm.planner_method} (16 agents).",
+        notes=(prose_math(f"Planner: {paper.planner_method} (10 equal agents); {realfm.planner_method} (16 agents)."),
                "RealFM as published is verified under its own reward rule; 'NO' means an agent gains by deviating "
                "from the truncated Taylor-step contribution (the rule is an approximation, not an equilibrium).",
                "rho-Shapley: best-response dynamics from the lone optima and from no data; the row is the largest "

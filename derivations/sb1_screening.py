@@ -384,9 +384,9 @@ def _regime_table(results: dict[str, tuple[ScreeningResult, Reference]]) -> Late
     header = " & ".join(escape_text(regime) for regime in results)
     body = "\n".join(rf"    {name} & " + " & ".join(cell(result) for result, _ in results.values()) + r" \\"
                      for name, cell in rows)
-    return Latex("\\begin{center}\n\\small\n\\begin{tabular}{@{}l" + "r" * len(results) + "@{}}\n"
+    return Latex("\\begin{fedsymwide}\n\\small\n\\begin{tabular}{@{}l" + "r" * len(results) + "@{}}\n"
                  f"    \\toprule\n    Quantity & {header} \\\\\n    \\midrule\n{body}\n"
-                 "    \\bottomrule\n\\end{tabular}\n\\end{center}")
+                 "    \\bottomrule\n\\end{tabular}\n\\end{fedsymwide}")
 
 
 def derive() -> list[Section]:

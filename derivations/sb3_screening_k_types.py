@@ -56,9 +56,9 @@ def _binding_table(menu: KMenu) -> Latex:
                      rf"${format_number(menu.utilities[k], 6)}$ & ${format_number(menu.information_rents[k], 4)}$ & "
                      rf"{labels} \\")
     pooled = "; ".join("=".join(str(k) for k in group) for group in menu.pooled()) or "none"
-    return Latex("\\begin{center}\n\\small\n\\begin{tabular}{@{}rrrrrrrl@{}}\n    \\toprule\n"
+    return Latex("\\begin{fedsymwide}\n\\small\n\\begin{tabular}{@{}rrrrrrrl@{}}\n    \\toprule\n"
                  r"    $k$ & $c_k$ & $p_k$ & $m_k$ & $\gamma_k$ & $U_k$ & $U_k - u_k^*$ & binding \\" "\n"
-                 "    \\midrule\n" + "\n".join(lines) + "\n    \\bottomrule\n\\end{tabular}\n\\end{center}\n"
+                 "    \\midrule\n" + "\n".join(lines) + "\n    \\bottomrule\n\\end{tabular}\n\\end{fedsymwide}\n"
                  f"Pooled types: {pooled}.")
 
 

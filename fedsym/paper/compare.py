@@ -292,12 +292,12 @@ def planner(population: Population) -> tuple[Benchmark, str]:
         with mp.workdps(DPS):
             c_max = lone_agent_forms(bound.function).viability_cost.resolve(bound.values)[0]
             if c >= n * c_max:
-                return Benchmark(mp.mpf(0), mp.mpf(0)), "c_min >= n c_max: nobody gains from any data"
+                return Benchmark(mp.mpf(0), mp.mpf(0)), "the least cost is at least c_max times the number of agents: nobody gains from any data"
             forms = welfare_forms(bound.function)
             values = {**bound.values, "c": c, "n": n}
             total, how = forms.planner_total.resolve(values)
             welfare, _ = forms.planner_welfare.resolve(values)
-        return Benchmark(total, welfare), f"n a'(M) = c_min ({how})"
+        return Benchmark(total, welfare), f"the summed marginal accuracy equals the least cost ({how})"
     cohort = Cohort.of(population)
     plan = _plan(cohort, np.ones(cohort.size, dtype=bool))
     movable = [np.nonzero(cohort.entry == j)[0] for j in range(len(cohort.templates)) if cohort.templates[j].joining_cost]
@@ -364,7 +364,7 @@ class Comparison(LatexRepr):
     planner_method:
         How the planner was found.
     first_best_gap:
-        :math:`\max_{joiners} |U_i - u_i^*|` at shaping with :math:`\varepsilon = 0`: 0 up to
+        :math:`\max_{\text{joiners}} |U_i - u_i^*|` at shaping with :math:`\varepsilon = 0`: 0 up to
         rounding when it is the first best (every IR binds).
     skipped:
         ``(name, reason)`` for each mechanism that does not apply to this population.

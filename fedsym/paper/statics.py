@@ -35,11 +35,11 @@ import mpmath as mp
 import sympy as sp
 
 from fedsym.core import symbols as S
-from fedsym.core.checkrow import CheckRow
+from fedsym.core.checkrow import CheckRow, text_math
 from fedsym.core.derived import exact_rational, mp_value
 from fedsym.core.errors import ComputationError, FedsymError, InputError, ParameterError
 from fedsym.core.expression import lambdify_mpmath
-from fedsym.core.latex import LatexRepr
+from fedsym.core.latex import Latex, LatexRepr
 from fedsym.core.solve import DPS, bracketed_root, expand_bracket
 from fedsym.model.accuracy import AccuracyFunction, BoundAccuracy, accuracy_function, parse_number
 from fedsym.paper.example_4_5 import example_forms
@@ -567,25 +567,37 @@ SIGN_COST_FRACTIONS = ("0.05", "0.5", "0.9")
 SIGN_N = ("2", "10")
 
 
-def derivative_sign(function: AccuracyFunction, quantity: str, wrt: str) -> str:
+def derivative_sign(function: AccuracyFunction, quantity: str, wrt: str, *, latex: bool = False) -> str:
     r"""The sign of :math:`\partial y/\partial\theta` as a paper states it, with how it was established.
 
     Proved by sympy when the closed-form derivative is positive or negative for
     all positive symbols; otherwise evaluated on a grid (the function's sample
     parameters, :math:`c \in \{0.05, 0.5, 0.9\}\,c_{max}`, ``n`` in 2, 10) and stated as such.
+    With ``latex=True`` the sentence is :class:`~fedsym.core.latex.Latex` for a report: its symbols,
+    relations and grid values in math (``$m^*$ is decreasing in $c$ for $c < c_{max}$ ...``).
     """
-    y = PLAIN[quantity]
-    region = " for c < n c_max" if quantity in PLANNER else " for c < c_max" if quantity in COST_QUANTITIES else ""
+    def symbols(text: str) -> str:
+        return f"${text_math(text)}$" if latex else text
+
+    sentence = _sign_sentence(function, quantity, wrt, symbols)
+    return Latex(sentence) if latex else sentence
+
+
+def _sign_sentence(function: AccuracyFunction, quantity: str, wrt: str, symbols: Callable[[str], str]) -> str:
+    """:func:`derivative_sign`'s sentence, each symbol or relation passed through *symbols*."""
+    y, theta = symbols(PLAIN[quantity]), symbols(wrt)
+    region = (f" for {symbols('c < n c_max')}" if quantity in PLANNER else
+              f" for {symbols('c < c_max')}" if quantity in COST_QUANTITIES else "")
     form = closed_form(function, quantity)
     if form is not None:
         expr = sp.diff(form, _symbol(function, wrt))
         for option in (expr, sp.factor(expr)):
             if option.is_positive:
-                return f"{y} is increasing in {wrt}{region} (proved by sympy: all symbols positive)"
+                return f"{y} is increasing in {theta}{region} (proved by sympy: all symbols positive)"
             if option.is_negative:
-                return f"{y} is decreasing in {wrt}{region} (proved by sympy: all symbols positive)"
+                return f"{y} is decreasing in {theta}{region} (proved by sympy: all symbols positive)"
             if option.is_zero:
-                return f"{y} does not depend on {wrt} (proved by sympy)"
+                return f"{y} does not depend on {theta} (proved by sympy)"
     signs = set()
     points = 0
     for bound in function.sample_bindings():
@@ -602,15 +614,15 @@ def derivative_sign(function: AccuracyFunction, quantity: str, wrt: str) -> str:
                 points += 1
                 signs.add(int(mp.sign(value)))
     grid = f"(on a grid of {points} points: the sample parameters" + \
-        (", c = 0.05, 0.5, 0.9 c_max" if quantity in COST_QUANTITIES else "") + \
-        (", n = 2, 10)" if quantity in _POPULATION else ")")
+        (f", {symbols('c = 0.05, 0.5, 0.9 c_max')}" if quantity in COST_QUANTITIES else "") + \
+        (f", {symbols('n = 2, 10')})" if quantity in _POPULATION else ")")
     if signs == {1}:
-        return f"{y} is increasing in {wrt}{region} {grid}"
+        return f"{y} is increasing in {theta}{region} {grid}"
     if signs == {-1}:
-        return f"{y} is decreasing in {wrt}{region} {grid}"
+        return f"{y} is decreasing in {theta}{region} {grid}"
     if signs == {0}:
-        return f"{y} does not depend on {wrt} {grid}"
-    return f"the sign of d{y}/d{wrt} changes {grid}" if points else "no sign: no grid point could be evaluated"
+        return f"{y} does not depend on {theta} {grid}"
+    return f"the sign of d{y}/d{theta} changes {grid}" if points else "no sign: no grid point could be evaluated"
 
 
 # -- checks ----------------------------------------------------------------------------------

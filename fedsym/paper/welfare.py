@@ -325,14 +325,14 @@ def welfare_forms(function: AccuracyFunction) -> WelfareForms:
     numeric = _numeric_quantities(function)
     full = params + ("c", "n")
     specs = {
-        "planner_total": ("M_P", "the planner's total: everyone gets the full model, n a'(M) = c", full),
-        "planner_welfare": ("W_P", "the planner's welfare n a(M_P) - c M_P", full),
-        "standard_welfare": ("W_S", "welfare of standard FL, n a(m*) - c m* (Theorem 3.4)", full),
+        "planner_total": ("M_P", "the planner's total: everyone gets the full model, the summed marginal accuracy equals the cost", full),
+        "planner_welfare": ("W_P", "the planner's welfare: the agents' accuracies minus their costs", full),
+        "standard_welfare": ("W_S", "welfare of standard FL, one agent contributing its lone optimum (Theorem 3.4)", full),
         "welfare_poa": (r"W_P/W_S", "price of anarchy of standard FL in welfare", full),
         "data_poa": (r"M_P/M_S", "price of anarchy of standard FL in data", full),
-        "welfare_poa_limit": (r"\lim_{n\to\infty} W_P/W_S", "limit of the welfare price of anarchy: a_opt/a(m*)",
+        "welfare_poa_limit": (r"\lim_{n\to\infty} W_P/W_S", "limit of the welfare price of anarchy as the number of agents grows",
                               params + ("c",)),
-        "data_poa_exponent": (r"\nu", "M_P/M_S grows as n^nu (up to logarithms)", params),
+        "data_poa_exponent": (r"\nu", "exponent of the number of agents in the price of anarchy in data (up to logarithms)", params),
     }
 
     def quantity(name: str) -> Derived:

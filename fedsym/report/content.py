@@ -19,7 +19,7 @@ import sympy as sp
 
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.latex import Latex, escape_text, math
-from fedsym.report.tex import GENERATED_HEADER, Value, render
+from fedsym.report.tex import GENERATED_HEADER, Value, paper_references, render
 
 __all__ = ["Series", "Figure", "Step", "Section", "accuracy_parameters", "symbol_parameters",
            "verification_latex", "RESERVED_KEYS"]
@@ -34,6 +34,13 @@ VALUE_ROWS = 12
 RESERVED_KEYS = ("main", "verification")
 #: "Figure 4(a): ..." at the start of a title: the paper's figure number
 _PAPER_FIGURE = re.compile(r"(?:the paper's\s+)?Fig(?:ure|\.)\s*([0-9]+(?:\([a-z]\))?)\s*[:.,-]?\s*", re.IGNORECASE)
+#: visible characters of the two longest legend entries side by side that still fit a column of a two-column
+#: paper (IEEEtran, acmart) in the legend's footnotesize; longer entries are stacked in one legend column
+LEGEND_ROW_CHARACTERS = 48
+#: LaTeX markup that prints nothing in a legend entry: commands, braces, math shifts, sub/superscript marks
+_MARKUP = re.compile(r"\\[A-Za-z]+|[{}$_^~]")
+#: what fedsym.sty adds around a reference to the paper's equation by default: "[KGJ22, " and "]"
+_CITE_CHARACTERS = len("[KGJ22, ]")
 #: a figure or equation number of the paper: 4, 4(a), B.1, 13a
 _NUMBER = re.compile(r"[A-Z]?[0-9.]*[0-9][a-z]?(?:\([a-z]\))?")
 
@@ -81,6 +88,14 @@ class Series:
             (x, y) for x, y in zip(self.xs, self.ys)
             if _drawable(x, xmode) and _drawable(y, ymode)
         ]
+
+
+def _legend_columns(labels: Sequence[str]) -> int:
+    """Columns of a legend: two unless its two longest entries side by side exceed :data:`LEGEND_ROW_CHARACTERS`."""
+    marked = [paper_references(str(label)) for label in labels]
+    widths = sorted((len(_MARKUP.sub("", text)) + _CITE_CHARACTERS * text.count(r"\fedsympaperref")
+                     for text in marked), reverse=True)
+    return 1 if sum(widths[:2]) > LEGEND_ROW_CHARACTERS else 2
 
 
 def _drawable(value: float, mode: str) -> bool:
@@ -194,7 +209,8 @@ class Figure:
         # a y inside the drawn range for the vertical lines' axis coordinate (a far one overflows TeX's dimensions)
         anchor_y = plots[0][1][0][1]
         return render("figure.tex", figure=self, plots=plots, vertical_lines=lines, anchor_y=anchor_y,
-                       label=Latex(label), caption=self.caption_latex(), description=self.title)
+                       label=Latex(label), caption=self.caption_latex(), description=self.title,
+                       legend_columns=_legend_columns([legend for _, _, legend in plots if legend]))
 
 
 # --------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import sympy as sp
 from fedsym.core.latex import Latex, escape_text, format_number, sympy_latex
 
 __all__ = ["GENERATED_HEADER", "Package", "Value", "STYLE_FILE", "ROUND_OFF", "preamble", "render",
-           "required_packages", "number_latex"]
+           "required_packages", "number_latex", "paper_references"]
 
 #: First line of every generated ``.tex`` file; the runner removes a stale
 #: ``.tex`` file from the output directory only if it starts with it.
@@ -175,9 +175,34 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+#: a reference to equations of the paper in the text: "Eq. (3)", "Eq.~(13)", "Eq. (1)-(3)", "Eqs.~(15)--(16)",
+#: "Eq. (8), (10), (13), (14)"; not one already inside fedsym.sty's \\fedsymcf or \\fedsympaperref
+_PAPER_EQUATION = re.compile(
+    r"(?<!\\fedsymcf\{)(?<!\\fedsympaperref\{)\bEq(s?)\.(?:~| )(\([0-9A-Z.]*[0-9][a-z]?\))"
+    r"((?:(?:--|-|, |, and | and )\([0-9A-Z.]*[0-9][a-z]?\))*)")
+_RANGE_OR_LIST = re.compile(r"--|-|, and |, | and ")
+
+
+def paper_references(source: str) -> str:
+    """*source* with each reference to the paper's equations marked ``\\fedsympaperref{Eq.~(13)}``.
+
+    A pasted fragment must not read "Eq. (3)" as the host's equation 3: ``fedsym.sty`` prints the
+    reference as "[KGJ22, Eq. (3)]" by default and as "Eq. (3)" with its ``papernumbers`` option.
+    Ranges get an en dash; applying it twice changes nothing.
+
+    >>> print(paper_references(r"Eq. (3) and Eqs. (15)-(16); \\fedsymcf{Eq.~(13)}"))
+    \\fedsympaperref{Eq.~(3)} and \\fedsympaperref{Eqs.~(15)--(16)}; \\fedsymcf{Eq.~(13)}
+    """
+    def mark(match: re.Match[str]) -> str:
+        more = _RANGE_OR_LIST.sub(lambda sep: "--" if sep.group(0) in ("-", "--") else sep.group(0), match.group(3))
+        return rf"\fedsympaperref{{Eq{match.group(1)}.~{match.group(2)}{more}}}"
+    return _PAPER_EQUATION.sub(mark, source)
+
+
 def render(template: str, **context: Any) -> Latex:
-    """Render one of ``fedsym/templates/*.tex`` through the escaping gate."""
-    return Latex(_environment().get_template(template).render(**context))
+    """Render one of ``fedsym/templates/*.tex`` through the escaping gate, paper equations marked
+    (:func:`paper_references`)."""
+    return Latex(paper_references(_environment().get_template(template).render(**context)))
 
 
 # --------------------------------------------------------------------------

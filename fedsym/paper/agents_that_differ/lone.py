@@ -209,7 +209,7 @@ def _table(function: AccuracyFunction, shape: sp.Expr, value: sp.Expr) -> Table:
             agree(curve.w_prime(v), values["c"] * curve.g_prime(v)) and curve.w(v) - values["c"] * curve.g(v) >= 0
 
     rows = (
-        Row("tangent_point", r"m_{t}", "where w(m)/g(m) is largest", "Model §8", params,
+        Row("tangent_point", r"m_{t}", "where the value per unit of cost shape is largest", "Model §8", params,
             lambda values: curve_at(values).tangent(),
             equation=_numerator(w1 * shape - w_expr * sp.diff(shape, S.m)), unknown=S.m,
             title="tangent point", key="tangent", note_key="tangent_note"),

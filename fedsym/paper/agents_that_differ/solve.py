@@ -596,8 +596,8 @@ def shaping_population(agents: Population | Cohort, eps: Any = 0.0, *, verify: b
             check = verify_population(cohort, "shaping", least_profile, least_joined, least_u, eps, **verify_options)
             other += (" is an equilibrium too (verified)" if check.verified else
                       f" is not an equilibrium (an agent gains {check.max_deviation_gain:.3g} by deviating)")
-    note = (f"Model §8: {int(joined.sum())} of {cohort.size} agents join and give m_bar_i(M) >= m_i*; "
-            "the others work alone at m_i* and share nothing")
+    note = (f"Model §8: {int(joined.sum())} of {cohort.size} agents join, each giving at least its lone optimum "
+            "m_i*; the others work alone at m_i* and share nothing")
     return _result("shaping", _labels(cohort), "Eq. (13) generalized: largest fixed point of F (Model §8)",
                    profile, accuracies, utilities, cohort, joined, total, not other, least == 0, residual,
                    verification, eps, note, other, gap)
