@@ -11,8 +11,8 @@
 * Refusals: decreasing v, v(0) != 0, and v o a not concave beyond the others' data (v = a**3 near m_0;
   accepted once the others' data pass the convex stretch); CLI exit 2, one line naming value.
 * Planted and seen (then reverted): the verifier's utility ``curve(x) - c*x`` (v ignored) makes
-  ``test_verifier_uses_values`` and ``test_log_value_matches_brute_force`` fail (claimed utilities in accuracy
-  units, a positive gain from deviating).
+  ``test_verifier_uses_values`` (claimed utilities in accuracy units), ``test_linear_value_is_a_cost_rescaling``
+  and the accepted ``a**3`` menu fail (a positive gain from deviating: not verified).
 """
 
 from __future__ import annotations
@@ -241,3 +241,15 @@ def test_cli_two_types_with_a_value_print_the_k_menu_and_latex(capsys):
     assert "v(a) = sqrt(a)" in out and "verified" in out and "regime" not in out
     assert main([*base, "--latex"]) == 0
     assert r"v(a) &= \sqrt{a}" in capsys.readouterr().out
+
+
+def test_sweep_envelope_derivative_with_a_value():
+    """sweep's envelope derivative in value units against a central difference of its own expected data."""
+    from fedsym.paper.screening.k_types import sweep
+
+    types = KTypes.of(["0.001", "0.003"], ["1/5", "4/5"])
+    h = 1e-7
+    rows = sweep(BOUND, types, 50, "cost", 0, ["0.001", repr(0.001 - h), repr(0.001 + h)], value="log(1+a)")
+    assert all(row.verified for row in rows)
+    difference = (rows[2].expected_data - rows[1].expected_data) / (2 * h)
+    assert rows[0].derivative == pytest.approx(difference, rel=1e-4)

@@ -666,18 +666,20 @@ def expected_data_derivative(menu: KMenu, what: str, index: int) -> mp.mpf:
 
 
 def sweep(bound: BoundAccuracy, types: KTypes, others: Any, what: str, index: int,
-          values: Sequence[Any]) -> tuple[SweepRow, ...]:
-    """Expected data and rents as functions of one probability or one cost (0-based *index*)."""
+          values: Sequence[Any], value: Any = None) -> tuple[SweepRow, ...]:
+    """Expected data and rents as functions of one probability or one cost (0-based *index*), for the value of
+    accuracy *value* (:func:`optimal_menu_k`; the envelope derivative holds in value units unchanged:
+    :math:`du_j^*/dc_j = -m_j^*` for any :math:`v`)."""
     if what not in ("prob", "cost"):
         raise ParameterError(f"what={what!r}: 'prob' or 'cost'")
     if not 0 <= index < types.size:
         raise ParameterError(f"index={index} outside 0..{types.size - 1}")
     rows = []
-    for value in values:
-        menu = optimal_menu_k(bound, _with(types, what, index, value), others)
+    for point in values:
+        menu = optimal_menu_k(bound, _with(types, what, index, point), others, value)
         with mp.workdps(DPS):
             derivative = expected_data_derivative(menu, what, index)
-        rows.append(SweepRow(float(value), float(menu.expected_data),
+        rows.append(SweepRow(float(point), float(menu.expected_data),
                              tuple(float(r) for r in menu.information_rents), float(derivative), menu.verified))
     return tuple(rows)
 
