@@ -161,7 +161,8 @@ class _Program:
         m = scale * x
         if order == 0:
             return self.cap.value(m)
-        return (self.cap.slope(m) if order == 1 else self.cap.second(m)) * scale**order
+        # scale, not scale**1: the unit may carry more bits than the working precision (a bracketed root)
+        return self.cap.slope(m) * scale if order == 1 else self.cap.second(m) * scale**2
 
     def cap_float(self, x: float, order: int, i: int) -> float:
         scale = float(self.scales[i])
