@@ -251,7 +251,9 @@ def _initial(program: _Program, bars: Sequence[mp.mpf]) -> np.ndarray:
                       constraints=[{"type": "ineq",
                                     "fun": lambda z: np.array([program.float_value(c, z) for c in cons]),
                                     "jac": lambda z: np.array([program.float_gradient(c, z) for c in cons])}],
-                      bounds=[(0.0, 2.0)] * k + [(0.0, 1.0)] * k, options={"ftol": PRESOLVE_FTOL, "maxiter": 500})
+                      # utilities lie below sup A (value units: v(a_opt), above 1 for RealFM's v)
+                      bounds=[(0.0, 2.0)] * k + [(0.0, max(1.0, float(program.cap.top)))] * k,
+                      options={"ftol": PRESOLVE_FTOL, "maxiter": 500})
     return np.asarray(result.x, dtype=float)
 
 
