@@ -24,6 +24,7 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
+from fedsym.core import symbols as S
 from fedsym.core.errors import ParameterError
 from fedsym.core.expression import lambdify_mpmath, lambdify_numpy
 from fedsym.core.solve import bracketed_root, expand_bracket
@@ -57,7 +58,7 @@ def screening_cap(bound: BoundAccuracy, others: mp.mpf, value: sp.Expr) -> Cap:
     """
     if value == ACCURACY:
         return Cap(bound, others)
-    start = mp.mpf(concave_start(Agent(bound, ACCURACY, value=value)))
+    start = mp.mpf(concave_start(Agent(bound, S.m, value=value)))  # the cost m is not used
     if start > max(others, bound.minimum_viable_data) * (1 + mp.mpf(10) ** -9):
         raise ParameterError(f"value {value}: v(a(m)) is not concave below m = {mp.nstr(start, 6)} and the others' data "
                              f"m_-i = {mp.nstr(others, 6)} lie below it, so screening's program is not convex there "
