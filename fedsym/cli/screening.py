@@ -3,6 +3,8 @@
 Two types with ``--c-low/--c-high/--p`` (Theorem B.1), or ``K >= 2`` types with
 ``--costs C1,...,CK --probs P1,...,PK`` (Model §9); both are solved by :func:`fedsym.screen`
 (for two types App. B's closed forms give the regime and are cross-checked against it).
+``--value EXPR`` gives the types a value of accuracy :math:`v(a)` (Model §8); App. B's closed forms
+are then out of reach and every ``K`` is reported as the K-type menu.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="K >= 2 strictly increasing marginal costs (instead of --c-low/--c-high/--p)")
     parser.add_argument("--probs", metavar="P1,...,PK", help="their probabilities (> 0, summing to 1)")
     parser.add_argument("--others", required=True, metavar="M", help="data contributed by the other agents (>= 0)")
+    parser.add_argument("--value", metavar="EXPR",
+                        help="value of accuracy v(a), increasing with v(0) = 0 (default a; Model §8); v o a must be "
+                             "concave beyond the others' data")
     add_output_arguments(parser)
 
 
@@ -54,10 +59,12 @@ def run(args: argparse.Namespace) -> int:
         if args.costs is None or args.probs is None:
             raise ParameterError("--costs and --probs go together")
         types = KTypes.of(_split(args.costs, "costs"), _split(args.probs, "probs"))
-        return _print_k(screen(bound_accuracy(args), types, args.others), args)
+        return _print_k(screen(bound_accuracy(args), types, args.others, value=args.value), args)
     if len(two_type) != len(TWO_TYPE):
         raise ParameterError("give --c-low, --c-high and --p (two types) or --costs and --probs (K types)")
-    result = screen(bound_accuracy(args), KTypes.two(args.c_low, args.c_high, args.p), args.others)
+    result = screen(bound_accuracy(args), KTypes.two(args.c_low, args.c_high, args.p), args.others, value=args.value)
+    if result.closed_form is None:  # another value of accuracy: the K-type solver's menu, no App. B regime
+        return _print_k(result, args)
     if print_machine_readable(result, args):
         return 0
     menu = result.two_type
@@ -76,7 +83,8 @@ def _print_k(result: ScreeningResult, args: argparse.Namespace) -> int:
         return 0
     menu, data = result.menu, result.to_dict()
     regime = f", regime {result.regime}" if result.regime else ""
-    print(f"K = {menu.size} types, others {args.others}: expected data {mp.nstr(menu.expected_data, 12)}{regime}")
+    value = f", value of accuracy v(a) = {data['value']}" if args.value is not None else ""
+    print(f"K = {menu.size} types, others {args.others}{value}: expected data {mp.nstr(menu.expected_data, 12)}{regime}")
     print_table(((k + 1, c, p, f"{m:.10g}", f"{g:.10g}", f"{r:.6g}", " ".join(b) or "-")
                  for k, (c, p, m, g, r, b) in enumerate(zip(data["costs"], data["probs"], data["contributions"],
                                                            data["accuracies"], data["information_rents"],

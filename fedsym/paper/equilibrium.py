@@ -149,6 +149,9 @@ def verify_equilibrium(mechanism: Mechanism, costs: Any, profile: Any, *,
     points:
         Grid size of the search (per grid, see :func:`best_deviation`).
     """
+    if getattr(mechanism, "value", None) is not None:  # a screening curve in value units (Model §8)
+        raise ParameterError(f"value {mechanism.value}: verify_equilibrium searches gamma - c m, the paper's "  # type: ignore[attr-defined]
+                             "v(a) = a; verify a curve with another value of accuracy with verify_menu_k")
     costs = np.asarray(costs, dtype=float)
     profile = np.asarray(profile, dtype=float)
     representatives, scope = _situations(mechanism, costs, profile)

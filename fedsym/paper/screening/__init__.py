@@ -9,7 +9,8 @@ r"""Unknown costs: the screening mechanism of Appendix B (Model §6) and its :ma
   two types, a chain of line pieces for :math:`K`);
 - :mod:`~fedsym.paper.screening.k_many`: :math:`n` agents with i.i.d. types (ex-post equilibria per count
   vector, the expected total);
-- :mod:`~fedsym.paper.screening.many`: that expected total beside known costs and the standard mechanism.
+- :mod:`~fedsym.paper.screening.many`: that expected total beside known costs and the standard mechanism;
+- :mod:`~fedsym.paper.screening.value`: a value of accuracy :math:`v(a)` (Model §8): the cap in value units.
 
 App. B's two types in closed form:
 

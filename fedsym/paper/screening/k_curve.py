@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import mpmath as mp
 import numpy as np
@@ -61,6 +62,12 @@ class KScreeningMechanism(AnonymousMechanism):
         :meth:`KTypes.two <fedsym.paper.screening.cost_types.KTypes.two>` for App. B).
     eps:
         Slope margin :math:`\varepsilon \ge 0` (default 0, the paper's limit).
+    value:
+        Value of accuracy :math:`v(a)` (default ``None``: :math:`v(a) = a`); the curve is then built in value
+        units and mapped back through :math:`v^{-1}` (:mod:`fedsym.paper.screening.value`).  A type's
+        utility on it is :math:`v(\gamma) - c\,m`: check it with :func:`verify_menu_k`, not with
+        :func:`fedsym.paper.equilibrium.verify_equilibrium` (whose utility is :math:`\gamma - c\,m`; it refuses
+        such a curve).
     """
 
     accuracy: BoundAccuracy
@@ -68,29 +75,35 @@ class KScreeningMechanism(AnonymousMechanism):
     eps: float = 0.0
     name: str = "screening"
     n_agents: int | None = None
+    value: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "eps", parse_eps(self.eps))
 
     def menu(self, others: float) -> KMenu:
         """The optimal menu for an agent facing *others* data (cached by the solver)."""
-        return optimal_menu_k(self.accuracy, self.types, others)
+        return optimal_menu_k(self.accuracy, self.types, others, self.value)
 
     def lines(self, menu: KMenu) -> tuple[mp.mpf, tuple[tuple[mp.mpf, mp.mpf, mp.mpf], ...]]:
-        r""":math:`m_K^*` and, per type (cost order), the line :math:`\ell_k` as ``(x_k, y_k, c_k + eps)``."""
+        r""":math:`m_K^*` and, per type (cost order), the line :math:`\ell_k` as ``(x_k, y_k, c_k + eps)``
+        (value units, :attr:`KMenu.levels <fedsym.paper.screening.k_types.KMenu.levels>`)."""
         with mp.workdps(DPS):
             start = menu.alone_data[-1]
-            points = [*zip(menu.contributions[:-1], menu.accuracies[:-1]),
+            points = [*zip(menu.contributions[:-1], menu.levels[:-1]),
                       (start, menu.utilities[-1] + mp_value(self.types.costs[-1]) * start)]
             return start, tuple((x, y, mp_value(c) + self.eps) for (x, y), c in zip(points, self.types.costs))
 
     def gamma_total(self, i: int, m_i: np.ndarray, others: float) -> np.ndarray:
-        start, lines = self.lines(self.menu(others))
+        r""":math:`\gamma(m)`: the curve built in value units, :math:`v^{-1}(\max\{w, \min\{\ell, W\}\})`
+        (:math:`v(a) = a`: Eq. (14) as it stands)."""
+        menu = self.menu(others)
+        start, lines = self.lines(menu)
+        cap = menu.cap
         m_i = np.asarray(m_i, dtype=float)
-        own = self.accuracy.a_np(m_i)
+        own = cap.level_np(self.accuracy.a_np(m_i))
         envelope = np.minimum.reduce([float(y) + float(slope) * (m_i - float(x)) for x, y, slope in lines])
-        shaped = np.maximum(own, np.minimum(envelope, self.accuracy.a_np(m_i + others)))
-        return np.where(m_i <= float(start), own, shaped)
+        shaped = np.maximum(own, np.minimum(envelope, cap.level_np(self.accuracy.a_np(m_i + others))))
+        return cap.accuracy_np(np.where(m_i <= float(start), own, shaped))
 
     def kinks_total(self, i: int, others: float) -> tuple[float, ...]:
         r""":math:`m_K^*`, the menu points, the corners of adjacent lines and the known-cost
@@ -105,22 +118,22 @@ class KScreeningMechanism(AnonymousMechanism):
 def verify_menu_k(mechanism: KScreeningMechanism, menu: KMenu, *, points: int = 4001) -> tuple[Deviation, ...]:
     r"""Global search of every type's deviations on the curve from its menu point (cost order).
 
-    Type :math:`k`'s utility :math:`\gamma(x) - c_k x` is searched on
-    :math:`[0, \max(1/c_k, 2 m_1)]` (beyond :math:`1/c_k` utility is negative), with the
-    curve's kinks among the grid points.
+    Type :math:`k`'s utility :math:`v(\gamma(x)) - c_k x` (:math:`v` the menu's value of accuracy, Model §8)
+    is searched on :math:`[0, \max(\max(1, v(a_{opt}))/c_k, 2 m_1)]` (beyond :math:`v(a_{opt})/c_k` utility is
+    negative), with the curve's kinks among the grid points.
     """
     others = float(menu.others)
     curve = mechanism.curve_total(0, others)
     special = mechanism.kinks_total(0, others)
-    top = 2.0 * float(menu.contributions[0])
+    top, level = 2.0 * float(menu.contributions[0]), max(1.0, float(menu.cap.top))
     results = []
     for cost, claimed in zip(menu.types.costs, menu.contributions):
         c = float(cost)
 
         def utility(x: np.ndarray, c: float = c) -> np.ndarray:
-            return curve(x) - c * x
+            return menu.cap.level_np(curve(x)) - c * x
 
-        results.append(_searched_deviation(utility, float(claimed), max(1.0 / c, top), special, points, c))
+        results.append(_searched_deviation(utility, float(claimed), max(level / c, top), special, points, c))
     return tuple(results)
 
 

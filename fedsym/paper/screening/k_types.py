@@ -91,13 +91,14 @@ from scipy.optimize import minimize, nnls
 from fedsym.core.checkrow import CheckRow
 from fedsym.core.derived import exact_rational, mp_value
 from fedsym.core.errors import ConvergenceError, DerivationError, ParameterError
-from fedsym.core.latex import LatexRepr, align, format_number
+from fedsym.core.latex import LatexRepr, align, format_number, sympy_latex
 from fedsym.core.settings import current_settings
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy, parse_number
-from fedsym.paper.lone_agent import individual
+from fedsym.model.agent import ACCURACY
 from fedsym.paper.screening.cost_types import MIN_RELATIVE_COST_GAP, PROB_SUM_TOLERANCE, KTypes, virtual_cost
 from fedsym.paper.screening.menu import Cap, optimal_menu, parse_others
+from fedsym.paper.screening.value import parse_screening_value, screening_cap
 
 __all__ = [
     "BINDING_RTOL",
@@ -160,20 +161,12 @@ class _Program:
         m = scale * x
         if order == 0:
             return self.cap.value(m)
-        if order == 1:
-            return self.cap.slope(m) * scale
-        viable = m + self.cap.others > self.cap.bound.minimum_viable_data
-        return self.cap.bound.a_hat_second(m + self.cap.others) * scale**2 if viable else mp.mpf(0)
+        # scale, not scale**1: the unit may carry more bits than the working precision (a bracketed root)
+        return self.cap.slope(m) * scale if order == 1 else self.cap.second(m) * scale**2
 
     def cap_float(self, x: float, order: int, i: int) -> float:
-        bound, scale, others = self.cap.bound, float(self.scales[i]), float(self.cap.others)
-        m = np.array([scale * x + others])
-        if order == 0:
-            return float(bound.a_np(m)[0])
-        if m[0] <= float(bound.minimum_viable_data):
-            return 0.0
-        derivative = bound.a_hat_prime_np(m) if order == 1 else bound.a_hat_second_np(m)
-        return float(derivative[0]) * scale**order
+        scale = float(self.scales[i])
+        return self.cap.derivative_np(scale * x, order) * scale**order
 
     def value(self, kind: str, i: int, z: Sequence[Any] | np.ndarray, cap: Callable[[Any, int, int], Any],
               num: Callable[[Any], Any]) -> Any:
@@ -258,7 +251,9 @@ def _initial(program: _Program, bars: Sequence[mp.mpf]) -> np.ndarray:
                       constraints=[{"type": "ineq",
                                     "fun": lambda z: np.array([program.float_value(c, z) for c in cons]),
                                     "jac": lambda z: np.array([program.float_gradient(c, z) for c in cons])}],
-                      bounds=[(0.0, 2.0)] * k + [(0.0, 1.0)] * k, options={"ftol": PRESOLVE_FTOL, "maxiter": 500})
+                      # utilities lie below sup A (value units: v(a_opt), above 1 for RealFM's v)
+                      bounds=[(0.0, 2.0)] * k + [(0.0, max(1.0, float(program.cap.top)))] * k,
+                      options={"ftol": PRESOLVE_FTOL, "maxiter": 500})
     return np.asarray(result.x, dtype=float)
 
 
@@ -327,6 +322,8 @@ class KMenu(LatexRepr):
     ``kkt_residual`` the certificate's stationarity residual, ``kkt_tolerance`` the bound it was
     held to (:attr:`fedsym.core.settings.Settings.kkt_tolerance` when solved), ``corrections``
     how many wrong active sets the solver rejected before the certificate held (over all starts).
+    Utilities and :attr:`levels` are in the units of the value of accuracy :math:`v` of ``cap``
+    (:class:`fedsym.paper.screening.value.ValueCap`; accuracy units for the paper's :math:`v(a) = a`).
     """
 
     types: KTypes
@@ -347,10 +344,17 @@ class KMenu(LatexRepr):
         return self.types.size
 
     @functools.cached_property
-    def accuracies(self) -> tuple[mp.mpf, ...]:
-        r""":math:`\gamma_k = U_k + c_k m_k` (at :data:`DPS` digits, computed once)."""
+    def levels(self) -> tuple[mp.mpf, ...]:
+        r""":math:`\nu_k = U_k + c_k m_k`, the value type :math:`k` receives (at :data:`DPS` digits, computed once):
+        its accuracy :math:`\gamma_k` when :math:`v(a) = a`, else :math:`v(\gamma_k)`."""
         with mp.workdps(DPS):
             return tuple(u + mp_value(c) * m for u, c, m in zip(self.utilities, self.types.costs, self.contributions))
+
+    @functools.cached_property
+    def accuracies(self) -> tuple[mp.mpf, ...]:
+        r""":math:`\gamma_k = v^{-1}(\nu_k)` (:math:`= \nu_k` when :math:`v(a) = a`)."""
+        with mp.workdps(DPS):
+            return tuple(self.cap.accuracy(level) for level in self.levels)
 
     @property
     def information_rents(self) -> tuple[mp.mpf, ...]:
@@ -368,11 +372,11 @@ class KMenu(LatexRepr):
         return self.kkt_residual <= self.kkt_tolerance
 
     def _tol(self) -> mp.mpf:
-        return BINDING_RTOL * max(mp.mpf(1), max(self.accuracies))
+        return BINDING_RTOL * max(mp.mpf(1), max(self.levels))
 
     def ic_slack(self, k: int, j: int) -> mp.mpf:
         r""":math:`U_k - (\gamma_j - c_k m_j)`: type ``k``'s margin against taking ``j``'s point (0-based)."""
-        return self.utilities[k] - (self.accuracies[j] - mp_value(self.types.costs[k]) * self.contributions[j])
+        return self.utilities[k] - (self.levels[j] - mp_value(self.types.costs[k]) * self.contributions[j])
 
     def violations(self) -> dict[str, mp.mpf]:
         """Largest violation of each constraint family (0 when satisfied), at :data:`DPS` digits."""
@@ -383,7 +387,7 @@ class KMenu(LatexRepr):
         k = self.size
         ic = max((-self.ic_slack(a, b) for a in range(k) for b in range(k) if a != b), default=mp.mpf(0))
         ir = max(-r for r in self.information_rents)
-        feasible = max(g - self.cap.value(m) for g, m in zip(self.accuracies, self.contributions))
+        feasible = max(g - self.cap.value(m) for g, m in zip(self.levels, self.contributions))
         negative = max(-m for m in self.contributions)
         return {name: max(v, mp.mpf(0)) for name, v in
                 (("IC", ic), ("IR", ir), ("feasibility", feasible), ("nonnegative", negative))}
@@ -409,7 +413,7 @@ class KMenu(LatexRepr):
         for k in range(self.size):
             labels = ["IR"] if self.information_rents[k] <= tol else []
             labels += [f"IC->{j + 1}" for j in range(self.size) if j != k and self.ic_slack(k, j) <= tol]
-            if self.cap.value(self.contributions[k]) - self.accuracies[k] <= tol:
+            if self.cap.value(self.contributions[k]) - self.levels[k] <= tol:
                 labels.append("cap")
             out.append(tuple(labels))
         return tuple(out)
@@ -428,9 +432,10 @@ class KMenu(LatexRepr):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (lists in cost order) with the keys of the command-line contract."""
-        return {"accuracy": self.cap.bound.label(), **self.types.to_dict(), "others": float(self.others),
+        return {"accuracy": self.cap.bound.label(), "value": str(self.cap.value_of_accuracy), **self.types.to_dict(),
+                "others": float(self.others),
                 "contributions": [float(m) for m in self.contributions],
-                "accuracies": [float(g) for g in self.accuracies],
+                "accuracies": [float(g) for g in self.accuracies], "values": [float(v) for v in self.levels],
                 "utilities": [float(u) for u in self.utilities],
                 "alone_utilities": [float(u) for u in self.alone],
                 "information_rents": [float(r) for r in self.information_rents],
@@ -439,7 +444,8 @@ class KMenu(LatexRepr):
                 "max_violation": float(self.max_violation), "kkt_residual": self.kkt_residual}
 
     def latex_lines(self) -> list[str]:
-        lines = []
+        value = self.cap.value_of_accuracy
+        lines = [] if value == ACCURACY else [rf"v(a) &= {sympy_latex(value)}"]
         binding = [", ".join(labels).replace("->", r"$\to$") or "none" for labels in self.binding()]
         for k in range(self.size):
             lines.append(rf"m_{{{k + 1}}} &= {format_number(self.contributions[k], 10)},\quad "
@@ -455,18 +461,25 @@ class KMenu(LatexRepr):
         return align(self.latex_lines())
 
 
-def optimal_menu_k(bound: BoundAccuracy, types: KTypes, others: Any) -> KMenu:
+def optimal_menu_k(bound: BoundAccuracy, types: KTypes, others: Any, value: Any = None) -> KMenu:
     r"""The menu maximizing :math:`\sum_k p_k m_k` under feasibility, IR and IC (Model §9).
+
+    *value* is a value of accuracy :math:`v(a)` (text in ``a`` or a sympy expression; ``None``, the default,
+    is the paper's :math:`v(a) = a`), checked like an agent's (Model §8,
+    :func:`fedsym.paper.screening.value.parse_screening_value`): the program is then solved in value units,
+    the cap :math:`W = v\circ A` (:class:`fedsym.paper.screening.value.ValueCap`), and refused with a
+    :class:`ParameterError` naming ``value`` where :math:`v\circ a` is not concave on :math:`[m_{-i}, \infty)`.
 
     See the module docstring for the method and its certificate.  Raises
     :class:`~fedsym.core.errors.ConvergenceError` (one line, naming the types) if no active set passes
     the KKT certificate.
     """
     others_value = parse_others(others)
+    value_expr = parse_screening_value(value, bound, types.costs[0])
     with mp.workdps(DPS):
         try:  # double-precision overflow is caught below or corrected in mpmath: no warnings
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                return _menu_k(bound, types, others_value, current_settings().kkt_tolerance)
+                return _menu_k(bound, types, others_value, value_expr, current_settings().kkt_tolerance)
         except (OverflowError, FloatingPointError, np.linalg.LinAlgError) as error:
             # the presolve and Newton's steps are in double precision: data spread over more than
             # its range (costs 1e-300 and 1e300 together) cannot be represented there
@@ -475,12 +488,12 @@ def optimal_menu_k(bound: BoundAccuracy, types: KTypes, others: Any) -> KMenu:
 
 
 @functools.lru_cache(maxsize=512)
-def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational, kkt_tolerance: float) -> KMenu:
-    cap = Cap(bound, mp_value(others))
+def _menu_k(bound: BoundAccuracy, types: KTypes, others: sp.Rational, value: sp.Expr, kkt_tolerance: float) -> KMenu:
+    cap = screening_cap(bound, mp_value(others), value)
     costs = tuple(mp_value(c) for c in types.costs)
-    lone = [individual(bound, c) for c in types.costs]
-    alone = tuple(r.optimal_utility for r in lone)
-    alone_data = tuple(r.optimal_data for r in lone)
+    lone = [cap.alone(c) for c in types.costs]
+    alone = tuple(u for _, u in lone)
+    alone_data = tuple(m for m, _ in lone)
     bars = [cap.right_crossing(c, u, m) for c, u, m in zip(costs, alone, alone_data)]
     if all(bar == m for bar, m in zip(bars, alone_data)):
         # A = a touches each line a(m*) + c(m - m*) only at m*: feasibility and IR leave
@@ -512,7 +525,7 @@ def _starts(program: _Program, bars: Sequence[mp.mpf], types: KTypes
         return zf, [c for c in program.constraints() if program.float_value(c, zf) <= 1e-7]
 
     starts = [presolved]
-    if types.size == 2:
+    if types.size == 2 and program.cap.value_of_accuracy == ACCURACY:  # App. B's closed forms: v(a) = a
         starts.append(lambda: _closed_form_start(program, types))
     return starts
 
@@ -656,18 +669,20 @@ def expected_data_derivative(menu: KMenu, what: str, index: int) -> mp.mpf:
 
 
 def sweep(bound: BoundAccuracy, types: KTypes, others: Any, what: str, index: int,
-          values: Sequence[Any]) -> tuple[SweepRow, ...]:
-    """Expected data and rents as functions of one probability or one cost (0-based *index*)."""
+          values: Sequence[Any], value: Any = None) -> tuple[SweepRow, ...]:
+    """Expected data and rents as functions of one probability or one cost (0-based *index*), for the value of
+    accuracy *value* (:func:`optimal_menu_k`; the envelope derivative holds in value units unchanged:
+    :math:`du_j^*/dc_j = -m_j^*` for any :math:`v`)."""
     if what not in ("prob", "cost"):
         raise ParameterError(f"what={what!r}: 'prob' or 'cost'")
     if not 0 <= index < types.size:
         raise ParameterError(f"index={index} outside 0..{types.size - 1}")
     rows = []
-    for value in values:
-        menu = optimal_menu_k(bound, _with(types, what, index, value), others)
+    for point in values:
+        menu = optimal_menu_k(bound, _with(types, what, index, point), others, value)
         with mp.workdps(DPS):
             derivative = expected_data_derivative(menu, what, index)
-        rows.append(SweepRow(float(value), float(menu.expected_data),
+        rows.append(SweepRow(float(point), float(menu.expected_data),
                              tuple(float(r) for r in menu.information_rents), float(derivative), menu.verified))
     return tuple(rows)
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import mpmath as mp
+import numpy as np
 import sympy as sp
 
 from fedsym.core.derived import mp_value
@@ -38,6 +39,7 @@ from fedsym.core.errors import ParameterError
 from fedsym.core.latex import LatexRepr, align, format_number
 from fedsym.core.solve import DPS, bracketed_root
 from fedsym.model.accuracy import BoundAccuracy, parse_number
+from fedsym.model.agent import ACCURACY
 from fedsym.paper.lone_agent import individual, lone_agent_forms
 from fedsym.paper.screening.cost_types import KTypes, virtual_cost
 
@@ -83,6 +85,50 @@ class Cap:
         x = mp.mpf(m) + self.others
         return self.bound.a_hat_prime(x) if x > self.bound.minimum_viable_data else mp.mpf(0)
 
+    def second(self, m: Any) -> mp.mpf:
+        r""":math:`A''(m) = \hat a''(m + m_{-i})` where :math:`A > 0`, else 0."""
+        x = mp.mpf(m) + self.others
+        return self.bound.a_hat_second(x) if x > self.bound.minimum_viable_data else mp.mpf(0)
+
+    def derivative_np(self, m: float, order: int) -> float:
+        r""":math:`A^{(order)}(m)` in double precision (orders 0-2; the derivatives are 0 where :math:`A = 0`)."""
+        bound, x = self.bound, np.array([m + float(self.others)])
+        if order == 0:
+            return float(bound.a_np(x)[0])
+        if x[0] <= float(bound.minimum_viable_data):
+            return 0.0
+        return float((bound.a_hat_prime_np(x) if order == 1 else bound.a_hat_second_np(x))[0])
+
+    def level_np(self, accuracy: np.ndarray) -> np.ndarray:
+        r"""Accuracies in the cap's units: the identity here, :math:`v(a)` for
+        :class:`fedsym.paper.screening.value.ValueCap`."""
+        return accuracy
+
+    def accuracy_np(self, level: np.ndarray) -> np.ndarray:
+        r"""The accuracy that carries a level of the cap's units: the identity here, :math:`v^{-1}` for
+        :class:`fedsym.paper.screening.value.ValueCap`."""
+        return level
+
+    def accuracy(self, level: mp.mpf) -> mp.mpf:
+        """:meth:`accuracy_np` in mpmath."""
+        return level
+
+    @property
+    def top(self) -> mp.mpf:
+        r""":math:`\sup A = a_{opt}`."""
+        return self.bound.a_opt
+
+    @property
+    def value_of_accuracy(self) -> sp.Expr:
+        r"""The value of accuracy :math:`v(a) = a` (the paper's; :class:`fedsym.paper.screening.value.ValueCap`
+        holds another)."""
+        return ACCURACY
+
+    def alone(self, cost: sp.Rational) -> tuple[mp.mpf, mp.mpf]:
+        r""":math:`(m^*, u^*)` of a type with marginal cost *cost* alone (Theorem 2.3)."""
+        lone = individual(self.bound, cost)
+        return lone.optimal_data, lone.optimal_utility
+
     def surplus(self, m: Any, cost: mp.mpf) -> mp.mpf:
         r""":math:`A(m) - c\,m`: utility of a type with cost :math:`c` that receives the full model."""
         return self.value(m) - cost * mp.mpf(m)
@@ -115,7 +161,7 @@ class Cap:
         excess = self.surplus(peak, cost) - level
         if excess <= LEVEL_RTOL * max(abs(level), mp.mpf(1)):
             return start
-        hi = (self.bound.a_opt - level) / cost
+        hi = (self.top - level) / cost
         if self.surplus(hi, cost) >= level:
             # exactly, A(hi) < a_opt makes the surplus at hi fall short of *level*; computed as no
             # shortfall, the cap there is a_opt to working precision (m_{-i} ~ 1e300): hi is the root

@@ -23,6 +23,7 @@ from fedsym.core.latex import LatexRepr, align, format_gain
 from fedsym.core.settings import current_settings
 from fedsym.core.solve import DPS
 from fedsym.model.accuracy import BoundAccuracy
+from fedsym.model.agent import ACCURACY
 from fedsym.paper.deviation import DEVIATION_TOLERANCE, Deviation
 from fedsym.paper.screening.cost_types import KTypes
 from fedsym.paper.screening.k_curve import KScreeningMechanism, verify_menu_k
@@ -94,7 +95,7 @@ class ScreeningResult(LatexRepr):
         return align([*lines, rf"\max \text{{gain from deviating on the curve}} &= {gain}\ {status}"])
 
 
-def screen(bound: BoundAccuracy, types: KTypes, others: Any, *, verify: bool = True,
+def screen(bound: BoundAccuracy, types: KTypes, others: Any, *, value: Any = None, verify: bool = True,
            tolerance: float = DEVIATION_TOLERANCE, points: int = 4001) -> ScreeningResult:
     r"""Screening for one agent facing *others* data (Model §9; App. B for :math:`K = 2`), verified.
 
@@ -106,6 +107,11 @@ def screen(bound: BoundAccuracy, types: KTypes, others: Any, *, verify: bool = T
         The cost types and their probabilities (:meth:`KTypes.of`, or :meth:`KTypes.two` for App. B).
     others:
         Data of the other agents, :math:`m_{-i} \ge 0`.
+    value:
+        Value of accuracy :math:`v(a)` (Model §8: an expression in ``a``, increasing, :math:`v(0) = 0`;
+        default ``None``, the paper's :math:`v(a) = a`).  Types then earn :math:`v(\gamma_k) - c_k m_k` and the
+        menu is solved in value units (:mod:`fedsym.paper.screening.value`); App. B's closed forms hold
+        for :math:`v(a) = a` only, so with another :math:`v` there is no ``closed_form`` and no cross-check.
     verify:
         Search each type's deviations globally on the mechanism curve.
     tolerance:
@@ -116,14 +122,20 @@ def screen(bound: BoundAccuracy, types: KTypes, others: Any, *, verify: bool = T
 
     Raises
     ------
+    ParameterError
+        A *value* refused as an agent's would be (:class:`~fedsym.core.errors.AssumptionError`,
+        :class:`~fedsym.core.errors.ExpressionError`), or whose :math:`v\circ a` is not concave on
+        :math:`[m_{-i}, \infty)`, named ``value``.
     ConvergenceError
         No certified menu, or (:math:`K = 2`) App. B's closed forms and the certified menu disagree.
     """
-    menu = optimal_menu_k(bound, types, others)
-    closed_form = optimal_menu(bound, types, others) if types.size == 2 else None
+    menu = optimal_menu_k(bound, types, others, value)
+    identity = menu.cap.value_of_accuracy == ACCURACY
+    closed_form = optimal_menu(bound, types, others) if types.size == 2 and identity else None
     if closed_form is not None:
         _cross_check(menu, closed_form)
-    deviations = verify_menu_k(KScreeningMechanism(bound, types), menu, points=points) if verify else None
+    mechanism = KScreeningMechanism(bound, types, value=None if identity else menu.cap.value_of_accuracy)
+    deviations = verify_menu_k(mechanism, menu, points=points) if verify else None
     return ScreeningResult(menu, closed_form, deviations, tolerance)
 
 
