@@ -315,7 +315,7 @@ def _has_class(name: str) -> bool:
 
 #: two-column hosts (as tests/test_fragments.py): acmart without texlive-fonts-extra needs scalable lmodern
 TWO_COLUMN_HOSTS = {"IEEEtran": "\\documentclass[conference]{IEEEtran}",
-                    "acmart": "\\documentclass[sigconf]{acmart}\n\\usepackage{lmodern}"}
+                    "acmart": "\\documentclass[sigconf,balance=false]{acmart}\n\\usepackage{lmodern}"}
 
 
 @pytest.mark.slow
@@ -345,6 +345,7 @@ def test_csv_section_fits_a_two_column_paper(csv_study, tmp_path, host):
     assert done.returncode == 0, log[-2000:]
     widths = [float(w) for w in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide\)", log)]
     assert all(w <= 1.0 for w in widths), widths
+    assert "Overfull \\vbox" not in log, "a block runs past the bottom of a column"
     aux = (tmp_path / "host.aux").read_text(errors="replace")
     assert re.search(r"\\newlabel\{fig:host\}\{\{" + str(figures + 1) + r"\}", aux), "host figure misnumbered"
 

@@ -28,8 +28,6 @@ _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]*")
 _AXIS_MODES = ("normal", "log")
 
-#: rows of one table of numbers: a tabularx cannot break across pages, so longer lists become several tables
-VALUE_ROWS = 12
 #: keys of the generated files that are not sections
 RESERVED_KEYS = ("main", "verification")
 #: "Figure 4(a): ..." at the start of a title: the paper's figure number
@@ -337,11 +335,6 @@ class Section:
         closed_forms = [(_lead_in(name, number), formula, number) for name, formula, number in normalized]
         return render("section.tex", section=self, header=GENERATED_HEADER, closed_forms=closed_forms,
                        label=Latex(f"sec:{self.key}"), figures=figures, failed=failed)
-
-    @property
-    def value_blocks(self) -> tuple[tuple[tuple[str, Value], ...], ...]:
-        """:attr:`values` in tables of at most :data:`VALUE_ROWS` rows (none when there are no values)."""
-        return tuple(self.values[i:i + VALUE_ROWS] for i in range(0, len(self.values), VALUE_ROWS))
 
     def check_groups(self) -> list[tuple[CheckRow, list[CheckRow]]]:
         """The check rows grouped by quantity, source, method and tolerance, in first-seen order."""
