@@ -208,19 +208,22 @@ LONG_INTEGER_BITS = 10_000
 GAIN_FLOOR = 1e-14
 
 
-def format_gain(value: Any, digits: int = 3) -> str:
+def format_gain(value: Any, digits: int = 3, *, relation: bool = False) -> str:
     """LaTeX (math mode) for a largest gain from deviating: round-off shown as ``< 10^{-14}``, not as a number.
 
     A verified equilibrium's gain is 0 up to a few ulps of the utilities (``2.22e-16`` is one ulp of 1);
     printed as it is, it reads as a real gain.  Exactly 0 stays ``0``; a gain of at least
-    :data:`GAIN_FLOOR` in magnitude is :func:`format_number` with *digits* digits.
+    :data:`GAIN_FLOOR` in magnitude is :func:`format_number` with *digits* digits.  With *relation* the
+    text starts with its relation, for the right side of an ``align`` row (``= 0.0123`` or ``< 10^{-14}``).
 
     >>> [format_gain(v) for v in (0.0, 2.220446049250313e-16, -5.551115123125783e-17, 0.0123456)]
     ['0', '< 10^{-14}', '< 10^{-14}', '0.0123']
+    >>> [format_gain(v, relation=True) for v in (2.220446049250313e-16, 0.0123456)]
+    ['< 10^{-14}', '= 0.0123']
     """
     if value != 0 and abs(float(value)) < GAIN_FLOOR:
         return r"< 10^{-14}"
-    return format_number(value, digits)
+    return f"= {format_number(value, digits)}" if relation else format_number(value, digits)
 
 
 class _Printer(LatexPrinter):

@@ -200,7 +200,7 @@ class Equilibrium(ValueEquality, LatexRepr):
         status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
         lines = [rf"M &= \sum_i m_i^{{eq}} = {format_number(self.total, 10)}",
                  rf"m_i^{{eq}} &\in [{format_number(lo)}, {format_number(hi)}] \quad (n = {self.costs.size})",
-                 rf"\max_i \text{{gain from deviating}} &= {format_gain(self.max_deviation_gain)} \quad {status}"]
+                 rf"\max_i \text{{gain from deviating}} &{format_gain(self.max_deviation_gain, relation=True)} \quad {status}"]
         if self.joined is not None:
             lines.insert(1, rf"\text{{joined}} &= {int(self.joined.sum())} \text{{ of }} {self.joined.size}")
         return align(lines)

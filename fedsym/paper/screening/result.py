@@ -90,9 +90,9 @@ class ScreeningResult(LatexRepr):
     def to_latex(self) -> str:
         """An ``align*`` block: the menu (for :math:`K = 2` the points of Fig. 5 and the regime) and the check."""
         status = r"\text{verified}" if self.verified else r"\text{NOT verified}"
-        gain = format_gain(self.max_deviation_gain)
+        gain = format_gain(self.max_deviation_gain, relation=True)
         lines = self.closed_form.latex_lines() if self.closed_form is not None else self.menu.latex_lines()
-        return align([*lines, rf"\max \text{{gain from deviating on the curve}} &= {gain}\ {status}"])
+        return align([*lines, rf"\max \text{{gain from deviating on the curve}} &{gain}\ {status}"])
 
 
 def screen(bound: BoundAccuracy, types: KTypes, others: Any, *, value: Any = None, verify: bool = True,
