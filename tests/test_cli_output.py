@@ -306,3 +306,21 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         child.wait(timeout=100)
     assert "Traceback" not in err and "BrokenPipe" not in err, err
     assert child.returncode == 1
+
+
+@pytest.mark.parametrize("argv", [
+    # Remark 4.3 with two equal agents: the shaping equilibrium's gain is 0 up to an ulp of the utilities
+    ["equilibrium", "--mechanism", "shaping", "--accuracy", "simplified", "--param", "a_opt=0.95", "--param", "k=1",
+     "--costs", "0.001,0.001"],
+    ["screening", "--accuracy", "simplified", "--param", "a_opt=0.9", "--param", "k=10", "--costs", "0.001,0.002",
+     "--probs", "0.5,0.5", "--others", "5000", "--value", "log(1+a)"],
+])
+def test_text_output_shows_round_off_gain_as_below_the_floor(capsys, argv) -> None:
+    """The terminal's number policy matches the LaTeX's: a gain from deviating of a few ulps is '< 1e-14'."""
+    import re
+
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    gain = re.search(r"max gain from deviating(?: or leaving)? (\S+(?: \S+)?)", out)
+    assert gain is not None, out
+    assert not re.fullmatch(r"-?[0-9.]+e-(1[5-9]|[2-9][0-9]|[0-9]{3})\)?", gain.group(1)), out

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fedsym.core.errors import ParameterError
+from fedsym.core.latex import GAIN_FLOOR
 
 if TYPE_CHECKING:
     from fedsym.model.accuracy import BoundAccuracy
@@ -146,6 +147,12 @@ def print_table(rows: Iterable[Sequence[Any] | str], header: Sequence[str] | Non
     for item in items:
         line = item if isinstance(item, str) else "  ".join(cell.ljust(w) for cell, w in zip(item, widths))
         print(shorten(line.rstrip(), max_width) if max_width is not None else line.rstrip())
+
+
+def gain_text(value: float) -> str:
+    """A largest gain from deviating for the terminal: round-off (below ``GAIN_FLOOR``) as ``< 1e-14``, as in
+    the LaTeX (:func:`fedsym.core.latex.format_gain`); otherwise three significant digits."""
+    return "< 1e-14" if value != 0 and abs(value) < GAIN_FLOOR else f"{value:.3g}"
 
 
 def shorten(text: str, width: int) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 from fedsym.core.errors import InputFileError, ParameterError
 from fedsym.core.files import require_regular_file
 
-from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_json, print_table
+from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, gain_text, print_json, print_table
 
 if TYPE_CHECKING:
     from fedsym.paper.outcome import Equilibrium
@@ -171,7 +171,7 @@ def _print(result: Equilibrium, summary: bool) -> None:
     print(f"total data {result.total:.12g}; {result.uniqueness()}")
     status = "verified" if result.verified else "NOT verified"
     leaving = " or leaving" if joined is not None else ""
-    print(f"{status}: max gain from deviating{leaving} {result.max_deviation_gain:.3g} "
+    print(f"{status}: max gain from deviating{leaving} {gain_text(result.max_deviation_gain)} "
           f"(tolerance {result.verification.tolerance:.3g}; {result.verification.scope})")
     if result.verification.note:
         print(f"not verified because {result.verification.note}")

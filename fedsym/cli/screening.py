@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 from fedsym.core.errors import ParameterError
 
-from .common import add_accuracy_arguments, add_output_arguments, bound_accuracy, print_machine_readable, print_table
+from .common import (
+    add_accuracy_arguments,
+    add_output_arguments,
+    bound_accuracy,
+    gain_text,
+    print_machine_readable,
+    print_table,
+)
 
 if TYPE_CHECKING:
     from fedsym.paper.screening.result import ScreeningResult
@@ -72,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
           f"others {args.others}: regime {result.regime}{' (pooling)' if menu.pooling else ''}")
     print_table(((name, mp.nstr(value, 12)) for name, value in menu.values().items()), ("quantity", "value"))
     status = "verified" if result.verified else "NOT verified"
-    print(f"constraints and best responses on the curve: {status} (max gain from deviating {result.max_deviation_gain:.3g})")
+    print(f"constraints and best responses on the curve: {status} (max gain from deviating {gain_text(result.max_deviation_gain)})")
     return 0
 
 
@@ -93,5 +100,5 @@ def _print_k(result: ScreeningResult, args: argparse.Namespace) -> int:
     pooled = ", ".join("=".join(str(k) for k in group) for group in data["pooled"]) or "none"
     status = "verified" if data["verified"] else "NOT verified"
     print(f"pooled: {pooled}; constraints and best responses on the curve {status} "
-          f"(max violation {data['max_violation']:.3g}, max gain from deviating {data['max_deviation_gain']:.3g})")
+          f"(max violation {data['max_violation']:.3g}, max gain from deviating {gain_text(data['max_deviation_gain'])})")
     return 0
