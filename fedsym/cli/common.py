@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fedsym.core.errors import ParameterError
-from fedsym.core.latex import GAIN_FLOOR
 
 if TYPE_CHECKING:
     from fedsym.model.accuracy import BoundAccuracy
@@ -152,6 +151,8 @@ def print_table(rows: Iterable[Sequence[Any] | str], header: Sequence[str] | Non
 def gain_text(value: float) -> str:
     """A largest gain from deviating for the terminal: round-off (below ``GAIN_FLOOR``) as ``< 1e-14``, as in
     the LaTeX (:func:`fedsym.core.latex.format_gain`); otherwise three significant digits."""
+    from fedsym.core.latex import GAIN_FLOOR  # here, not at the top: --help must not import sympy
+
     return "< 1e-14" if value != 0 and abs(value) < GAIN_FLOOR else f"{value:.3g}"
 
 
